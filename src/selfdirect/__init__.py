@@ -1,0 +1,1 @@
+"""selfdirect: self-directed support and Extra Care Housing planning for English councils."""

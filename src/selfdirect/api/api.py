@@ -1,0 +1,46 @@
+"""The API at /api/v1/: one router per domain, errors as problem details."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+from selfdirect.core.constants import Role
+from selfdirect.people.api import router as people_router
+
+from . import errors
+from .auth import SessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="selfdirect API",
+    version="1",
+    description="Self-directed support records for one authority at a time. Every request acts for "
+    "the signed-in user (or the token's user) in their current authority; records they do not work "
+    "with answer 404. Errors are RFC 9457 problem details whose `errors` name the field path.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-1",
+)
+errors.install(api)
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    authority: str | None
+    roles: list[Role]
+
+
+@api.get("/me", response=MeOut, tags=["session"], summary="Who you are, and for which authority")
+def me(request: HttpRequest) -> Any:
+    authority = getattr(request, "authority", None)
+    return {
+        "id": request.user.pk,
+        "username": request.user.get_username(),
+        "full_name": getattr(request.user, "full_name", ""),
+        "authority": authority.slug if authority else None,
+        "roles": sorted(getattr(request, "roles", [])),
+    }
+
+
+api.add_router("/", people_router)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .constants import CASELOAD_ROLES, Role
+
+
+def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, Any]]:
+    """The service navigation for the user's roles in their current authority."""
+    items = [("Home", reverse("home"))]
+    if roles & (CASELOAD_ROLES | {Role.ADMIN, Role.FINANCE}):
+        items.append(("People", reverse("people:list")))
+    if roles & ({Role.ADMIN} | CASELOAD_ROLES):
+        items.append(("Teams", reverse("people:teams")))
+    path = request.path
+    return [
+        {"text": text, "href": href, "current": path == href or (href != "/" and path.startswith(href))}
+        for text, href in items
+    ]
+
+
+def authority(request: HttpRequest) -> dict[str, Any]:
+    """Show, on every page, which authority the user acts for and in which role."""
+    roles: frozenset[str] = getattr(request, "roles", frozenset())
+    context: dict[str, Any] = {
+        "current_authority": getattr(request, "authority", None),
+        "current_roles": roles,
+        "current_role_labels": [Role(r).label for r in sorted(roles)],
+    }
+    if request.user.is_authenticated:
+        context["nav_items"] = navigation(request, roles)
+        context["user_authority_count"] = request.user.authorities().count()
+    return context

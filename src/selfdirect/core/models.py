@@ -1,0 +1,164 @@
+"""Authorities (tenancy), users and their roles, the audit log, sign-in throttling and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from .constants import AuditAction, Role
+
+
+class Authority(models.Model):
+    """A council. Every record in selfdirect belongs to exactly one authority."""
+
+    slug = models.SlugField(unique=True, help_text="Short name used in files and policies, e.g. northshire")
+    name = models.CharField(max_length=200, unique=True)
+    ons_code = models.CharField("ONS code", max_length=9, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see depends on their memberships, not on this row."""
+
+    full_name = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.get_username()
+
+    def roles_in(self, authority: Authority | int | None) -> frozenset[str]:
+        """The roles this user holds in one authority (cached per user object)."""
+        if authority is None:
+            return frozenset()
+        authority_id = authority if isinstance(authority, int) else authority.pk
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_roles_cache", {})
+        if authority_id not in cache:
+            cache[authority_id] = frozenset(
+                Membership.objects.filter(user=self, authority_id=authority_id).values_list("role", flat=True)
+            )
+        return cache[authority_id]
+
+    def authorities(self) -> models.QuerySet[Authority]:
+        return Authority.objects.filter(memberships__user=self).distinct()
+
+
+class Membership(models.Model):
+    """One role held by one user in one authority."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "authority", "role"], name="membership_unique_role"),
+        ]
+        ordering = ["authority__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.authority}"
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when, and why. Append-only: the database refuses edits too."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="audit_events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=200, help_text="Who, as shown at the time (kept if the user goes)"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_label = models.CharField(max_length=200)
+    # The person the change concerns, so each person's history page is one indexed query.
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
+    reason = models.TextField()
+
+    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"]), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only")
+
+
+class FailedLogin(models.Model):
+    """A failed sign-in, kept to slow down password guessing for an account from an address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its hash is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, authority: Authority, name: str) -> tuple[ApiToken, str]:
+        raw = "sd_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, authority=authority, name=name, key_hash=hash_token(raw), prefix=raw[:8]
+        )
+        return token, raw

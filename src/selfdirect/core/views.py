@@ -1,0 +1,143 @@
+"""Sign-in, the home page for each role, and choosing the authority to act for."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from . import throttle
+from .constants import CASELOAD_ROLES, Role
+from .http import AuthedRequest
+from .middleware import SESSION_KEY
+from .models import Authority
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "locked": "There have been too many failed attempts to sign in to this account. Wait 15 minutes and try again.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean(self) -> dict[str, Any]:
+        username = self.data.get("username", "")
+        if username and throttle.is_locked(username):
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if username:
+                throttle.record_failure(
+                    username, self.request.META.get("REMOTE_ADDR") if self.request else None
+                )
+            raise
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        throttle.clear(user.get_username())
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.has_error("__all__", "locked") else 400
+        return response
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    """One home page, whose sections follow the roles the user holds in this authority."""
+    from selfdirect.people.access import people_scope
+    from selfdirect.people.constants import FacsBand
+    from selfdirect.people.models import Person, Representative
+
+    authority = request.authority
+    roles: frozenset[str] = request.roles
+    user = request.user
+    context: dict[str, Any] = {"roles": roles, "Role": Role}
+    if authority is None:
+        return render(request, "core/no_authority.html", status=403)
+    if Role.PERSON in roles:
+        context["own_record"] = Person.objects.filter(authority=authority, user=user).first()
+    if Role.REPRESENTATIVE in roles:
+        context["represented"] = people_scope(user, authority).filter(
+            pk__in=Representative.objects.filter(user=user).values("person")
+        )
+    if roles & CASELOAD_ROLES:
+        scope = people_scope(user, authority)
+        context["my_people"] = scope.filter(allocated_worker=user)[:20]
+        context["my_people_count"] = scope.filter(allocated_worker=user).count()
+        context["caseload_count"] = scope.count()
+        context["unallocated_count"] = scope.filter(allocated_worker__isnull=True).count()
+    if roles & {Role.COMMISSIONER, Role.ADMIN, Role.FINANCE}:
+        people = Person.objects.filter(authority=authority)
+        context["overview"] = {
+            "total": people.count(),
+            "by_band": Counter(people.values_list("facs_band", flat=True)),
+            "by_group": Counter(people.values_list("client_group", flat=True)),
+        }
+    if Role.ADMIN in roles:
+        context["unallocated_total"] = Person.objects.filter(authority=authority, team__isnull=True).count()
+    context["today"] = timezone.localdate()
+    context["facs_choices"] = FacsBand.choices
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def switch_authority(request: AuthedRequest) -> HttpResponse:
+    authorities = list(Authority.objects.filter(memberships__user=request.user).distinct())
+    if request.method == "POST":
+        chosen = request.POST.get("authority", "")
+        match = next((a for a in authorities if str(a.pk) == chosen), None)
+        if match is None:
+            return render(
+                request, "core/switch_authority.html",
+                {"authorities": authorities, "error": "Choose one of your authorities"}, status=400,
+            )  # fmt: skip
+        request.session[SESSION_KEY] = match.pk
+        messages.success(request, f"You are now working for {match.name}")
+        return redirect("home")
+    return render(request, "core/switch_authority.html", {"authorities": authorities})
+
+
+def error_403(request: AuthedRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def require(request: AuthedRequest, perm: str, obj: Any) -> None:
+    """Refuse with 403 unless the user has ``perm`` on ``obj`` (an object they can already see)."""
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+@login_required
+def audit_log(request: AuthedRequest) -> HttpResponse:
+    """The authority's whole audit log, newest first, for its administrators."""
+    from django.core.paginator import Paginator
+
+    from .models import AuditEvent
+
+    authority = request.authority
+    if authority is None or Role.ADMIN not in request.roles:
+        raise PermissionDenied("audit log")
+    events = AuditEvent.objects.filter(authority=authority).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page})

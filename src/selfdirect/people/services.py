@@ -1,0 +1,353 @@
+"""What can be done to people records. Views, the API and the CLI call these; each change is
+written in one transaction with its audit event, so neither exists without the other."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from selfdirect.core import audit
+from selfdirect.core.constants import AuditAction
+from selfdirect.core.models import Authority, User
+
+from .models import ContactLogEntry, Person, Representative, Team
+
+PERSON_AUDIT_FIELDS = [
+    "reference", "given_name", "family_name", "preferred_name", "date_of_birth", "sex",
+    "address_line_1", "address_line_2", "town", "postcode", "nhs_number", "client_group",
+    "facs_band", "primary_support_reason", "contact_preference", "phone", "email", "contact_notes",
+    "has_capacity", "capacity_notes", "consents_to_share", "consent_notes", "team", "allocated_worker",
+]  # fmt: skip
+REPRESENTATIVE_AUDIT_FIELDS = [
+    "name", "type", "relationship", "phone", "email", "user", "may_view_record",
+    "may_complete_assessment", "may_agree_plan", "may_manage_money", "evidence", "starts_on", "ends_on",
+]  # fmt: skip
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out, with field-level messages for the caller to show."""
+
+    def __init__(self, errors: Mapping[str, list[str]] | str):
+        self.errors: dict[str, list[str]] = (
+            {"__all__": [errors]} if isinstance(errors, str) else {k: list(v) for k, v in errors.items()}
+        )
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items()))
+
+
+def _validated(obj: Any, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise ServiceError(exc.message_dict) from None
+
+
+def next_reference(authority: Authority) -> str:
+    """A new reference like NS000123, unique in the authority."""
+    prefix = authority.slug[:2].upper()
+    count = Person.objects.filter(authority=authority).count() + 1
+    while Person.objects.filter(authority=authority, reference=f"{prefix}{count:06d}").exists():
+        count += 1
+    return f"{prefix}{count:06d}"
+
+
+def create_person(actor: User | None, authority: Authority, data: Mapping[str, Any], reason: str) -> Person:
+    """Add a person to the authority's records."""
+    with transaction.atomic():
+        person = Person(authority=authority, **data)
+        if not person.reference:
+            person.reference = next_reference(authority)
+        _check_team(person)
+        _validated(person)
+        person._change_reason = reason  # type: ignore[attr-defined]  # read by simple-history
+        person.save()
+        audit.record(
+            actor=actor, authority=authority, action=AuditAction.CREATE, obj=person, reason=reason,
+            changes=audit.diff({}, audit.snapshot(person, PERSON_AUDIT_FIELDS)), person_id=person.pk,
+        )  # fmt: skip
+        return person
+
+
+def update_person(
+    actor: User | None, person: Person, data: Mapping[str, Any], reason: str
+) -> dict[str, list[Any]]:
+    """Change a person's record; returns what changed. Nothing is written if nothing changed."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = audit.snapshot(person, PERSON_AUDIT_FIELDS)
+        for name, value in data.items():
+            setattr(person, name, value)
+        _check_team(person)
+        _validated(person)
+        changes = audit.diff(before, audit.snapshot(person, PERSON_AUDIT_FIELDS))
+        if not changes:
+            return {}
+        person._change_reason = reason  # type: ignore[attr-defined]
+        person.save()
+        audit.record(
+            actor=actor, authority=person.authority, action=AuditAction.CHANGE, obj=person,
+            reason=reason, changes=changes, person_id=person.pk,
+        )  # fmt: skip
+        return changes
+
+
+def delete_person(actor: User | None, person: Person, reason: str) -> None:
+    """Remove a person's record (for example one created in error). The audit trail stays."""
+    with transaction.atomic():
+        audit.record(
+            actor=actor, authority=person.authority, action=AuditAction.DELETE, obj=person, reason=reason,
+            changes=audit.diff(audit.snapshot(person, PERSON_AUDIT_FIELDS), {}), person_id=person.pk,
+        )  # fmt: skip
+        person._change_reason = reason  # type: ignore[attr-defined]
+        person.delete()
+
+
+def _check_team(person: Person) -> None:
+    errors: dict[str, list[str]] = {}
+    if person.team_id and person.team.authority_id != person.authority_id:  # type: ignore[union-attr]
+        errors["team"] = ["Choose a team in this authority"]
+    worker = person.allocated_worker
+    if worker is not None:
+        if not worker.roles_in(person.authority_id):
+            errors["allocated_worker"] = ["Choose a worker in this authority"]
+        elif person.team_id and not person.team.members.filter(pk=worker.pk).exists():  # type: ignore[union-attr]
+            errors["allocated_worker"] = ["Choose a worker who is a member of the team"]
+    if errors:
+        raise ServiceError(errors)
+
+
+def allocate(
+    actor: User | None, person: Person, team: Team | None, worker: User | None, reason: str
+) -> dict[str, list[Any]]:
+    """Put a person on a team's caseload and allocate a worker (or remove them)."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = audit.snapshot(person, ["team", "allocated_worker"])
+        person.team = team
+        person.allocated_worker = worker
+        _check_team(person)
+        changes = audit.diff(before, audit.snapshot(person, ["team", "allocated_worker"]))
+        if not changes:
+            return {}
+        person._change_reason = reason  # type: ignore[attr-defined]
+        person.save(update_fields=["team", "allocated_worker", "updated_at"])
+        audit.record(
+            actor=actor, authority=person.authority, action=AuditAction.ALLOCATE, obj=person,
+            reason=reason, changes=changes, person_id=person.pk,
+        )  # fmt: skip
+        return changes
+
+
+def save_representative(
+    actor: User | None,
+    person: Person,
+    data: Mapping[str, Any],
+    reason: str,
+    rep: Representative | None = None,
+) -> Representative:
+    """Add a representative to a person, or change one."""
+    with transaction.atomic():
+        creating = rep is None
+        if rep is None:
+            rep = Representative(person=person, authority=person.authority)
+            before: dict[str, Any] = {}
+        else:
+            rep = Representative.objects.select_for_update().get(pk=rep.pk, person=person)
+            before = audit.snapshot(rep, REPRESENTATIVE_AUDIT_FIELDS)
+        for name, value in data.items():
+            setattr(rep, name, value)
+        if rep.user_id and not rep.user.roles_in(person.authority_id):  # type: ignore[union-attr]
+            raise ServiceError({"user": ["That sign-in does not belong to this authority"]})
+        _validated(rep, exclude=["person", "authority"])
+        changes = audit.diff(before, audit.snapshot(rep, REPRESENTATIVE_AUDIT_FIELDS))
+        if not changes:
+            return rep
+        rep._change_reason = reason  # type: ignore[attr-defined]
+        rep.save()
+        audit.record(
+            actor=actor, authority=person.authority, action=AuditAction.CREATE if creating else AuditAction.CHANGE,
+            obj=rep, reason=reason, changes=changes, person_id=person.pk,
+        )  # fmt: skip
+        return rep
+
+
+def delete_representative(actor: User | None, rep: Representative, reason: str) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor=actor, authority=rep.person.authority, action=AuditAction.DELETE, obj=rep, reason=reason,
+            changes=audit.diff(audit.snapshot(rep, REPRESENTATIVE_AUDIT_FIELDS), {}), person_id=rep.person_id,
+        )  # fmt: skip
+        rep._change_reason = reason  # type: ignore[attr-defined]
+        rep.delete()
+
+
+def add_contact(actor: User, person: Person, data: Mapping[str, Any]) -> ContactLogEntry:
+    entry = ContactLogEntry(person=person, authority=person.authority, recorded_by=actor, **data)
+    _validated(entry, exclude=["person", "authority", "recorded_by"])
+    entry.save()
+    return entry
+
+
+# --- CSV import and export -------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "reference", "given_name", "family_name", "date_of_birth", "sex", "address_line_1", "address_line_2",
+    "town", "postcode", "nhs_number", "client_group", "facs_band", "primary_support_reason",
+    "contact_preference", "phone", "email", "team",
+]  # fmt: skip
+REQUIRED_COLUMNS = {"given_name", "family_name", "date_of_birth", "address_line_1", "town", "postcode",
+                    "client_group", "primary_support_reason"}  # fmt: skip
+
+
+@dataclass
+class RowProblem:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"line {self.line}: {self.field}: {self.message}"
+            if self.field
+            else f"line {self.line}: {self.message}"
+        )
+
+
+@dataclass
+class ImportResult:
+    created: list[Person] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+class ImportRefused(Exception):
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s); nothing was imported")
+
+
+def _parse_row(
+    authority: Authority, line: int, row: Mapping[str, str], teams: dict[str, Team]
+) -> tuple[Person | None, list[RowProblem]]:
+    problems: list[RowProblem] = []
+    values: dict[str, Any] = {}
+    for column in CSV_COLUMNS:
+        raw = (row.get(column) or "").strip()
+        if column in REQUIRED_COLUMNS and not raw:
+            problems.append(RowProblem(line, column, "is required"))
+            continue
+        if column == "date_of_birth" and raw:
+            try:
+                values[column] = dt.date.fromisoformat(raw)
+            except ValueError:
+                problems.append(RowProblem(line, column, f"{raw!r} is not a date in the form YYYY-MM-DD"))
+            continue
+        if column == "team":
+            if raw:
+                if raw not in teams:
+                    problems.append(RowProblem(line, column, f"no team called {raw!r} in {authority.name}"))
+                else:
+                    values["team"] = teams[raw]
+            continue
+        if column == "nhs_number":
+            raw = raw.replace(" ", "").replace("-", "")
+        if raw:
+            values[column] = raw
+    if problems:
+        return None, problems
+    person = Person(authority=authority, **values)
+    try:
+        # Uniqueness of references is checked across the whole file by the caller.
+        person.full_clean(
+            exclude=["reference"] if not person.reference else [],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            problems.extend(RowProblem(line, "" if name == "__all__" else name, m) for m in messages)
+        return None, problems
+    return person, problems
+
+
+def import_people(
+    actor: User | None,
+    authority: Authority,
+    text: str,
+    reason: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Person]:
+    """Import people from CSV text. Every row is checked first; if any row is bad, nothing is
+    imported and every problem is reported with its line number (the header is line 1)."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    problems: list[RowProblem] = []
+    missing = REQUIRED_COLUMNS - set(header)
+    if missing:
+        raise ImportRefused([RowProblem(1, "", f"missing column(s): {', '.join(sorted(missing))}")])
+    unknown = set(header) - set(CSV_COLUMNS)
+    if unknown:
+        problems.append(RowProblem(1, "", f"unknown column(s): {', '.join(sorted(unknown))}"))
+    teams = {t.name: t for t in Team.objects.filter(authority=authority)}
+    parsed: list[Person] = []
+    seen_refs: dict[str, int] = {}
+    existing = set(Person.objects.filter(authority=authority).values_list("reference", flat=True))
+    rows = list(reader)
+    for index, row in enumerate(rows):
+        line = index + 2
+        if None in row:  # more cells than headers
+            problems.append(RowProblem(line, "", "has more cells than the header"))
+            continue
+        person, row_problems = _parse_row(authority, line, row, teams)
+        problems.extend(row_problems)
+        if person is None:
+            continue
+        if person.reference:
+            if person.reference in existing:
+                problems.append(RowProblem(line, "reference", f"{person.reference} already exists"))
+            elif person.reference in seen_refs:
+                problems.append(
+                    RowProblem(
+                        line, "reference", f"{person.reference} repeats line {seen_refs[person.reference]}"
+                    )
+                )
+            seen_refs[person.reference] = line
+        parsed.append(person)
+    if not rows:
+        problems.append(RowProblem(2, "", "the file has no rows"))
+    if problems:
+        raise ImportRefused(problems)
+    created: list[Person] = []
+    try:
+        with transaction.atomic():
+            for i, person in enumerate(parsed):
+                if not person.reference:
+                    person.reference = next_reference(authority)
+                person._change_reason = reason  # type: ignore[attr-defined]
+                person.save()
+                audit.record(
+                    actor=actor, authority=authority, action=AuditAction.IMPORT, obj=person, reason=reason,
+                    changes=audit.diff({}, audit.snapshot(person, PERSON_AUDIT_FIELDS)), person_id=person.pk,
+                )  # fmt: skip
+                created.append(person)
+                if progress:
+                    progress(i + 1, len(parsed))
+    except IntegrityError as exc:  # a row raced in between check and write: refuse the whole file
+        raise ImportRefused([RowProblem(1, "", f"the database refused the import: {exc}")]) from None
+    return created
+
+
+def export_rows(people: Iterable[Person]) -> Iterator[list[str]]:
+    """CSV rows (header first) in the same columns the import reads, so an export re-imports."""
+    yield CSV_COLUMNS
+    for p in people:
+        yield [
+            p.reference, p.given_name, p.family_name, p.date_of_birth.isoformat(), p.sex, p.address_line_1,
+            p.address_line_2, p.town, p.postcode, p.nhs_number, p.client_group, p.facs_band,
+            p.primary_support_reason, p.contact_preference, p.phone, p.email, p.team.name if p.team else "",
+        ]  # fmt: skip

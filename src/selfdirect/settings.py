@@ -1,0 +1,169 @@
+"""Django settings for selfdirect.
+
+Configuration comes from the environment so the same code serves the embedded demo (SQLite
+under var/) and a PostgreSQL deployment:
+
+- ``DATABASE_URL``: ``postgres://user@host:port/name``; unset means SQLite at var/selfdirect.sqlite3
+- ``SELFDIRECT_SECRET_KEY``: required when ``SELFDIRECT_DEBUG`` is off
+- ``SELFDIRECT_DEBUG``: "1" for the demo and tests
+- ``SELFDIRECT_VAR``: where the SQLite file, static files and task output live (default ./var)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("SELFDIRECT_VAR", PROJECT_DIR / "var"))
+
+DEBUG = os.environ.get("SELFDIRECT_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("SELFDIRECT_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise RuntimeError("SELFDIRECT_SECRET_KEY must be set when SELFDIRECT_DEBUG is not 1")
+    SECRET_KEY = "demo-only-not-secret-" + "x" * 40  # noqa: S105 - the demo never holds real data
+
+ALLOWED_HOSTS = [h for h in os.environ.get("SELFDIRECT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+if DEBUG:
+    ALLOWED_HOSTS += ["testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "selfdirect.core",
+    "selfdirect.people",
+    "selfdirect.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "selfdirect.core.middleware.AuthorityMiddleware",
+]
+
+ROOT_URLCONF = "selfdirect.urls"
+WSGI_APPLICATION = "selfdirect.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "selfdirect.core.context_processors.authority",
+            ],
+        },
+    },
+]
+
+
+def database_from_url(url: str | None) -> dict[str, object]:
+    """Turn DATABASE_URL into Django's DATABASES entry; None means the embedded SQLite file."""
+    if not url:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "selfdirect.sqlite3",
+            # The web server and the task worker share one file: take the write lock at the
+            # start of each transaction and wait for it rather than failing "database is locked".
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+            },
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+        }
+    parts = urlparse(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise RuntimeError(f"DATABASE_URL: unsupported scheme {parts.scheme!r}; use postgres://")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "selfdirect",
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": int(os.environ.get("SELFDIRECT_CONN_MAX_AGE", "0")),
+    }
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Failed sign-ins: after this many in the window, the account-and-address pair waits.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("SELFDIRECT_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# GOV.UK Frontend comes from npm at setup (never committed). `./run setup` builds our stylesheet
+# and copies just the script and assets we serve into var/build, so static files stay few.
+STATICFILES_DIRS = [VAR_DIR / "build"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+PEOPLE_PAGE_SIZE = 25

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from selfdirect.api.api import api
+from selfdirect.core import views as core_views
+
+handler403 = "selfdirect.core.views.error_403"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("sign-in/", core_views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("authority/", core_views.switch_authority, name="switch-authority"),
+    path("audit/", core_views.audit_log, name="audit"),
+    path("people/", include("selfdirect.people.urls")),
+    path("api/v1/", api.urls),
+]

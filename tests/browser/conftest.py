@@ -1,0 +1,86 @@
+"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
+
+Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
+data happen outside it, so Django's async-safety guard is relaxed for this folder only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from helpers import PASSWORD, World, make_world
+from django.db import connection
+from playwright.sync_api import Browser, Page, sync_playwright
+from pytest_django.plugin import blocking_manager_key
+
+from selfdirect.core.dbtriggers import protect_audit_log, unprotect_audit_log
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `./run test` installs Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_world(transactional_db) -> Iterator[World]:
+    yield make_world()
+    # The live server needs real commits, so the database is emptied after each test; the audit
+    # log refuses deletes, so lift that rule for the emptying (it is restored straight after).
+    unprotect_audit_log(connection)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    yield
+    if "browser_world" in getattr(item, "fixturenames", ()):
+        with item.config.stash[blocking_manager_key].unblock():
+            protect_audit_log(connection)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+AXE = Axe()
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe violations of serious or critical impact on the current page, as readable lines."""
+    results = AXE.run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in {"serious", "critical"}:
+            targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,70 @@
+"""Every page, for the roles that reach it, in real Chromium: it renders, and axe finds no
+serious or critical violation."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import serious_violations, sign_in
+
+from selfdirect.core.constants import Role
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_signs_in_to_its_home_page(page, live_server, browser_world, role):
+    sign_in(page, live_server.url, f"northshire-{role}")
+    assert page.url == f"{live_server.url}/"
+    assert page.get_by_test_id("authority").inner_text() == "Northshire County Council"
+    assert Role(role).label in page.get_by_test_id("role").inner_text()
+    assert serious_violations(page) == []
+
+
+def pages_for(world, role):
+    side = world.north
+    person = side.self_person
+    rep = side.representative
+    common = ["/", "/authority/", "/this-page-does-not-exist/"]
+    if role == Role.ADMIN:
+        return common + [
+            "/people/", "/people/?q=okafor", "/people/new/", f"/people/{person.pk}/", f"/people/{person.pk}/edit/",
+            f"/people/{person.pk}/history/", f"/people/{person.pk}/contacts/", f"/people/{person.pk}/contacts/new/",
+            f"/people/{person.pk}/representatives/new/", f"/people/{person.pk}/representatives/{rep.pk}/",
+            f"/people/{person.pk}/representatives/{rep.pk}/delete/", f"/people/{person.pk}/allocate/",
+            f"/people/{person.pk}/delete/", "/people/teams/", f"/people/teams/{side.home_team.pk}/",
+            "/people/import/", "/audit/",
+        ]  # fmt: skip
+    if role == Role.PERSON:
+        return common + [f"/people/{person.pk}/", f"/people/{person.pk}/history/", f"/people/{person.pk}/edit/"]
+    if role == Role.FINANCE:
+        return common + ["/people/", f"/people/{side.other_person.pk}/"]
+    return common
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.PERSON, Role.FINANCE])
+def test_every_page_passes_axe(page, live_server, browser_world, role):
+    sign_in(page, live_server.url, f"northshire-{role}")
+    problems = {}
+    for path in pages_for(browser_world, role):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status < 500, path
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_sign_in_page_and_its_errors_pass_axe(page, live_server, browser_world):
+    page.goto(f"{live_server.url}/sign-in/")
+    assert serious_violations(page) == []
+    sign_in(page, live_server.url, "northshire-admin", "wrong-password")
+    assert page.get_by_text("There is a problem").is_visible()
+    assert serious_violations(page) == []
+
+
+def test_the_axe_check_itself_catches_a_bad_page(page):
+    # Guards the guard: an image without alternative text and an unlabeled input must be reported.
+    page.set_content('<html lang="en"><body><main><img src="x.png"><input type="text"></main></body></html>')
+    found = serious_violations(page)
+    assert any(line.startswith("image-alt") for line in found)
+    assert any(line.startswith("label") for line in found)

@@ -1,0 +1,50 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from selfdirect.core.money import format_pence, parse_pounds, split_pence
+
+
+def test_format_pence_shows_pounds_and_pence():
+    assert format_pence(126000) == "£1,260.00"
+    assert format_pence(-5) == "-£0.05"
+    assert format_pence(8291) == "£82.91"
+
+
+def test_format_pence_refuses_floats():
+    with pytest.raises(TypeError):
+        format_pence(12.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text,pence", [("£1,260.00", 126000), ("170.45", 17045), ("0.01", 1), ("18", 1800)])
+def test_parse_pounds(text, pence):
+    assert parse_pounds(text) == pence
+
+
+@pytest.mark.parametrize("text", ["1.005", "abc", "", "NaN", "1e400"])
+def test_parse_pounds_refuses_fractions_of_a_penny_and_nonsense(text):
+    with pytest.raises(ValueError):
+        parse_pounds(text)
+
+
+def test_split_follows_largest_remainder():
+    # £100 in three equal parts: the first part takes the odd penny.
+    assert split_pence(10000, [1, 1, 1]) == [3334, 3333, 3333]
+    assert split_pence(-10000, [1, 1, 1]) == [-3334, -3333, -3333]
+    assert split_pence(126000, [Decimal("0.6"), Decimal("0.4")]) == [75600, 50400]
+
+
+@given(
+    total=st.integers(min_value=-(10**12), max_value=10**12),
+    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30).filter(any),
+)
+def test_split_never_loses_a_penny(total, weights):
+    parts = split_pence(total, weights)
+    assert sum(parts) == total
+    assert len(parts) == len(weights)
+    # each part is within a penny of its exact share
+    weight_sum = sum(weights)
+    for part, w in zip(parts, weights, strict=True):
+        assert abs(Decimal(part) - Decimal(total) * w / weight_sum) < 1
