@@ -1,0 +1,611 @@
+"""Allocate one person's indicative budget, per funding stream, with an explanation.
+
+This is the readable path: each step adds an :class:`ExplanationLine` in plain English
+for the person and with the full derivation for staff. The lines of a stream always
+add up to that stream's total, because each line is the change in the running amount
+rounded to the penny (the last lines carry the policy's rounding and limits).
+
+The figure is *indicative*: courts have held a RAS lawful only as a starting point
+(Savva v RBKC, 2010), so the final amount and the reasons for any difference are kept
+beside it by the caller; this engine never pretends to give the final figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .eligibility import AssessorDecision, EligibilityResult, _eligibility
+from .loader import Policy
+from .money import (
+    CENTI,
+    FP,
+    SCORE_SCALE,
+    div_round,
+    format_number,
+    format_pence,
+    format_rate,
+    round_fp_to_pence,
+    scaled,
+)
+from .questionnaire import (
+    AnswerError,
+    AnswerProblem,
+    applicable_answers,
+    condition_holds,
+    derived_scores,
+    missing_answers,
+    normalise_answers,
+    open_domains,
+)
+from .schema import (
+    Band,
+    BandsMethod,
+    FixedMethod,
+    MatrixMethod,
+    PointsMethod,
+    RateByAnswer,
+    RateRef,
+    ScheduleMethod,
+    ShareMethod,
+    Stream,
+    TraditionalMethod,
+)
+
+
+class AssessmentIncomplete(ValueError):
+    """Raised when required questions are unanswered; ``missing`` lists them."""
+
+    def __init__(self, missing: list[Any]):
+        self.missing = missing
+        super().__init__("unanswered: " + ", ".join(m.question_id for m in missing))
+
+
+@dataclass(frozen=True)
+class ExplanationLine:
+    """One line of "why this amount": shown line by line, and serialised for the API."""
+
+    stream: str
+    step: str
+    person_text: str
+    staff_text: str
+    amount_pence: int
+    policy_version: str
+    policy_hash: str
+    rates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StreamAllocation:
+    stream: str
+    title: str
+    annual_pence: int
+    weekly_pence: int
+    method: str | None
+    lines: tuple[ExplanationLine, ...]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """An indicative budget: per stream, in total, with the lines that explain it."""
+
+    authority: str
+    policy_id: str
+    policy_version: str
+    policy_hash: str
+    on: dt.date
+    eligibility: EligibilityResult
+    streams: dict[str, StreamAllocation]
+    rates_used: dict[str, str]
+
+    @property
+    def total_annual_pence(self) -> int:
+        return sum(s.annual_pence for s in self.streams.values())
+
+    @property
+    def total_weekly_pence(self) -> int:
+        return sum(s.weekly_pence for s in self.streams.values())
+
+    @property
+    def lines(self) -> list[ExplanationLine]:
+        return [line for s in self.streams.values() for line in s.lines]
+
+    def annual_by_stream(self) -> dict[str, int]:
+        return {k: s.annual_pence for k, s in self.streams.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data for the API (money stays integer pence)."""
+        return {
+            "authority": self.authority,
+            "policy_id": self.policy_id,
+            "policy_version": self.policy_version,
+            "policy_hash": self.policy_hash,
+            "on": self.on.isoformat(),
+            "indicative": True,
+            "eligibility": self.eligibility.to_dict(),
+            "total_annual_pence": self.total_annual_pence,
+            "total_weekly_pence": self.total_weekly_pence,
+            "streams": {
+                k: {
+                    "title": s.title,
+                    "annual_pence": s.annual_pence,
+                    "weekly_pence": s.weekly_pence,
+                    "method": s.method,
+                }
+                for k, s in self.streams.items()
+            },
+            "rates_used": dict(self.rates_used),
+            "lines": [asdict(line) for line in self.lines],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+@dataclass
+class _Part:
+    step: str
+    person: str
+    staff: str
+    fp: int
+
+
+@dataclass
+class _Ctx:
+    policy: Policy
+    answers: Mapping[str, Any]
+    scores: Mapping[str, int]
+    opened: set[str]
+    final: dict[str, int]
+    rates: dict[str, str] = field(default_factory=dict)
+
+    def holds(self, cond: Any) -> bool:
+        return cond is None or condition_holds(self.policy, cond, self.answers, self.scores, self.opened)
+
+
+def _resolve_rate(ctx: _Ctx, ref: RateRef) -> tuple[str, Decimal] | None:
+    """The rate id and amount; for a rate chosen by answer, ``None`` if unanswered without a default."""
+    if isinstance(ref, RateByAnswer):
+        value = ctx.answers.get(ref.question)
+        rid = ref.rates.get(value) if isinstance(value, str) else None
+        rid = rid or ref.default
+        if rid is None:
+            return None
+    else:
+        rid = ref
+    amount = ctx.policy.rate_amount(rid)
+    ctx.rates[rid] = format_rate(amount)
+    return rid, amount
+
+
+def _score_text(v: int) -> str:
+    return format_number(Decimal(v) / SCORE_SCALE)
+
+
+def select_band(bands: list[Band], score: int) -> Band:
+    """The band whose range holds ``score`` (at :data:`SCORE_SCALE`); bands were validated as a partition."""
+    chosen = bands[0]
+    for b in sorted(bands, key=lambda b: b.from_points):
+        if score >= scaled(b.from_points, SCORE_SCALE):
+            chosen = b
+    return chosen
+
+
+def band_hours_twice_centi(b: Band, where: str) -> int:
+    """Twice the hours a week in hundredths, so a midpoint stays an integer."""
+    lo, hi = scaled(b.hours_min, CENTI), scaled(b.hours_max, CENTI)
+    return {"lower": 2 * lo, "upper": 2 * hi, "midpoint": lo + hi}[where]
+
+
+def _method_parts(ctx: _Ctx, stream: str, method: Any) -> list[_Part]:
+    """The method's contribution as fixed-point parts (same integer formulas as the population engine)."""
+    w = ctx.policy.model.weeks_per_year
+    if isinstance(method, PointsMethod):
+        score = ctx.scores.get(method.score, 0)
+        rate = _resolve_rate(ctx, method.price_per_point)
+        if rate is None:
+            return [
+                _Part(
+                    "rate",
+                    "We could not choose a price per point yet.",
+                    "price per point depends on an unanswered question",
+                    0,
+                )
+            ]
+        rid, amount = rate
+        k = w if method.period == "week" else 1
+        fp = div_round(score * scaled(amount, FP) * k, SCORE_SCALE)
+        per = "a week" if method.period == "week" else "a year"
+        return [
+            _Part(
+                "points",
+                f"Your answers scored {_score_text(score)} points. "
+                f"Each point is worth {format_rate(amount)} {per}.",
+                f"{method.score} = {_score_text(score)} points x price per point {rid} {format_rate(amount)}"
+                f"{f' x {w} weeks' if k != 1 else ''} = {format_rate(Decimal(fp) / FP)}",
+                fp,
+            )
+        ]
+    if isinstance(method, BandsMethod):
+        score = ctx.scores.get(method.score, 0)
+        band = select_band(method.bands, score)
+        h2 = band_hours_twice_centi(band, method.hours_in_band)
+        hours = Decimal(h2) / (2 * CENTI)
+        rate = _resolve_rate(ctx, method.rate)
+        if rate is None:
+            return [
+                _Part(
+                    "rate",
+                    "We could not choose an hourly rate yet.",
+                    "hourly rate depends on an unanswered question",
+                    0,
+                )
+            ]
+        rid, amount = rate
+        fp = div_round(h2 * scaled(amount, FP) * w, 2 * CENTI)
+        rng = (
+            f"{format_number(band.hours_min)}-{format_number(band.hours_max)}"
+            if band.hours_min != band.hours_max
+            else format_number(band.hours_min)
+        )
+        return [
+            _Part(
+                "band",
+                f"Your needs fit the band '{band.label}' ({rng} hours a week). We use {format_number(hours)} "
+                f"hours a week at {format_rate(amount)} an hour for {w} weeks.",
+                f"{method.score} = {_score_text(score)} points -> band {band.id} ({band.label}, "
+                f"{rng} h/wk, {method.hours_in_band} = {format_number(hours)} h) "
+                f"x {rid} {format_rate(amount)}/h "
+                f"x {w} weeks = {format_rate(Decimal(fp) / FP)}",
+                fp,
+            )
+        ]
+    if isinstance(method, MatrixMethod):
+        row = ctx.answers.get(method.row_question)
+        col = ctx.answers.get(method.column_question)
+        if row is None or col is None:
+            return [
+                _Part(
+                    "matrix",
+                    "We need your level of need and where you live to work this out.",
+                    f"matrix needs {method.row_question} and {method.column_question}",
+                    0,
+                )
+            ]
+        hours = method.cells[row][col]
+        rate = _resolve_rate(ctx, method.rate)
+        if rate is None:
+            return [
+                _Part(
+                    "rate",
+                    "We could not choose an hourly rate yet.",
+                    "hourly rate depends on an unanswered question",
+                    0,
+                )
+            ]
+        rid, amount = rate
+        fp = div_round(scaled(hours, CENTI) * scaled(amount, FP) * w, CENTI)
+        tag = " (illustrative figures)" if method.illustrative else ""
+        return [
+            _Part(
+                "matrix",
+                f"For your level of need and where you live, the council allows {format_number(hours)} hours "
+                f"a week at {format_rate(amount)} an hour.",
+                f"matrix{tag}: {method.row_question}={row}, {method.column_question}={col} -> "
+                f"{format_number(hours)} h/wk x {rid} {format_rate(amount)}/h x {w} weeks = "
+                f"{format_rate(Decimal(fp) / FP)}",
+                fp,
+            )
+        ]
+    if isinstance(method, ScheduleMethod):
+        rate = _resolve_rate(ctx, method.rate)
+        if rate is None:
+            return [
+                _Part(
+                    "rate",
+                    "We could not choose an hourly rate yet.",
+                    "hourly rate depends on an unanswered question",
+                    0,
+                )
+            ]
+        rid, amount = rate
+        parts = []
+        for i, ph in enumerate(method.phases, 1):
+            fp = div_round(scaled(ph.hours_per_week, CENTI) * ph.weeks * scaled(amount, FP), CENTI)
+            parts.append(
+                _Part(
+                    f"phase {i}",
+                    f"{format_number(ph.hours_per_week)} hours a week for {ph.weeks} weeks at "
+                    f"{format_rate(amount)} an hour.",
+                    f"phase {i}: {format_number(ph.hours_per_week)} h/wk x {ph.weeks} wk x {rid} "
+                    f"{format_rate(amount)}/h = {format_rate(Decimal(fp) / FP)}",
+                    fp,
+                )
+            )
+        return parts
+    if isinstance(method, TraditionalMethod):
+        parts = []
+        for item in method.items:
+            qty = ctx.answers.get(item.question)
+            if qty is None:
+                continue
+            rate = _resolve_rate(ctx, item.rate)
+            if rate is None:
+                continue
+            rid, amount = rate
+            k = w if item.per == "week" else 1
+            fp = div_round(scaled(qty, CENTI) * scaled(amount, FP) * k, CENTI)
+            unit = ctx.policy.model.rates[rid].unit
+            parts.append(
+                _Part(
+                    "service",
+                    f"{item.label}: {format_number(qty)} a {item.per} at {format_rate(amount)} each.",
+                    f"{item.label}: {item.question} = {format_number(qty)}/{item.per} x {rid} "
+                    f"{format_rate(amount)}/{unit}{f' x {w} weeks' if k != 1 else ''} = "
+                    f"{format_rate(Decimal(fp) / FP)}",
+                    fp,
+                )
+            )
+        if not parts:
+            parts.append(
+                _Part(
+                    "service",
+                    "No services have been costed yet.",
+                    "traditional services: no quantities answered",
+                    0,
+                )
+            )
+        return parts
+    if isinstance(method, FixedMethod):
+        rate = _resolve_rate(ctx, method.rate)
+        if rate is None:
+            return [
+                _Part(
+                    "fixed", "We could not choose an amount yet.", "rate depends on an unanswered question", 0
+                )
+            ]
+        rid, amount = rate
+        fp = scaled(amount, FP)
+        return [
+            _Part(
+                "fixed",
+                f"A fixed amount of {format_rate(amount)} a year.",
+                f"fixed {rid} = {format_rate(amount)} a year",
+                fp,
+            )
+        ]
+    if isinstance(method, ShareMethod):
+        other = ctx.final.get(method.stream, 0)
+        fp = div_round(other * FP * scaled(method.percent, CENTI), 100 * CENTI)
+        return [
+            _Part(
+                "share",
+                f"{format_number(method.percent)}% of your {method.stream.replace('_', ' ')} budget.",
+                f"{format_number(method.percent)}% of {method.stream} {format_pence(other)} = "
+                f"{format_rate(Decimal(fp) / FP)}",
+                fp,
+            )
+        ]
+    raise TypeError(f"unknown method {method!r}")  # pragma: no cover
+
+
+def apply_adjustments_fp(ctx: _Ctx, stream: Stream, running: int) -> tuple[int, list[_Part]]:
+    """Apply the stream's adjustments in order; returns the new running amount and a part per change."""
+    w = ctx.policy.model.weeks_per_year
+    parts = []
+    for adj in stream.adjustments:
+        if not ctx.holds(adj.when):
+            continue
+        before = running
+        if adj.kind == "percent":
+            assert adj.percent is not None
+            running = div_round(running * (100 * CENTI + scaled(adj.percent, CENTI)), 100 * CENTI)
+            staff = f"{adj.label}: {format_number(adj.percent)}%"
+        else:
+            if adj.hours_question is not None:
+                hours = ctx.answers.get(adj.hours_question)
+                if hours is None:
+                    continue
+            else:
+                hours = adj.hours_per_week
+            assert adj.rate is not None and hours is not None
+            rate = _resolve_rate(ctx, adj.rate)
+            if rate is None:
+                continue
+            rid, amount = rate
+            running -= div_round(scaled(hours, CENTI) * scaled(amount, FP) * w, CENTI)
+            staff = f"{adj.label}: -{format_number(hours)} h/wk x {rid} {format_rate(amount)}/h x {w} weeks"
+        parts.append(
+            _Part(
+                "adjustment",
+                adj.person_text or adj.label,
+                f"{staff} ({format_rate(Decimal(before) / FP)} -> {format_rate(Decimal(running) / FP)})",
+                running - before,
+            )
+        )
+    return running, parts
+
+
+def limit_pence(stream: Stream, pence: int) -> int:
+    """Minimum (only for someone who gets something) and maximum, in annual pence."""
+    if stream.minimum is not None and 0 < pence < stream.minimum:
+        pence = stream.minimum
+    if stream.maximum is not None and pence > stream.maximum:
+        pence = stream.maximum
+    return pence
+
+
+def stream_order(policy: Policy) -> list[str]:
+    """Streams in dependency order (a share of another stream comes after it); cycles were refused."""
+    order: list[str] = []
+    streams = policy.model.streams
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        for ch in streams[name].methods:
+            if isinstance(ch.method, ShareMethod):
+                visit(ch.method.stream)
+        order.append(name)
+
+    for name in streams:
+        visit(name)
+    return order
+
+
+def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
+    policy = ctx.policy
+    s = policy.model.streams[name]
+    w = policy.model.weeks_per_year
+    title = s.person_title or s.title
+    ctx.rates = {}
+
+    def line(step: str, person: str, staff: str, pence: int) -> ExplanationLine:
+        return ExplanationLine(
+            name, step, person, staff, pence, policy.version_id, policy.content_hash, dict(ctx.rates)
+        )
+
+    if name not in elig.funded_streams:
+        why = (
+            f"{title} is not part of your route ({elig.route.replace('_', ' ')})."
+            if not elig.funded
+            else f"{title} is not funded."
+        )
+        return StreamAllocation(
+            name, s.title, 0, 0, None, (line("eligibility", why, f"{name} not funded: {elig.staff_text}", 0),)
+        )
+    if not ctx.holds(s.when):
+        return StreamAllocation(
+            name,
+            s.title,
+            0,
+            0,
+            None,
+            (
+                line(
+                    "applies",
+                    f"{title} does not apply to your answers.",
+                    f"{name}: streams.{name}.when is false",
+                    0,
+                ),
+            ),
+        )
+    choice = next((c for c in s.methods if ctx.holds(c.when)), None)
+    if choice is None:
+        return StreamAllocation(
+            name,
+            s.title,
+            0,
+            0,
+            None,
+            (
+                line(
+                    "method",
+                    f"{title} does not apply to your answers.",
+                    f"{name}: no method's condition holds",
+                    0,
+                ),
+            ),
+        )
+    parts = _method_parts(ctx, name, choice.method)
+    running = sum(p.fp for p in parts)
+    running, adj_parts = apply_adjustments_fp(ctx, s, running)
+    parts.extend(adj_parts)
+    if running < 0:
+        parts.append(
+            _Part("floor", "The amount cannot go below nothing.", "negative amount set to 0", -running)
+        )
+        running = 0
+    lines: list[ExplanationLine] = []
+    shown = 0
+    cum = 0
+    label = f" [{choice.label}]" if choice.label else ""
+    for i, p in enumerate(parts):
+        cum += p.fp
+        pence = round_fp_to_pence(cum, "penny", "nearest")
+        staff = p.staff + (label if i == 0 else "")
+        lines.append(line(p.step, p.person, staff, pence - shown))
+        shown = pence
+    rounded = round_fp_to_pence(running, s.rounding.to, s.rounding.mode)
+    if rounded != shown:
+        lines.append(
+            line(
+                "rounding",
+                f"Rounded {s.rounding.mode} to the {s.rounding.to.replace('_', ' ')}.",
+                f"rounding {s.rounding.mode} to {s.rounding.to}: {format_pence(shown)} -> "
+                f"{format_pence(rounded)}",
+                rounded - shown,
+            )
+        )
+    final = limit_pence(s, rounded)
+    if final != rounded:
+        which = "minimum" if final > rounded else "maximum"
+        lines.append(
+            line(
+                "limit",
+                f"The {which} for {title} is {format_pence(final)} a year.",
+                f"streams.{name}.{which} = {format_pence(final)}",
+                final - rounded,
+            )
+        )
+    ctx.final[name] = final
+    return StreamAllocation(name, s.title, final, div_round(final, w), choice.method.kind, tuple(lines))
+
+
+def allocate(
+    policy: Policy,
+    answers: Mapping[str, Any],
+    *,
+    on: dt.date,
+    override: AssessorDecision | None = None,
+    require_complete: bool = True,
+) -> Allocation:
+    """The indicative budget for one person on date ``on`` (never "now": the caller passes the date).
+
+    Raises :class:`AnswerError` for unacceptable answers, :class:`AssessmentIncomplete` when
+    required questions are unanswered (unless ``require_complete`` is false: missing
+    answers then score nothing), and :class:`ValueError` if the policy is not in force on ``on``.
+    """
+    if not policy.in_force_on(on):
+        raise ValueError(f"policy {policy.version_id} is not in force on {on.isoformat()}")
+    norm = normalise_answers(policy, answers)
+    if require_complete:
+        missing = missing_answers(policy, norm)
+        if missing:
+            raise AssessmentIncomplete(missing)
+    return _allocate_normalised(policy, norm, on, override)
+
+
+def _allocate_normalised(
+    policy: Policy, norm: Mapping[str, Any], on: dt.date, override: AssessorDecision | None
+) -> Allocation:
+    norm = applicable_answers(policy, norm)
+    elig = _eligibility(policy, norm, override)
+    ctx = _Ctx(policy, norm, derived_scores(policy, norm), set(open_domains(policy, norm)), {})
+    streams: dict[str, StreamAllocation] = {}
+    used: dict[str, str] = {}
+    for name in stream_order(policy):
+        streams[name] = _stream(ctx, name, elig)
+        used.update(ctx.rates)
+    ordered = {k: streams[k] for k in policy.model.streams}
+    return Allocation(
+        policy.authority, policy.id, policy.version_id, policy.content_hash, on, elig, ordered, used
+    )
+
+
+__all__ = [
+    "AnswerError",
+    "AnswerProblem",
+    "Allocation",
+    "AssessmentIncomplete",
+    "ExplanationLine",
+    "StreamAllocation",
+    "allocate",
+]

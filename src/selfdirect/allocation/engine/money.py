@@ -1,0 +1,102 @@
+"""Exact money arithmetic shared by the per-person and the population paths.
+
+Money is integer pence at every boundary (DESIGN.md: "never a float"). Inside a
+calculation we keep amounts as integers in *fixed-point* units of 1/10,000 of a penny
+(``FP``), because rates may carry fractional pence (a price per point sized from a pot
+is rarely a whole number) and percentages must not lose pence before the final rounding.
+
+Every step is an integer multiplication followed by :func:`div_round`, whose formula
+works identically on Python ints and on numpy int64 arrays. That is what makes the
+vectorised population engine give *exactly* the same pence as the explained
+per-person engine: both run the same integer operations in the same order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal, TypeVar, overload
+
+import numpy as np
+import numpy.typing as npt
+
+#: fixed-point units per penny for intermediate amounts and rates
+FP = 10_000
+#: fixed-point scale for points, weights and caps (points have at most 2 dp, weights 2 dp)
+SCORE_SCALE = 10_000
+#: scale for hours, percentages and number answers (at most 2 decimal places)
+CENTI = 100
+
+RoundTo = Literal["penny", "pound", "ten_pounds"]
+RoundMode = Literal["nearest", "up", "down"]
+
+_UNIT_PENCE: dict[str, int] = {"penny": 1, "pound": 100, "ten_pounds": 1000}
+
+IntArray = npt.NDArray[np.int64]
+T = TypeVar("T", int, IntArray)
+
+
+def scaled(value: Decimal | int, scale: int) -> int:
+    """Convert a policy number to an integer at ``scale``; callers validated its precision."""
+    return int(Decimal(value) * scale)
+
+
+def fits_scale(value: Decimal | int, scale: int) -> bool:
+    """True when ``value`` has no more decimal places than ``scale`` can hold exactly."""
+    d = Decimal(value) * scale
+    return d == d.to_integral_value()
+
+
+@overload
+def div_round(num: int, den: int) -> int: ...
+@overload
+def div_round(num: IntArray, den: int) -> IntArray: ...
+def div_round(num: int | IntArray, den: int) -> int | IntArray:
+    """Divide and round half away from zero for positives (half up), exactly.
+
+    Floor division has the same meaning for Python ints and numpy int64, so the
+    scalar and vectorised engines agree to the penny by construction.
+    """
+    return (2 * num + den) // (2 * den)
+
+
+@overload
+def round_fp_to_pence(amount_fp: int, to: RoundTo, mode: RoundMode) -> int: ...
+@overload
+def round_fp_to_pence(amount_fp: IntArray, to: RoundTo, mode: RoundMode) -> IntArray: ...
+def round_fp_to_pence(amount_fp: int | IntArray, to: RoundTo, mode: RoundMode) -> int | IntArray:
+    """Apply the policy's rounding rule to a fixed-point amount; returns whole pence."""
+    unit = _UNIT_PENCE[to] * FP
+    if mode == "nearest":
+        units = div_round(amount_fp, unit)
+    elif mode == "up":
+        units = -((-amount_fp) // unit)
+    else:
+        units = amount_fp // unit
+    return units * _UNIT_PENCE[to]
+
+
+def fp_to_decimal_pence(amount_fp: int) -> Decimal:
+    """Fixed point to Decimal pence, for explanations only."""
+    return Decimal(amount_fp) / FP
+
+
+def format_pence(pence: int) -> str:
+    """Format integer pence for people: ``126000`` -> ``£1,260.00``; negatives get a minus sign."""
+    sign = "-" if pence < 0 else ""
+    pounds, p = divmod(abs(pence), 100)
+    return f"{sign}£{pounds:,}.{p:02d}"
+
+
+def format_rate(pence: Decimal) -> str:
+    """Format a rate in (possibly fractional) pence as pounds, keeping sub-penny digits."""
+    pounds = (Decimal(pence) / 100).normalize()
+    text = f"{pounds:,.2f}" if pounds == pounds.quantize(Decimal("0.01")) else f"{pounds:,f}"
+    return f"£{text}"
+
+
+def format_number(value: Decimal | int) -> str:
+    """Show a Decimal without trailing zeros (3.50 -> 3.5, 4.00 -> 4)."""
+    d = Decimal(value)
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    return format(d.normalize(), "f")
