@@ -5,16 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .constants import CASELOAD_ROLES, Role
+from . import registry
+from .constants import Role
 
 
 def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, Any]]:
     """The service navigation for the user's roles in their current authority."""
-    items = [("Home", reverse("home"))]
-    if roles & (CASELOAD_ROLES | {Role.ADMIN, Role.FINANCE}):
-        items.append(("People", reverse("people:list")))
-    if roles & ({Role.ADMIN} | CASELOAD_ROLES):
-        items.append(("Teams", reverse("people:teams")))
+    items = [("Home", reverse("home"))] + [(i.text, reverse(i.url_name)) for i in registry.nav_items(roles)]
     path = request.path
     return [
         {"text": text, "href": href, "current": path == href or (href != "/" and path.startswith(href))}

@@ -13,9 +13,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import throttle
+from . import registry, throttle
 from .constants import CASELOAD_ROLES, Role
 from .http import AuthedRequest
 from .middleware import SESSION_KEY
@@ -98,6 +99,13 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["unallocated_total"] = Person.objects.filter(authority=authority, team__isnull=True).count()
     context["today"] = timezone.localdate()
     context["facs_choices"] = FacsBand.choices
+    sections = []
+    for section in registry.home_sections():
+        found = section(request)
+        if found is not None:
+            template, extra = found
+            sections.append(render_to_string(template, extra, request=request))
+    context["app_sections"] = sections
     return render(request, "core/home.html", context)
 
 
