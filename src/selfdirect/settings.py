@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger files locally (no CDN)
     "selfdirect.core",
     "selfdirect.people",
     "selfdirect.api",
@@ -164,6 +165,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Set by `./run`: the sign-in page then says which made-up accounts to try.
+SELFDIRECT_DEMO = os.environ.get("SELFDIRECT_DEMO") == "1"
 
 NINJA_PAGINATION_PER_PAGE = 50
 PEOPLE_PAGE_SIZE = 25

@@ -146,3 +146,10 @@ def test_the_committed_openapi_document_matches_the_code():
 def test_openapi_is_served(world):
     response = client_for(world.north.users[Role.ADMIN]).get("/api/v1/openapi.json")
     assert response.status_code == 200 and "/api/v1/people" in response.json()["paths"]
+
+
+def test_api_docs_are_served_without_a_cdn(world):
+    response = client_for(world.north.users[Role.ADMIN]).get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger" in html.lower() and "cdn." not in html

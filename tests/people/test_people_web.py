@@ -174,3 +174,11 @@ def test_sign_in_lands_on_home_and_failures_are_throttled(world, settings):
     assert response.status_code == 429
     assert "too many failed attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_demo_sign_in_page_names_the_made_up_accounts(db, settings):
+    from django.test import Client
+
+    assert "selfdirect-demo" not in Client().get("/sign-in/").content.decode()
+    settings.SELFDIRECT_DEMO = True
+    assert "northshire-assessor" in Client().get("/sign-in/").content.decode()

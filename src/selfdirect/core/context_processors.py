@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -26,6 +27,7 @@ def authority(request: HttpRequest) -> dict[str, Any]:
         "current_authority": getattr(request, "authority", None),
         "current_roles": roles,
         "current_role_labels": [Role(r).label for r in sorted(roles)],
+        "demo_mode": settings.SELFDIRECT_DEMO,
     }
     if request.user.is_authenticated:
         context["nav_items"] = navigation(request, roles)

@@ -22,7 +22,7 @@ class YesNoUnknown(forms.NullBooleanSelect):
 class PersonForm(forms.ModelForm, ReasonMixin):
     # Allow the spaces people type ("943 476 5919"); clean_nhs_number strips them before the model checks.
     nhs_number = forms.CharField(
-        label="NHS number", max_length=14, required=False, help_text="Optional. For example, 943 476 5919"
+        label="NHS number", max_length=14, required=False, help_text="For example, 943 476 5919"
     )
     date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 27 3 1948")
     has_capacity = forms.NullBooleanField(
