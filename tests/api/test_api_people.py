@@ -153,3 +153,4 @@ def test_api_docs_are_served_without_a_cdn(world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger" in html.lower() and "cdn." not in html
+    assert '<html lang="en-GB">' in html

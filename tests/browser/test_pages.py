@@ -32,7 +32,7 @@ def pages_for(world, role):
             f"/people/{person.pk}/representatives/new/", f"/people/{person.pk}/representatives/{rep.pk}/",
             f"/people/{person.pk}/representatives/{rep.pk}/delete/", f"/people/{person.pk}/allocate/",
             f"/people/{person.pk}/delete/", "/people/teams/", f"/people/teams/{side.home_team.pk}/",
-            "/people/import/", "/audit/",
+            "/people/import/", "/audit/", "/api/v1/docs",
         ]  # fmt: skip
     if role == Role.PERSON:
         return common + [f"/people/{person.pk}/", f"/people/{person.pk}/history/", f"/people/{person.pk}/edit/"]

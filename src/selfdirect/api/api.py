@@ -3,13 +3,19 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 
 from selfdirect.core.constants import Role
 from selfdirect.people.api import router as people_router
 
 from . import errors
 from .auth import SessionAuth, TokenAuth
+
+class Docs(Swagger):
+    """django-ninja's Swagger page, with the language set so screen readers read it right."""
+
+    template = "api/swagger.html"
+
 
 api = NinjaAPI(
     title="selfdirect API",
@@ -19,6 +25,7 @@ api = NinjaAPI(
     "with answer 404. Errors are RFC 9457 problem details whose `errors` name the field path.",
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-1",
+    docs=Docs(),
 )
 errors.install(api)
 
