@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from browser_support import (  # noqa: F401 - fixtures and a hook, registered by being imported here
+    browser,
+    browser_world,
+    page,
+    page_without_js,
+    pytest_runtest_teardown,
+)
 from helpers import World, make_world
 
 

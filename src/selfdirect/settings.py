@@ -44,6 +44,13 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger files locally (no CDN)
     "selfdirect.core",
     "selfdirect.people",
+    "selfdirect.allocation",
+    "selfdirect.assessment",
+    "selfdirect.ledger",
+    "selfdirect.market",
+    "selfdirect.extracare",
+    "selfdirect.plans",
+    "selfdirect.reporting",
     "selfdirect.api",
 ]
 

@@ -13,5 +13,12 @@ urlpatterns = [
     path("authority/", core_views.switch_authority, name="switch-authority"),
     path("audit/", core_views.audit_log, name="audit"),
     path("people/", include("selfdirect.people.urls")),
+    path("money/", include("selfdirect.ledger.urls")),
+    path("assessment/", include("selfdirect.assessment.urls")),
+    path("allocation/", include("selfdirect.allocation.urls")),
+    path("", include("selfdirect.market.urls")),
+    path("extracare/", include("selfdirect.extracare.urls")),
+    path("plans/", include("selfdirect.plans.urls")),
+    path("reports/", include("selfdirect.reporting.urls")),
     path("api/v1/", api.urls),
 ]

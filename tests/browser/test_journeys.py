@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import serious_violations, sign_in
 
+from browser_support import serious_violations, sign_in
 from selfdirect.people.models import Person
 
 pytestmark = pytest.mark.browser

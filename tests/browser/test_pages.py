@@ -4,8 +4,8 @@ serious or critical violation."""
 from __future__ import annotations
 
 import pytest
-from conftest import serious_violations, sign_in
 
+from browser_support import serious_violations, sign_in
 from selfdirect.core.constants import Role
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,11 @@ def pages_for(world, role):
             "/people/import/", "/audit/", "/api/v1/docs",
         ]  # fmt: skip
     if role == Role.PERSON:
-        return common + [f"/people/{person.pk}/", f"/people/{person.pk}/history/", f"/people/{person.pk}/edit/"]
+        return common + [
+            f"/people/{person.pk}/",
+            f"/people/{person.pk}/history/",
+            f"/people/{person.pk}/edit/",
+        ]
     if role == Role.FINANCE:
         return common + ["/people/", f"/people/{side.other_person.pk}/"]
     return common

@@ -5,11 +5,19 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Swagger
 
+from selfdirect.allocation.api import router as allocation_router
+from selfdirect.assessment.api import router as assessment_router
 from selfdirect.core.constants import Role
+from selfdirect.extracare.api import router as extracare_router
+from selfdirect.ledger.api import router as ledger_router
+from selfdirect.market.api import router as market_router
 from selfdirect.people.api import router as people_router
+from selfdirect.plans.api import router as plans_router
+from selfdirect.reporting.api import router as reporting_router
 
 from . import errors
 from .auth import SessionAuth, TokenAuth
+
 
 class Docs(Swagger):
     """django-ninja's Swagger page, with the language set so screen readers read it right."""
@@ -51,3 +59,10 @@ def me(request: HttpRequest) -> Any:
 
 
 api.add_router("/", people_router)
+api.add_router("/", allocation_router)
+api.add_router("/", assessment_router)
+api.add_router("/", extracare_router)
+api.add_router("/", market_router)
+api.add_router("/", ledger_router)
+api.add_router("/", plans_router)
+api.add_router("/", reporting_router)

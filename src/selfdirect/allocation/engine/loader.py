@@ -803,10 +803,14 @@ class PolicySet:
 
 
 def load_policy_dir(directory: str | Path) -> PolicySet:
-    """Load every ``*.yaml`` directly in an authority's folder (not tests/); all files' errors together."""
+    """Load every ``policy-*.yaml`` directly in an authority's folder; all files' errors together.
+
+    Only ``policy-*`` files are RAS versions: other apps keep their own policy files (ledger,
+    plans, outcomes) in the same folder.
+    """
     problems: list[PolicyProblem] = []
     versions: list[Policy] = []
-    for path in sorted(Path(directory).glob("*.yaml")):
+    for path in sorted(Path(directory).glob("policy-*.yaml")):
         try:
             versions.append(load_policy(path))
         except PolicyError as exc:

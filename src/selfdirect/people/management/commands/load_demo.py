@@ -4,7 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from selfdirect.allocation.demo import load_allocation_demo
+from selfdirect.extracare.demo import load_demo as load_extracare_demo
+from selfdirect.ledger.demo import load_ledger_demo
+from selfdirect.market.demo import load_market_demo
 from selfdirect.people.demo import DEMO_PASSWORD, load_demo
+from selfdirect.plans.demo import load_plans_demo
+from selfdirect.reporting.demo import load_reporting_demo
 
 
 class Command(BaseCommand):
@@ -16,6 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo(options["people"])
+        load_allocation_demo()
+        load_extracare_demo()
+        load_market_demo()
+        load_ledger_demo()
+        load_plans_demo()
+        load_reporting_demo()
         if options["quiet_logins"]:
             return
         self.stdout.write(self.style.SUCCESS(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})"))

@@ -1,7 +1,9 @@
-"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
+"""Browser test support: Debian's chromium driven by Playwright against pytest-django's live server.
 
-Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
-data happen outside it, so Django's async-safety guard is relaxed for this folder only."""
+The fixtures and the teardown hook are imported by tests/conftest.py, so one browser (one
+Playwright instance) serves every folder; tests import serious_violations and sign_in from here.
+Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make to set
+up data happen outside it, so Django's async-safety guard is relaxed for the test run."""
 
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from helpers import PASSWORD, World, make_world
 from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django.plugin import blocking_manager_key
 
+from helpers import PASSWORD, World, make_world
 from selfdirect.core.dbtriggers import protect_audit_log, unprotect_audit_log
+from selfdirect.ledger.dbtriggers import protect_ledger, unprotect_ledger
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -39,14 +42,17 @@ def browser_world(transactional_db) -> Iterator[World]:
     # The live server needs real commits, so the database is emptied after each test; the audit
     # log refuses deletes, so lift that rule for the emptying (it is restored straight after).
     unprotect_audit_log(connection)
+    unprotect_ledger(connection)  # posted ledger rows refuse deletes too
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     yield
-    if "browser_world" in getattr(item, "fixturenames", ()):
+    # After the session's last test the test database is already gone: nothing to protect.
+    if nextitem is not None and "browser_world" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             protect_audit_log(connection)
+            protect_ledger(connection)
 
 
 @pytest.fixture

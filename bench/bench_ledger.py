@@ -1,0 +1,189 @@
+"""Benchmark: a monthly payment run and the month's close for 100,000 budgets on PostgreSQL,
+against a plain COPY of the same number of ledger rows (100,000 transactions, 200,000 legs).
+
+The run is the real service (services.execute_run): batches of instalments, four legs each
+(release the commitment; pay the holder from the bank), the payment-file lines, one Payment
+per instalment, each batch committed with the deferred balance trigger checking every leg.
+The close is services.close_period under Northshire's 10% rollover rule, so every budget has
+a claw-back transaction. The COPY writes rows shaped like the ledger's into trigger-free
+temporary tables: the floor for getting that many rows into PostgreSQL at all.
+
+Writes (or replaces) the "## Ledger" section of bench/RESULTS.md, keeping other sections.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfdirect_ledger_bench \
+     .venv/bin/python bench/bench_ledger.py [--budgets 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfdirect.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+GOAL_RATIO = 3.0
+
+
+def setup(n: int) -> tuple[object, object]:
+    """n agreed monthly budgets with their May instalment and commitment, built in bulk."""
+    from selfdirect.core.models import Authority, Membership, User
+    from selfdirect.ledger import books
+    from selfdirect.ledger.books import Chart, credit, debit
+    from selfdirect.ledger.constants import TxnKind
+    from selfdirect.ledger.models import Budget, Deployment, Instalment
+    from selfdirect.people.models import Person
+
+    authority = Authority.objects.create(slug="northshire", name=f"Bench {time.time_ns()}")
+    user = User.objects.create_user(f"bench-finance-{time.time_ns()}")
+    Membership.objects.create(user=user, authority=authority, role="finance")
+    people = Person.objects.bulk_create(
+        [Person(authority=authority, reference=f"B{i:07d}", given_name="Bench", family_name=f"P{i}",
+                date_of_birth=dt.date(1950, 1, 1), address_line_1="1 High St", town="Northam", postcode="NX1 1AA",
+                client_group="older_people", facs_band="substantial", primary_support_reason="physical")
+         for i in range(n)], batch_size=5000,
+    )  # fmt: skip
+    annual = 624000
+    budgets = Budget.objects.bulk_create(
+        [Budget(authority=authority, person=p, stream="adult_social_care", period_start=dt.date(2026, 4, 1),
+                period_end=dt.date(2027, 3, 31), agreed_annual_pence=annual, indicative_pence=annual,
+                frequency="monthly", starts_on=dt.date(2026, 4, 1), status="agreed", source="bench")
+         for p in people], batch_size=5000,
+    )  # fmt: skip
+    Deployment.objects.bulk_create(
+        [Deployment(budget=b, route="direct_payment", share=1, payee_name=f"P{b.pk}", payee_account="00-00-00 0")
+         for b in budgets], batch_size=5000,
+    )  # fmt: skip
+    Instalment.objects.bulk_create(
+        [Instalment(budget=b, seq=2, due_on=dt.date(2026, 5, 1), covers_from=dt.date(2026, 5, 1),
+                    covers_to=dt.date(2026, 5, 31), amount_pence=52000) for b in budgets], batch_size=5000,
+    )  # fmt: skip
+    chart = Chart(authority)
+    chart.ensure_budgets({b.pk: ["direct_payment"] for b in budgets})
+    period = books.period_for(authority, dt.date(2026, 5, 1))
+    with transaction.atomic():
+        books.save_built(
+            books.build(authority, period, dt.date(2026, 5, 1), TxnKind.ALLOCATE, f"Budget {b.pk} (May)",
+                        [debit(chart.budget(b.pk), 52000), credit(chart.fund("adult_social_care"), 52000)],
+                        budget_id=b.pk)
+            for b in budgets
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would have done on a live database
+    return authority, user
+
+
+def copy_baseline(n: int) -> float:
+    """Seconds to COPY n transactions and 2n legs into trigger-free tables shaped like the ledger's."""
+    txn_buf, leg_buf = io.StringIO(), io.StringIO()
+    for i in range(1, n + 1):
+        txn_buf.write(
+            f"{i}\t1\t1\t2026-05-01\tpayment\tInstalment 2 of budget {i}\t{i}\t2026-05-01 00:00:00+00\n"
+        )
+        leg_buf.write(f"{2 * i - 1}\t{i}\t1\tD\t52000\n{2 * i}\t{i}\t2\tC\t52000\n")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_txn, bench_leg")
+        cursor.execute(
+            'CREATE TEMP TABLE bench_txn (id bigint PRIMARY KEY, authority_id bigint, period_id bigint, "on" date,'
+            " kind varchar(20), memo varchar(300), budget_id bigint, posted_at timestamptz)"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE bench_leg (id bigint PRIMARY KEY, transaction_id bigint, account_id bigint,"
+            " side varchar(1), amount bigint)"
+        )
+        cursor.execute("CREATE INDEX ON bench_leg (transaction_id)")
+        cursor.execute("CREATE INDEX ON bench_leg (account_id)")
+        raw = cursor.cursor  # psycopg 3
+        start = time.perf_counter()
+        with transaction.atomic():
+            with raw.copy("COPY bench_txn FROM STDIN") as copy:
+                copy.write(txn_buf.getvalue())
+            with raw.copy("COPY bench_leg FROM STDIN") as copy:
+                copy.write(leg_buf.getvalue())
+        elapsed = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_txn, bench_leg")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--budgets", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench_ledger needs PostgreSQL: set DATABASE_URL=postgres://...")
+    call_command("migrate", verbosity=0)
+    from selfdirect.ledger import books, policy, services
+    from selfdirect.ledger.models import Payment, Transaction
+
+    n = args.budgets
+    t0 = time.perf_counter()
+    authority, user = setup(n)
+    print(f"setup {n} budgets: {time.perf_counter() - t0:.1f}s")
+    policy.load.cache_clear()
+
+    start = time.perf_counter()
+    run = services.start_run(user, authority, "2026-05")  # type: ignore[arg-type]
+    run = services.execute_run(run.pk, batch_size=args.batch_size)
+    run_s = time.perf_counter() - start
+    assert run.paid_count == n and Payment.objects.filter(run=run).count() == n
+    print(f"payment run: {run_s:.1f}s")
+
+    start = time.perf_counter()
+    period = services.close_period(user, authority, "2026-05")  # type: ignore[arg-type]
+    close_s = time.perf_counter() - start
+    clawbacks = Transaction.objects.filter(period=period, kind="clawback").count()
+    assert clawbacks == n, clawbacks
+    print(f"period close: {close_s:.1f}s")
+    tb = books.trial_balance(authority)  # type: ignore[arg-type]
+    assert sum(r["debits"] for r in tb) == sum(r["credits"] for r in tb)  # type: ignore[misc]
+
+    copy_s = copy_baseline(n)
+    print(f"COPY {n} transactions + {2 * n} legs: {copy_s:.2f}s")
+    total = run_s + close_s
+    ratio = total / copy_s
+    section = (
+        "## Ledger\n\n"
+        f"`bench/bench_ledger.py`: os.cpu_count() = {os.cpu_count()}, Python {sys.version.split()[0]}, "
+        f"PostgreSQL {connection.pg_version // 10000}, {n:,} agreed monthly budgets (direct payments), "
+        f"batches of {args.batch_size}.\n\n"
+        "| step | rows written | seconds |\n|---|---|---:|\n"
+        f"| payment run (May 2026) | {n:,} transactions, {4 * n:,} legs, {n:,} payments, {n:,} file lines | {run_s:.1f} |\n"
+        f"| period close (10% rollover, claw-back) | {n:,} transactions, {2 * n:,} legs, {n:,} close lines | {close_s:.1f} |\n"
+        f"| run + close | | {total:.1f} |\n"
+        f"| plain COPY baseline | {n:,} transactions, {2 * n:,} legs (no triggers, no checks) | {copy_s:.2f} |\n\n"
+        f"Ratio (run + close) / COPY = {ratio:.1f}x; goal <= {GOAL_RATIO:.0f}x: {'yes' if ratio <= GOAL_RATIO else 'no'}. "
+        f"The run and close write {(4 * n + 2 * n + 3 * n) / (3 * n):.1f}x the COPY's rows (legs, payments, file and "
+        "close lines) and the deferred constraint trigger checks every leg's transaction at each commit.\n"
+    )
+    print(section)
+    if not args.no_write:
+        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+        pattern = re.compile(r"## Ledger\n.*?(?=\n## |\Z)", re.S)
+        text = (
+            pattern.sub(section.rstrip("\n"), text)
+            if pattern.search(text)
+            else text.rstrip("\n") + "\n\n" + section
+        )
+        RESULTS.write_text(text if text.endswith("\n") else text + "\n")
+        print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

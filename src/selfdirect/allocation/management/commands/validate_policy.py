@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from selfdirect.allocation.services import check_policy
+
+
+class Command(BaseCommand):
+    help = "Check policy YAML files; prints file:line: path: message for every problem, exits 1 if any."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("paths", nargs="+", help="Policy YAML files")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        failed = 0
+        for name in options["paths"]:
+            path = Path(name)
+            if not path.is_file():
+                self.stderr.write(f"{name}:0: no such file")
+                failed += 1
+                continue
+            policy, problems = check_policy(path.read_text(encoding="utf-8"), str(path))
+            for p in problems:
+                self.stderr.write(str(p))
+            if policy is not None:
+                self.stdout.write(f"{path}: valid ({policy.version_id})")
+            else:
+                failed += 1
+        if failed:
+            raise CommandError(f"{failed} file{'s' if failed != 1 else ''} refused", returncode=1)

@@ -1,0 +1,488 @@
+"""What can be done with policies and allocations. Views, the API and the CLI call these; each
+change is written in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from selfdirect.allocation import engine
+from selfdirect.assessment.constants import AssessmentStatus
+from selfdirect.assessment.models import Assessment
+from selfdirect.core import audit
+from selfdirect.core.constants import AuditAction
+from selfdirect.core.models import Authority, User
+from selfdirect.people.models import Person
+from selfdirect.people.services import ServiceError
+
+from .constants import AllocationSource, PolicyStatus, PopulationKind, RunStatus
+from .models import Allocation, AllocationStream, PolicyVersion, WhatIfRun
+
+
+class PolicyRefused(ServiceError):
+    """A policy that does not validate: every problem, each with its file, line and path."""
+
+    def __init__(self, problems: Sequence[engine.PolicyProblem]):
+        self.problems = list(problems)
+        super().__init__({"yaml": [str(p) for p in self.problems]})
+
+
+# --------------------------------------------------------------------------- policies
+
+_cache: dict[str, engine.Policy] = {}
+_cache_lock = threading.Lock()
+
+
+def policy_for(version: PolicyVersion) -> engine.Policy:
+    """The engine's Policy for a stored version, parsed once per process (keyed by content hash)."""
+    found = _cache.get(version.content_hash)
+    if found is None:
+        found = engine.load_policy(version.yaml_text, filename=version.filename)
+        with _cache_lock:
+            _cache[version.content_hash] = found
+    return found
+
+
+def check_policy(text: str, filename: str) -> tuple[engine.Policy | None, list[engine.PolicyProblem]]:
+    """Validate policy YAML text: the policy, or every problem found."""
+    try:
+        return engine.load_policy(text, filename=filename), []
+    except engine.PolicyError as exc:
+        return None, list(exc.errors)
+
+
+def upload_policy(actor: User | None, authority: Authority, text: str, filename: str) -> PolicyVersion:
+    """Store a valid policy as a draft version of ``authority``'s policy (refused with every problem)."""
+    filename = filename.rsplit("/", 1)[-1] or "policy.yaml"
+    policy, problems = check_policy(text, filename)
+    if policy is None:
+        raise PolicyRefused(problems)
+    if policy.authority != authority.slug:
+        raise PolicyRefused(
+            [
+                engine.PolicyProblem(
+                    filename,
+                    1,
+                    "authority",
+                    f"this policy is for {policy.authority!r}, not {authority.slug!r}",
+                )
+            ]
+        )
+    existing = PolicyVersion.objects.filter(authority=authority, content_hash=policy.content_hash).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        m = policy.model
+        version = PolicyVersion.objects.create(
+            authority=authority, policy_id=policy.id, title=m.title, effective_from=m.effective_from,
+            effective_to=m.effective_to, content_hash=policy.content_hash, version_id=policy.version_id,
+            filename=filename, yaml_text=text, uploaded_by=actor,
+        )  # fmt: skip
+        audit.record(
+            actor=actor, authority=authority, action=AuditAction.CREATE, obj=version,
+            reason=f"Policy {policy.version_id} uploaded from {filename}",
+        )  # fmt: skip
+    with _cache_lock:
+        _cache[policy.content_hash] = policy
+    return version
+
+
+def publish_policy(actor: User | None, version: PolicyVersion, reason: str = "") -> PolicyVersion:
+    """Freeze a draft version: from now on it is used for allocations and never changes."""
+    with transaction.atomic():
+        version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if version.is_published:
+            raise ServiceError(f"{version.version_id} is already published")
+        clash = PolicyVersion.objects.filter(
+            authority_id=version.authority_id, status=PolicyStatus.PUBLISHED, policy_id=version.policy_id
+        ).first()
+        if clash is not None:
+            raise ServiceError(
+                {"policy_id": [f"policy id {version.policy_id!r} is already published as {clash.version_id}; "
+                               "give the new version a new id"]}
+            )  # fmt: skip
+        version.status = PolicyStatus.PUBLISHED
+        version.published_by = actor
+        version.published_at = timezone.now()
+        version.save()
+        audit.record(
+            actor=actor, authority=version.authority, action=AuditAction.CHANGE, obj=version,
+            reason=reason.strip() or f"Published {version.version_id}",
+            changes={"status": [PolicyStatus.DRAFT, PolicyStatus.PUBLISHED]},
+        )  # fmt: skip
+    return version
+
+
+def publish_file(actor: User | None, authority: Authority, text: str, filename: str) -> PolicyVersion:
+    """Upload and publish in one step (the CLI and the demo); publishing the same text again is a no-op."""
+    version = upload_policy(actor, authority, text, filename)
+    if not version.is_published:
+        version = publish_policy(actor, version, f"Published {version.version_id} from {filename}")
+    return version
+
+
+def published_versions(authority: Authority | int) -> QuerySet[PolicyVersion]:
+    return PolicyVersion.objects.filter(authority=authority, status=PolicyStatus.PUBLISHED)
+
+
+def policy_in_force(authority: Authority | int, on: dt.date) -> PolicyVersion:
+    """The published version in force on ``on`` (latest effective_from wins)."""
+    for version in published_versions(authority).order_by("-effective_from", "-published_at"):
+        if version.effective_from <= on and (version.effective_to is None or on <= version.effective_to):
+            return version
+    raise ServiceError({"on": [f"No published policy is in force on {on:%d %B %Y}"]})
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def describe_missing(missing: Sequence[engine.MissingAnswer], policy: engine.Policy) -> list[str]:
+    return [f"{m.person} ({policy.domains[m.domain].title}; question {m.question_id})" for m in missing]
+
+
+def run_engine(policy: engine.Policy, assessment: Assessment, on: dt.date) -> engine.Allocation:
+    """Run the engine on an assessment's answers (the assessor's laid over the person's)."""
+    answers = assessment.combined_answers
+    override = None
+    if assessment.band and assessment.derived_band and assessment.band != assessment.derived_band:
+        who = assessment.confirmed_by.get_full_name() if assessment.confirmed_by else ""
+        override = engine.AssessorDecision(
+            assessment.band, assessment.band_reason or "assessor's decision", who
+        )
+    try:
+        return engine.allocate(policy, answers, on=on, override=override)
+    except engine.AssessmentIncomplete as exc:
+        raise ServiceError(
+            {
+                "answers": [
+                    "The assessment is not complete. Still to answer: "
+                    + "; ".join(describe_missing(exc.missing, policy))
+                ]
+            }
+        ) from None
+    except engine.AnswerError as exc:
+        raise ServiceError({p.question_id: [p.message] for p in exc.problems}) from None
+    except ValueError as exc:
+        raise ServiceError({"on": [str(exc)]}) from None
+
+
+def save_allocation(
+    actor: User | None,
+    assessment: Assessment,
+    result: engine.Allocation,
+    version: PolicyVersion,
+    source: str,
+    reason: str,
+) -> Allocation:
+    """Store an engine result with its streams, explanation and rates, and audit it."""
+    with transaction.atomic():
+        allocation = Allocation.objects.create(
+            authority_id=assessment.authority_id, person_id=assessment.person_id, assessment=assessment,
+            policy_version=version, on=result.on, source=source, band=result.eligibility.band,
+            route=result.eligibility.route, total_annual_pence=result.total_annual_pence,
+            total_weekly_pence=result.total_weekly_pence, explanation=result.to_dict(),
+            rates_used=dict(result.rates_used), reason=reason[:500], created_by=actor,
+        )  # fmt: skip
+        AllocationStream.objects.bulk_create(
+            AllocationStream(
+                allocation=allocation,
+                stream=key,
+                title=s.title,
+                annual_pence=s.annual_pence,
+                weekly_pence=s.weekly_pence,
+                method=s.method or "",
+            )  # fmt: skip
+            for key, s in result.streams.items()
+        )
+        audit.record(
+            actor=actor, authority=assessment.authority, action=AuditAction.ALLOCATE, obj=allocation,
+            reason=reason or "Indicative budget worked out",
+            changes={"total_annual_pence": [None, result.total_annual_pence],
+                     "policy_version": [None, result.policy_version]},
+            person_id=assessment.person_id,
+        )  # fmt: skip
+    return allocation
+
+
+def allocate_assessment(
+    actor: User | None,
+    assessment: Assessment,
+    *,
+    source: str = AllocationSource.ASSESSOR,
+    reason: str = "",
+    on: dt.date | None = None,
+) -> Allocation:
+    """Work out and store the indicative budget for an assessment under its policy version.
+
+    Refused (ServiceError) while the assessment is incomplete: the message lists what is missing.
+    """
+    version = assessment.policy_version
+    policy = policy_for(version)
+    result = run_engine(policy, assessment, on or assessment.on)
+    return save_allocation(
+        actor, assessment, result, version, source, reason or "Indicative budget worked out"
+    )
+
+
+def latest_allocation(person: Person) -> Allocation | None:
+    return person.allocations.select_related("policy_version").prefetch_related("streams").first()
+
+
+# --------------------------------------------------------------------------- populations
+
+
+@dataclass(frozen=True)
+class PopulationData:
+    answers: list[dict[str, Any]]
+    client_group: list[str]
+    age_band: list[str]
+    person_ids: list[int | None]
+
+
+def current_population(authority: Authority | int, on: dt.date) -> PopulationData:
+    """Everyone's latest submitted assessment in the authority, with their reporting groups."""
+    latest: dict[int, Assessment] = {}
+    qs = (
+        Assessment.objects.filter(authority=authority)
+        .exclude(status=AssessmentStatus.DRAFT)
+        .select_related("person")
+        .order_by("person_id", "-on", "-pk")
+    )
+    for a in qs:
+        latest.setdefault(a.person_id, a)
+    rows = list(latest.values())
+    return PopulationData(
+        [a.combined_answers for a in rows],
+        [a.person.get_client_group_display() for a in rows],
+        engine.age_bands([a.person.age_on(on) for a in rows]),
+        [a.person_id for a in rows],
+    )
+
+
+def synthetic_population(policy: engine.Policy, size: int, seed: int = 2026) -> PopulationData:
+    """A made-up, reproducible population answering ``policy``'s questionnaire (for the demo)."""
+    rng = random.Random(seed)
+    answers: list[dict[str, Any]] = []
+    for _ in range(size):
+        answers.append(synthetic_answers(policy, rng))
+    groups = [str(a.get("client_group", "unknown")) for a in answers]
+    ages = [a.get("age") for a in answers]
+    return PopulationData(
+        answers, groups, engine.age_bands([int(x) if x else None for x in ages]), [None] * size
+    )
+
+
+def synthetic_answers(
+    policy: engine.Policy, rng: random.Random, trigger_chance: float = 0.35
+) -> dict[str, Any]:
+    """One complete, valid set of answers: triggers at random, then every open question."""
+    out: dict[str, Any] = {}
+    for domain in policy.model.questionnaire.domains:
+        opened = not domain.triggers
+        for t in domain.triggers:
+            out[t.id] = rng.random() < trigger_chance
+            opened = opened or out[t.id]
+        if opened:
+            for q in domain.questions:
+                value = _random_answer(q, rng)
+                if value is not None:
+                    out[q.id] = value
+    return out
+
+
+def _random_answer(q: Any, rng: random.Random) -> Any:
+    if q.type == "yes_no":
+        return rng.random() < 0.5
+    if q.type == "single_choice":
+        return rng.choice(q.options).value
+    if q.type == "multiple_choice":
+        return [o.value for o in q.options if rng.random() < 0.4]
+    if q.type == "number":
+        if not q.required and rng.random() < 0.7:
+            return None
+        lo = int(q.min if q.min is not None else 0)
+        hi = int(q.max if q.max is not None else lo + 40)
+        if q.id == "age" or "age" in q.id.split("_"):
+            lo, hi = max(lo, 18), min(hi, 100)
+        return str(rng.randint(lo, min(hi, lo + 60)))
+    return "" if not q.required else "Made-up answer"
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+def start_what_if(
+    actor: User | None,
+    authority: Authority,
+    base: PolicyVersion,
+    proposed: PolicyVersion,
+    population: str = PopulationKind.CURRENT,
+    synthetic_size: int = 0,
+) -> WhatIfRun:
+    """Record a what-if run and queue it for the task worker."""
+    if base.authority_id != authority.pk or proposed.authority_id != authority.pk:
+        raise ServiceError({"base": ["Choose versions of this authority's policy"]})
+    if population == PopulationKind.SYNTHETIC and not 1 <= synthetic_size <= 200_000:
+        raise ServiceError({"synthetic_size": ["Enter a size between 1 and 200,000"]})
+    with transaction.atomic():
+        run = WhatIfRun.objects.create(
+            authority=authority, base=base, proposed=proposed, population=population,
+            synthetic_size=synthetic_size if population == PopulationKind.SYNTHETIC else 0, created_by=actor,
+        )  # fmt: skip
+        audit.record(
+            actor=actor, authority=authority, action=AuditAction.CREATE, obj=run,
+            reason=f"What-if {base.version_id} -> {proposed.version_id} ({population})",
+        )  # fmt: skip
+    from .tasks import what_if_task
+
+    transaction.on_commit(lambda: what_if_task.enqueue(run.pk))
+    return run
+
+
+def execute_what_if(run: WhatIfRun, progress: Callable[[int, str], None] | None = None) -> dict[str, Any]:
+    """Do the work of a what-if run, saving progress after each step; returns the result."""
+
+    def step(n: int, stage: str) -> None:
+        WhatIfRun.objects.filter(pk=run.pk).update(progress=n, stage=stage, status=RunStatus.RUNNING)
+        if progress:
+            progress(n, stage)
+
+    try:
+        base, proposed = policy_for(run.base), policy_for(run.proposed)
+        step(0, "Reading the population")
+        if run.population == PopulationKind.SYNTHETIC:
+            data = synthetic_population(base, run.synthetic_size)
+        else:
+            data = current_population(run.authority_id, proposed.effective_from)
+        step(1, f"Encoding {len(data.answers)} people's answers")
+        pop = engine.Population.from_answers(
+            data.answers,
+            [base, proposed],
+            groups={"client_group": data.client_group, "age_band": data.age_band},
+        )
+        step(2, "Running both policy versions over everyone")
+        result = engine.what_if(base, proposed, pop)
+        step(3, "Sizing the price per point")
+        result["pot"] = pot_sizing_for(proposed, pop)
+        result["population"] = run.population
+        WhatIfRun.objects.filter(pk=run.pk).update(
+            progress=run.steps,
+            stage="Finished",
+            status=RunStatus.DONE,
+            result=result,
+            finished_at=timezone.now(),
+        )
+        if progress:
+            progress(run.steps, "Finished")
+        return result
+    except Exception as exc:  # a failed run says why on its status page, not in a log only
+        WhatIfRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
+def pot_sizing_for(policy: engine.Policy, pop: engine.Population) -> list[dict[str, Any]]:
+    """For each points-method stream: the price per point that spends the current projected total."""
+    out = []
+    current = engine.compute_population(policy, pop)
+    for name, stream in policy.model.streams.items():
+        if not any(ch.method.kind == "points" for ch in stream.methods):
+            continue
+        pot = int(current.streams[name].sum())
+        if pot <= 0:
+            continue
+        try:
+            out.append(engine.size_price_per_point(policy, pop, name, pot).to_dict())
+        except ValueError:
+            continue
+    return out
+
+
+def size_pot(
+    version: PolicyVersion, stream: str, pot_pence: int, on: dt.date | None = None
+) -> engine.PotSizing:
+    """The price per point that spends ``pot_pence`` on ``stream`` over the current population."""
+    policy = policy_for(version)
+    if stream not in policy.model.streams:
+        raise ServiceError({"stream": [f"{stream!r} is not a stream of {version.version_id}"]})
+    if pot_pence <= 0:
+        raise ServiceError({"pot_pence": ["The money available must be more than £0"]})
+    data = current_population(version.authority_id, on or version.effective_from)
+    pop = engine.Population.from_answers(data.answers, [policy])
+    try:
+        return engine.size_price_per_point(policy, pop, stream, pot_pence)
+    except ValueError as exc:
+        raise ServiceError({"stream": [str(exc)]}) from None
+
+
+# --------------------------------------------------------------------------- bulk recalculation
+
+
+@dataclass
+class RecalcRow:
+    person: Person
+    current: Allocation
+    assessment: Assessment
+    new_total_pence: int | None
+    change_pence: int | None
+    problem: str
+    result: engine.Allocation | None = None
+
+
+def recalculation_preview(authority: Authority, version: PolicyVersion) -> list[RecalcRow]:
+    """Person by person: each latest allocation against what ``version`` would give now."""
+    if not version.is_published:
+        raise ServiceError({"version": ["Publish the version before recalculating budgets with it"]})
+    policy = policy_for(version)
+    latest: dict[int, Allocation] = {}
+    qs = (
+        Allocation.objects.filter(authority=authority)
+        .select_related("person", "assessment", "assessment__confirmed_by", "policy_version")
+        .order_by("person_id", "-created_at", "-pk")
+    )
+    for a in qs:
+        latest.setdefault(a.person_id, a)
+    rows = []
+    on = version.effective_from
+    for alloc in sorted(latest.values(), key=lambda a: (a.person.family_name, a.person.given_name, a.pk)):
+        if alloc.policy_version_id == version.pk:
+            continue
+        try:
+            result = run_engine(policy, alloc.assessment, on)
+        except ServiceError as exc:
+            problem = "; ".join(m for ms in exc.errors.values() for m in ms)
+            rows.append(RecalcRow(alloc.person, alloc, alloc.assessment, None, None, problem))
+            continue
+        total = result.total_annual_pence
+        rows.append(
+            RecalcRow(
+                alloc.person, alloc, alloc.assessment, total, total - alloc.total_annual_pence, "", result
+            )
+        )
+    return rows
+
+
+def apply_recalculation(actor: User | None, authority: Authority, version: PolicyVersion, reason: str) -> int:
+    """Create a new allocation for everyone the preview could recalculate; returns how many."""
+    if not reason.strip():
+        raise ServiceError({"reason": ["Enter why budgets are being recalculated"]})
+    rows = recalculation_preview(authority, version)
+    count = 0
+    with transaction.atomic():
+        for row in rows:
+            if row.result is None:
+                continue
+            save_allocation(
+                actor, row.assessment, row.result, version, AllocationSource.RECALCULATION, reason
+            )
+            count += 1
+    return count

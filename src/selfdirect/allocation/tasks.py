@@ -1,0 +1,15 @@
+"""Background work: what-if runs leave the request cycle (``manage.py db_worker`` runs them)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .models import WhatIfRun
+
+
+@task()
+def what_if_task(run_id: int) -> None:
+    from .services import execute_what_if
+
+    run = WhatIfRun.objects.select_related("base", "proposed").get(pk=run_id)
+    execute_what_if(run)

@@ -1,0 +1,291 @@
+"""Pages for indicative budgets (the person's explanation, the staff derivation), and the
+commissioner's policy pages: upload, validate (errors by line), publish, what-if, recalculate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from selfdirect.assessment.models import Assessment
+from selfdirect.core.constants import Role
+from selfdirect.core.http import AuthedRequest
+from selfdirect.core.models import Authority
+from selfdirect.core.views import require
+from selfdirect.people.access import people_scope
+from selfdirect.people.services import ServiceError
+
+from . import charts, services
+from .constants import PolicyStatus, PopulationKind, RunStatus
+from .models import Allocation, PolicyVersion, WhatIfRun
+
+MAX_POLICY_BYTES = 512 * 1024
+
+
+def _authority(request: AuthedRequest) -> Authority:
+    if request.authority is None:
+        raise PermissionDenied("no authority")
+    return request.authority
+
+
+def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
+    if request.authority is None or Role.COMMISSIONER not in request.roles:
+        return None
+    versions = services.published_versions(request.authority)[:5]
+    drafts = PolicyVersion.objects.filter(authority=request.authority, status=PolicyStatus.DRAFT).count()
+    return "allocation/home_section.html", {"versions": versions, "drafts": drafts}
+
+
+# --------------------------------------------------------------------------- budgets
+
+
+def _view_level(request: AuthedRequest, person: Any) -> str:
+    """staff: full derivation; person: plain English; money: figures only (finance). 403 otherwise."""
+    user = request.user
+    if user.has_perm("allocation.view_derivation", person):
+        return "staff"
+    if user.has_perm("allocation.view_budget", person):
+        return "person"
+    if user.has_perm("allocation.view_money", person):
+        return "money"
+    raise PermissionDenied("budget")
+
+
+def _render_allocation(request: AuthedRequest, person: Any, allocation: Allocation | None) -> HttpResponse:
+    level = _view_level(request, person)
+    context: dict[str, Any] = {"person": person, "allocation": allocation, "level": level}
+    if allocation is not None:
+        data = allocation.explanation
+        lines = data.get("lines", [])
+        model = services.policy_for(allocation.policy_version).model
+        context["streams"] = [
+            {"stream": s, "title": s.title,
+             "person_title": (model.streams[s.stream].person_title or s.title) if s.stream in model.streams else s.title, "annual": s.annual_pence, "weekly": s.weekly_pence,
+             "method": s.method, "lines": [ln for ln in lines if ln["stream"] == s.stream]}
+            for s in allocation.streams.all()
+        ]  # fmt: skip
+        context["eligibility"] = data.get("eligibility", {})
+        context["rates"] = sorted(allocation.rates_used.items())
+    return render(request, "allocation/budget.html", context)
+
+
+@login_required
+def budget(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    """The person's latest indicative budget and how it was worked out."""
+    person = get_object_or_404(people_scope(request.user, request.authority), pk=person_pk)
+    _view_level(request, person)
+    return _render_allocation(request, person, services.latest_allocation(person))
+
+
+@login_required
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    visible = Allocation.objects.filter(
+        authority=request.authority, person__in=people_scope(request.user, request.authority)
+    ).select_related("person", "policy_version", "created_by")
+    allocation = get_object_or_404(visible, pk=pk)
+    return _render_allocation(request, allocation.person, allocation)
+
+
+@login_required
+def allocate(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
+    """Work out and store the indicative budget for an assessment (assessor, planner, admin)."""
+    visible = Assessment.objects.filter(
+        authority=request.authority, person__in=people_scope(request.user, request.authority)
+    ).select_related("person", "policy_version", "confirmed_by")
+    assessment = get_object_or_404(visible, pk=assessment_pk)
+    require(request, "allocation.allocate", assessment.person)
+    if request.method != "POST":
+        return redirect("assessment:detail", pk=assessment.pk)
+    try:
+        allocation = services.allocate_assessment(
+            request.user, assessment, reason="Allocated by the assessor"
+        )
+    except ServiceError as exc:
+        for msgs in exc.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+        return redirect("assessment:detail", pk=assessment.pk)
+    messages.success(request, "The indicative budget has been worked out")
+    return redirect("allocation:detail", pk=allocation.pk)
+
+
+# --------------------------------------------------------------------------- policies
+
+
+@login_required
+def policies(request: AuthedRequest) -> HttpResponse:
+    authority = _authority(request)
+    require(request, "allocation.view_policies", authority)
+    versions = PolicyVersion.objects.filter(authority=authority).select_related("published_by")
+    return render(
+        request, "allocation/policies.html",
+        {"versions": versions, "can_manage": request.user.has_perm("allocation.manage_policies", authority),
+         "can_what_if": request.user.has_perm("allocation.run_what_if", authority)},
+    )  # fmt: skip
+
+
+@login_required
+def policy_upload(request: AuthedRequest) -> HttpResponse:
+    """Upload (or paste) a policy YAML; it is validated and every problem is listed by line."""
+    authority = _authority(request)
+    require(request, "allocation.manage_policies", authority)
+    problems: list[Any] = []
+    text = request.POST.get("yaml_text", "")
+    filename = "pasted.yaml"
+    if request.method == "POST":
+        upload = request.FILES.get("policy_file")
+        if upload is not None:
+            if upload.size and upload.size > MAX_POLICY_BYTES:
+                problems = [
+                    {"file": upload.name, "line": 1, "path": "", "message": "the file is larger than 512 KB"}
+                ]
+            else:
+                filename = upload.name or filename
+                text = upload.read().decode("utf-8", errors="replace")
+        if not problems and not text.strip():
+            problems = [
+                {"file": "", "line": 0, "path": "", "message": "Choose a policy file or paste the YAML"}
+            ]
+        if not problems:
+            try:
+                version = services.upload_policy(request.user, authority, text, filename)
+            except services.PolicyRefused as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, f"{version.version_id} is valid and saved as a draft")
+                return redirect("allocation:policy", pk=version.pk)
+    return render(
+        request, "allocation/policy_upload.html",
+        {"problems": problems, "yaml_text": text},
+        status=400 if problems else 200,
+    )  # fmt: skip
+
+
+@login_required
+def policy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    authority = _authority(request)
+    require(request, "allocation.view_policies", authority)
+    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
+    policy = services.policy_for(version)
+    can_manage = request.user.has_perm("allocation.manage_policies", authority)
+    if request.method == "POST":
+        require(request, "allocation.manage_policies", authority)
+        try:
+            services.publish_policy(request.user, version, request.POST.get("reason", ""))
+        except ServiceError as exc:
+            for msgs in exc.errors.values():
+                for m in msgs:
+                    messages.error(request, m)
+        else:
+            messages.success(request, f"{version.version_id} is published")
+        return redirect("allocation:policy", pk=version.pk)
+    model = policy.model
+    return render(
+        request, "allocation/policy_detail.html",
+        {"version": version, "policy": model, "can_manage": can_manage,
+         "rates": sorted(model.rates.items()), "streams": list(model.streams.items()),
+         "domains": model.questionnaire.domains},
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+@login_required
+def what_ifs(request: AuthedRequest) -> HttpResponse:
+    """Start a what-if (a background task) and list earlier runs."""
+    authority = _authority(request)
+    require(request, "allocation.run_what_if", authority)
+    versions = list(PolicyVersion.objects.filter(authority=authority))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        by_pk = {str(v.pk): v for v in versions}
+        base, proposed = by_pk.get(request.POST.get("base", "")), by_pk.get(request.POST.get("proposed", ""))
+        kind = request.POST.get("population", PopulationKind.CURRENT)
+        size_raw = request.POST.get("synthetic_size", "").strip() or "0"
+        if base is None:
+            errors["base"] = ["Choose the version to compare against"]
+        if proposed is None:
+            errors["proposed"] = ["Choose the proposed version"]
+        if kind not in PopulationKind.values:
+            errors["population"] = ["Choose a population"]
+        if not size_raw.isdigit():
+            errors["synthetic_size"] = ["Enter a whole number of people"]
+        if not errors and base is not None and proposed is not None:
+            try:
+                run = services.start_what_if(request.user, authority, base, proposed, kind, int(size_raw))
+            except ServiceError as exc:
+                errors = exc.errors
+            else:
+                return redirect("allocation:what-if", pk=run.pk)
+    runs = WhatIfRun.objects.filter(authority=authority).select_related("base", "proposed")[:20]
+    return render(
+        request, "allocation/what_ifs.html",
+        {"versions": versions, "runs": runs, "errors": errors, "post": request.POST, "PopulationKind": PopulationKind},
+        status=400 if errors else 200,
+    )  # fmt: skip
+
+
+def _run(request: AuthedRequest, pk: int) -> WhatIfRun:
+    authority = _authority(request)
+    require(request, "allocation.run_what_if", authority)
+    return get_object_or_404(
+        WhatIfRun.objects.filter(authority=authority).select_related("base", "proposed"), pk=pk
+    )
+
+
+@login_required
+def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Status while it runs; then totals per stream, distribution, winners and losers, chart and table."""
+    run = _run(request, pk)
+    context: dict[str, Any] = {"run": run, "done": run.status == RunStatus.DONE}
+    if run.status == RunStatus.DONE and run.result:
+        context["chart"] = charts.what_if_svg(run.result)
+        context["result"] = run.result
+    return render(request, "allocation/what_if.html", context)
+
+
+@login_required
+def what_if_csv(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    if run.status != RunStatus.DONE or not run.result:
+        return HttpResponse("The what-if has not finished", status=409, content_type="text/plain")
+    response = HttpResponse(charts.what_if_csv(run.result), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="what-if-{run.pk}.csv"'
+    return response
+
+
+# --------------------------------------------------------------------------- recalculation
+
+
+@login_required
+def recalculate(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Preview, person by person, the effect of a published version on current budgets; apply on confirmation."""
+    authority = _authority(request)
+    require(request, "allocation.recalculate", authority)
+    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            count = services.apply_recalculation(
+                request.user, authority, version, request.POST.get("reason", "")
+            )
+        except ServiceError as exc:
+            error = " ".join(m for ms in exc.errors.values() for m in ms)
+        else:
+            messages.success(request, f"{count} indicative budget{'s' if count != 1 else ''} recalculated")
+            return redirect("allocation:policy", pk=version.pk)
+    try:
+        rows = services.recalculation_preview(authority, version)
+    except ServiceError as exc:
+        rows, error = [], " ".join(m for ms in exc.errors.values() for m in ms)
+    return render(
+        request, "allocation/recalculate.html",
+        {"version": version, "rows": rows, "error": error,
+         "ready": sum(1 for r in rows if r.result is not None)},
+        status=400 if error and request.method == "POST" else 200,
+    )  # fmt: skip

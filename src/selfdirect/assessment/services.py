@@ -1,0 +1,287 @@
+"""What can be done with assessments: start or resume, answer (person's or assessor's side),
+submit, compare, confirm eligibility. Each change is audited; answers are checked by the
+allocation engine's questionnaire rules so the page, the API and the CLI agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from selfdirect.allocation import engine
+from selfdirect.allocation.constants import AllocationSource
+from selfdirect.allocation.models import Allocation
+from selfdirect.core import audit
+from selfdirect.core.constants import AuditAction
+from selfdirect.core.models import User
+from selfdirect.people import services as people_services
+from selfdirect.people.models import Person
+from selfdirect.people.services import ServiceError
+
+from .constants import AssessmentStatus, Respondent, Side
+from .models import Assessment
+
+
+def _policy(assessment: Assessment) -> engine.Policy:
+    from selfdirect.allocation.services import policy_for
+
+    return policy_for(assessment.policy_version)
+
+
+def policy_of(assessment: Assessment) -> engine.Policy:
+    return _policy(assessment)
+
+
+def today() -> dt.date:
+    """The assessment date for a new assessment (one place, so tests can fix it)."""
+    return timezone.localdate()
+
+
+def current_draft(person: Person) -> Assessment | None:
+    return person.assessments.filter(status=AssessmentStatus.DRAFT).select_related("policy_version").first()
+
+
+def start_assessment(actor: User | None, person: Person, on: dt.date | None = None) -> Assessment:
+    """Resume the person's draft, or start one under the policy in force on ``on`` (default today)."""
+    from selfdirect.allocation.services import policy_in_force
+
+    draft = current_draft(person)
+    if draft is not None:
+        return draft
+    on = on or today()
+    version = policy_in_force(person.authority_id, on)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            authority_id=person.authority_id, person=person, policy_version=version, on=on, created_by=actor
+        )
+        audit.record(
+            actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=assessment,
+            reason=f"Assessment started under {version.version_id}", person_id=person.pk,
+        )  # fmt: skip
+    return assessment
+
+
+def to_stored(value: Any) -> Any:
+    """Canonical engine answer -> JSON (numbers as strings, never floats)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def clean_answer(policy: engine.Policy, question_id: str, value: Any) -> Any:
+    """Check one answer; the stored form, or ServiceError naming the question."""
+    from selfdirect.allocation.engine.questionnaire import normalise_answer
+
+    q = policy.questions.get(question_id)
+    if q is None:
+        raise ServiceError({question_id: [f"There is no question {question_id!r} in this questionnaire"]})
+    norm, msg = normalise_answer(q, value)
+    if msg:
+        raise ServiceError({question_id: [person_message(q, msg)]})
+    return to_stored(norm)
+
+
+def person_message(q: Any, msg: str) -> str:
+    """The engine names the question for staff; on the question page the question is already shown."""
+    prefix = f"'{q.person}' ({q.id}): "
+    text = msg[len(prefix) :] if msg.startswith(prefix) else msg
+    return text[:1].upper() + text[1:]
+
+
+_BLANK = object()
+
+
+def save_answers(
+    actor: User | None,
+    assessment: Assessment,
+    answers: dict[str, Any],
+    *,
+    side: str = Side.PERSON,
+    respondent: str | None = None,
+) -> Assessment:
+    """Record answers on one side; every bad answer is refused together and nothing is written."""
+    policy = _policy(assessment)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for qid, value in answers.items():
+        if value is None or value == "":
+            q = policy.questions.get(qid)
+            if q is None:
+                errors[qid] = [f"There is no question {qid!r} in this questionnaire"]
+            # An optional question left blank is answered "nothing" (kept, so it is not asked again);
+            # a required one left blank is simply unanswered.
+            cleaned[qid] = _BLANK if (q is not None and not q.required and value == "") else None
+            continue
+        try:
+            cleaned[qid] = clean_answer(policy, qid, value)
+        except ServiceError as exc:
+            errors.update(exc.errors)
+    if respondent is not None and respondent not in Respondent.values:
+        errors["respondent"] = [f"Choose one of {', '.join(Respondent.values)}"]
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.status != AssessmentStatus.DRAFT and side == Side.PERSON:
+            raise ServiceError("This self-assessment has been sent; the assessor records any changes")
+        field = "assessor_answers" if side == Side.ASSESSOR else "person_answers"
+        store: dict[str, Any] = dict(getattr(assessment, field))
+        before = {k: store.get(k) for k in cleaned}
+        for qid, value in cleaned.items():
+            if value is None:
+                store.pop(qid, None)
+            else:
+                store[qid] = None if value is _BLANK else value
+        cleaned = {k: (None if v is _BLANK else v) for k, v in cleaned.items()}
+        setattr(assessment, field, store)
+        if side == Side.PERSON:
+            assessment.answered_by = actor
+            if respondent:
+                assessment.respondent = respondent
+        assessment.save()
+        changes = {f"{side}.{k}": [before[k], cleaned[k]] for k in cleaned if before[k] != cleaned[k]}
+        if changes:
+            audit.record(
+                actor=actor, authority=assessment.person.authority, action=AuditAction.CHANGE, obj=assessment,
+                reason=f"Answers recorded ({Side(side).label.lower()})", changes=changes,
+                person_id=assessment.person_id,
+            )  # fmt: skip
+    return assessment
+
+
+def missing(assessment: Assessment, side: str = Side.PERSON) -> list[engine.MissingAnswer]:
+    policy = _policy(assessment)
+    answers = assessment.person_answers if side == Side.PERSON else assessment.combined_answers
+    return engine.missing_answers(policy, answers)
+
+
+def submit(actor: User | None, assessment: Assessment) -> Allocation:
+    """The person's "send": the assessment must be complete; it is scored and an indicative budget stored."""
+    from selfdirect.allocation.services import allocate_assessment, describe_missing
+
+    if assessment.status != AssessmentStatus.DRAFT:
+        done = assessment.allocations.first()
+        if done is not None:
+            return done
+    policy = _policy(assessment)
+    gaps = engine.missing_answers(policy, assessment.person_answers)
+    if gaps:
+        raise ServiceError({"answers": ["Still to answer: " + "; ".join(describe_missing(gaps, policy))]})
+    with transaction.atomic():
+        assessment = (
+            Assessment.objects.select_for_update().select_related("policy_version").get(pk=assessment.pk)
+        )
+        if assessment.status == AssessmentStatus.DRAFT:
+            derived = engine.determine_eligibility(policy, assessment.combined_answers)
+            assessment.status = AssessmentStatus.SUBMITTED
+            assessment.submitted_at = timezone.now()
+            assessment.derived_band = derived.derived_band
+            assessment.save()
+            audit.record(
+                actor=actor, authority=assessment.person.authority, action=AuditAction.CHANGE, obj=assessment,
+                reason="Self-assessment submitted", changes={"status": ["draft", "submitted"]},
+                person_id=assessment.person_id,
+            )  # fmt: skip
+        return allocate_assessment(
+            actor,
+            assessment,
+            source=AllocationSource.SELF_ASSESSMENT,
+            reason="Indicative budget from the self-assessment",
+        )
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    question_id: str
+    domain: str
+    person_wording: str
+    staff_wording: str
+    tags: tuple[str, ...]
+    person_answer: str
+    assessor_answer: str
+    differs: bool
+    trigger: bool
+
+
+def display_answer(q: Any, value: Any) -> str:
+    """An answer as words (option labels, yes/no), for check-answers and comparison pages."""
+    if value is None or value == "" or value == []:
+        return ""
+    if q.type == "yes_no":
+        return "Yes" if value in (True, "yes") else "No"
+    labels = {o.value: o.label for o in q.options}
+    if q.type == "single_choice":
+        return str(labels.get(value, value))
+    if q.type == "multiple_choice":
+        return ", ".join(str(labels.get(v, v)) for v in value) or "None of these"
+    return str(value)
+
+
+def comparison(assessment: Assessment) -> list[ComparisonRow]:
+    """Every question that applies to either side's answers, both answers, and whether they differ."""
+    policy = _policy(assessment)
+    shown = {q.id for q in engine.applicable_questions(policy, assessment.person_answers)}
+    shown |= {q.id for q in engine.applicable_questions(policy, assessment.combined_answers)}
+    rows = []
+    for d in policy.model.questionnaire.domains:
+        for q in [*d.triggers, *d.questions]:
+            if q.id not in shown:
+                continue
+            mine = assessment.person_answers.get(q.id)
+            theirs = assessment.assessor_answers.get(q.id)
+            rows.append(
+                ComparisonRow(
+                    q.id,
+                    d.title,
+                    q.person,
+                    q.staff,
+                    tuple(q.tags),
+                    display_answer(q, mine),
+                    display_answer(q, theirs),
+                    theirs is not None and theirs != mine,
+                    q in d.triggers,
+                )  # fmt: skip
+            )
+    return rows
+
+
+def confirm_eligibility(actor: User | None, assessment: Assessment, band: str, reason: str) -> Assessment:
+    """The assessor confirms (or sets) the FACS band with a reason; the person's record follows."""
+    if band not in engine.FACS_BANDS:
+        raise ServiceError({"band": [f"Choose one of {', '.join(engine.FACS_BANDS)}"]})
+    if not reason.strip():
+        raise ServiceError({"reason": ["Enter the reason for the decision"]})
+    policy = _policy(assessment)
+    gaps = engine.missing_answers(policy, assessment.combined_answers)
+    if gaps:
+        from selfdirect.allocation.services import describe_missing
+
+        raise ServiceError({"answers": ["Still to answer: " + "; ".join(describe_missing(gaps, policy))]})
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        derived = engine.determine_eligibility(policy, assessment.combined_answers)
+        before = audit.snapshot(assessment, ["status", "band", "band_reason"])
+        assessment.derived_band = derived.derived_band
+        assessment.band = band
+        assessment.band_reason = reason.strip()
+        assessment.status = AssessmentStatus.CONFIRMED
+        assessment.submitted_at = assessment.submitted_at or timezone.now()
+        assessment.confirmed_by = actor
+        assessment.confirmed_at = timezone.now()
+        assessment.save()
+        audit.record(
+            actor=actor, authority=assessment.person.authority, action=AuditAction.CHANGE, obj=assessment,
+            reason=reason.strip(),
+            changes=audit.diff(before, audit.snapshot(assessment, ["status", "band", "band_reason"])),
+            person_id=assessment.person_id,
+        )  # fmt: skip
+        people_services.update_person(
+            actor, assessment.person, {"facs_band": band}, f"Eligibility confirmed: {reason.strip()}"
+        )
+    return assessment

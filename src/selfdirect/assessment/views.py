@@ -1,0 +1,333 @@
+"""Self-assessment question pages (one thing per page, then "check your answers"), and the
+assessor's pages: both sets of answers side by side, the assessor's own answers, eligibility.
+
+Records are found through people_scope (404 when not visible); the action's permission is
+checked next (403); services do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from selfdirect.allocation import engine
+from selfdirect.core.constants import CASELOAD_ROLES, Role
+from selfdirect.core.http import AuthedRequest
+from selfdirect.core.views import require
+from selfdirect.people.access import people_scope
+from selfdirect.people.models import Person, Representative
+from selfdirect.people.services import ServiceError
+
+from . import services
+from .constants import AssessmentStatus, Respondent, Side
+from .models import Assessment
+
+
+def _person(request: AuthedRequest, pk: int) -> Person:
+    return get_object_or_404(people_scope(request.user, request.authority).select_related("authority"), pk=pk)
+
+
+def _assessment(request: AuthedRequest, pk: int) -> Assessment:
+    visible = Assessment.objects.filter(
+        authority=request.authority, person__in=people_scope(request.user, request.authority)
+    ).select_related("person", "person__authority", "policy_version", "confirmed_by", "answered_by")
+    return get_object_or_404(visible, pk=pk)
+
+
+def respondent_for(request: AuthedRequest, person: Person) -> str:
+    """Who is answering: the person, a representative, or a worker talking the person through."""
+    if person.user_id == request.user.pk:
+        return Respondent.PERSON
+    if (
+        Role.REPRESENTATIVE in request.roles
+        and Representative.objects.filter(user=request.user, person=person).exists()
+    ):
+        return Respondent.REPRESENTATIVE
+    return Respondent.WORKER
+
+
+def is_staff_view(request: AuthedRequest) -> bool:
+    return bool(request.roles & (CASELOAD_ROLES | {Role.ADMIN}))
+
+
+def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
+    """The person's (or the representative's) link to the self-assessment and budget."""
+    if request.authority is None or not request.roles & {Role.PERSON, Role.REPRESENTATIVE}:
+        return None
+    people = [
+        p
+        for p in people_scope(request.user, request.authority)
+        if request.user.has_perm("assessment.complete_self_assessment", p)
+    ]
+    if not people:
+        return None
+    return "assessment/home_section.html", {"people": people}
+
+
+@login_required
+def start(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    """The start page: begin or continue the self-assessment (or talk the person through it)."""
+    person = _person(request, person_pk)
+    require(request, "assessment.complete_self_assessment", person)
+    draft = services.current_draft(person)
+    if request.method == "POST":
+        try:
+            assessment = services.start_assessment(request.user, person)
+        except ServiceError as exc:
+            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+            return redirect("assessment:start", person_pk=person.pk)
+        respondent = respondent_for(request, person)
+        if assessment.respondent != respondent:
+            services.save_answers(request.user, assessment, {}, respondent=respondent)
+        return redirect(next_url(assessment))
+    past = person.assessments.exclude(status=AssessmentStatus.DRAFT).select_related("policy_version")[:10]
+    return render(
+        request, "assessment/start.html",
+        {"person": person, "draft": draft, "past": past, "respondent": respondent_for(request, person),
+         "Respondent": Respondent, "is_staff": is_staff_view(request)},
+    )  # fmt: skip
+
+
+def next_url(assessment: Assessment, after: str | None = None) -> str:
+    """The next unanswered question after ``after`` (or the first), else the check page."""
+    policy = services.policy_of(assessment)
+    order = engine.applicable_questions(policy, assessment.person_answers)
+    ids = [q.id for q in order]
+    begin = ids.index(after) + 1 if after in ids else 0
+    for q in order[begin:]:
+        if q.id not in assessment.person_answers:
+            return reverse("assessment:question", args=[assessment.pk, q.id])
+    for q in order[:begin]:
+        if q.id not in assessment.person_answers:
+            return reverse("assessment:question", args=[assessment.pk, q.id])
+    return reverse("assessment:check", args=[assessment.pk])
+
+
+def _answer_from_post(q: Any, request: AuthedRequest) -> tuple[Any, str | None]:
+    """The raw answer from the form, or a GOV.UK error message."""
+    if q.type == "multiple_choice":
+        chosen = request.POST.getlist("answer")
+        if not chosen and q.required:
+            return None, "Select at least one option"
+        return chosen, None
+    raw = request.POST.get("answer", "").strip()
+    if raw == "":
+        if not q.required:
+            return "", None
+        return None, {
+            "yes_no": "Select yes or no",
+            "single_choice": "Select an option",
+            "number": "Enter a number",
+        }.get(q.type, "Enter your answer")
+    return raw, None
+
+
+@login_required
+def question(request: AuthedRequest, pk: int, qid: str) -> HttpResponse:
+    """One question on its own page, in the person's words (no staff wording or outcome tags)."""
+    assessment = _assessment(request, pk)
+    require(request, "assessment.complete_self_assessment", assessment.person)
+    if assessment.status != AssessmentStatus.DRAFT:
+        return redirect("assessment:check", pk=assessment.pk)
+    policy = services.policy_of(assessment)
+    order = engine.applicable_questions(policy, assessment.person_answers)
+    ids = [q.id for q in order]
+    if qid not in ids:
+        raise Http404("not a question to answer now")
+    q = policy.questions[qid]
+    domain = policy.domains[policy.question_domain[qid]]
+    error = None
+    value: Any = assessment.person_answers.get(qid)
+    if request.method == "POST":
+        raw, error = _answer_from_post(q, request)
+        value = raw
+        if error is None:
+            try:
+                assessment = services.save_answers(
+                    request.user,
+                    assessment,
+                    {qid: raw},
+                    respondent=respondent_for(request, assessment.person),
+                )
+            except ServiceError as exc:
+                error = " ".join(m for ms in exc.errors.values() for m in ms)
+            else:
+                if request.GET.get("change") == "1":
+                    nxt = next_url(assessment)
+                    if nxt.endswith("/check/"):
+                        return redirect(nxt)
+                return redirect(next_url(assessment, after=qid))
+    position = ids.index(qid)
+    back = (
+        reverse("assessment:question", args=[assessment.pk, ids[position - 1]])
+        if position > 0
+        else reverse("assessment:start", args=[assessment.person_id])
+    )
+    selected = value if isinstance(value, list) else [value]
+    if q.type == "yes_no":
+        selected = ["yes" if v in (True, "yes") else "no" if v in (False, "no") else v for v in selected]
+    return render(
+        request, "assessment/question.html",
+        {"assessment": assessment, "q": q, "domain": domain, "error": error, "value": value if value is not None else "",
+         "selected": [str(s) for s in selected if s is not None], "back": back,
+         "number": position + 1, "count": len(ids)},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+def _answer_rows(assessment: Assessment, policy: engine.Policy) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = []
+    shown = {q.id for q in engine.applicable_questions(policy, assessment.person_answers)}
+    for d in policy.model.questionnaire.domains:
+        rows = []
+        for q in [*d.triggers, *d.questions]:
+            if q.id in shown:
+                answer = services.display_answer(q, assessment.person_answers.get(q.id))
+                rows.append({"q": q, "answer": answer, "answered": q.id in assessment.person_answers})
+        if rows:
+            sections.append({"title": d.person_title or d.title, "rows": rows})
+    return sections
+
+
+@login_required
+def check(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Check your answers, then send them: the indicative budget is worked out straight away."""
+    assessment = _assessment(request, pk)
+    require(request, "assessment.complete_self_assessment", assessment.person)
+    policy = services.policy_of(assessment)
+    error = None
+    if request.method == "POST":
+        if assessment.status != AssessmentStatus.DRAFT:
+            return redirect("allocation:budget", person_pk=assessment.person_id)
+        try:
+            services.submit(request.user, assessment)
+        except ServiceError as exc:
+            error = " ".join(m for ms in exc.errors.values() for m in ms)
+        else:
+            messages.success(request, "Your self-assessment has been sent")
+            return redirect("allocation:budget", person_pk=assessment.person_id)
+    missing = engine.missing_answers(policy, assessment.person_answers)
+    return render(
+        request, "assessment/check.html",
+        {"assessment": assessment, "sections": _answer_rows(assessment, policy), "missing": missing,
+         "error": error, "editable": assessment.status == AssessmentStatus.DRAFT},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- assessor's pages
+
+
+@login_required
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The assessor's comparison: the person's and the assessor's answers side by side."""
+    assessment = _assessment(request, pk)
+    require(request, "assessment.record_assessor_answers", assessment.person)
+    policy = services.policy_of(assessment)
+    rows = services.comparison(assessment)
+    derived = None
+    missing = engine.missing_answers(policy, assessment.combined_answers)
+    try:
+        derived = engine.determine_eligibility(policy, assessment.combined_answers)
+    except engine.AnswerError:
+        derived = None
+    return render(
+        request, "assessment/detail.html",
+        {"assessment": assessment, "rows": rows, "differences": sum(r.differs for r in rows), "derived": derived,
+         "missing": missing, "bands": engine.FACS_BANDS, "funded": policy.model.eligibility.funded_bands,
+         "allocations": assessment.allocations.select_related("policy_version")[:5], "errors": {}},
+    )  # fmt: skip
+
+
+@login_required
+def assessor_answers(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The assessor's own answers, on one page with the staff wording and outcome tags."""
+    assessment = _assessment(request, pk)
+    require(request, "assessment.record_assessor_answers", assessment.person)
+    policy = services.policy_of(assessment)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        answers: dict[str, Any] = {}
+        for q in engine.applicable_questions(policy, assessment.combined_answers):
+            if q.type == "multiple_choice":
+                if f"present-{q.id}" in request.POST:
+                    answers[q.id] = request.POST.getlist(q.id)
+            elif request.POST.get(q.id, "") != "":
+                answers[q.id] = request.POST.get(q.id, "").strip()
+        try:
+            services.save_answers(request.user, assessment, answers, side=Side.ASSESSOR)
+        except ServiceError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, "The assessor's answers have been saved")
+            return redirect("assessment:detail", pk=assessment.pk)
+    sections = []
+    source = assessment.combined_answers
+    shown = {q.id for q in engine.applicable_questions(policy, source)}
+    for d in policy.model.questionnaire.domains:
+        qs = [
+            {
+                "q": q,
+                "value": _post_or(request, q, assessment.assessor_answers.get(q.id)),
+                "errors": errors.get(q.id, []),
+            }
+            for q in [*d.triggers, *d.questions]
+            if q.id in shown
+        ]
+        if qs:
+            sections.append({"domain": d, "questions": qs})
+    return render(
+        request, "assessment/assessor_form.html",
+        {"assessment": assessment, "sections": sections, "errors": errors},
+        status=400 if errors else 200,
+    )  # fmt: skip
+
+
+def _post_or(request: AuthedRequest, q: Any, stored: Any) -> Any:
+    if request.method == "POST":
+        return request.POST.getlist(q.id) if q.type == "multiple_choice" else request.POST.get(q.id, "")
+    if q.type == "yes_no" and stored is not None:
+        return "yes" if stored else "no"
+    return stored if stored is not None else ([] if q.type == "multiple_choice" else "")
+
+
+@login_required
+def confirm(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Confirm the FACS band (the derived one, or the assessor's decision with a reason)."""
+    assessment = _assessment(request, pk)
+    require(request, "assessment.confirm_eligibility", assessment.person)
+    if request.method != "POST":
+        return redirect("assessment:detail", pk=assessment.pk)
+    try:
+        services.confirm_eligibility(
+            request.user, assessment, request.POST.get("band", ""), request.POST.get("reason", "")
+        )
+    except ServiceError as exc:
+        policy = services.policy_of(assessment)
+        return render(
+            request, "assessment/detail.html",
+            {"assessment": assessment, "rows": services.comparison(assessment),
+             "differences": sum(r.differs for r in services.comparison(assessment)),
+             "derived": None, "missing": engine.missing_answers(policy, assessment.combined_answers),
+             "bands": engine.FACS_BANDS, "funded": policy.model.eligibility.funded_bands,
+             "allocations": assessment.allocations.all()[:5], "errors": exc.errors,
+             "band_value": request.POST.get("band", ""), "reason_value": request.POST.get("reason", "")},
+            status=400,
+        )  # fmt: skip
+    messages.success(request, "Eligibility confirmed and the person's record updated")
+    return redirect("assessment:detail", pk=assessment.pk)
+
+
+@login_required
+def person_assessments(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    """Staff: a person's assessments, newest first, with a link to talk them through a new one."""
+    person = _person(request, person_pk)
+    if not request.user.has_perm("assessment.record_assessor_answers", person):
+        raise PermissionDenied("assessments")
+    assessments = person.assessments.select_related("policy_version")
+    return render(request, "assessment/person_list.html", {"person": person, "assessments": assessments})

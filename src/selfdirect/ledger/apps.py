@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "selfdirect.ledger"
+    label = "ledger"
+    verbose_name = "Budgets, payments and the ledger"
+
+    def ready(self) -> None:
+        from selfdirect.core import registry
+        from selfdirect.core.constants import Role
+
+        registry.nav("Money", "ledger:home", roles={Role.FINANCE, Role.ADMIN, Role.COMMISSIONER}, order=40)
+        from .views import home_section
+
+        registry.home_section(home_section, order=40)

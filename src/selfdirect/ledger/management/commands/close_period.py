@@ -1,0 +1,38 @@
+"""Close a month: apply the rollover and claw-back rules, then refuse further postings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from selfdirect.core.models import Authority, User
+from selfdirect.ledger import services
+from selfdirect.people.services import ServiceError
+
+
+class Command(BaseCommand):
+    help = "Close one authority's month under its ledger policy"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--authority", required=True)
+        parser.add_argument("--period", required=True, help="Month, e.g. 2026-05")
+        parser.add_argument("--as", dest="username", required=True)
+        parser.add_argument("--reason", default="month end")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        authority = Authority.objects.filter(slug=options["authority"]).first()
+        if authority is None:
+            raise CommandError(f"--authority: no authority {options['authority']!r}")
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None or not user.has_perm("ledger.close_period", authority):
+            raise CommandError(f"--as: {options['username']!r} may not close periods for {authority.slug}")
+        try:
+            period = services.close_period(user, authority, options["period"], options["reason"])
+        except ServiceError as exc:
+            raise CommandError(str(exc)) from None
+        lines = period.close_lines.all()
+        clawed = sum(x.clawed_back_pence for x in lines)
+        self.stdout.write(
+            self.style.SUCCESS(f"{period} closed: {len(lines)} budgets, {clawed} pence clawed back")
+        )

@@ -1,0 +1,129 @@
+"""Each authority's money rules as data: policies/<slug>/ledger.yaml, checked by a schema that
+names the file and the path of anything wrong. Test cases sit beside it in ledger-tests/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from selfdirect.core.money import round_pence
+
+
+class PolicyError(Exception):
+    """The policy file is missing or invalid; the message names the file and the path."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CloseRules(Strict):
+    """Seed 001 (Bath & North East Somerset): roll over up to 10% of each month's allocation, or
+    keep up to 8 weeks' allocation unspent before the rest is clawed back."""
+
+    method: Literal["rollover_share", "keep_weeks", "none"]
+    rollover_share_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    keep_weeks: int = Field(default=0, ge=0, le=52)
+    text: str
+
+
+class Charging(Strict):
+    mode: Literal["net", "gross"]
+    free_years: int = Field(default=0, ge=0, le=10)
+    text: str
+
+
+class Spending(Strict):
+    categories: dict[str, str]
+    unusual_single_pence: int = Field(gt=0)
+    check_categories: list[str] = []
+
+
+class LedgerPolicy(Strict):
+    version: str
+    effective_from: dt.date
+    period_close: CloseRules
+    midpoint_budgets: bool = False
+    plan_tolerance_percent: Decimal = Field(ge=0, le=100)
+    charging: Charging
+    spending: Spending
+
+
+def policy_dir() -> Path:
+    return Path(getattr(settings, "POLICY_DIR", settings.PROJECT_DIR / "policies"))
+
+
+def parse(text: str, source: str) -> LedgerPolicy:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise PolicyError(f"{source}{where}: not valid YAML") from None
+    try:
+        policy = LedgerPolicy.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise PolicyError(f"{source}: {problems}") from None
+    unknown = [c for c in policy.spending.check_categories if c not in policy.spending.categories]
+    if unknown:
+        raise PolicyError(f"{source}: spending.check_categories: unknown categories {unknown}")
+    return policy
+
+
+@lru_cache(maxsize=32)
+def load(slug: str) -> LedgerPolicy:
+    path = policy_dir() / slug / "ledger.yaml"
+    if not path.exists():
+        raise PolicyError(f"{path}: no ledger policy for {slug}")
+    return parse(path.read_text(), str(path))
+
+
+def weeks_allocation(annual_pence: int, weeks: int) -> int:
+    return round_pence(Decimal(annual_pence) * weeks / 52)
+
+
+def close_decision(
+    rules: CloseRules,
+    *,
+    annual_pence: int,
+    month_allocation_pence: int,
+    carried_in_pence: int,
+    unspent_pence: int,
+) -> tuple[int, int, str]:
+    """(kept, clawed back, the rule in words) for one budget at period close.
+
+    rollover_share: keep what was carried in plus up to the share of this month's allocation;
+    keep_weeks: keep up to N weeks' allocation in all. Nothing negative is kept or clawed back.
+    """
+    unspent = max(unspent_pence, 0)
+    if rules.method == "rollover_share":
+        share = round_pence(Decimal(month_allocation_pence) * rules.rollover_share_percent / 100)
+        cap = max(carried_in_pence, 0) + share
+        why = f"up to {rules.rollover_share_percent}% of this month's allocation rolls over"
+    elif rules.method == "keep_weeks":
+        cap = weeks_allocation(annual_pence, rules.keep_weeks)
+        why = f"up to {rules.keep_weeks} weeks' allocation may be kept unspent"
+    else:
+        cap = unspent
+        why = "all unspent money is kept"
+    kept = min(unspent, cap)
+    return kept, unspent - kept, why
+
+
+def within_tolerance(policy: LedgerPolicy, budget_pence: int, plan_cost_pence: int) -> bool:
+    """A plan may cost up to the tolerance more or less than the budget (policy data)."""
+    allowed = round_pence(Decimal(budget_pence) * policy.plan_tolerance_percent / 100)
+    return abs(plan_cost_pence - budget_pence) <= allowed
+
+
+def midpoint_pence(low_annual_pence: int, high_annual_pence: int) -> int:
+    """Seed 001: a 'mid-point' budget set at the outset to average out fluctuating needs."""
+    return (low_annual_pence + high_annual_pence) // 2

@@ -1,0 +1,81 @@
+"""Who may do what with money, as `rules` predicates: one definition for pages, API and CLI.
+
+- finance officers and administrators: everything, including the ledger's internals;
+- caseload workers (assessors, planners): their team's budgets and statements, read only;
+- the person, and a representative allowed to manage their money: their own budget and
+  statement, and recording their own spending;
+- commissioners: authority totals only.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from selfdirect.core.constants import CASELOAD_ROLES, Role
+from selfdirect.core.models import Authority, User
+from selfdirect.people.access import has_role, team_ids
+from selfdirect.people.models import Person, Representative
+
+from .models import Budget
+
+FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+
+
+def money_people(user: User, authority: Authority | int | None, *, manage: bool = False) -> QuerySet[Person]:
+    """The people whose budgets ``user`` may see (``manage``: record spending for)."""
+    if authority is None or not user.is_authenticated:
+        return Person.objects.none()
+    roles = user.roles_in(authority)
+    base = Person.objects.filter(authority=authority)
+    if roles & FINANCE_ROLES:
+        return base
+    allowed = Q(pk__in=[])
+    if roles & CASELOAD_ROLES and not manage:
+        allowed |= Q(team__in=team_ids(user, authority))
+    if Role.PERSON in roles:
+        allowed |= Q(user=user)
+    if Role.REPRESENTATIVE in roles:
+        today = timezone.localdate()
+        reps = Representative.objects.filter(
+            user=user, authority=authority, may_manage_money=True, starts_on__lte=today
+        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        allowed |= Q(pk__in=reps.values("person"))
+    return base.filter(allowed)
+
+
+def budget_scope(user: User, authority: Authority | int | None) -> QuerySet[Budget]:
+    return Budget.objects.filter(authority=authority, person__in=money_people(user, authority))
+
+
+@rules.predicate
+def sees_budget(user: User, budget: Budget) -> bool:
+    return money_people(user, budget.authority_id).filter(pk=budget.person_id).exists()
+
+
+@rules.predicate
+def spends_budget(user: User, budget: Budget) -> bool:
+    return money_people(user, budget.authority_id, manage=True).filter(pk=budget.person_id).exists()
+
+
+def _authority_role(*roles: str) -> rules.Predicate:
+    def check(user: User, target: Authority | Budget) -> bool:
+        authority = target.authority_id if isinstance(target, Budget) else target
+        return has_role(user, authority, *roles)
+
+    return rules.predicate(check, name="ledger_role_" + "_".join(roles))
+
+
+is_finance = _authority_role(*FINANCE_ROLES)
+sees_totals = _authority_role(Role.FINANCE, Role.ADMIN, Role.COMMISSIONER)
+
+rules.add_perm("ledger.view_budget", sees_budget)
+rules.add_perm("ledger.record_spending", spends_budget)
+rules.add_perm("ledger.agree_budget", is_finance)
+# Authority-wide: the object is the Authority.
+rules.add_perm("ledger.run_payments", is_finance)
+rules.add_perm("ledger.close_period", is_finance)
+rules.add_perm("ledger.view_ledger", is_finance)
+rules.add_perm("ledger.view_totals", sees_totals)
+rules.add_perm("ledger.list_budgets", is_finance | _authority_role(*CASELOAD_ROLES))

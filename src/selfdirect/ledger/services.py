@@ -1,0 +1,818 @@
+"""What can be done with budgets and money. Views, the API, the CLI and other apps (support
+plans call :func:`agree_budget`) call these; each runs in a database transaction with its audit
+event, and posts to the ledger only through :mod:`selfdirect.ledger.books`."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from selfdirect.core import audit
+from selfdirect.core.constants import AuditAction
+from selfdirect.core.models import Authority, User
+from selfdirect.core.money import parse_pounds, round_pence, split_pence
+from selfdirect.people.models import Person
+from selfdirect.people.services import ServiceError
+
+from . import books, policy
+from .books import Chart, LedgerError, credit, debit
+from .constants import BudgetStatus, ChargingMode, DisputeStatus, PeriodStatus, Route, RunStatus, TxnKind
+from .models import (
+    Account,
+    Budget,
+    ChargeAssessment,
+    CloseLine,
+    Deployment,
+    Dispute,
+    Instalment,
+    Leg,
+    Payment,
+    PaymentLine,
+    PaymentRun,
+    Period,
+    Spend,
+    Transaction,
+)
+from .schedule import schedule
+
+BUDGET_AUDIT_FIELDS = [
+    "stream", "period_start", "period_end", "agreed_annual_pence", "indicative_pence", "difference_reasons",
+    "frequency", "starts_on", "status", "source",
+]  # fmt: skip
+RUN_LEASE = dt.timedelta(minutes=2)
+
+
+class RunBusy(Exception):
+    """Another worker is paying this run right now."""
+
+
+# --- budgets -----------------------------------------------------------------------------------
+
+
+def create_budget(
+    actor: User | None,
+    person: Person,
+    *,
+    stream: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    agreed_annual_pence: int,
+    starts_on: dt.date,
+    frequency: str,
+    deployments: Iterable[Mapping[str, Any]],
+    indicative_pence: int | None = None,
+    difference_reasons: str = "",
+    source: str = "",
+    allocation_ref: str = "",
+    plan_cost_pence: int | None = None,
+    reason: str = "budget drafted",
+) -> Budget:
+    """A draft budget with how it is held. It pays nothing until :func:`agree_budget`."""
+    errors: dict[str, list[str]] = {}
+    if (
+        isinstance(agreed_annual_pence, bool)
+        or not isinstance(agreed_annual_pence, int)
+        or agreed_annual_pence < 0
+    ):
+        errors["agreed_annual_pence"] = ["The agreed budget must be whole pence, zero or more"]
+    if (
+        indicative_pence is not None
+        and indicative_pence != agreed_annual_pence
+        and not difference_reasons.strip()
+    ):
+        errors["difference_reasons"] = [
+            "The agreed budget differs from the indicative budget: record the reasons the person will be given"
+        ]
+    if not period_start < period_end:
+        errors["period_end"] = ["The period must end after it starts"]
+    elif not period_start <= starts_on <= period_end:
+        errors["starts_on"] = ["The start date must fall within the budget's period"]
+    rows = list(deployments)
+    if not rows:
+        errors["deployments"] = ["Say how the budget is held: at least one route"]
+    routes = [r.get("route") for r in rows]
+    if any(r not in Route.values for r in routes):
+        errors["deployments"] = [f"Unknown route; choose from {', '.join(Route.values)}"]
+    elif len(set(routes)) != len(routes):
+        errors["deployments"] = ["Each route may appear once; give it a bigger share instead"]
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        budget = Budget.objects.create(
+            authority_id=person.authority_id, person=person, stream=stream, period_start=period_start,
+            period_end=period_end, agreed_annual_pence=agreed_annual_pence, indicative_pence=indicative_pence,
+            difference_reasons=difference_reasons.strip(), frequency=frequency, starts_on=starts_on,
+            source=source, allocation_ref=allocation_ref, plan_cost_pence=plan_cost_pence,
+        )  # fmt: skip
+        for row in rows:
+            Deployment.objects.create(
+                budget=budget, route=row["route"], share=int(row.get("share", 100)),
+                payee_name=row.get("payee_name") or str(person),
+                payee_account=row.get("payee_account") or "00-00-00 00000000",
+                fee_percent=Decimal(str(row.get("fee_percent", 0))),
+            )  # fmt: skip
+        audit.record(
+            actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=budget, reason=reason,
+            changes=audit.diff({}, audit.snapshot(budget, BUDGET_AUDIT_FIELDS)), person_id=person.pk,
+        )  # fmt: skip
+    return budget
+
+
+def agree_budget(actor: User | None, budget: Budget, approved_by_ref: Any, reason: str) -> Budget:
+    """Agree a draft budget: what makes it payable. Support plans call this on approval
+    (``approved_by_ref`` is the approving record, or a string saying what approved it).
+
+    Generates the instalments from the start date (move-in) to the period's end and posts the
+    period's commitment (Dr budget, Cr funding stream). Agreeing an agreed budget changes nothing.
+    """
+    if not reason or not reason.strip():
+        raise ServiceError({"reason": ["Say why the budget is agreed"]})
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        if budget.status != BudgetStatus.DRAFT:
+            return budget
+        before = audit.snapshot(budget, BUDGET_AUDIT_FIELDS)
+        slots = schedule(
+            budget.agreed_annual_pence,
+            budget.period_start,
+            budget.period_end,
+            budget.starts_on,
+            budget.frequency,
+        )
+        Instalment.objects.bulk_create(
+            [Instalment(budget=budget, seq=s.seq, due_on=s.due_on, covers_from=s.covers_from,
+                        covers_to=s.covers_to, amount_pence=s.amount_pence) for s in slots if s.amount_pence]
+        )  # fmt: skip
+        if isinstance(approved_by_ref, models.Model):
+            budget.approved_by_type = ContentType.objects.get_for_model(approved_by_ref)
+            budget.approved_by_id = str(approved_by_ref.pk)
+            budget.source = budget.source or f"Approved by {approved_by_ref}"
+        elif approved_by_ref:
+            approved = f"approved by {approved_by_ref}"
+            budget.source = (f"{budget.source}; {approved}" if budget.source else approved.capitalize())[:300]
+        budget.status = BudgetStatus.AGREED
+        budget.agreed_at = timezone.now()
+        budget.agreed_by = actor
+        budget.save()
+        total = sum(s.amount_pence for s in slots)
+        if total:
+            chart = Chart(budget.person.authority)
+            on = max(budget.starts_on, _first_open_day(budget.authority_id, budget.starts_on))
+            books.post(
+                budget.person.authority, on, TxnKind.ALLOCATE, f"Budget {budget.pk} agreed for the period",
+                [debit(chart.budget(budget.pk), total), credit(chart.fund(budget.stream), total)],
+                budget_id=budget.pk, actor=actor,
+            )  # fmt: skip
+        audit.record(
+            actor=actor, authority=budget.person.authority, action=AuditAction.CHANGE, obj=budget,
+            reason=reason, changes=audit.diff(before, audit.snapshot(budget, BUDGET_AUDIT_FIELDS)),
+            person_id=budget.person_id,
+        )  # fmt: skip
+    return budget
+
+
+def _first_open_day(authority_id: int, day: dt.date) -> dt.date:
+    """The first day on or after ``day`` in a month that is not closed (back-dated starts)."""
+    closed = set(
+        Period.objects.filter(authority_id=authority_id, status=PeriodStatus.CLOSED).values_list(
+            "start", flat=True
+        )
+    )
+    while day.replace(day=1) in closed:
+        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return day
+
+
+def check_plan_cost(budget: Budget, plan_cost_pence: int) -> tuple[bool, str]:
+    """Whether a plan's cost is within the authority's tolerance of the budget, and why."""
+    pol = policy.load(budget.person.authority.slug)
+    ok = policy.within_tolerance(pol, budget.agreed_annual_pence, plan_cost_pence)
+    words = "within" if ok else "outside"
+    return ok, f"The plan is {words} the {pol.plan_tolerance_percent}% tolerance of policy {pol.version}"
+
+
+# --- payment runs ------------------------------------------------------------------------------
+
+
+def parse_period(label: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(label, "%Y-%m").date()
+    except ValueError:
+        raise ServiceError({"period": [f"{label!r} is not a month like 2026-05"]}) from None
+
+
+def start_run(actor: User, authority: Authority, label: str) -> PaymentRun:
+    """The payment run for a month, created once (a second start finds the same run)."""
+    start = parse_period(label)
+    with transaction.atomic():
+        period = books.period_for(authority, start)
+        if period.is_closed:
+            raise ServiceError({"period": [f"{period.label} is closed: no payments can be made in it"]})
+        run, created = PaymentRun.objects.get_or_create(
+            authority=authority, period=period, defaults={"started_by": actor}
+        )
+        if created:
+            audit.record(
+                actor=actor, authority=authority, action=AuditAction.CREATE, obj=run,
+                reason=f"payment run for {period.label} started",
+            )  # fmt: skip
+    return run
+
+
+def due_instalments(run: PaymentRun) -> models.QuerySet[Instalment]:
+    period = run.period
+    return Instalment.objects.filter(
+        budget__authority_id=run.authority_id, due_on__gte=period.start, due_on__lte=period.end, cancelled=False,
+    )  # fmt: skip
+
+
+def not_agreed(run: PaymentRun) -> models.QuerySet[Budget]:
+    """Budgets covering the run's month that are not paid because they are not agreed yet."""
+    return Budget.objects.filter(
+        authority_id=run.authority_id, status=BudgetStatus.DRAFT,
+        starts_on__lte=run.period.end, period_end__gte=run.period.start,
+    )  # fmt: skip
+
+
+NOT_AGREED_REASON = "not paid: the budget is not agreed (no approved support plan yet)"
+
+
+def _claim(run_id: int) -> PaymentRun:
+    with transaction.atomic():
+        run = PaymentRun.objects.select_for_update().select_related("period", "authority").get(pk=run_id)
+        now = timezone.now()
+        if run.status == RunStatus.RUNNING and run.finished_at and run.finished_at > now:
+            raise RunBusy(f"payment run {run.period} is being paid by another worker")
+        run.status = RunStatus.RUNNING
+        run.finished_at = now + RUN_LEASE  # while running, finished_at holds the lease's expiry
+        run.attempts += 1
+        run.error = ""
+        run.due_count = due_instalments(run).count()
+        run.save()
+    return run
+
+
+def _charge_for(assessments: list[ChargeAssessment], inst: Instalment) -> tuple[int, str]:
+    """The contribution for one instalment's days, and its mode."""
+    for a in assessments:
+        if a.charges_on(inst.covers_from):
+            days = (inst.covers_to - inst.covers_from).days + 1
+            return min(round_pence(Decimal(a.weekly_pence) * days / 7), inst.amount_pence), a.mode
+    return 0, ""
+
+
+def execute_run(
+    run_id: int,
+    *,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+    crash_after: int | None = None,
+) -> PaymentRun:
+    """Pay every unpaid instalment due in the run's month, in batches committed one at a time.
+
+    Safe to start again after a crash: each batch picks instalments with no payment yet, and the
+    one-to-one Payment.instalment means the database refuses to pay one twice. A second worker
+    starting while the first holds the lease is refused (RunBusy). ``crash_after`` is for tests.
+    """
+    run = _claim(run_id)
+    authority, period = run.authority, run.period
+    chart = Chart(authority)
+    done = 0
+    # The unpaid instalments' ids, once; each batch re-checks them under its own transaction, so
+    # the plan stays an index lookup by id however large the month is.
+    todo = list(
+        due_instalments(run)
+        .filter(payment__isnull=True, budget__status__in=[BudgetStatus.AGREED, BudgetStatus.ACTIVE])
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    try:
+        for offset in range(0, len(todo), batch_size):
+            with transaction.atomic():
+                batch = list(
+                    Instalment.objects.filter(id__in=todo[offset : offset + batch_size], payment__isnull=True)
+                    .select_related("budget")
+                    .order_by("id")
+                )
+                if not batch:
+                    continue
+                budget_ids = {i.budget_id for i in batch}
+                deployments: dict[int, list[Deployment]] = defaultdict(list)
+                for d in Deployment.objects.filter(budget_id__in=budget_ids).order_by("id"):
+                    deployments[d.budget_id].append(d)
+                chart.ensure_budgets({b: [d.route for d in deployments[b]] for b in budget_ids})
+                person_ids = {i.budget.person_id for i in batch}
+                charges: dict[int, list[ChargeAssessment]] = defaultdict(list)
+                for c in ChargeAssessment.objects.filter(person_id__in=person_ids):
+                    charges[c.person_id].append(c)
+                built, payments, lines = [], [], []
+                for inst in batch:
+                    if crash_after is not None and done >= crash_after:
+                        raise RuntimeError(f"simulated crash after {done} instalments")
+                    legs, file_lines, contribution = _instalment_legs(
+                        chart, inst, deployments[inst.budget_id], charges[inst.budget.person_id]
+                    )
+                    on = min(max(inst.due_on, period.start), period.end)
+                    built.append(
+                        books.build(
+                            authority, period, on, TxnKind.PAYMENT,
+                            f"Instalment {inst.seq} of budget {inst.budget_id}", legs,
+                            budget_id=inst.budget_id, actor=run.started_by,
+                        )
+                    )  # fmt: skip
+                    payments.append(
+                        Payment(instalment=inst, run=run, amount_pence=inst.amount_pence,
+                                contribution_pence=contribution)
+                    )  # fmt: skip
+                    lines.append(file_lines)
+                    done += 1
+                txns = books.save_built(built)
+                for payment, txn in zip(payments, txns, strict=True):
+                    payment.transaction = txn
+                Payment.objects.bulk_create(payments, batch_size=2000)
+                file_rows = []
+                for payment, payment_lines in zip(payments, lines, strict=True):
+                    for line in payment_lines:
+                        line.payment = payment
+                        file_rows.append(line)
+                PaymentLine.objects.bulk_create(file_rows, batch_size=2000)
+                BudgetStatusUpdate.activate(budget_ids)
+                PaymentRun.objects.filter(pk=run.pk).update(
+                    paid_count=models.F("paid_count") + len(batch),
+                    paid_pence=models.F("paid_pence") + sum(p.amount_pence for p in payments),
+                    finished_at=timezone.now() + RUN_LEASE,
+                )
+            if progress:
+                progress(done, run.due_count)
+    except Exception as exc:
+        PaymentRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=None
+        )
+        raise
+    paid = Payment.objects.filter(run=run)
+    totals = paid.aggregate(n=models.Count("id"), p=Sum("amount_pence"))
+    PaymentRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE, finished_at=timezone.now(), paid_count=totals["n"], paid_pence=totals["p"] or 0
+    )
+    run.refresh_from_db()
+    return run
+
+
+class BudgetStatusUpdate:
+    @staticmethod
+    def activate(budget_ids: Iterable[int]) -> None:
+        """The first payment makes an agreed budget active."""
+        Budget.objects.filter(pk__in=list(budget_ids), status=BudgetStatus.AGREED).update(
+            status=BudgetStatus.ACTIVE
+        )
+
+
+def _instalment_legs(
+    chart: Chart, inst: Instalment, routes: list[Deployment], assessments: list[ChargeAssessment]
+) -> tuple[list[books.LegSpec], list[PaymentLine], int]:
+    """The legs of one instalment's payment and its payment-file lines.
+
+    Dr funding stream / Cr budget releases the commitment; Dr each holder / Cr bank pays the cash,
+    split by the routes' shares. A net contribution is kept back from the cash (Cr contributions);
+    a gross one is invoiced (Dr contributions receivable / Cr contributions). A managing agent's
+    fee is spent from that route's holder account as it is paid.
+    """
+    budget, amount = inst.budget, inst.amount_pence
+    if not routes:
+        raise LedgerError(f"budget {budget.pk} has no route to pay")
+    legs = [debit(chart.fund(budget.stream), amount), credit(chart.budget(budget.pk), amount)]
+    contribution, mode = _charge_for(assessments, inst)
+    shares = split_pence(amount, [d.share for d in routes])
+    kept_back = (
+        split_pence(contribution, [d.share for d in routes])
+        if mode == ChargingMode.NET
+        else [0] * len(routes)
+    )
+    lines = []
+    for d, share, back in zip(routes, shares, kept_back, strict=True):
+        if share:
+            legs.append(debit(chart.holder(budget.pk, d.route), share))
+        if share - back:
+            legs.append(credit(chart.get("bank"), share - back))
+            lines.append(
+                PaymentLine(route=d.route, payee_name=d.payee_name, payee_account=d.payee_account,
+                            amount_pence=share - back, reference=f"SD{budget.pk}-{inst.seq}-{d.route[:3].upper()}")
+            )  # fmt: skip
+        fee = round_pence(Decimal(share) * d.fee_percent / 100)
+        if fee:
+            legs += [debit(chart.spent("management_fee"), fee), credit(chart.holder(budget.pk, d.route), fee)]
+    if contribution:
+        if mode == ChargingMode.NET:
+            legs.append(credit(chart.get("contrib_income"), contribution))
+        else:
+            legs += [
+                debit(chart.get("contrib_due"), contribution),
+                credit(chart.get("contrib_income"), contribution),
+            ]
+    return [leg for leg in legs if leg.amount], lines, contribution
+
+
+def payment_file(run: PaymentRun) -> str:
+    """The bank-transfer file: one line per payee per instalment."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["payee", "account", "amount", "reference", "route"])
+    for line in PaymentLine.objects.filter(payment__run=run).order_by("id"):
+        writer.writerow(
+            [line.payee_name, line.payee_account, _pounds(line.amount_pence), line.reference, line.route]
+        )
+    return out.getvalue()
+
+
+def _pounds(pence: int) -> str:
+    pounds, pennies = divmod(pence, 100)
+    return f"{pounds}.{pennies:02d}"
+
+
+def remittances(run: PaymentRun) -> list[dict[str, Any]]:
+    """What each payee was paid in the run, line by line (sent to providers with the money)."""
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in (
+        PaymentLine.objects.filter(payment__run=run).select_related("payment__instalment").order_by("id")
+    ):
+        key = (line.payee_name, line.payee_account)
+        entry = grouped.setdefault(
+            key, {"payee": line.payee_name, "account": line.payee_account, "lines": [], "total": 0}
+        )
+        entry["lines"].append(line)
+        entry["total"] += line.amount_pence
+    return list(grouped.values())
+
+
+# --- period close ------------------------------------------------------------------------------
+
+
+def close_period(actor: User, authority: Authority, label: str, reason: str = "month end") -> Period:
+    """Apply the authority's rollover and claw-back rules to every budget's unspent money, post the
+    claw-backs (Dr claw-back receivable / Cr holder), and close the month for good."""
+    start = parse_period(label)
+    pol = policy.load(authority.slug)
+    with transaction.atomic():
+        period = Period.objects.select_for_update().filter(authority=authority, start=start).first()
+        if period is None:
+            raise ServiceError({"period": [f"There is nothing in {label} to close"]})
+        if period.is_closed:
+            raise ServiceError({"period": [f"{label} is already closed"]})
+        if PaymentRun.objects.filter(period=period, status=RunStatus.RUNNING).exists():
+            raise ServiceError({"period": [f"The payment run for {label} is still running"]})
+        chart = Chart(authority)
+        holder_rows = (
+            Leg.objects.filter(account__authority=authority, account__code__startswith="holder:",
+                               transaction__on__lte=period.end)
+            .values("account_id", "account__code", "account__budget_id")
+            .annotate(total=Sum(books.SIGNED))
+        )  # fmt: skip
+        holders: dict[int, list[tuple[Account, int]]] = defaultdict(list)
+        for r in holder_rows:
+            # Enough of the account to post to, without loading each one.
+            account = Account(pk=r["account_id"], authority_id=authority.pk, code=r["account__code"])
+            holders[r["account__budget_id"]].append((account, int(r["total"])))
+        paid = dict(
+            Payment.objects.filter(run__period=period).values_list("instalment__budget_id")
+            .annotate(s=Sum("amount_pence")).values_list("instalment__budget_id", "s")
+        )  # fmt: skip
+        carried: dict[int, int] = {}
+        for line in CloseLine.objects.filter(
+            period__authority=authority, period__start__lt=period.start
+        ).order_by("period__start"):
+            carried[line.budget_id] = line.kept_pence
+        budgets = {
+            b.pk: b for b in Budget.objects.filter(authority=authority).only("pk", "agreed_annual_pence")
+        }
+        built, close_lines = [], []
+        for budget_id, accounts in sorted(holders.items()):
+            unspent = sum(total for _, total in accounts)
+            budget = budgets[budget_id]
+            kept, clawed, why = policy.close_decision(
+                pol.period_close, annual_pence=budget.agreed_annual_pence,
+                month_allocation_pence=paid.get(budget_id, 0), carried_in_pence=carried.get(budget_id, 0),
+                unspent_pence=unspent,
+            )  # fmt: skip
+            line = CloseLine(
+                period=period, budget=budget, unspent_pence=unspent, kept_pence=kept, clawed_back_pence=clawed,
+                rule=f"{why} (policy {pol.version})",
+            )  # fmt: skip
+            if clawed:
+                positive = [(account, total) for account, total in accounts if total > 0]
+                parts = split_pence(clawed, [t for _, t in positive])
+                legs = [debit(chart.get("clawback"), clawed)] + [
+                    credit(account, part) for (account, _), part in zip(positive, parts, strict=True) if part
+                ]
+                built.append(
+                    books.build(authority, period, period.end, TxnKind.CLAWBACK,
+                                f"Claw-back at close of {period.label}, budget {budget_id}", legs,
+                                budget_id=budget_id, actor=actor)
+                )  # fmt: skip
+                close_lines.append((line, len(built) - 1))
+            else:
+                close_lines.append((line, -1))
+        txns = books.save_built(built)
+        for line, index in close_lines:
+            if index >= 0:
+                line.transaction = txns[index]
+        CloseLine.objects.bulk_create([line for line, _ in close_lines], batch_size=2000)
+        period.status = PeriodStatus.CLOSED
+        period.closed_at = timezone.now()
+        period.closed_by = actor
+        period.policy_version = pol.version
+        period.save()
+        audit.record(actor=actor, authority=authority, action=AuditAction.CHANGE, obj=period, reason=reason,
+                     changes={"status": ["open", "closed"]})  # fmt: skip
+    return period
+
+
+# --- spending ----------------------------------------------------------------------------------
+
+
+def _flag(pol: policy.LedgerPolicy, category: str, amount: int) -> str:
+    if category in pol.spending.check_categories:
+        return f"{pol.spending.categories[category]} is checked lightly under policy {pol.version}"
+    if amount > pol.spending.unusual_single_pence:
+        return f"Larger than the usual single purchase under policy {pol.version}"
+    return ""
+
+
+def _holder_route(budget: Budget, route: str | None) -> str:
+    routes = list(budget.deployments.values_list("route", flat=True))
+    if route:
+        if route not in routes:
+            raise ServiceError({"route": [f"This budget is not held as {route}"]})
+        return route
+    return routes[0]
+
+
+def record_spend(
+    actor: User,
+    budget: Budget,
+    *,
+    on: dt.date,
+    category: str,
+    description: str,
+    amount_pence: int,
+    payee: str = "",
+    route: str | None = None,
+    source: str = "recorded",
+) -> Spend:
+    """Record one purchase from the budget (Dr spending category / Cr the holder's account)."""
+    return record_spends(actor, budget, [{"on": on, "category": category, "description": description,
+                                              "amount_pence": amount_pence, "payee": payee, "route": route}], source)[0]  # fmt: skip
+
+
+def record_spends(
+    actor: User, budget: Budget, rows: list[dict[str, Any]], source: str = "recorded"
+) -> list[Spend]:
+    """Record several purchases all together or not at all."""
+    pol = policy.load(budget.person.authority.slug)
+    chart = Chart(budget.person.authority)
+    if not budget.is_payable:
+        raise ServiceError({"budget": ["Spending can only be recorded against an agreed budget"]})
+    made = []
+    with transaction.atomic():
+        for i, row in enumerate(rows, start=1):
+            where = f"line {row['line']}: " if "line" in row else ("" if len(rows) == 1 else f"row {i}: ")
+            if row["category"] not in pol.spending.categories:
+                raise ServiceError(
+                    {"category": [f"{where}choose a category from {', '.join(pol.spending.categories)}"]}
+                )
+            try:
+                amount = books.check_amount(row["amount_pence"])
+            except LedgerError as exc:
+                raise ServiceError({"amount": [f"{where}{exc}"]}) from None
+            route = _holder_route(budget, row.get("route"))
+            try:
+                txn = books.post(
+                    budget.person.authority, row["on"], TxnKind.INVOICE if source == "invoice" else TxnKind.SPEND,
+                    f"{row['description'][:200]}", [debit(chart.spent(row["category"]), amount),
+                                                     credit(chart.holder(budget.pk, route), amount)],
+                    budget_id=budget.pk, actor=actor,
+                )  # fmt: skip
+            except LedgerError as exc:
+                raise ServiceError({"on": [f"{where}{exc}"]}) from None
+            reason = _flag(pol, row["category"], amount)
+            made.append(
+                Spend.objects.create(
+                    budget=budget, route=route, on=row["on"], category=row["category"],
+                    description=row["description"][:200], payee=row.get("payee", "")[:200], amount_pence=amount,
+                    source=source, flagged=bool(reason), flag_reason=reason, transaction=txn, recorded_by=actor,
+                )
+            )  # fmt: skip
+        audit.record(actor=actor, authority=budget.person.authority, action=AuditAction.CREATE, obj=budget,
+                     reason=f"{len(made)} {source} spending line(s) recorded", person_id=budget.person_id)  # fmt: skip
+    return made
+
+
+STATEMENT_COLUMNS = ["date", "description", "amount", "category"]
+
+
+def parse_statement_csv(text: str, categories: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows of a bank-statement CSV (date, description, amount, category). Every problem is
+    reported with its line number, and nothing is recorded unless every line is good."""
+    problems: list[str] = []
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip().lower() for f in reader.fieldnames] != STATEMENT_COLUMNS:
+        raise ServiceError({"file": [f"line 1: the columns must be {', '.join(STATEMENT_COLUMNS)}"]})
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        try:
+            on = dt.date.fromisoformat(clean["date"])
+        except ValueError:
+            problems.append(f"line {line}: date {clean['date']!r} is not a date like 2026-05-14")
+            continue
+        try:
+            amount = parse_pounds(clean["amount"])
+        except ValueError as exc:
+            problems.append(f"line {line}: amount: {exc}")
+            continue
+        if amount <= 0:
+            problems.append(f"line {line}: amount must be more than zero")
+            continue
+        if clean["category"] not in categories:
+            problems.append(
+                f"line {line}: category {clean['category']!r} is not one of {', '.join(categories)}"
+            )
+            continue
+        if not clean["description"]:
+            problems.append(f"line {line}: description is empty")
+            continue
+        rows.append({"line": line, "on": on, "description": clean["description"], "amount_pence": amount,
+                     "category": clean["category"], "payee": clean["description"]})  # fmt: skip
+    if problems:
+        raise ServiceError({"file": problems})
+    if not rows:
+        raise ServiceError({"file": ["The file has no spending lines"]})
+    return rows
+
+
+def upload_statement(actor: User, budget: Budget, text: str) -> list[Spend]:
+    pol = policy.load(budget.person.authority.slug)
+    rows = parse_statement_csv(text, pol.spending.categories)
+    return record_spends(actor, budget, rows, source="statement")
+
+
+# --- charging and disputes ---------------------------------------------------------------------
+
+
+def assess_charge(
+    actor: User, person: Person, *, weekly_pence: int, starts_on: dt.date, reason: str,
+    mode: str | None = None,
+) -> ChargeAssessment:  # fmt: skip
+    """Record a financial assessment. The policy sets net or gross and any free first years
+    (seed 002 "Charging": free for the first 2 years and chargeable after)."""
+    pol = policy.load(person.authority.slug)
+    if isinstance(weekly_pence, bool) or not isinstance(weekly_pence, int) or weekly_pence < 0:
+        raise ServiceError({"weekly_pence": ["The weekly contribution must be whole pence, zero or more"]})
+    if not reason.strip():
+        raise ServiceError({"reason": ["Say why"]})
+    free_until = None
+    if pol.charging.free_years:
+        first = person.budgets.order_by("starts_on").values_list("starts_on", flat=True).first() or starts_on
+        free_until = first.replace(year=first.year + pol.charging.free_years) - dt.timedelta(days=1)
+    with transaction.atomic():
+        charge = ChargeAssessment.objects.create(
+            authority=person.authority, person=person, weekly_pence=weekly_pence, mode=mode or pol.charging.mode,
+            starts_on=starts_on, free_until=free_until, reason=reason.strip(),
+        )  # fmt: skip
+        audit.record(actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=charge,
+                     reason=reason, person_id=person.pk)  # fmt: skip
+    return charge
+
+
+def receive_contribution(actor: User, person: Person, amount_pence: int, on: dt.date) -> Transaction:
+    """Money received from the person against invoiced (gross) contributions: Dr bank / Cr receivable."""
+    amount = books.check_amount(amount_pence)
+    chart = Chart(person.authority)
+    return books.post(person.authority, on, TxnKind.RECEIPT, f"Contribution received from {person.reference}",
+                      [debit(chart.get("bank"), amount), credit(chart.get("contrib_due"), amount)], actor=actor)  # fmt: skip
+
+
+DISPUTE_TRANSITIONS = {
+    DisputeStatus.OPEN: {DisputeStatus.UPHELD, DisputeStatus.REJECTED, DisputeStatus.SETTLED},
+}
+
+
+def open_dispute(actor: User, person: Person, *, subject: str, raised_by: str, amount_pence: int = 0,
+                 budget: Budget | None = None, on: dt.date | None = None) -> Dispute:  # fmt: skip
+    if not subject.strip():
+        raise ServiceError({"subject": ["Say what the dispute is about"]})
+    with transaction.atomic():
+        dispute = Dispute.objects.create(
+            authority=person.authority, person=person, budget=budget, subject=subject.strip(), raised_by=raised_by,
+            amount_pence=amount_pence, opened_on=on or timezone.localdate(),
+        )  # fmt: skip
+        audit.record(actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=dispute,
+                     reason=subject, person_id=person.pk)  # fmt: skip
+    return dispute
+
+
+def decide_dispute(
+    actor: User, dispute: Dispute, status: str, outcome: str, on: dt.date | None = None
+) -> Dispute:
+    """Move a dispute to its outcome; only an open dispute can be decided, and it says why."""
+    if status not in DISPUTE_TRANSITIONS.get(DisputeStatus(dispute.status), set()):
+        raise ServiceError({"status": [f"A {dispute.status} dispute cannot become {status}"]})
+    if not outcome.strip():
+        raise ServiceError({"outcome": ["Record the outcome"]})
+    with transaction.atomic():
+        before = {"status": dispute.status}
+        dispute.status = status
+        dispute.outcome = outcome.strip()
+        dispute.closed_on = on or timezone.localdate()
+        dispute.save()
+        audit.record(actor=actor, authority=dispute.authority, action=AuditAction.CHANGE, obj=dispute,
+                     reason=outcome, changes={"status": [before["status"], status]}, person_id=dispute.person_id)  # fmt: skip
+    return dispute
+
+
+# --- statements and finance views --------------------------------------------------------------
+
+
+@dataclass
+class BudgetStatement:
+    budget: Budget
+    agreed_annual: int
+    indicative: int | None
+    period_amount: int
+    paid: int
+    spent: int
+    held: int
+    contributions: int
+    rolled_over: int
+    clawed_back: int
+    spend_by_category: dict[str, int]
+    routes: list[dict[str, Any]]
+
+
+def statement(budget: Budget) -> BudgetStatement:
+    """A budget's figures, each from the ledger, for the person and staff alike."""
+    held = sum(
+        v
+        for k, v in books.balances(budget.person.authority, f"holder:{budget.pk}:").items()
+        if k.startswith(f"holder:{budget.pk}:")
+    )
+    payments = Payment.objects.filter(instalment__budget=budget)
+    paid = payments.aggregate(s=Sum("amount_pence"))["s"] or 0
+    contributions = payments.aggregate(s=Sum("contribution_pence"))["s"] or 0
+    spends = Spend.objects.filter(budget=budget).exclude(transaction__reversed_by__isnull=False)
+    by_cat: dict[str, int] = defaultdict(int)
+    for s in spends:
+        by_cat[s.category] += s.amount_pence
+    last_close = CloseLine.objects.filter(budget=budget).order_by("-period__start").first()
+    clawed = CloseLine.objects.filter(budget=budget).aggregate(s=Sum("clawed_back_pence"))["s"] or 0
+    instalments_total = Instalment.objects.filter(budget=budget, cancelled=False).aggregate(
+        s=Sum("amount_pence")
+    )["s"]
+    deployments = list(budget.deployments.all())
+    weekly = split_pence(budget.weekly_pence, [d.share for d in deployments]) if deployments else []
+    routes = [{"route": d.get_route_display(), "payee": d.payee_name, "weekly": w, "share": d.share}
+              for d, w in zip(deployments, weekly, strict=True)]  # fmt: skip
+    return BudgetStatement(
+        budget=budget, agreed_annual=budget.agreed_annual_pence, indicative=budget.indicative_pence,
+        period_amount=instalments_total or 0, paid=paid, spent=sum(by_cat.values()), held=held,
+        contributions=contributions, rolled_over=last_close.kept_pence if last_close else 0, clawed_back=clawed,
+        spend_by_category=dict(by_cat), routes=routes,
+    )  # fmt: skip
+
+
+def reconciliation(authority: Authority) -> list[dict[str, Any]]:
+    """Each payment run's file total against the ledger's bank credits for the same payments."""
+    rows = []
+    for run in PaymentRun.objects.filter(authority=authority).select_related("period"):
+        file_total = PaymentLine.objects.filter(payment__run=run).aggregate(s=Sum("amount_pence"))["s"] or 0
+        bank = (
+            Leg.objects.filter(transaction__payment__run=run, account__code="bank", side="C")
+            .aggregate(s=Sum("amount"))["s"] or 0
+        )  # fmt: skip
+        rows.append({"run": run, "file": file_total, "ledger": bank, "difference": bank - file_total})
+    return rows
+
+
+def reverse_transaction(actor: User, txn: Transaction, reason: str, on: dt.date | None = None) -> Transaction:
+    """Correct a posting by reversing it (the original stays, as does the reason)."""
+    try:
+        with transaction.atomic():
+            rev = books.reverse(txn, on or timezone.localdate(), reason, actor)
+            audit.record(actor=actor, authority=txn.authority, action=AuditAction.CHANGE, obj=txn,
+                         reason=reason, changes={"reversed_by": [None, rev.pk]})  # fmt: skip
+    except LedgerError as exc:
+        raise ServiceError({"transaction": [str(exc)]}) from None
+    except IntegrityError:
+        raise ServiceError({"transaction": [f"transaction {txn.pk} has already been reversed"]}) from None
+    return rev

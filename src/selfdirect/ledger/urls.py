@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("budgets/", views.budget_list, name="budgets"),
+    path("budgets/<int:pk>/", views.budget_detail, name="budget"),
+    path("budgets/<int:pk>/statement.csv", views.statement_csv, name="statement-csv"),
+    path("budgets/<int:pk>/agree/", views.budget_agree, name="agree"),
+    path("budgets/<int:pk>/spending/", views.spend_add, name="spend"),
+    path("budgets/<int:pk>/spending/upload/", views.spend_upload, name="spend-upload"),
+    path("runs/", views.run_start, name="run-start"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/payments.csv", views.run_file, name="run-file"),
+    path("runs/<int:pk>/remittances/", views.run_remittances, name="remittances"),
+    path("periods/<str:label>/close/", views.period_close, name="close"),
+    path("trial-balance/", views.trial_balance, name="trial-balance"),
+    path("reconciliation/", views.reconciliation, name="reconciliation"),
+]

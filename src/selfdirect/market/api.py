@@ -1,0 +1,991 @@
+"""The market API: providers, services and rates, quality, PAs, brokers, lists, contracts and usage,
+employer duties and the move from a block contract to a personal budget. Money is integer pence.
+Handlers find records in the caller's authority and scope (404), check the permission (403) and
+call the same services as the web pages. The directory endpoint needs no authentication."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from selfdirect.core.http import AuthedRequest
+from selfdirect.core.models import Authority
+from selfdirect.people.access import people_scope
+from selfdirect.people.models import Person
+
+from . import access, directory, rates, services
+from .constants import (
+    BlockBasis,
+    BrokerKind,
+    CheckKind,
+    CheckOutcome,
+    ContractKind,
+    DoubleFunding,
+    DutyStatus,
+    FeeBasis,
+    Funding,
+    ListKind,
+    Period,
+    ProviderKind,
+    QafLevel,
+    SupportType,
+    Unit,
+)
+from .models import (
+    Area,
+    Arrangement,
+    Broker,
+    Contract,
+    EmployerDuty,
+    PersonalAssistant,
+    Provider,
+    ProviderList,
+    Service,
+    split_codes,
+)
+
+router = Router(tags=["market"])
+
+
+# --- schemas -----------------------------------------------------------------------------------
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+    kind: ProviderKind
+    cqc_number: str
+    companies_house_number: str
+    charity_number: str
+    support_types: list[str]
+    area_ids: list[int]
+    description: str
+    phone: str
+    email: str
+    website: str
+    address: str
+    listed: bool
+    stars: int | None
+
+    @staticmethod
+    def resolve_support_types(obj: Provider) -> list[str]:
+        return split_codes(obj.support_types)
+
+    @staticmethod
+    def resolve_area_ids(obj: Provider) -> list[int]:
+        return [a.pk for a in obj.areas.all()]
+
+    @staticmethod
+    def resolve_stars(obj: Provider) -> int | None:
+        rating = obj.current_rating()
+        return rating.stars if rating else None
+
+
+class ProviderIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: ProviderKind = ProviderKind.AGENCY
+    cqc_number: str = ""
+    companies_house_number: str = ""
+    charity_number: str = ""
+    support_types: list[SupportType] = []
+    area_ids: list[int] = []
+    description: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    address: str = ""
+    listed: bool = True
+    reason: str = Field("New provider", min_length=1)
+
+
+class ProviderPatch(Schema):
+    kind: ProviderKind | None = None
+    cqc_number: str | None = None
+    companies_house_number: str | None = None
+    charity_number: str | None = None
+    support_types: list[SupportType] | None = None
+    area_ids: list[int] | None = None
+    description: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    address: str | None = None
+    listed: bool | None = None
+    reason: str = Field(..., min_length=1)
+
+
+class ServiceOut(Schema):
+    id: int
+    provider_id: int
+    name: str
+    support_type: SupportType
+    unit: Unit
+    description: str
+    listed: bool
+
+
+class ServiceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    support_type: SupportType
+    unit: Unit = Field(..., description="hour, visit, night, week or item: a rate needs a unit")
+    description: str = ""
+    listed: bool = True
+    reason: str = Field("New service", min_length=1)
+
+
+class RateTableOut(Schema):
+    id: int
+    service_id: int
+    starts_on: dt.date
+    ends_on: dt.date | None
+    standard_pence: int
+    evening_pence: int | None
+    night_pence: int | None
+    weekend_pence: int | None
+    bank_holiday_pence: int | None
+    evening_from: dt.time
+    evening_until: dt.time
+    night_from: dt.time
+    night_until: dt.time
+    weekend_days: str
+    precedence: str
+    policy_note: str
+
+
+class RateTableIn(Schema):
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    standard_pence: int = Field(..., ge=0)
+    evening_pence: int | None = Field(None, ge=0)
+    night_pence: int | None = Field(None, ge=0)
+    weekend_pence: int | None = Field(None, ge=0)
+    bank_holiday_pence: int | None = Field(None, ge=0)
+    evening_from: dt.time = dt.time(18, 0)
+    evening_until: dt.time = dt.time(22, 0)
+    night_from: dt.time = dt.time(22, 0)
+    night_until: dt.time = dt.time(7, 0)
+    weekend_days: str = "5,6"
+    precedence: str = "bank_holiday,night,weekend,evening"
+    policy_note: str = ""
+    reason: str = Field("New rates", min_length=1)
+
+
+class QuoteOut(Schema):
+    pence: int
+    band: str
+    rate_table_id: int
+    explanation: str
+
+
+class RatingIn(Schema):
+    stars: int = Field(..., ge=1, le=5)
+    rated_on: dt.date
+    basis: str = ""
+    published: bool = True
+    reason: str = Field("Rating published", min_length=1)
+
+
+class RatingOut(Schema):
+    id: int
+    stars: int
+    rated_on: dt.date
+    basis: str
+    published: bool
+
+
+class QualityIn(Schema):
+    service_id: int | None = None
+    assessed_on: dt.date
+    level: QafLevel
+    summary: str = ""
+    reason: str = Field("QAF assessment", min_length=1)
+
+
+class QualityOut(Schema):
+    id: int
+    service_id: int | None
+    assessed_on: dt.date
+    level: QafLevel
+    summary: str
+
+
+class SpotCheckIn(Schema):
+    checked_on: dt.date
+    checked_by: str = Field(..., min_length=1)
+    outcome: CheckOutcome
+    notes: str = ""
+    follow_up_by: dt.date | None = None
+    reason: str = Field("Spot check", min_length=1)
+
+
+class SpotCheckOut(Schema):
+    id: int
+    checked_on: dt.date
+    checked_by: str
+    outcome: CheckOutcome
+    notes: str
+    follow_up_by: dt.date | None
+
+
+class PAOut(Schema):
+    id: int
+    name: str
+    support_types: list[str]
+    offer: str
+    area_ids: list[int]
+    availability: str
+    hourly_rate_pence: int | None
+    consents_to_listing: bool
+    consent_recorded_on: dt.date | None
+    accredited: bool
+    listed: bool
+    dbs_in_date: bool
+    dbs_expires_on: dt.date | None
+    public: bool
+
+    @staticmethod
+    def resolve_support_types(obj: PersonalAssistant) -> list[str]:
+        return split_codes(obj.support_types)
+
+    @staticmethod
+    def resolve_area_ids(obj: PersonalAssistant) -> list[int]:
+        return [a.pk for a in obj.areas.all()]
+
+    @staticmethod
+    def resolve_dbs_in_date(obj: PersonalAssistant) -> bool:
+        return obj.dbs_in_date(timezone.localdate())
+
+    @staticmethod
+    def resolve_dbs_expires_on(obj: PersonalAssistant) -> dt.date | None:
+        dbs = obj.latest_dbs()
+        return dbs.expires_on if dbs else None
+
+    @staticmethod
+    def resolve_public(obj: PersonalAssistant) -> bool:
+        return directory.public_pas(obj.authority, timezone.localdate()).filter(pk=obj.pk).exists()
+
+
+class PAIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    support_types: list[SupportType] = []
+    offer: str = ""
+    area_ids: list[int] = []
+    availability: str = ""
+    hourly_rate_pence: int | None = Field(None, ge=0)
+    phone: str = ""
+    email: str = ""
+    consents_to_listing: bool = False
+    consent_recorded_on: dt.date | None = None
+    accredited: bool = False
+    listed: bool = True
+    reason: str = Field("Added to the register", min_length=1)
+
+
+class PACheckIn(Schema):
+    kind: CheckKind
+    title: str = Field(..., min_length=1)
+    reference: str = ""
+    issued_on: dt.date
+    expires_on: dt.date | None = None
+    reason: str = Field("Evidence recorded", min_length=1)
+
+
+class PACheckOut(Schema):
+    id: int
+    kind: CheckKind
+    title: str
+    reference: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+
+
+class BrokerOut(Schema):
+    id: int
+    name: str
+    organisation: str
+    kind: BrokerKind
+    profile: str
+    area_ids: list[int]
+    fee_pence: int
+    fee_basis: FeeBasis
+    payable_from_budget: bool
+    independent: bool
+    listed: bool
+
+    @staticmethod
+    def resolve_area_ids(obj: Broker) -> list[int]:
+        return [a.pk for a in obj.areas.all()]
+
+
+class BrokerIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    organisation: str = ""
+    kind: BrokerKind = BrokerKind.BOTH
+    profile: str = ""
+    area_ids: list[int] = []
+    fee_pence: int = Field(0, ge=0)
+    fee_basis: FeeBasis = FeeBasis.HOUR
+    payable_from_budget: bool = True
+    independent: bool = True
+    phone: str = ""
+    email: str = ""
+    listed: bool = True
+    reason: str = Field("New broker", min_length=1)
+
+
+class ListEntryOut(Schema):
+    id: int
+    service_id: int
+    provider_id: int
+    fixed_price_pence: int
+
+    @staticmethod
+    def resolve_provider_id(obj: Any) -> int:
+        return int(obj.service.provider_id)
+
+
+class ListOut(Schema):
+    id: int
+    name: str
+    kind: ListKind
+    starts_on: dt.date
+    ends_on: dt.date | None
+    description: str
+    entries: list[ListEntryOut]
+
+    @staticmethod
+    def resolve_entries(obj: ProviderList) -> Any:
+        return obj.entries.select_related("service")
+
+
+class ListIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: ListKind
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    description: str = ""
+    reason: str = Field("New list", min_length=1)
+
+
+class ListEntryIn(Schema):
+    service_id: int
+    fixed_price_pence: int = Field(..., ge=0)
+    reason: str = Field("Added to the list", min_length=1)
+
+
+class ContractOut(Schema):
+    id: int
+    reference: str
+    title: str
+    provider_id: int
+    service_id: int | None
+    kind: ContractKind
+    block_basis: str
+    extra_care: bool
+    starts_on: dt.date
+    ends_on: dt.date
+    review_on: dt.date | None
+    tender_notice_on: dt.date | None
+    period: Period
+    volume: Decimal
+    unit_price_pence: int
+    lump_sum_pence: int
+    posts: Decimal
+    double_funding: str
+    units_set_aside: Decimal
+    notes: str
+
+
+class ContractIn(Schema):
+    reference: str = Field(..., min_length=1, max_length=40)
+    title: str = Field(..., min_length=1, max_length=200)
+    provider_id: int
+    service_id: int | None = None
+    kind: ContractKind
+    block_basis: BlockBasis | None = None
+    extra_care: bool = False
+    starts_on: dt.date
+    ends_on: dt.date
+    review_on: dt.date | None = None
+    period: Period = Period.WEEK
+    volume: Decimal = Field(Decimal(0), description="Units per period; must not be below zero")
+    unit_price_pence: int = Field(0, ge=0)
+    lump_sum_pence: int = Field(0, ge=0)
+    posts: Decimal = Decimal(0)
+    double_funding: DoubleFunding = DoubleFunding.NOT_APPLICABLE
+    units_set_aside: Decimal = Decimal(0)
+    notes: str = ""
+    reason: str = Field("New contract", min_length=1)
+
+
+class UsageIn(Schema):
+    period_start: dt.date
+    period_end: dt.date
+    units_used: Decimal
+    budget_units: Decimal = Decimal(0)
+    notes: str = ""
+    reason: str = Field("Usage recorded", min_length=1)
+
+
+class UsageOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    units_used: Decimal
+    budget_units: Decimal
+    block_pence: int
+    adjustment_pence: int
+    payment_pence: int
+    utilisation_percent: Decimal | None
+    explanation: str
+
+
+class ContractDetailOut(ContractOut):
+    usage: list[UsageOut]
+
+
+class DutyOut(Schema):
+    id: int
+    duty: str
+    status: DutyStatus
+    due_on: dt.date | None
+    notes: str
+
+
+class EmploymentOut(Schema):
+    id: int
+    personal_assistant_id: int | None
+    pa_name: str
+    family_member: bool
+    relationship: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    duties: list[DutyOut]
+
+    @staticmethod
+    def resolve_duties(obj: Any) -> Any:
+        return obj.duties.all()
+
+
+class EmploymentIn(Schema):
+    personal_assistant_id: int | None = None
+    pa_name: str = ""
+    family_member: bool = False
+    relationship: str = ""
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    reason: str = Field("Employs a personal assistant", min_length=1)
+
+
+class DutyPatch(Schema):
+    status: DutyStatus | None = None
+    due_on: dt.date | None = None
+    notes: str | None = None
+    reason: str = Field(..., min_length=1)
+
+
+class ArrangementOut(Schema):
+    id: int
+    service_id: int
+    funding: Funding
+    contract_id: int | None
+    units_per_week: Decimal
+    starts_on: dt.date
+    ends_on: dt.date | None
+    previous_id: int | None
+
+
+class ArrangementIn(Schema):
+    service_id: int
+    funding: Funding
+    contract_id: int | None = None
+    units_per_week: Decimal
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    reason: str = Field("Service arranged", min_length=1)
+
+
+class TransferIn(Schema):
+    transfer_on: dt.date = Field(..., description="The first day the personal budget pays")
+    reason: str = Field("Moved to a personal budget", min_length=1)
+
+
+class DirectoryProviderOut(Schema):
+    name: str
+    stars: int | None
+    support_types: list[str]
+    areas: list[str]
+    phone: str
+    email: str
+    services: list[dict[str, Any]]
+
+
+class DirectoryPAOut(Schema):
+    name: str
+    stars: int | None
+    support_types: list[str]
+    areas: list[str]
+    availability: str
+    hourly_rate_pence: int | None
+    accredited: bool
+
+
+class DirectoryBrokerOut(Schema):
+    name: str
+    kind: BrokerKind
+    profile: str
+    stars: int | None
+    fee_pence: int
+    fee_basis: FeeBasis
+    payable_from_budget: bool
+
+
+class DirectoryOut(Schema):
+    council: str
+    providers: list[DirectoryProviderOut]
+    personal_assistants: list[DirectoryPAOut]
+    brokers: list[DirectoryBrokerOut]
+
+
+class DirectoryFilter(Schema):
+    council: str = Field(..., description="The council's slug, e.g. northshire")
+    area_id: int | None = None
+    support_type: SupportType | None = None
+    min_stars: int | None = Field(None, ge=1, le=5)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _authority(request: AuthedRequest) -> Authority:
+    authority = getattr(request, "authority", None)
+    if authority is None:
+        raise PermissionDenied("no authority")
+    return authority
+
+
+def _require(request: AuthedRequest, perm: str, obj: Any) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(perm)
+
+
+def _visible(request: AuthedRequest, model: type[Model], pk: int) -> Any:
+    authority = _authority(request)
+    if not access.views_market(request.user, authority):
+        raise Http404("not visible")
+    return get_object_or_404(model._default_manager.filter(authority=authority), pk=pk)
+
+
+def _provider(request: AuthedRequest, pk: int) -> Provider:
+    return get_object_or_404(access.provider_scope(request.user, _authority(request)), pk=pk)
+
+
+def _service(request: AuthedRequest, pk: int) -> Service:
+    scope = access.provider_scope(request.user, _authority(request))
+    return get_object_or_404(Service.objects.filter(provider__in=scope), pk=pk)
+
+
+def _person(request: AuthedRequest, pk: int) -> Person:
+    return get_object_or_404(people_scope(request.user, _authority(request)), pk=pk)
+
+
+def _areas(authority: Authority, ids: list[int], field: str = "area_ids") -> list[Area]:
+    found = list(Area.objects.filter(authority=authority, pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise services.ServiceError({field: ["Choose areas in this authority"]})
+    return found
+
+
+def _one(model: type[Model], authority: Authority, pk: int | None, field: str) -> Any:
+    if pk is None:
+        return None
+    obj = model._default_manager.filter(authority=authority, pk=pk).first()
+    if obj is None:
+        raise services.ServiceError({field: [f"No such {model._meta.verbose_name} in this authority"]})
+    return obj
+
+
+# --- public directory ------------------------------------------------------------------------
+
+
+@router.get("/directory", response=DirectoryOut, auth=None, summary="The public directory (no sign-in)")
+def public_directory(request: AuthedRequest, filters: Query[DirectoryFilter]) -> Any:
+    authority = get_object_or_404(Authority, slug=filters.council)
+    found = directory.listing(
+        authority,
+        directory.Filters(
+            area=filters.area_id, support_type=filters.support_type or "", min_stars=filters.min_stars
+        ),
+        timezone.localdate(),
+    )
+    return {
+        "council": authority.slug,
+        "providers": [
+            {
+                "name": e.provider.name, "stars": e.stars, "support_types": split_codes(e.provider.support_types),
+                "areas": [a.name for a in e.provider.areas.all()], "phone": e.provider.phone, "email": e.provider.email,
+                "services": [
+                    {"name": s.name, "unit": s.unit, "standard_pence": t.standard_pence, "evening_pence": t.evening_pence,
+                     "night_pence": t.night_pence, "weekend_pence": t.weekend_pence,
+                     "bank_holiday_pence": t.bank_holiday_pence}
+                    for s, t in e.services
+                ],
+            }
+            for e in found.providers
+        ],
+        "personal_assistants": [
+            {"name": pa.name, "stars": stars, "support_types": split_codes(pa.support_types),
+             "areas": [a.name for a in pa.areas.all()], "availability": pa.availability,
+             "hourly_rate_pence": pa.hourly_rate_pence, "accredited": pa.accredited}
+            for pa, stars in found.pas
+        ],
+        "brokers": [
+            {"name": b.name, "kind": b.kind, "profile": b.profile, "stars": stars, "fee_pence": b.fee_pence,
+             "fee_basis": b.fee_basis, "payable_from_budget": b.payable_from_budget}
+            for b, stars in found.brokers
+        ],
+    }  # fmt: skip
+
+
+# --- providers, services, rates, quality -----------------------------------------------------
+
+
+@router.get("/market/providers", response=list[ProviderOut], summary="Providers you may see")
+def list_providers(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    if not access.views_market(request.user, authority) and not access.own_provider_ids(
+        request.user, authority
+    ):
+        raise PermissionDenied("market")
+    return access.provider_scope(request.user, authority).prefetch_related("areas")
+
+
+@router.post("/market/providers", response={201: ProviderOut}, summary="Add a provider")
+def create_provider(request: AuthedRequest, payload: ProviderIn) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    data = payload.dict(exclude={"reason", "area_ids"})
+    data["areas"] = _areas(authority, payload.area_ids)
+    return Status(201, services.save_provider(request.user, authority, data, payload.reason))
+
+
+@router.get("/market/providers/{provider_id}", response=ProviderOut)
+def get_provider(request: AuthedRequest, provider_id: int) -> Any:
+    return _provider(request, provider_id)
+
+
+@router.patch("/market/providers/{provider_id}", response=ProviderOut, summary="Change a provider's profile")
+def patch_provider(request: AuthedRequest, provider_id: int, payload: ProviderPatch) -> Any:
+    provider = _provider(request, provider_id)
+    _require(request, "market.change_provider", provider)
+    data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
+    if "listed" in data and not access.manages_market(request.user, provider.authority_id):
+        raise services.ServiceError({"listed": ["Only the council decides whether a provider is listed"]})
+    data["areas"] = (
+        _areas(provider.authority, payload.area_ids)
+        if payload.area_ids is not None
+        else list(provider.areas.all())
+    )
+    return services.save_provider(request.user, provider.authority, data, payload.reason, provider=provider)
+
+
+@router.get("/market/providers/{provider_id}/services", response=list[ServiceOut])
+def list_services(request: AuthedRequest, provider_id: int) -> Any:
+    return _provider(request, provider_id).services.all()
+
+
+@router.post("/market/providers/{provider_id}/services", response={201: ServiceOut})
+def create_service(request: AuthedRequest, provider_id: int, payload: ServiceIn) -> Any:
+    provider = _provider(request, provider_id)
+    _require(request, "market.change_provider", provider)
+    return Status(
+        201, services.save_service(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
+    )
+
+
+@router.get("/market/services/{service_id}/rates", response=list[RateTableOut])
+def list_rates(request: AuthedRequest, service_id: int) -> Any:
+    return _service(request, service_id).rate_tables.all()
+
+
+@router.post("/market/services/{service_id}/rates", response={201: RateTableOut}, summary="Add a rate table")
+def create_rates(request: AuthedRequest, service_id: int, payload: RateTableIn) -> Any:
+    service = _service(request, service_id)
+    _require(request, "market.change_provider", service.provider)
+    table = services.save_rate_table(request.user, service, payload.dict(exclude={"reason"}), payload.reason)
+    return Status(201, table)
+
+
+@router.get("/market/services/{service_id}/rate", response=QuoteOut, summary="The rate for an hour, and why")
+def get_rate(request: AuthedRequest, service_id: int, at: dt.datetime, end: dt.datetime | None = None) -> Any:
+    service = _service(request, service_id)
+    try:
+        quote = rates.quote(service, at, end)
+    except rates.NoRate as exc:
+        raise services.ServiceError({"at": [str(exc)]}) from None
+    except ValueError as exc:
+        raise services.ServiceError({"end": [str(exc)]}) from None
+    return {
+        "pence": quote.pence,
+        "band": quote.band,
+        "rate_table_id": quote.table_id,
+        "explanation": quote.explanation,
+    }
+
+
+@router.post("/market/providers/{provider_id}/ratings", response={201: RatingOut})
+def add_provider_rating(request: AuthedRequest, provider_id: int, payload: RatingIn) -> Any:
+    provider = _visible(request, Provider, provider_id)
+    _require(request, "market.manage_market", provider.authority)
+    return Status(
+        201, services.add_rating(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
+    )
+
+
+@router.post(
+    "/market/providers/{provider_id}/quality", response={201: QualityOut}, summary="Record a QAF result"
+)
+def add_quality(request: AuthedRequest, provider_id: int, payload: QualityIn) -> Any:
+    provider = _visible(request, Provider, provider_id)
+    _require(request, "market.manage_market", provider.authority)
+    data = payload.dict(exclude={"reason", "service_id"})
+    data["service"] = _one(Service, provider.authority, payload.service_id, "service_id")
+    return Status(201, services.add_quality_assessment(request.user, provider, data, payload.reason))
+
+
+@router.post("/market/providers/{provider_id}/spot-checks", response={201: SpotCheckOut})
+def add_spot_check(request: AuthedRequest, provider_id: int, payload: SpotCheckIn) -> Any:
+    provider = _visible(request, Provider, provider_id)
+    _require(request, "market.manage_market", provider.authority)
+    return Status(
+        201, services.add_spot_check(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
+    )
+
+
+# --- personal assistants and brokers ---------------------------------------------------------
+
+
+@router.get("/market/pas", response=list[PAOut], summary="The personal assistants register (staff)")
+def list_pas(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "market.view_market", authority)
+    return PersonalAssistant.objects.filter(authority=authority).prefetch_related("areas")
+
+
+@router.post("/market/pas", response={201: PAOut})
+def create_pa(request: AuthedRequest, payload: PAIn) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    data = payload.dict(exclude={"reason", "area_ids"})
+    data["areas"] = _areas(authority, payload.area_ids)
+    return Status(201, services.save_pa(request.user, authority, data, payload.reason))
+
+
+@router.get("/market/pas/{pa_id}", response=PAOut)
+def get_pa(request: AuthedRequest, pa_id: int) -> Any:
+    return _visible(request, PersonalAssistant, pa_id)
+
+
+@router.post(
+    "/market/pas/{pa_id}/checks",
+    response={201: PACheckOut},
+    summary="Record a DBS check, reference or training",
+)
+def add_pa_check(request: AuthedRequest, pa_id: int, payload: PACheckIn) -> Any:
+    pa = _visible(request, PersonalAssistant, pa_id)
+    _require(request, "market.manage_market", pa.authority)
+    return Status(
+        201, services.add_pa_check(request.user, pa, payload.dict(exclude={"reason"}), payload.reason)
+    )
+
+
+@router.get("/market/brokers", response=list[BrokerOut])
+def list_brokers(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "market.view_market", authority)
+    return Broker.objects.filter(authority=authority).prefetch_related("areas")
+
+
+@router.post("/market/brokers", response={201: BrokerOut})
+def create_broker(request: AuthedRequest, payload: BrokerIn) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    data = payload.dict(exclude={"reason", "area_ids"})
+    data["areas"] = _areas(authority, payload.area_ids)
+    return Status(201, services.save_broker(request.user, authority, data, payload.reason))
+
+
+# --- lists and contracts -----------------------------------------------------------------------
+
+
+@router.get("/market/lists", response=list[ListOut], summary="Preferred-provider and framework lists")
+def list_lists(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "market.view_market", authority)
+    return ProviderList.objects.filter(authority=authority)
+
+
+@router.post("/market/lists", response={201: ListOut})
+def create_list(request: AuthedRequest, payload: ListIn) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    return Status(
+        201, services.save_list(request.user, authority, payload.dict(exclude={"reason"}), payload.reason)
+    )
+
+
+@router.get("/market/lists/{list_id}", response=ListOut)
+def get_list(request: AuthedRequest, list_id: int) -> Any:
+    return _visible(request, ProviderList, list_id)
+
+
+@router.post("/market/lists/{list_id}/entries", response={201: ListEntryOut})
+def add_list_entry(request: AuthedRequest, list_id: int, payload: ListEntryIn) -> Any:
+    plist = _visible(request, ProviderList, list_id)
+    _require(request, "market.manage_market", plist.authority)
+    data = {"service": _one(Service, plist.authority, payload.service_id, "service_id"),
+            "fixed_price_pence": payload.fixed_price_pence}  # fmt: skip
+    return Status(201, services.add_list_entry(request.user, plist, data, payload.reason))
+
+
+@router.get("/market/contracts", response=list[ContractOut])
+def list_contracts(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "market.view_market", authority)
+    return Contract.objects.filter(authority=authority)
+
+
+def _contract_data(authority: Authority, payload: ContractIn) -> dict[str, Any]:
+    data = payload.dict(exclude={"reason", "provider_id", "service_id"})
+    data["block_basis"] = data["block_basis"] or ""
+    data["provider"] = _one(Provider, authority, payload.provider_id, "provider_id")
+    data["service"] = _one(Service, authority, payload.service_id, "service_id")
+    return data
+
+
+@router.post("/market/contracts", response={201: ContractOut}, summary="Record a contract")
+def create_contract(request: AuthedRequest, payload: ContractIn) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    contract = services.save_contract(
+        request.user, authority, _contract_data(authority, payload), payload.reason
+    )
+    return Status(201, contract)
+
+
+def _contract_detail(contract: Contract) -> dict[str, Any]:
+    data = ContractOut.from_orm(contract).dict()
+    data["usage"] = []
+    for u in contract.usage.all():
+        effect = services.contract_effect(contract, u)
+        data["usage"].append(
+            {"id": u.pk, "period_start": u.period_start, "period_end": u.period_end, "units_used": u.units_used,
+             "budget_units": u.budget_units, "block_pence": effect.block_pence,
+             "adjustment_pence": effect.adjustment_pence, "payment_pence": effect.payment_pence,
+             "utilisation_percent": effect.utilisation_percent, "explanation": effect.explanation}
+        )  # fmt: skip
+    return data
+
+
+@router.get(
+    "/market/contracts/{contract_id}",
+    response=ContractDetailOut,
+    summary="A contract, its usage and payments",
+)
+def get_contract(request: AuthedRequest, contract_id: int) -> Any:
+    return _contract_detail(_visible(request, Contract, contract_id))
+
+
+@router.put("/market/contracts/{contract_id}", response=ContractOut, summary="Change a contract")
+def put_contract(request: AuthedRequest, contract_id: int, payload: ContractIn) -> Any:
+    contract = _visible(request, Contract, contract_id)
+    _require(request, "market.manage_market", contract.authority)
+    data = _contract_data(contract.authority, payload)
+    return services.save_contract(request.user, contract.authority, data, payload.reason, contract=contract)
+
+
+@router.post(
+    "/market/contracts/{contract_id}/usage", response={201: UsageOut}, summary="Record usage for a period"
+)
+def add_usage(request: AuthedRequest, contract_id: int, payload: UsageIn) -> Any:
+    contract = _visible(request, Contract, contract_id)
+    _require(request, "market.manage_market", contract.authority)
+    usage = services.record_usage(request.user, contract, payload.dict(exclude={"reason"}), payload.reason)
+    return Status(201, next(u for u in _contract_detail(contract)["usage"] if u["id"] == usage.pk))
+
+
+# --- people: arrangements and employer duties -------------------------------------------------
+
+
+@router.get(
+    "/market/people/{person_id}/employments", response=list[EmploymentOut], summary="PAs a person employs"
+)
+def list_employments(request: AuthedRequest, person_id: int) -> Any:
+    person = _person(request, person_id)
+    _require(request, "market.view_employer_duties", person)
+    return person.pa_employments.all()
+
+
+@router.post("/market/people/{person_id}/employments", response={201: EmploymentOut})
+def add_employment(request: AuthedRequest, person_id: int, payload: EmploymentIn) -> Any:
+    person = _person(request, person_id)
+    _require(request, "market.change_employer_duties", person)
+    data = payload.dict(exclude={"reason", "personal_assistant_id"})
+    data["personal_assistant"] = _one(
+        PersonalAssistant, person.authority, payload.personal_assistant_id, "personal_assistant_id"
+    )
+    if data["personal_assistant"] is None and not data["pa_name"]:
+        raise services.ServiceError({"pa_name": ["Enter the PA's name, or choose them from the register"]})
+    return Status(201, services.save_employment(request.user, person, data, payload.reason))
+
+
+@router.patch(
+    "/market/people/{person_id}/duties/{duty_id}", response=DutyOut, summary="Update an employer duty"
+)
+def patch_duty(request: AuthedRequest, person_id: int, duty_id: int, payload: DutyPatch) -> Any:
+    person = _person(request, person_id)
+    _require(request, "market.change_employer_duties", person)
+    duty = get_object_or_404(EmployerDuty.objects.filter(employment__person=person), pk=duty_id)
+    return services.update_duty(
+        request.user, duty, payload.dict(exclude={"reason"}, exclude_unset=True), payload.reason
+    )
+
+
+@router.get("/market/people/{person_id}/arrangements", response=list[ArrangementOut])
+def list_arrangements(request: AuthedRequest, person_id: int) -> Any:
+    person = _person(request, person_id)
+    _require(request, "market.view_employer_duties", person)
+    return person.market_arrangements.all()
+
+
+@router.post("/market/people/{person_id}/arrangements", response={201: ArrangementOut})
+def add_arrangement(request: AuthedRequest, person_id: int, payload: ArrangementIn) -> Any:
+    person = _person(request, person_id)
+    _require(request, "market.transfer_arrangement", person)
+    data = payload.dict(exclude={"reason", "service_id", "contract_id"})
+    data["service"] = _one(Service, person.authority, payload.service_id, "service_id")
+    data["contract"] = _one(Contract, person.authority, payload.contract_id, "contract_id")
+    return Status(201, services.save_arrangement(request.user, person, data, payload.reason))
+
+
+@router.post(
+    "/market/people/{person_id}/arrangements/{arrangement_id}/transfer",
+    response={201: ArrangementOut},
+    summary="Move from a block contract to the personal budget with no gap in the provider's pay",
+)
+def transfer(request: AuthedRequest, person_id: int, arrangement_id: int, payload: TransferIn) -> Any:
+    person = _person(request, person_id)
+    _require(request, "market.transfer_arrangement", person)
+    arrangement = get_object_or_404(Arrangement.objects.filter(person=person), pk=arrangement_id)
+    return Status(
+        201, services.transfer_to_budget(request.user, arrangement, payload.transfer_on, payload.reason)
+    )

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class MarketConfig(AppConfig):
+    name = "selfdirect.market"
+    label = "market"
+    verbose_name = "Providers, personal assistants, brokers and contracts"
+
+    def ready(self) -> None:
+        from selfdirect.core import registry
+        from selfdirect.core.constants import Role
+
+        from . import access, home
+
+        registry.nav("Market", "market:home", roles=access.VIEW_ROLES | {Role.PROVIDER}, order=60)
+        registry.home_section(home.section, order=60)

@@ -1,0 +1,455 @@
+"""The plans API: support plans, their outcomes and spending, the workflow (POST .../transitions,
+409 when a step is impossible in the plan's state), the panel, reviews and refusals. Handlers find
+plans through plans.access (404 when not visible), check permissions (403) and call the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from selfdirect.api.errors import Conflict
+from selfdirect.core.http import AuthedRequest
+from selfdirect.people.access import people_scope
+
+from . import access, services
+from .constants import (
+    Deployment,
+    Frequency,
+    Helper,
+    LineKind,
+    PanelDecision,
+    PlanState,
+    Progress,
+    RefusalReason,
+    RiskLevel,
+)
+from .models import FrameworkOutcome, PanelMeeting, PlanOutcome, Refusal, SpendingLine, SupportPlan
+from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available
+
+router = Router(tags=["plans"])
+
+
+class LineOut(Schema):
+    id: int
+    kind: LineKind
+    category: str
+    description: str
+    supplier: str
+    unit: str
+    quantity: Decimal
+    frequency: Frequency
+    unit_cost_pence: int
+    annual_pence: int
+
+
+class MoneyOut(Schema):
+    plan_id: int
+    person_id: int
+    state: PlanState
+    indicative_budget_pence: int
+    budget_source: str
+    deployment: str
+    lines: list[LineOut]
+    annual_total_pence: int
+    budget_check: str = Field(..., description="ok, under, warn or block (by the authority's plan rules)")
+    budget_message: str
+
+
+class FrameworkOutcomeOut(Schema):
+    id: int
+    framework: str
+    code: str
+    title: str
+
+
+class OutcomeOut(Schema):
+    id: int
+    text: str
+    how_measured: str
+    framework_outcomes: list[FrameworkOutcomeOut]
+
+
+class PlanOut(MoneyOut):
+    what_matters: str
+    helper: str
+    helper_name: str
+    risk_want: str
+    risk_buy: str
+    risk_risks: str
+    risk_manage: str
+    risk_level: RiskLevel
+    contingency: str
+    starts_on: dt.date | None
+    duration_months: int
+    review_on: dt.date | None
+    conditions: str
+    rules_version: str
+    outcomes: list[OutcomeOut]
+    next_steps: list[str] = Field(..., description="Transitions this user could try now")
+
+
+class PlanSummaryOut(Schema):
+    id: int
+    person_id: int
+    state: PlanState
+    indicative_budget_pence: int
+    review_on: dt.date | None
+
+
+class PlanIn(Schema):
+    person_id: int
+
+
+class PlanPatch(Schema):
+    what_matters: str | None = None
+    helper: Helper | None = None
+    helper_name: str | None = None
+    deployment: Deployment | None = None
+    deployment_notes: str | None = None
+    risk_want: str | None = None
+    risk_buy: str | None = None
+    risk_risks: str | None = None
+    risk_manage: str | None = None
+    risk_level: RiskLevel | None = None
+    contingency: str | None = None
+    starts_on: dt.date | None = None
+    duration_months: int | None = Field(None, ge=1, le=36)
+    indicative_budget_pence: int | None = Field(None, ge=0)
+    reason: str = Field("Plan written", min_length=1)
+
+
+class OutcomeIn(Schema):
+    text: str = Field(..., min_length=1, max_length=500)
+    how_measured: str = ""
+    framework_outcome_ids: list[int] = []
+
+
+class LineIn(Schema):
+    kind: LineKind
+    category: str
+    description: str = Field(..., min_length=1, max_length=300)
+    supplier: str = ""
+    unit: str = Field(..., min_length=1, max_length=40)
+    quantity: Decimal = Field(..., gt=0, max_digits=9, decimal_places=2)
+    frequency: Frequency
+    unit_cost_pence: int = Field(..., ge=0)
+
+
+class TransitionIn(Schema):
+    action: str = Field(..., description="One of: " + ", ".join(TRANSITIONS))
+    reason: str = ""
+    conditions: str = ""
+    minutes: str = ""
+
+
+class TransitionOut(Schema):
+    action: str
+    from_state: PlanState
+    to_state: PlanState
+    actor: str = Field(..., alias="actor_label")
+    capacity: str
+    at: dt.datetime
+    reason: str
+
+
+class TransitionResult(Schema):
+    applied: bool = Field(..., description="False when the same step had just been made (nothing changed)")
+    state: PlanState
+    transition: TransitionOut | None
+
+
+class ReviewAnswerIn(Schema):
+    outcome_id: int
+    progress: Progress
+    notes: str = ""
+
+
+class ReviewIn(Schema):
+    answers: list[ReviewAnswerIn]
+    risk_level: RiskLevel
+    money_notes: str = ""
+    notes: str = ""
+    reassessment_needed: bool = False
+    new_budget_pence: int | None = Field(None, ge=0)
+    held_on: dt.date | None = None
+
+
+class ReviewDueOut(Schema):
+    review_id: int
+    plan_id: int
+    person_id: int
+    due_on: dt.date
+
+
+class ReferralOut(Schema):
+    id: int
+    plan_id: int
+    person_id: int
+    reasons: list[str]
+    attendance: str
+    decision: PanelDecision | None
+    conditions: str
+
+
+class MeetingOut(Schema):
+    id: int
+    meets_on: dt.date
+    minutes: str
+    agenda: list[ReferralOut]
+
+
+class RefusalIn(Schema):
+    person_id: int
+    reason: RefusalReason
+    notes: str = ""
+
+
+class RefusalOut(Schema):
+    id: int
+    person_id: int
+    reason: RefusalReason
+    recorded_on: dt.date
+    follow_up_on: dt.date
+    followed_up_on: dt.date | None
+
+
+def _plan(request: AuthedRequest, plan_id: int, perm: str = "plans.view_plan") -> SupportPlan:
+    plan = get_object_or_404(access.money_scope(request.user, request.authority), pk=plan_id)
+    if not request.user.has_perm(perm, plan):
+        raise PermissionDenied(perm)
+    return plan
+
+
+def _money(plan: SupportPlan) -> dict[str, Any]:
+    rules, _ = services.current_rules(plan.authority)
+    check = services.check_budget(plan, rules)
+    return {
+        "plan_id": plan.pk, "person_id": plan.person_id, "state": plan.state,
+        "indicative_budget_pence": plan.indicative_budget_pence, "budget_source": plan.budget_source,
+        "deployment": plan.deployment, "lines": list(plan.lines.all()), "annual_total_pence": check.total_pence,
+        "budget_check": check.level, "budget_message": check.message,
+    }  # fmt: skip
+
+
+def _full(request: AuthedRequest, plan: SupportPlan) -> dict[str, Any]:
+    outcomes = [
+        {"id": o.pk, "text": o.text, "how_measured": o.how_measured,
+         "framework_outcomes": [{"id": f.pk, "framework": f.framework.key, "code": f.code, "title": f.title}
+                                for f in o.framework_outcomes.select_related("framework")]}
+        for o in plan.outcomes.all()
+    ]  # fmt: skip
+    fields = ["what_matters", "helper", "helper_name", "risk_want", "risk_buy", "risk_risks", "risk_manage",
+              "risk_level", "contingency", "starts_on", "duration_months", "review_on", "conditions", "rules_version"]  # fmt: skip
+    caps = access.capacities(request.user, plan)
+    return {
+        **_money(plan), **{f: getattr(plan, f) for f in fields}, "outcomes": outcomes,
+        "next_steps": [t.action for t in available(plan.state, caps)],
+    }  # fmt: skip
+
+
+def _writing(call: Any) -> Any:
+    try:
+        return call()
+    except TransitionForbidden as exc:
+        raise PermissionDenied(str(exc)) from None
+    except TransitionRefused as exc:
+        raise Conflict("; ".join(exc.messages)) from None
+
+
+@router.get(
+    "/plans", response=list[PlanSummaryOut], summary="Plans you may see (finance: every plan's money)"
+)
+def list_plans(request: AuthedRequest, state: PlanState | None = None) -> Any:
+    plans = access.money_scope(request.user, request.authority)
+    return plans.filter(state=state) if state else plans
+
+
+@router.post("/plans", response={201: PlanOut}, summary="Start a support plan for a person")
+def create_plan(request: AuthedRequest, body: PlanIn) -> Any:
+    person = get_object_or_404(people_scope(request.user, request.authority), pk=body.person_id)
+    if not request.user.has_perm("plans.add_plan", person):
+        raise PermissionDenied("plans.add_plan")
+    plan = _writing(lambda: services.create_plan(request.user, person))
+    return Status(201, _full(request, plan))
+
+
+@router.get("/plans/frameworks", response=list[FrameworkOutcomeOut], summary="Outcome frameworks' outcomes")
+def frameworks(request: AuthedRequest) -> Any:
+    if request.authority is None:
+        return []
+    found = FrameworkOutcome.objects.filter(authority=request.authority, retired=False).select_related(
+        "framework"
+    )
+    return [{"id": o.pk, "framework": o.framework.key, "code": o.code, "title": o.title} for o in found]
+
+
+@router.get("/plans/reviews-due", response=list[ReviewDueOut], summary="Reviews due in the next N days")
+def reviews_due(request: AuthedRequest, days: int = 30) -> Any:
+    if request.authority is None:
+        return []
+    visible = access.plans_scope(request.user, request.authority)
+    due = services.reviews_due(request.authority, within_days=max(0, min(days, 3650))).filter(
+        plan__in=visible
+    )
+    return [
+        {"review_id": r.pk, "plan_id": r.plan_id, "person_id": r.plan.person_id, "due_on": r.due_on}
+        for r in due
+    ]
+
+
+def _referral(r: Any) -> dict[str, Any]:
+    return {"id": r.pk, "plan_id": r.plan_id, "person_id": r.plan.person_id, "reasons": r.reasons,
+            "attendance": r.attendance, "decision": r.decision or None, "conditions": r.conditions}  # fmt: skip
+
+
+@router.get("/plans/panel/meetings", response=list[MeetingOut], summary="Panel meetings and their agendas")
+def meetings(request: AuthedRequest) -> Any:
+    if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
+        raise PermissionDenied("plans.see_panel")
+    found = PanelMeeting.objects.filter(authority=request.authority).prefetch_related("referrals__plan")
+    return [{"id": m.pk, "meets_on": m.meets_on, "minutes": m.minutes, "agenda": [_referral(r) for r in m.referrals.all()]}
+            for m in found]  # fmt: skip
+
+
+@router.get("/plans/refusals", response=list[RefusalOut], summary="People who declined a personal budget")
+def refusals(request: AuthedRequest, due_only: bool = False) -> Any:
+    if request.authority is None or not request.user.has_perm("plans.see_refusals", request.authority):
+        raise PermissionDenied("plans.see_refusals")
+    scope = people_scope(request.user, request.authority, "case")
+    found = Refusal.objects.filter(authority=request.authority, person__in=scope)
+    if due_only:
+        found = found.filter(pk__in=services.refusals_due(request.authority).values("pk"))
+    return found
+
+
+@router.post(
+    "/plans/refusals", response={201: RefusalOut}, summary="Record that someone declined a personal budget"
+)
+def add_refusal(request: AuthedRequest, body: RefusalIn) -> Any:
+    person = get_object_or_404(people_scope(request.user, request.authority), pk=body.person_id)
+    if not request.user.has_perm("plans.add_refusal", person):
+        raise PermissionDenied("plans.add_refusal")
+    return Status(
+        201, _writing(lambda: services.record_refusal(request.user, person, body.reason, body.notes))
+    )
+
+
+@router.get("/plans/{plan_id}", response=PlanOut, summary="A whole plan")
+def get_plan(request: AuthedRequest, plan_id: int) -> Any:
+    return _full(request, _plan(request, plan_id))
+
+
+@router.patch("/plans/{plan_id}", response=PlanOut, summary="Change parts of a draft plan")
+def patch_plan(request: AuthedRequest, plan_id: int, body: PlanPatch) -> Any:
+    plan = _plan(request, plan_id)
+    data = body.dict(exclude_unset=True, exclude={"reason"})
+    data = {k: v for k, v in data.items() if v is not None}
+    if "indicative_budget_pence" in data:
+        data["budget_source"] = f"Entered by {request.user} through the API"
+    _writing(lambda: services.update_plan(request.user, plan, data, body.reason))
+    return _full(request, SupportPlan.objects.get(pk=plan.pk))
+
+
+@router.get(
+    "/plans/{plan_id}/money", response=MoneyOut, summary="The plan's money: budget, who holds it, lines"
+)
+def get_money(request: AuthedRequest, plan_id: int) -> Any:
+    return _money(_plan(request, plan_id, "plans.view_money"))
+
+
+@router.post("/plans/{plan_id}/outcomes", response={201: OutcomeOut}, summary="Add a personal outcome")
+def add_outcome(request: AuthedRequest, plan_id: int, body: OutcomeIn) -> Any:
+    plan = _plan(request, plan_id)
+    outcome = _writing(
+        lambda: services.save_outcome(
+            request.user, plan, body.text, body.how_measured, body.framework_outcome_ids
+        )
+    )
+    links = [{"id": f.pk, "framework": f.framework.key, "code": f.code, "title": f.title}
+             for f in outcome.framework_outcomes.select_related("framework")]  # fmt: skip
+    return Status(
+        201,
+        {
+            "id": outcome.pk,
+            "text": outcome.text,
+            "how_measured": outcome.how_measured,
+            "framework_outcomes": links,
+        },
+    )
+
+
+@router.delete("/plans/{plan_id}/outcomes/{outcome_id}", response={204: None}, summary="Remove an outcome")
+def delete_outcome(request: AuthedRequest, plan_id: int, outcome_id: int) -> Any:
+    plan = _plan(request, plan_id)
+    outcome = get_object_or_404(PlanOutcome, pk=outcome_id, plan=plan)
+    _writing(lambda: services.delete_outcome(request.user, outcome))
+    return Status(204, None)
+
+
+@router.post(
+    "/plans/{plan_id}/lines", response={201: LineOut}, summary="Add spending; its yearly cost is worked out"
+)
+def add_line(request: AuthedRequest, plan_id: int, body: LineIn) -> Any:
+    plan = _plan(request, plan_id)
+    return Status(201, _writing(lambda: services.save_line(request.user, plan, body.dict())))
+
+
+@router.delete("/plans/{plan_id}/lines/{line_id}", response={204: None}, summary="Remove spending")
+def delete_line(request: AuthedRequest, plan_id: int, line_id: int) -> Any:
+    plan = _plan(request, plan_id)
+    line = get_object_or_404(SpendingLine, pk=line_id, plan=plan)
+    _writing(lambda: services.delete_line(request.user, line))
+    return Status(204, None)
+
+
+@router.get(
+    "/plans/{plan_id}/transitions", response=list[TransitionOut], summary="The plan's workflow history"
+)
+def list_transitions(request: AuthedRequest, plan_id: int) -> Any:
+    return _plan(request, plan_id).transitions.all()
+
+
+@router.post(
+    "/plans/{plan_id}/transitions",
+    response={200: TransitionResult, 201: TransitionResult},
+    summary="Make a workflow step (409 when the plan's state or a rule does not allow it)",
+)
+def post_transition(request: AuthedRequest, plan_id: int, body: TransitionIn) -> Any:
+    plan = _plan(request, plan_id)
+    if body.action not in TRANSITIONS:
+        raise Conflict(f"There is no such step as {body.action!r}")
+    step = _writing(
+        lambda: services.apply_transition(
+            request.user,
+            plan,
+            body.action,
+            body.reason,
+            data={"conditions": body.conditions, "minutes": body.minutes},
+        )
+    )
+    state = SupportPlan.objects.values_list("state", flat=True).get(pk=plan.pk)
+    return Status((201 if step else 200), {"applied": step is not None, "state": state, "transition": step})
+
+
+@router.post(
+    "/plans/{plan_id}/review", response=PlanOut, summary="Record the open review: progress on each outcome"
+)
+def post_review(request: AuthedRequest, plan_id: int, body: ReviewIn) -> Any:
+    plan = _plan(request, plan_id, "plans.review_plan")
+    review = services.open_review(plan)
+    if review is None or plan.state != PlanState.UNDER_REVIEW:
+        raise Conflict("Start the review first")
+    answers = {a.outcome_id: (a.progress.value, a.notes) for a in body.answers}
+    _writing(
+        lambda: services.record_review(
+            request.user, review, answers, risk_level=body.risk_level, money_notes=body.money_notes, notes=body.notes,
+            reassessment_needed=body.reassessment_needed, new_budget_pence=body.new_budget_pence, held_on=body.held_on,
+        )
+    )  # fmt: skip
+    return _full(request, plan)

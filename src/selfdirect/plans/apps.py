@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "selfdirect.plans"
+    label = "plans"
+    verbose_name = "Support plans, the risk enablement panel and reviews"
+
+    def ready(self) -> None:
+        from selfdirect.core import registry
+        from selfdirect.core.constants import Role
+
+        from . import home
+
+        registry.nav("Plans", "plans:list", roles=set(Role) - {Role.COMMISSIONER, Role.PROVIDER}, order=30)
+        registry.home_section(home.my_plan, order=10)
+        registry.home_section(home.sign_off, order=20)
+        registry.home_section(home.reviews, order=21)
+        registry.home_section(home.refusals, order=22)
+        registry.home_section(home.panel, order=30)
+        registry.home_section(home.appeals, order=31)

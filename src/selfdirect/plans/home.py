@@ -1,0 +1,88 @@
+"""Work queues on the home page, one section each, registered from PlansConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from selfdirect.core.constants import Role
+from selfdirect.core.http import AuthedRequest
+
+from . import services
+from .access import plans_scope
+from .constants import PlanState
+from .models import PanelMeeting, PanelReferral
+
+Section = tuple[str, dict[str, Any]] | None
+
+
+def my_plan(request: AuthedRequest) -> Section:
+    if not request.roles & {Role.PERSON, Role.REPRESENTATIVE}:
+        return None
+    plans = (
+        plans_scope(request.user, request.authority).exclude(state=PlanState.ENDED).select_related("person")
+    )
+    return "plans/home/my_plan.html", {"plans": list(plans[:10])}
+
+
+def sign_off(request: AuthedRequest) -> Section:
+    if Role.ASSESSOR not in request.roles:
+        return None
+    waiting = (
+        plans_scope(request.user, request.authority)
+        .filter(state=PlanState.SUBMITTED)
+        .select_related("person")
+    )
+    return "plans/home/sign_off.html", {"plans": list(waiting[:20]), "count": waiting.count()}
+
+
+def reviews(request: AuthedRequest) -> Section:
+    if Role.ASSESSOR not in request.roles or request.authority is None:
+        return None
+    visible = plans_scope(request.user, request.authority)
+    due = services.reviews_due(request.authority).filter(plan__in=visible)
+    return "plans/home/reviews.html", {
+        "reviews": list(due[:20]),
+        "count": due.count(),
+        "today": timezone.localdate(),
+    }
+
+
+def refusals(request: AuthedRequest) -> Section:
+    if not request.roles & {Role.ASSESSOR, Role.PLANNER} or request.authority is None:
+        return None
+    due = [
+        r
+        for r in services.refusals_due(request.authority)
+        if request.user.has_perm("plans.add_refusal", r.person)
+    ]
+    if not due:
+        return None
+    return "plans/home/refusals.html", {"refusals": due[:20]}
+
+
+def panel(request: AuthedRequest) -> Section:
+    if Role.PANEL not in request.roles or request.authority is None:
+        return None
+    today = timezone.localdate()
+    meeting = PanelMeeting.objects.filter(authority=request.authority, meets_on__gte=today).first()
+    waiting = PanelReferral.objects.filter(
+        authority=request.authority, decision="", plan__state=PlanState.REFERRED
+    ).select_related("plan__person", "meeting")
+    return "plans/home/panel.html", {
+        "meeting": meeting,
+        "waiting": list(waiting[:20]),
+        "count": waiting.count(),
+    }
+
+
+def appeals(request: AuthedRequest) -> Section:
+    if not request.roles & {Role.PANEL, Role.ADMIN}:
+        return None
+    waiting = (
+        plans_scope(request.user, request.authority).filter(state=PlanState.APPEALED).select_related("person")
+    )
+    if not waiting.exists() and Role.PANEL not in request.roles:
+        return None
+    return "plans/home/appeals.html", {"plans": list(waiting[:20]), "count": waiting.count()}

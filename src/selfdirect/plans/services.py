@@ -1,0 +1,937 @@
+"""What can be done to support plans. Views, the API and the CLI call these; each change is written
+in one transaction with its audit event. `apply_transition` is the only way a plan changes state.
+
+Integration with other apps is kept to three small functions at the bottom of this module:
+`latest_indicative_budget` (allocation), `deploy_money` (ledger) and the market lookups are absent
+on purpose: spending lines name their supplier in words until the market app settles.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from selfdirect.core import audit
+from selfdirect.core.constants import AuditAction, Role
+from selfdirect.core.models import Authority, User
+from selfdirect.core.money import format_pence, round_pence
+from selfdirect.people.models import Person
+from selfdirect.people.services import ServiceError
+
+from . import access, policy
+from .constants import (
+    RISK_ORDER,
+    Attendance,
+    Deployment,
+    Frequency,
+    Helper,
+    LineKind,
+    PanelDecision,
+    PlanState,
+    Progress,
+    RefusalReason,
+    ReviewKind,
+    RiskLevel,
+)
+from .models import (
+    Appeal,
+    FrameworkOutcome,
+    MonitoringVisit,
+    OutcomeFramework,
+    PanelMeeting,
+    PanelReferral,
+    PlanOutcome,
+    PlanRules,
+    PlanTransition,
+    Refusal,
+    Review,
+    ReviewOutcome,
+    SpendingLine,
+    SupportPlan,
+)
+from .workflow import TRANSITIONS, WRITERS, TransitionForbidden, TransitionRefused
+
+PLAN_FIELDS = [
+    "what_matters", "helper", "helper_name", "broker", "indicative_budget_pence", "budget_source",
+    "deployment", "deployment_notes", "risk_want", "risk_buy", "risk_risks", "risk_manage", "risk_level",
+    "contingency", "starts_on", "duration_months", "review_on", "conditions", "funding_ends_on",
+    "withdrawal_reason",
+]  # fmt: skip
+LINE_FIELDS = [
+    "kind",
+    "category",
+    "description",
+    "supplier",
+    "unit",
+    "quantity",
+    "frequency",
+    "unit_cost_pence",
+]
+RISK_QUESTIONS = [
+    ("risk_want", "What do you want from your budget?"),
+    ("risk_buy", "How are you going to buy it?"),
+    ("risk_risks", "What risks might that bring?"),
+    ("risk_manage", "How are you going to manage those risks?"),
+]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the last day of the month when it does not exist)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+# --- policy --------------------------------------------------------------------------------------
+
+
+def policies_root() -> Path:
+    return Path(getattr(settings, "SELFDIRECT_POLICIES_DIR", settings.PROJECT_DIR / "policies"))
+
+
+@lru_cache(maxsize=32)
+def _parsed_rules(text: str, slug: str) -> policy.PlansPolicy:
+    return policy.load_plans_policy(text, "plans.yaml", slug)
+
+
+def current_rules(authority: Authority) -> tuple[policy.PlansPolicy, PlanRules]:
+    """The authority's plan rules as last loaded; loaded from policies/<slug>/ on first use."""
+    row = PlanRules.objects.filter(authority=authority).first()
+    if row is None:
+        load_policies(None, authority)
+        row = PlanRules.objects.filter(authority=authority).first()
+        if row is None:  # pragma: no cover - load_policies raises first
+            raise ServiceError(f"{authority.slug} has no plan rules loaded")
+    return _parsed_rules(row.yaml_text, authority.slug), row
+
+
+@dataclass
+class LoadSummary:
+    frameworks: int
+    outcomes: int
+    retired: int
+    rules_version: str
+    rules_changed: bool
+
+
+def load_policies(actor: User | None, authority: Authority, directory: Path | None = None) -> LoadSummary:
+    """Load outcomes.yaml and plans.yaml for ``authority``. Both files are checked before anything is
+    written; any problem raises PlanPolicyError listing every problem with file and line."""
+    folder = directory or policies_root() / authority.slug
+    problems: list[policy.PolicyProblem] = []
+    outcomes_doc = plans_doc = None
+    texts: dict[str, str] = {}
+    for name in ("outcomes.yaml", "plans.yaml"):
+        path = folder / name
+        if not path.exists():
+            problems.append(policy.PolicyProblem(str(path), 1, "", "file not found"))
+            continue
+        texts[name] = path.read_text()
+    try:
+        if "outcomes.yaml" in texts:
+            outcomes_doc = policy.load_outcomes(
+                texts["outcomes.yaml"], str(folder / "outcomes.yaml"), authority.slug
+            )
+    except policy.PlanPolicyError as exc:
+        problems.extend(exc.problems)
+    try:
+        if "plans.yaml" in texts:
+            plans_doc = policy.load_plans_policy(
+                texts["plans.yaml"], str(folder / "plans.yaml"), authority.slug
+            )
+    except policy.PlanPolicyError as exc:
+        problems.extend(exc.problems)
+    if problems or outcomes_doc is None or plans_doc is None:
+        raise policy.PlanPolicyError(problems)
+    with transaction.atomic():
+        seen: set[int] = set()
+        count = 0
+        for f_order, fdef in enumerate(outcomes_doc.frameworks):
+            framework, _ = OutcomeFramework.objects.update_or_create(
+                authority=authority, key=fdef.id,
+                defaults={"title": fdef.title, "source": fdef.source, "order": f_order},
+            )  # fmt: skip
+            for o_order, odef in enumerate(fdef.outcomes):
+                outcome, _ = FrameworkOutcome.objects.update_or_create(
+                    framework=framework, code=odef.code,
+                    defaults={"authority": authority, "title": odef.title, "order": o_order, "retired": False},
+                )  # fmt: skip
+                seen.add(outcome.pk)
+                count += 1
+        retired = (
+            FrameworkOutcome.objects.filter(authority=authority, retired=False)
+            .exclude(pk__in=seen)
+            .update(retired=True)
+        )
+        text = texts["plans.yaml"]
+        digest = policy.content_hash(text)
+        rules_row = PlanRules.objects.filter(authority=authority).first()
+        changed = rules_row is None or rules_row.content_hash != digest
+        if changed:
+            PlanRules.objects.filter(authority=authority, content_hash=digest).delete()
+            rules_row = PlanRules.objects.create(
+                authority=authority, policy_id=plans_doc.id, content_hash=digest, yaml_text=text
+            )
+            audit.record(
+                actor=actor, authority=authority, action=AuditAction.IMPORT, obj=rules_row,
+                reason=f"Plan rules loaded from {folder / 'plans.yaml'}",
+            )  # fmt: skip
+        assert rules_row is not None
+        return LoadSummary(len(outcomes_doc.frameworks), count, retired, rules_row.version_id, changed)
+
+
+# --- money ---------------------------------------------------------------------------------------
+
+
+def annual_pence(unit_cost_pence: int, quantity: Decimal, frequency: str, weeks_per_year: int = 52) -> int:
+    """A spending line's cost a year, exactly: unit cost x quantity x times a year, rounded half up
+    to the penny once at the end (never a float)."""
+    times = {Frequency.WEEK: weeks_per_year, Frequency.MONTH: 12, Frequency.YEAR: 1, Frequency.ONE_OFF: 1}[
+        Frequency(frequency)
+    ]
+    return round_pence(Decimal(unit_cost_pence) * Decimal(quantity) * times)
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    total_pence: int
+    budget_pence: int
+    level: str  # ok | under | warn | block
+    message: str
+
+    @property
+    def difference_pence(self) -> int:
+        return self.total_pence - self.budget_pence
+
+
+def check_budget(plan: SupportPlan, rules: policy.PlansPolicy) -> BudgetCheck:
+    """The plan's yearly cost against its indicative budget, with a message saying what to do."""
+    total, budget = plan.annual_total_pence, plan.indicative_budget_pence
+    diff = total - budget
+    tolerance = round_pence(Decimal(budget) * rules.budget_check.tolerance_percent / 100)
+    if diff > 0:
+        over = f"The plan costs {format_pence(total)} a year: {format_pence(diff)} over the budget of {format_pence(budget)}"
+        if diff <= tolerance:
+            return BudgetCheck(
+                total, budget, "warn", f"{over}, within the {rules.budget_check.tolerance_percent}% tolerance"
+            )
+        if rules.budget_check.over_budget == "block":
+            return BudgetCheck(
+                total, budget, "block",
+                f"{over}. Reduce the spending by at least {format_pence(diff - tolerance)} before it can be signed off",
+            )  # fmt: skip
+        return BudgetCheck(total, budget, "warn", f"{over}. The co-ordinator must agree the difference")
+    note = round_pence(Decimal(budget) * rules.budget_check.under_budget_note_percent / 100)
+    if -diff > note:
+        return BudgetCheck(
+            total, budget, "under",
+            f"The plan costs {format_pence(total)} a year: {format_pence(-diff)} of the {format_pence(budget)} budget is not planned",
+        )  # fmt: skip
+    return BudgetCheck(
+        total,
+        budget,
+        "ok",
+        f"The plan costs {format_pence(total)} a year, within the budget of {format_pence(budget)}",
+    )
+
+
+def submission_problems(plan: SupportPlan, rules: policy.PlansPolicy) -> list[str]:
+    """Everything that stops the plan being submitted or signed off, as a list to show at once."""
+    problems: list[str] = []
+    if not plan.what_matters.strip():
+        problems.append("Say what matters to the person")
+    if not plan.outcomes.exists():
+        problems.append("Add at least one outcome the person wants to achieve")
+    if not plan.lines.exists():
+        problems.append("Add how the money will be spent")
+    for name, question in RISK_QUESTIONS:
+        if not getattr(plan, name).strip():
+            problems.append(f"Answer the risk question: {question}")
+    if not plan.contingency.strip():
+        problems.append("Say what happens when needs change (the contingency)")
+    if not plan.deployment:
+        problems.append("Choose who holds the money")
+    if not plan.helper:
+        problems.append("Say who helped write the plan")
+    if plan.starts_on is None:
+        problems.append("Give the date the plan starts")
+    check = check_budget(plan, rules)
+    if check.level == "block":
+        problems.append(check.message)
+    return problems
+
+
+def referral_reasons(plan: SupportPlan, rules: policy.PlansPolicy) -> list[str]:
+    """Which of the authority's panel referral rules the plan meets (empty: the co-ordinator may sign)."""
+    ref = rules.panel.referral
+    reasons: list[str] = []
+    if (
+        ref.risk_level_at_least
+        and RISK_ORDER[RiskLevel(plan.risk_level)] >= RISK_ORDER[RiskLevel(ref.risk_level_at_least)]
+    ):
+        reasons.append(
+            f"Risk is {plan.get_risk_level_display().lower()} (the rules refer {ref.risk_level_at_least} risk or higher)"
+        )
+    total = plan.annual_total_pence
+    if ref.annual_total_above_pence is not None and total > ref.annual_total_above_pence:
+        reasons.append(
+            f"The plan costs {format_pence(total)} a year, above {format_pence(ref.annual_total_above_pence)}"
+        )
+    if ref.unusual_categories:
+        for line in plan.lines.all():
+            category = rules.category(line.category)
+            if category is None or not category.usual:
+                title = category.title if category else line.category
+                reasons.append(f"'{line.description}' is outside the usual categories ({title})")
+    return reasons
+
+
+# --- writing the plan ----------------------------------------------------------------------------
+
+
+def _require_writer(actor: User, plan: SupportPlan) -> None:
+    if plan.state != PlanState.DRAFT:
+        raise TransitionRefused(f"The plan is {plan.get_state_display().lower()}: reopen it to change it")
+    if not access.capacities(actor, plan) & WRITERS:
+        raise TransitionForbidden("You may not change this plan")
+
+
+def create_plan(
+    actor: User, person: Person, reason: str = "Support plan started", *, today: dt.date | None = None
+) -> SupportPlan:
+    """Start a plan for ``person``, written against their latest indicative budget."""
+    if not access.person_capacities(actor, person) & WRITERS:
+        raise TransitionForbidden("You may not start a plan for this person")
+    rules, row = current_rules(person.authority)
+    if SupportPlan.objects.filter(person=person, state__in=[PlanState.DRAFT, PlanState.SUBMITTED]).exists():
+        raise ServiceError(f"{person} already has a plan being written")
+    budget, source, allocation = latest_indicative_budget(person)
+    with transaction.atomic():
+        helper = {Role.PLANNER: Helper.BROKER, Role.ASSESSOR: Helper.SOCIAL_WORKER}
+        caps = access.person_capacities(actor, person)
+        plan = SupportPlan.objects.create(
+            authority=person.authority, person=person, indicative_budget_pence=budget, budget_source=source,
+            allocation=allocation,
+            duration_months=rules.default_duration_months, rules_version=row.version_id, created_by=actor,
+            helper=next((helper[Role(c)] for c in caps if c in {Role.PLANNER, Role.ASSESSOR}), ""),
+            broker=actor if Role.PLANNER.value in caps else None,
+            starts_on=_today(today),
+        )  # fmt: skip
+        audit.record(
+            actor=actor, authority=plan.authority, action=AuditAction.CREATE, obj=plan, reason=reason,
+            changes=audit.diff({}, audit.snapshot(plan, PLAN_FIELDS)), person_id=person.pk,
+        )  # fmt: skip
+        return plan
+
+
+def update_plan(actor: User, plan: SupportPlan, data: Mapping[str, Any], reason: str) -> dict[str, list[Any]]:
+    """Change parts of a draft plan; returns what changed."""
+    with transaction.atomic():
+        plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+        _require_writer(actor, plan)
+        unknown = set(data) - set(PLAN_FIELDS)
+        if unknown:
+            raise ServiceError({k: ["cannot be changed here"] for k in sorted(unknown)})
+        before = audit.snapshot(plan, PLAN_FIELDS)
+        for name, value in data.items():
+            setattr(plan, name, value)
+        _check_plan(plan)
+        changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
+        if changes:
+            plan.save()
+            audit.record(
+                actor=actor, authority=plan.authority, action=AuditAction.CHANGE, obj=plan, reason=reason,
+                changes=changes, person_id=plan.person_id,
+            )  # fmt: skip
+        return changes
+
+
+def _check_plan(plan: SupportPlan) -> None:
+    errors: dict[str, list[str]] = {}
+    if plan.deployment and plan.deployment not in Deployment.values:
+        errors["deployment"] = ["Choose who holds the money"]
+    if plan.helper and plan.helper not in Helper.values:
+        errors["helper"] = ["Choose who helped write the plan"]
+    if plan.risk_level not in RiskLevel.values:
+        errors["risk_level"] = ["Choose low, medium or high"]
+    if not 1 <= plan.duration_months <= 36:
+        errors["duration_months"] = ["A plan lasts between 1 and 36 months"]
+    if plan.indicative_budget_pence < 0:
+        errors["indicative_budget_pence"] = ["The budget cannot be negative"]
+    if errors:
+        raise ServiceError(errors)
+
+
+def save_outcome(
+    actor: User, plan: SupportPlan, text: str, how_measured: str, framework_outcome_ids: Iterable[int],
+    outcome: PlanOutcome | None = None,
+) -> PlanOutcome:  # fmt: skip
+    """Add or change a personal outcome and the framework outcomes it is linked to."""
+    with transaction.atomic():
+        _require_writer(actor, plan)
+        if not text.strip():
+            raise ServiceError({"text": ["Say what the person wants to achieve"]})
+        ids = set(framework_outcome_ids)
+        linked = list(FrameworkOutcome.objects.filter(authority=plan.authority, pk__in=ids, retired=False))
+        if len(linked) != len(ids):
+            raise ServiceError({"framework_outcomes": ["Choose outcomes from this authority's frameworks"]})
+        creating = outcome is None
+        if outcome is None:
+            outcome = PlanOutcome(plan=plan, authority=plan.authority)
+        before = {"text": outcome.text, "how_measured": outcome.how_measured,
+                  "links": sorted(str(o) for o in outcome.framework_outcomes.all()) if outcome.pk else []}  # fmt: skip
+        outcome.text, outcome.how_measured = text.strip(), how_measured.strip()
+        outcome.save()
+        outcome.framework_outcomes.set(linked)
+        after = {
+            "text": outcome.text,
+            "how_measured": outcome.how_measured,
+            "links": sorted(str(o) for o in linked),
+        }
+        audit.record(
+            actor=actor, authority=plan.authority, action=AuditAction.CREATE if creating else AuditAction.CHANGE,
+            obj=outcome, reason="Plan outcomes written", changes=audit.diff(before, after), person_id=plan.person_id,
+        )  # fmt: skip
+        return outcome
+
+
+def delete_outcome(actor: User, outcome: PlanOutcome) -> None:
+    with transaction.atomic():
+        _require_writer(actor, outcome.plan)
+        audit.record(
+            actor=actor, authority=outcome.authority, action=AuditAction.DELETE, obj=outcome,
+            reason="Outcome removed from the plan", changes={"text": [outcome.text, None]},
+            person_id=outcome.plan.person_id,
+        )  # fmt: skip
+        outcome.delete()
+
+
+def save_line(
+    actor: User, plan: SupportPlan, data: Mapping[str, Any], line: SpendingLine | None = None
+) -> SpendingLine:
+    """Add or change a spending line; its yearly cost is worked out here, not taken from the caller."""
+    with transaction.atomic():
+        _require_writer(actor, plan)
+        rules, _ = current_rules(plan.authority)
+        errors: dict[str, list[str]] = {}
+        if data.get("kind") not in LineKind.values:
+            errors["kind"] = ["Choose what kind of spending this is"]
+        if rules.category(str(data.get("category", ""))) is None:
+            errors["category"] = ["Choose one of the spending categories"]
+        if data.get("frequency") not in Frequency.values:
+            errors["frequency"] = ["Choose how often: per week, month, year or one-off"]
+        if not str(data.get("description", "")).strip():
+            errors["description"] = ["Describe what the money buys"]
+        if not str(data.get("unit", "")).strip():
+            errors["unit"] = ["Say what one unit is, for example hour"]
+        quantity = data.get("quantity")
+        if not isinstance(quantity, Decimal | int) or Decimal(quantity) <= 0:
+            errors["quantity"] = ["Quantity must be more than 0"]
+        elif Decimal(quantity) != Decimal(quantity).quantize(Decimal("0.01")) or Decimal(quantity) >= 10**7:
+            errors["quantity"] = ["Quantity can have at most 2 decimal places and 7 digits"]
+        cost = data.get("unit_cost_pence")
+        if not isinstance(cost, int) or isinstance(cost, bool) or cost < 0:
+            errors["unit_cost_pence"] = ["Cost must be an amount of money, 0 or more"]
+        if errors:
+            raise ServiceError(errors)
+        creating = line is None
+        if line is None:
+            line = SpendingLine(plan=plan, authority=plan.authority)
+        before = audit.snapshot(line, LINE_FIELDS) if not creating else {}
+        for name in LINE_FIELDS:
+            value = data.get(name, "")
+            setattr(line, name, value.strip() if isinstance(value, str) else value)
+        line.quantity = Decimal(quantity)  # type: ignore[arg-type]
+        line.annual_pence = annual_pence(
+            line.unit_cost_pence, line.quantity, line.frequency, rules.weeks_per_year
+        )
+        line.save()
+        audit.record(
+            actor=actor, authority=plan.authority, action=AuditAction.CREATE if creating else AuditAction.CHANGE,
+            obj=line, reason="Plan spending written",
+            changes=audit.diff(before, {**audit.snapshot(line, LINE_FIELDS), "annual_pence": line.annual_pence}),
+            person_id=plan.person_id,
+        )  # fmt: skip
+        return line
+
+
+def delete_line(actor: User, line: SpendingLine) -> None:
+    with transaction.atomic():
+        _require_writer(actor, line.plan)
+        audit.record(
+            actor=actor, authority=line.authority, action=AuditAction.DELETE, obj=line,
+            reason="Spending removed from the plan", changes={"description": [line.description, None]},
+            person_id=line.plan.person_id,
+        )  # fmt: skip
+        line.delete()
+
+
+# --- the workflow --------------------------------------------------------------------------------
+
+
+def next_meeting(authority: Authority, on_or_after: dt.date) -> PanelMeeting:
+    """The panel's next weekly meeting on or after a date, on the weekday the rules set."""
+    rules, _ = current_rules(authority)
+    weekday = WEEKDAYS.index(rules.panel.meeting_weekday)
+    day = on_or_after + dt.timedelta(days=(weekday - on_or_after.weekday()) % 7)
+    meeting, _ = PanelMeeting.objects.get_or_create(authority=authority, meets_on=day)
+    return meeting
+
+
+def open_referral(plan: SupportPlan) -> PanelReferral | None:
+    return plan.referrals.order_by("-referred_at", "-pk").first()
+
+
+def open_review(plan: SupportPlan) -> Review | None:
+    return plan.reviews.filter(held_on__isnull=True).order_by("due_on", "pk").first()
+
+
+def apply_transition(
+    actor: User,
+    plan: SupportPlan,
+    action: str,
+    reason: str = "",
+    *,
+    data: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> PlanTransition | None:
+    """Apply one transition from the table in workflow.py. Refuses (TransitionForbidden) if ``actor``
+    may not make it on this plan, and (TransitionRefused) if the plan's state or a rule does not allow
+    it, with every reason. Repeating the transition just made is a no-op and returns None."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionRefused(f"There is no such step as {action!r}")
+    data = data or {}
+    day = _today(today)
+    with transaction.atomic():
+        plan = SupportPlan.objects.select_for_update().select_related("person", "authority").get(pk=plan.pk)
+        caps = access.capacities(actor, plan) & transition.capacities
+        if not caps:
+            raise TransitionForbidden(f"Your role does not allow you to {transition.label.lower()}")
+        last = plan.transitions.order_by("-at", "-pk").first()
+        if plan.state == transition.target and last is not None and last.action == action:
+            return None
+        if plan.state not in transition.sources:
+            allowed = ", ".join(PlanState(s).label.lower() for s in sorted(transition.sources))
+            raise TransitionRefused(
+                f"The plan is {plan.get_state_display().lower()}; you can {transition.label.lower()} only when it is {allowed}"
+            )
+        reason = (reason or "").strip() or transition.default_reason
+        if not reason:
+            raise ServiceError({"reason": ["Give a reason: it is recorded and shown to the person"]})
+        before = audit.snapshot(plan, PLAN_FIELDS)
+        _GUARDS_AND_EFFECTS[action](actor, plan, reason, data, day)
+        from_state, plan.state = plan.state, transition.target
+        plan.save()
+        step = PlanTransition.objects.create(
+            authority=plan.authority, plan=plan, action=action, from_state=from_state, to_state=plan.state,
+            actor=actor, actor_label=str(actor), capacity=sorted(caps)[0], at=timezone.now(), reason=reason,
+        )  # fmt: skip
+        changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
+        changes["state"] = [from_state, plan.state]
+        audit.record(
+            actor=actor, authority=plan.authority, action=AuditAction.CHANGE, obj=plan,
+            reason=f"{transition.label}: {reason}", changes=changes, person_id=plan.person_id,
+        )  # fmt: skip
+        return step
+
+
+def _submit(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    rules, row = current_rules(plan.authority)
+    problems = submission_problems(plan, rules)
+    if problems:
+        raise TransitionRefused(problems)
+    plan.rules_version = row.version_id
+
+
+def _approve(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    rules, row = current_rules(plan.authority)
+    problems = submission_problems(plan, rules)
+    refer = referral_reasons(plan, rules)
+    if refer:
+        problems.append(
+            "The plan meets the panel referral rules, so refer it to the risk enablement panel: "
+            + "; ".join(refer)
+        )
+    if problems:
+        raise TransitionRefused(problems)
+    plan.rules_version = row.version_id
+
+
+def _refer(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    rules, _ = current_rules(plan.authority)
+    meeting = next_meeting(plan.authority, day)
+    PanelReferral.objects.create(
+        authority=plan.authority, plan=plan, meeting=meeting, referred_by=actor, referred_at=timezone.now(),
+        reasons=[*referral_reasons(plan, rules), f"Co-ordinator: {reason}"],
+    )  # fmt: skip
+
+
+def _panel(decision: str) -> Any:
+    def effect(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+        referral = open_referral(plan)
+        if referral is None or referral.meeting_id is None:
+            raise TransitionRefused("The plan is not on a panel meeting's agenda")
+        conditions = str(data.get("conditions", "")).strip()
+        if decision == PanelDecision.CONDITIONS and not conditions:
+            raise ServiceError({"conditions": ["Write the conditions the panel set"]})
+        referral.decision, referral.conditions = decision, conditions
+        referral.minutes = str(data.get("minutes", "")).strip() or reason
+        referral.decided_by, referral.decided_at = actor, timezone.now()
+        referral.save()
+        plan.conditions = conditions
+
+    return effect
+
+
+def _appeal(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    referral = open_referral(plan)
+    if referral is None or referral.decision != PanelDecision.NOT_APPROVED:
+        raise TransitionRefused("Only a panel decision can be appealed")
+    if referral.appeals.exists():
+        raise TransitionRefused("This decision has already been appealed; the appeal's outcome stands")
+    Appeal.objects.create(authority=plan.authority, plan=plan, referral=referral, lodged_by=actor,
+                          lodged_at=timezone.now(), grounds=reason)  # fmt: skip
+
+
+def _hear(outcome: str) -> Any:
+    def effect(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+        appeal = plan.appeals.filter(outcome="").order_by("-lodged_at").first()
+        if appeal is None:
+            raise TransitionRefused("There is no appeal waiting")
+        if appeal.referral.decided_by_id == actor.pk:
+            raise TransitionForbidden("An appeal must be heard by someone who did not make the decision")
+        appeal.heard_by, appeal.outcome, appeal.notes, appeal.decided_at = (
+            actor,
+            outcome,
+            reason,
+            timezone.now(),
+        )
+        appeal.save()
+
+    return effect
+
+
+def _activate(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    rules, _ = current_rules(plan.authority)
+    if plan.starts_on is None or plan.starts_on < day:
+        plan.starts_on = day
+    plan.ledger_budget_ref = deploy_money(actor, plan, reason)
+    _schedule(plan, rules, plan.starts_on)
+
+
+def _start_review(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    if open_review(plan) is None:
+        Review.objects.create(authority=plan.authority, plan=plan, kind=ReviewKind.REQUESTED, due_on=day)
+
+
+def _complete_review(
+    actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date
+) -> None:
+    review = plan.reviews.filter(held_on__isnull=False).order_by("-held_on", "-pk").first()
+    if open_review(plan) is not None and (review is None or review.held_on is None):
+        raise TransitionRefused("Record the review (progress on each outcome) before finishing it")
+    if review is None:
+        raise TransitionRefused("Record the review (progress on each outcome) before finishing it")
+    rules, _ = current_rules(plan.authority)
+    if review.reassessment_needed and review.new_budget_pence is not None:
+        plan.indicative_budget_pence = review.new_budget_pence
+        plan.budget_source = (
+            review.new_budget_source or f"Reassessed at the review on {review.held_on:%-d %B %Y}"
+        )
+    if review.risk_level:
+        plan.risk_level = review.risk_level
+    _schedule(plan, rules, review.held_on or day)
+
+
+def _give_notice(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    review = plan.reviews.filter(held_on__isnull=False).order_by("-held_on", "-pk").first()
+    unmet = review is not None and review.answers.filter(progress=Progress.NOT_AT_ALL).exists()
+    if not unmet:
+        raise TransitionRefused(
+            "Funding can be withdrawn only after a review finds outcomes are not being met"
+        )
+    rules, _ = current_rules(plan.authority)
+    plan.withdrawal_reason = reason
+    plan.funding_ends_on = day + dt.timedelta(days=rules.withdrawal_notice_days)
+
+
+def _rescind(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    plan.funding_ends_on, plan.withdrawal_reason = None, ""
+
+
+def _end(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    plan.review_on = None
+    plan.reviews.filter(held_on__isnull=True).delete()
+    plan.visits.filter(visited_on__isnull=True).delete()
+
+
+def _nothing(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    return None
+
+
+_GUARDS_AND_EFFECTS: dict[str, Any] = {
+    "submit": _submit, "return": _nothing, "redraft": _nothing, "approve": _approve, "refer": _refer,
+    "panel_approve": _panel(PanelDecision.APPROVED), "panel_conditions": _panel(PanelDecision.CONDITIONS),
+    "panel_decline": _panel(PanelDecision.NOT_APPROVED), "appeal": _appeal,
+    "uphold_appeal": _hear("upheld"), "dismiss_appeal": _hear("dismissed"), "activate": _activate,
+    "start_review": _start_review, "complete_review": _complete_review, "give_notice": _give_notice,
+    "rescind_notice": _rescind, "end": _end,
+}  # fmt: skip
+assert set(_GUARDS_AND_EFFECTS) == set(TRANSITIONS)
+
+
+def _schedule(plan: SupportPlan, rules: policy.PlansPolicy, start: dt.date) -> None:
+    """Set the next review and the light-touch visits until then, from the rules."""
+    total = plan.annual_total_pence
+    months, why = rules.review_interval_months(total, plan.risk_level)
+    plan.review_on = add_months(start, months)
+    plan.review_reason = f"Every {months} months: {why} ({rules.id})"
+    plan.visits_per_year = rules.visits_per_year(total, plan.risk_level)
+    plan.reviews.filter(held_on__isnull=True).delete()
+    Review.objects.create(authority=plan.authority, plan=plan, due_on=plan.review_on)
+    plan.visits.filter(visited_on__isnull=True).delete()
+    if plan.visits_per_year:
+        step = 12 // plan.visits_per_year if plan.visits_per_year <= 12 else 1
+        day = add_months(start, step)
+        while day < plan.review_on:
+            MonitoringVisit.objects.create(authority=plan.authority, plan=plan, due_on=day)
+            day = add_months(day, step)
+
+
+# --- panel, reviews, refusals -----------------------------------------------------------------------
+
+
+def record_attendance(actor: User, referral: PanelReferral, attendance: str, attendee_name: str) -> None:
+    """Record whether the person (or someone for them) came to the panel."""
+    if attendance not in Attendance.values:
+        raise ServiceError({"attendance": ["Choose who came"]})
+    if Role.PANEL not in actor.roles_in(referral.authority_id):
+        raise TransitionForbidden("Only panel members record attendance")
+    with transaction.atomic():
+        before = audit.snapshot(referral, ["attendance", "attendee_name"])
+        referral.attendance, referral.attendee_name = attendance, attendee_name.strip()
+        referral.save(update_fields=["attendance", "attendee_name"])
+        audit.record(
+            actor=actor, authority=referral.authority, action=AuditAction.CHANGE, obj=referral,
+            reason="Panel attendance recorded", changes=audit.diff(before, audit.snapshot(referral, ["attendance", "attendee_name"])),
+            person_id=referral.plan.person_id,
+        )  # fmt: skip
+
+
+def save_minutes(actor: User, meeting: PanelMeeting, minutes: str) -> None:
+    if Role.PANEL not in actor.roles_in(meeting.authority_id):
+        raise TransitionForbidden("Only panel members write the minutes")
+    with transaction.atomic():
+        before = meeting.minutes
+        meeting.minutes = minutes.strip()
+        meeting.save(update_fields=["minutes"])
+        audit.record(actor=actor, authority=meeting.authority, action=AuditAction.CHANGE, obj=meeting,
+                     reason="Panel minutes written", changes=audit.diff({"minutes": before}, {"minutes": meeting.minutes}))  # fmt: skip
+
+
+def record_review(
+    actor: User,
+    review: Review,
+    answers: Mapping[int, tuple[str, str]],
+    *,
+    risk_level: str,
+    money_notes: str = "",
+    notes: str = "",
+    reassessment_needed: bool = False,
+    new_budget_pence: int | None = None,
+    held_on: dt.date | None = None,
+) -> Review:
+    """Record a review: progress on every outcome ('Have you achieved it?') and what follows."""
+    plan = SupportPlan.objects.select_related("person").get(pk=review.plan_id)
+    if Role.ASSESSOR.value not in access.capacities(actor, plan):
+        raise TransitionForbidden("Only the person's co-ordinator records a review")
+    if plan.state != PlanState.UNDER_REVIEW:
+        raise TransitionRefused("Start the review first")
+    errors: dict[str, list[str]] = {}
+    outcome_ids = set(plan.outcomes.values_list("pk", flat=True))
+    missing = outcome_ids - {k for k, (p, _) in answers.items() if p}
+    if missing:
+        errors["answers"] = [f"Say how far each outcome has been achieved ({len(missing)} not answered)"]
+    if any(p not in Progress.values for p, _ in answers.values() if p):
+        errors["answers"] = ["Progress must be not at all, partly, mostly or fully"]
+    if set(answers) - outcome_ids:
+        errors["answers"] = ["Answer only this plan's outcomes"]
+    if risk_level not in RiskLevel.values:
+        errors["risk_level"] = ["Choose the risk level now"]
+    if new_budget_pence is not None and (new_budget_pence < 0 or not reassessment_needed):
+        errors["new_budget_pence"] = ["A new budget follows a reassessment, and cannot be negative"]
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        review.held_on, review.reviewer, review.risk_level = (
+            held_on or timezone.localdate(),
+            actor,
+            risk_level,
+        )
+        review.money_notes, review.notes = money_notes.strip(), notes.strip()
+        review.reassessment_needed, review.new_budget_pence = reassessment_needed, new_budget_pence
+        if new_budget_pence is not None:
+            review.new_budget_source = reassessed_budget_source(plan.person, new_budget_pence, review.held_on)
+        review.save()
+        review.answers.all().delete()
+        ReviewOutcome.objects.bulk_create(
+            ReviewOutcome(review=review, outcome_id=k, progress=p, notes=n.strip())
+            for k, (p, n) in answers.items()
+        )
+        audit.record(
+            actor=actor, authority=plan.authority, action=AuditAction.CHANGE, obj=review, reason="Review recorded",
+            changes={"progress": [None, {str(k): p for k, (p, _) in answers.items()}], "risk_level": [None, risk_level]},
+            person_id=plan.person_id,
+        )  # fmt: skip
+        return review
+
+
+def record_visit(actor: User, visit: MonitoringVisit, visited_on: dt.date, notes: str) -> None:
+    if Role.ASSESSOR.value not in access.capacities(actor, visit.plan):
+        raise TransitionForbidden("Only the person's co-ordinator records a visit")
+    with transaction.atomic():
+        visit.visited_on, visit.notes = visited_on, notes.strip()
+        visit.save()
+        audit.record(actor=actor, authority=visit.authority, action=AuditAction.CHANGE, obj=visit,
+                     reason="Light-touch visit recorded", person_id=visit.plan.person_id)  # fmt: skip
+
+
+def record_refusal(
+    actor: User, person: Person, reason: str, notes: str = "", *, today: dt.date | None = None
+) -> Refusal:
+    """Someone declined a personal budget: record why and when to check back (seed 001)."""
+    if not access.person_capacities(actor, person) & {Role.ASSESSOR.value, Role.PLANNER.value}:
+        raise TransitionForbidden("Only the person's workers record a refusal")
+    if reason not in RefusalReason.values:
+        raise ServiceError({"reason": ["Choose why they declined"]})
+    rules, _ = current_rules(person.authority)
+    day = _today(today)
+    with transaction.atomic():
+        refusal = Refusal.objects.create(
+            authority=person.authority, person=person, reason=reason, notes=notes.strip(), recorded_by=actor,
+            recorded_on=day, follow_up_on=day + dt.timedelta(days=rules.refusal_follow_up_days),
+        )  # fmt: skip
+        audit.record(actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=refusal,
+                     reason=f"Declined a personal budget: {refusal.get_reason_display()}", person_id=person.pk)  # fmt: skip
+        return refusal
+
+
+def follow_up_refusal(actor: User, refusal: Refusal, notes: str, *, today: dt.date | None = None) -> None:
+    if not access.person_capacities(actor, refusal.person) & {Role.ASSESSOR.value, Role.PLANNER.value}:
+        raise TransitionForbidden("Only the person's workers follow up a refusal")
+    if not notes.strip():
+        raise ServiceError({"follow_up_notes": ["Say what they told you"]})
+    with transaction.atomic():
+        refusal.followed_up_on, refusal.follow_up_notes = _today(today), notes.strip()
+        refusal.save()
+        audit.record(actor=actor, authority=refusal.authority, action=AuditAction.CHANGE, obj=refusal,
+                     reason="Refusal followed up", person_id=refusal.person_id)  # fmt: skip
+
+
+def reviews_due(
+    authority: Authority, *, today: dt.date | None = None, within_days: int = 30
+) -> QuerySet[Review]:
+    """Reviews not yet held that fall due within ``within_days`` (overdue ones included)."""
+    limit = _today(today) + dt.timedelta(days=within_days)
+    return (
+        Review.objects.filter(authority=authority, held_on__isnull=True, due_on__lte=limit)
+        .exclude(plan__state=PlanState.ENDED)
+        .select_related("plan", "plan__person")
+    )
+
+
+def refusals_due(authority: Authority, *, today: dt.date | None = None) -> QuerySet[Refusal]:
+    return Refusal.objects.filter(
+        authority=authority, followed_up_on__isnull=True, follow_up_on__lte=_today(today)
+    ).select_related("person")
+
+
+# --- integration with other apps (kept here, small and isolated) ----------------------------------
+
+
+def latest_indicative_budget(person: Person) -> tuple[int, str, Any]:
+    """The person's latest indicative budget (pence a year), how it was worked out, and the
+    allocation row (None when the allocation app has none: a worker then enters the figure)."""
+    if apps.is_installed("selfdirect.allocation"):
+        Allocation = apps.get_model("allocation", "Allocation")
+        latest = Allocation.objects.filter(person=person).select_related("policy_version").first()
+        if latest is not None:
+            return (
+                int(latest.total_annual_pence),
+                (
+                    f"Indicative budget {latest.pk} of {latest.on:%-d %B %Y} under policy {latest.policy_version}"
+                ),
+                latest,
+            )
+    return 0, "No indicative budget yet: enter the figure the co-ordinator gave", None
+
+
+def reassessed_budget_source(person: Person, pence: int, on: dt.date) -> str:
+    budget, source, allocation = latest_indicative_budget(person)
+    if allocation is not None and budget == pence:
+        return f"Reassessed: {source}"
+    return f"Reassessed at the review on {on:%-d %B %Y}: {format_pence(pence)} a year"
+
+
+LEDGER_ROUTES = {
+    Deployment.DIRECT_PAYMENT: ["direct_payment"], Deployment.COUNCIL_MANAGED: ["council_managed"],
+    Deployment.THIRD_PARTY: ["third_party"], Deployment.ISF: ["isf"], Deployment.VIRTUAL: ["virtual"],
+    Deployment.MIX: ["council_managed", "direct_payment"],  # seed 001: mostly commissioned, a small DP
+}  # fmt: skip
+
+
+def deploy_money(actor: User, plan: SupportPlan, reason: str) -> str:
+    """Money deployed: the ledger's budget for the person is agreed against this plan (its draft
+    budgets if a worker drafted them, else one drafted here from the plan). Returns the ledger budget
+    ids, or "" when the ledger app is not installed."""
+    if not apps.is_installed("selfdirect.ledger"):
+        return ""
+    from selfdirect.ledger import services as ledger
+
+    Budget = apps.get_model("ledger", "Budget")
+    drafts = list(Budget.objects.filter(person=plan.person, status="draft"))
+    start = plan.starts_on or timezone.localdate()
+    running = Budget.objects.filter(
+        person=plan.person, status__in=["agreed", "active"], period_start__lte=start, period_end__gt=start
+    )
+    if not drafts and running.exists():  # already agreed for this period (e.g. by finance): point at it
+        return ",".join(str(pk) for pk in running.values_list("pk", flat=True))
+    if not drafts:
+        stream = "social_care"
+        if plan.allocation_id is not None:
+            first = plan.allocation.streams.order_by("pk").first()  # type: ignore[union-attr]
+            stream = first.stream if first is not None else stream
+        total = plan.annual_total_pence
+        routes = LEDGER_ROUTES[Deployment(plan.deployment or Deployment.COUNCIL_MANAGED)]
+        shares = [100] if len(routes) == 1 else [80, 20]
+        drafts = [
+            ledger.create_budget(
+                actor, plan.person, stream=stream, period_start=start, period_end=add_months(start, 12),
+                agreed_annual_pence=plan.indicative_budget_pence, starts_on=start, frequency="four_weekly",
+                deployments=[{"route": r, "share": s} for r, s in zip(routes, shares, strict=True)],
+                indicative_pence=plan.indicative_budget_pence, source=f"Support plan {plan.pk}",
+                allocation_ref=str(plan.allocation_id or ""), plan_cost_pence=total,
+                reason=f"Drafted from support plan {plan.pk}",
+            )
+        ]  # fmt: skip
+    for budget in drafts:
+        ledger.agree_budget(actor, budget, plan, f"Support plan {plan.pk} approved: {reason}")
+    return ",".join(str(b.pk) for b in drafts)

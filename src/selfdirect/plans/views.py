@@ -1,0 +1,497 @@
+"""Pages for writing a support plan (GOV.UK task list), governing it (sign-off, panel, appeals),
+reviewing it, and following up refusals. Each view finds the plan through plans.access (not
+visible: 404; visible but not permitted: 403) and calls a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from selfdirect.core.constants import Role
+from selfdirect.core.http import AuthedRequest
+from selfdirect.core.views import require
+from selfdirect.people.access import people_scope
+from selfdirect.people.services import ServiceError
+
+from . import access, services
+from .constants import PlanState
+from .forms import (
+    AboutForm,
+    AttendanceForm,
+    DurationForm,
+    FollowUpForm,
+    LineForm,
+    MinutesForm,
+    MoneyForm,
+    OutcomeForm,
+    RefusalForm,
+    ReviewForm,
+    RisksForm,
+    TransitionForm,
+)
+from .models import PanelMeeting, PanelReferral, PlanOutcome, Refusal, SpendingLine, SupportPlan
+from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available
+
+
+def _plan(request: AuthedRequest, pk: int, perm: str = "plans.view_plan") -> SupportPlan:
+    plan = get_object_or_404(
+        access.money_scope(request.user, request.authority).select_related("person", "authority"), pk=pk
+    )
+    require(request, perm, plan)
+    return plan
+
+
+def _errors(form: Any, exc: Exception) -> None:
+    if isinstance(exc, ServiceError):
+        for name, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    elif isinstance(exc, TransitionRefused):
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _render_form(
+    request: AuthedRequest, plan: SupportPlan | None, form: Any, title: str, **extra: Any
+) -> HttpResponse:
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "plans/form.html", {"form": form, "plan": plan, "title": title, **extra}, status=status
+    )
+
+
+def tasks(plan: SupportPlan) -> list[dict[str, Any]]:
+    """The GOV.UK task list: each part of the plan, and whether it is done."""
+    risks_done = (
+        all(getattr(plan, f).strip() for f, _ in services.RISK_QUESTIONS) and plan.contingency.strip()
+    )
+    return [
+        {"name": "What matters to the person and who helped", "url": "plans:about", "done": bool(plan.what_matters.strip() and plan.helper)},
+        {"name": "Outcomes", "url": "plans:outcomes", "done": plan.outcomes.exists()},
+        {"name": "How the money is spent", "url": "plans:lines", "done": plan.lines.exists()},
+        {"name": "Who holds the money", "url": "plans:money", "done": bool(plan.deployment)},
+        {"name": "Risks and contingency", "url": "plans:risks", "done": bool(risks_done)},
+        {"name": "Start date and duration", "url": "plans:duration", "done": plan.starts_on is not None},
+    ]  # fmt: skip
+
+
+def plan_context(plan: SupportPlan) -> dict[str, Any]:
+    rules, _ = services.current_rules(plan.authority)
+    return {
+        "plan": plan,
+        "outcomes": plan.outcomes.prefetch_related("framework_outcomes__framework"),
+        "lines": plan.lines.all(),
+        "check": services.check_budget(plan, rules),
+        "referral_reasons": services.referral_reasons(plan, rules),
+        "categories": {c.id: c.title for c in rules.spending_categories},
+        "risk_questions": [(q, getattr(plan, f)) for f, q in services.RISK_QUESTIONS],
+    }
+
+
+@login_required
+def plan_list(request: AuthedRequest) -> HttpResponse:
+    if request.authority is None:
+        raise PermissionDenied("no authority")
+    finance_only = (
+        Role.FINANCE in request.roles and not access.plans_scope(request.user, request.authority).exists()
+    )
+    plans = access.money_scope(request.user, request.authority).select_related("person")
+    state = request.GET.get("state", "")
+    if state in PlanState.values:
+        plans = plans.filter(state=state)
+    people = []
+    if request.roles & {Role.PERSON, Role.REPRESENTATIVE, Role.ASSESSOR, Role.PLANNER}:
+        people = [
+            p
+            for p in people_scope(request.user, request.authority)[:200]
+            if request.user.has_perm("plans.add_plan", p)
+        ]
+    return render(
+        request, "plans/list.html",
+        {"plans": plans[:200], "state": state, "states": PlanState.choices, "finance_only": finance_only,
+         "people": people[:50]},
+    )  # fmt: skip
+
+
+@login_required
+def plan_start(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = get_object_or_404(people_scope(request.user, request.authority), pk=person_pk)
+    require(request, "plans.add_plan", person)
+    if request.method == "POST":
+        try:
+            plan = services.create_plan(request.user, person)
+        except ServiceError as exc:
+            return render(
+                request, "plans/start.html", {"person": person, "error": exc.errors["__all__"][0]}, status=400
+            )
+        messages.success(request, f"A support plan for {person} was started")
+        return redirect(plan)
+    budget, source, _ = services.latest_indicative_budget(person)
+    return render(request, "plans/start.html", {"person": person, "budget": budget, "source": source})
+
+
+@login_required
+def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    caps = access.capacities(request.user, plan)
+    context = plan_context(plan)
+    context.update(
+        tasks=tasks(plan),
+        can_write=request.user.has_perm("plans.change_plan", plan),
+        actions=available(plan.state, caps),
+        transitions=plan.transitions.select_related("actor"),
+        referrals=plan.referrals.select_related("meeting", "decided_by"),
+        appeals=plan.appeals.select_related("heard_by"),
+        reviews=plan.reviews.prefetch_related("answers__outcome"),
+        visits=plan.visits.all(),
+        can_review=request.user.has_perm("plans.review_plan", plan),
+        open_review=services.open_review(plan),
+    )
+    return render(request, "plans/detail.html", context)
+
+
+@login_required
+def plan_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    html = render_plan_html(plan)
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="support-plan-{plan.pk}.pdf"'
+    return response
+
+
+def render_plan_html(plan: SupportPlan) -> str:
+    context = plan_context(plan)
+    context["printed_on"] = timezone.localdate()
+    return render_to_string("plans/print.html", context)
+
+
+def _section(
+    request: AuthedRequest, pk: int, form_class: Any, title: str, **form_kwargs: Any
+) -> HttpResponse:
+    plan = _plan(request, pk, "plans.change_plan")
+    form = form_class(request.POST or None, instance=plan, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.PLAN_FIELDS}
+        if "indicative_budget" in form.cleaned_data and form.cleaned_data["indicative_budget"] is not None:
+            data["indicative_budget_pence"] = form.cleaned_data["indicative_budget"]
+            data["budget_source"] = f"Entered by {request.user} on {timezone.localdate():%-d %B %Y}"
+        try:
+            services.update_plan(
+                request.user, SupportPlan.objects.get(pk=pk), data, f"Plan written: {title.lower()}"
+            )
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"{title} saved")
+            return redirect(plan)
+    return _render_form(request, plan, form, title)
+
+
+@login_required
+def plan_about(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _section(request, pk, AboutForm, "What matters to the person and who helped")
+
+
+@login_required
+def plan_risks(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _section(request, pk, RisksForm, "Risks and contingency")
+
+
+@login_required
+def plan_money(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk, "plans.change_plan")
+    may_set = bool(access.capacities(request.user, plan) & {Role.ASSESSOR.value, Role.PLANNER.value})
+    return _section(request, pk, MoneyForm, "Who holds the money", may_set_budget=may_set)
+
+
+@login_required
+def plan_duration(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk, "plans.change_plan")
+    form = DurationForm(
+        request.POST or None, initial={"starts_on": plan.starts_on, "duration_months": plan.duration_months}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_plan(
+                request.user, plan, form.cleaned_data, "Plan written: start date and duration"
+            )
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Start date and duration saved")
+            return redirect(plan)
+    return _render_form(request, plan, form, "Start date and duration")
+
+
+@login_required
+def plan_outcomes(request: AuthedRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
+    plan = _plan(request, pk, "plans.change_plan")
+    outcome = get_object_or_404(PlanOutcome, pk=outcome_pk, plan=plan) if outcome_pk else None
+    form = OutcomeForm(request.POST or None, plan=plan, instance=outcome)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_outcome(
+                request.user, plan, form.cleaned_data["text"], form.cleaned_data["how_measured"],
+                [o.pk for o in form.cleaned_data["framework_outcomes"]], outcome,
+            )  # fmt: skip
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Outcome saved")
+            return redirect("plans:outcomes", pk=plan.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "plans/outcomes.html",
+        {"plan": plan, "form": form, "outcome": outcome, "outcomes": plan.outcomes.prefetch_related("framework_outcomes")},
+        status=status,
+    )  # fmt: skip
+
+
+@login_required
+def outcome_delete(request: AuthedRequest, pk: int, outcome_pk: int) -> HttpResponse:
+    plan = _plan(request, pk, "plans.change_plan")
+    outcome = get_object_or_404(PlanOutcome, pk=outcome_pk, plan=plan)
+    if request.method != "POST":
+        return redirect("plans:outcomes", pk=plan.pk)
+    services.delete_outcome(request.user, outcome)
+    messages.success(request, "Outcome removed")
+    return redirect("plans:outcomes", pk=plan.pk)
+
+
+@login_required
+def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> HttpResponse:
+    plan = _plan(request, pk, "plans.view_money")
+    can_write = request.user.has_perm("plans.change_plan", plan)
+    rules, _ = services.current_rules(plan.authority)
+    line = get_object_or_404(SpendingLine, pk=line_pk, plan=plan) if line_pk else None
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied("plans.change_plan")
+    initial = {}
+    if line is not None:
+        initial = {
+            f: getattr(line, f)
+            for f in ["kind", "category", "description", "supplier", "unit", "quantity", "frequency"]
+        }
+        initial["unit_cost"] = f"{line.unit_cost_pence / 100:.2f}"  # display only
+    form = LineForm(request.POST or None, rules=rules, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_line(request.user, plan, form.service_data(), line)
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Spending saved")
+            return redirect("plans:lines", pk=plan.pk)
+    status = 400 if request.method == "POST" else 200
+    context = plan_context(plan)
+    context.update(form=form, line=line, can_write=can_write)
+    return render(request, "plans/lines.html", context, status=status)
+
+
+@login_required
+def line_delete(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
+    plan = _plan(request, pk, "plans.change_plan")
+    line = get_object_or_404(SpendingLine, pk=line_pk, plan=plan)
+    if request.method == "POST":
+        services.delete_line(request.user, line)
+        messages.success(request, "Spending removed")
+    return redirect("plans:lines", pk=plan.pk)
+
+
+@login_required
+def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    plan = _plan(request, pk)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404("no such step")
+    if not access.capacities(request.user, plan) & transition.capacities:
+        raise PermissionDenied(action)
+    form = TransitionForm(request.POST or None, action=action, default_reason=transition.default_reason)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = services.apply_transition(
+                request.user, plan, action, form.cleaned_data["reason"],
+                data={k: v for k, v in form.cleaned_data.items() if k != "reason"},
+            )  # fmt: skip
+        except TransitionForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request, f"{transition.label}: done" if step else "That was already done; nothing changed"
+            )
+            return redirect(plan)
+    elif (
+        request.method != "POST" and plan.state not in transition.sources and plan.state != transition.target
+    ):
+        refused = (
+            f"The plan is {plan.get_state_display().lower()}, so you cannot {transition.label.lower()} now"
+        )
+        return render(
+            request, "plans/transition.html", {"form": form, "plan": plan, "transition": transition, "refused": refused},
+            status=400,
+        )  # fmt: skip
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "plan": plan, "transition": transition}
+    if action in {"approve", "refer"}:
+        context.update(plan_context(plan))
+    return render(request, "plans/transition.html", context, status=status)
+
+
+@login_required
+def plan_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk, "plans.review_plan")
+    review = services.open_review(plan)
+    if plan.state != PlanState.UNDER_REVIEW or review is None:
+        return render(
+            request,
+            "plans/review_not_started.html",
+            {"plan": plan},
+            status=400 if request.method == "POST" else 200,
+        )
+    outcomes = list(plan.outcomes.all())
+    form = ReviewForm(
+        request.POST or None,
+        outcomes=outcomes,
+        initial={"held_on": timezone.localdate(), "risk_level": plan.risk_level},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_review(
+                request.user, review, form.answers(), risk_level=data["risk_level"], money_notes=data["money_notes"],
+                notes=data["notes"], reassessment_needed=data["reassessment_needed"], new_budget_pence=data["new_budget"],
+                held_on=data["held_on"],
+            )  # fmt: skip
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Review recorded. Finish the review to schedule the next one")
+            return redirect(plan)
+    return _render_form(request, plan, form, "Review the plan", review=review, intro="review")
+
+
+# --- panel ----------------------------------------------------------------------------------------
+
+
+@login_required
+def panel_meetings(request: AuthedRequest) -> HttpResponse:
+    if request.authority is None:
+        raise PermissionDenied("no authority")
+    require(request, "plans.see_panel", request.authority)
+    today = timezone.localdate()
+    meetings = PanelMeeting.objects.filter(authority=request.authority).order_by("-meets_on")[:52]
+    rules, _ = services.current_rules(request.authority)
+    total = SupportPlan.objects.filter(authority=request.authority).exclude(state=PlanState.DRAFT).count()
+    referred = (
+        SupportPlan.objects.filter(authority=request.authority, referrals__isnull=False).distinct().count()
+    )
+    return render(
+        request, "plans/panel.html",
+        {"meetings": meetings, "today": today, "total": total, "referred": referred,
+         "share": round(100 * referred / total) if total else 0, "expected": rules.panel.referral.expected_share_percent},
+    )  # fmt: skip
+
+
+def _meeting(request: AuthedRequest, meeting_pk: int) -> PanelMeeting:
+    if request.authority is None:
+        raise Http404
+    meeting = get_object_or_404(PanelMeeting, pk=meeting_pk, authority=request.authority)
+    require(request, "plans.see_panel", request.authority)
+    return meeting
+
+
+@login_required
+def panel_meeting(request: AuthedRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_pk)
+    can_run = request.user.has_perm("plans.run_panel", request.authority)
+    form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied("plans.run_panel")
+        if form.is_valid():
+            services.save_minutes(request.user, meeting, form.cleaned_data["minutes"])
+            messages.success(request, "Minutes saved")
+            return redirect(meeting)
+    referrals = meeting.referrals.select_related("plan__person", "decided_by")
+    return render(
+        request, "plans/meeting.html",
+        {"meeting": meeting, "referrals": referrals, "form": form, "can_run": can_run,
+         "attendance_forms": {r.pk: AttendanceForm(prefix=f"r{r.pk}", initial={"attendance": r.attendance, "attendee_name": r.attendee_name}) for r in referrals}},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+@login_required
+def panel_attendance(request: AuthedRequest, meeting_pk: int, referral_pk: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_pk)
+    require(request, "plans.run_panel", request.authority)
+    referral = get_object_or_404(PanelReferral, pk=referral_pk, meeting=meeting)
+    form = AttendanceForm(request.POST or None, prefix=f"r{referral.pk}")
+    if request.method == "POST" and form.is_valid():
+        services.record_attendance(
+            request.user, referral, form.cleaned_data["attendance"], form.cleaned_data["attendee_name"]
+        )
+        messages.success(request, f"Attendance recorded for {referral.plan.person}")
+        return redirect(meeting)
+    return _render_form(request, referral.plan, form, f"Who came for {referral.plan.person}")
+
+
+# --- reviews and refusals ----------------------------------------------------------------------------
+
+
+@login_required
+def reviews_list(request: AuthedRequest) -> HttpResponse:
+    if request.authority is None or not request.roles & {Role.ASSESSOR, Role.ADMIN}:
+        raise PermissionDenied("reviews")
+    visible = access.plans_scope(request.user, request.authority)
+    days_text = request.GET.get("days", "60")
+    days = min(int(days_text), 3650) if days_text.isdigit() else 60
+    due = services.reviews_due(request.authority, within_days=days).filter(plan__in=visible)
+    return render(request, "plans/reviews.html", {"reviews": due, "today": timezone.localdate()})
+
+
+@login_required
+def refusal_list(request: AuthedRequest) -> HttpResponse:
+    if request.authority is None:
+        raise PermissionDenied("no authority")
+    require(request, "plans.see_refusals", request.authority)
+    scope = people_scope(request.user, request.authority, "case")
+    refusals = Refusal.objects.filter(authority=request.authority, person__in=scope).select_related("person")
+    return render(request, "plans/refusals.html", {"refusals": refusals, "today": timezone.localdate()})
+
+
+@login_required
+def refusal_add(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = get_object_or_404(people_scope(request.user, request.authority), pk=person_pk)
+    require(request, "plans.add_refusal", person)
+    form = RefusalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.record_refusal(request.user, person, form.cleaned_data["reason"], form.cleaned_data["notes"])
+        messages.success(request, f"Recorded that {person} declined a personal budget")
+        return redirect("plans:refusals")
+    return _render_form(request, None, form, f"{person} declined a personal budget", person=person)
+
+
+@login_required
+def refusal_follow_up(request: AuthedRequest, refusal_pk: int) -> HttpResponse:
+    scope = people_scope(request.user, request.authority, "case")
+    refusal = get_object_or_404(Refusal, pk=refusal_pk, authority=request.authority, person__in=scope)
+    require(request, "plans.add_refusal", refusal.person)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.follow_up_refusal(request.user, refusal, form.cleaned_data["follow_up_notes"])
+        messages.success(request, "Follow-up recorded")
+        return redirect("plans:refusals")
+    return _render_form(request, None, form, f"Follow up {refusal.person}'s refusal", person=refusal.person)

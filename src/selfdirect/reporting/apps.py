@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "selfdirect.reporting"
+    label = "reporting"
+    verbose_name = "Reporting: indicators, outcomes, equity and money"
+
+    def ready(self) -> None:
+        from selfdirect.core import registry
+        from selfdirect.core.constants import Role
+
+        registry.nav(
+            "Reports", "reporting:dashboard", roles={Role.COMMISSIONER, Role.ADMIN, Role.FINANCE}, order=80
+        )

@@ -1,0 +1,521 @@
+"""The report: every indicator as a :class:`Table` with its definition, built from queries.py.
+
+A table's cells are raw values (counts, integer pence, Decimal percentages, days, or None when
+there is nothing to divide by), so pages, CSV/XLSX, open data, the API and the CLI all show
+the same figures, formatted at the edge.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from selfdirect.core.models import Authority
+from selfdirect.ledger.constants import Route
+from selfdirect.people.constants import ClientGroup, Sex
+from selfdirect.plans.constants import PanelDecision
+
+from . import queries
+from .models import DEFAULT_TARGET_PERCENT, ReportingSettings
+from .queries import Scope
+
+Cell = int | Decimal | str | None
+NI142_CODES = ("Stay Safe 4a",)
+"""Supporting People outcome 'maintain accommodation and avoid eviction': the closest recorded
+measure of NI 142 (people supported to establish and maintain independent living)."""
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def parse_period(text: str) -> Period:
+    """'2026-05' (a month) or '2026' (a calendar year)."""
+    text = (text or "").strip()
+    try:
+        if len(text) == 4:
+            year = int(text)
+            return Period(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        year_s, month_s = text.split("-")
+        year, month = int(year_s), int(month_s)
+        last = calendar.monthrange(year, month)[1]
+        return Period(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+    except (ValueError, TypeError) as exc:
+        raise PeriodError(f"period: enter a month like 2026-05 or a year like 2026, not {text!r}") from exc
+
+
+def current_period(today: dt.date | None = None) -> Period:
+    today = today or dt.date.today()
+    return parse_period(f"{today:%Y-%m}")
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """Part of whole as a percentage to one decimal place; None when whole is nothing."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def median_days(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    return Decimal(str(statistics.median(values))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def round_pence(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Column:
+    label: str
+    kind: str = "count"  # text, count, pence, percent, days
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    definition: str
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+    chart: tuple[int, int] | None = None  # (label column, value column) to draw
+    cohorts: list[str | None] = field(default_factory=list)  # drill-down name per row
+    note: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+@dataclass
+class Report:
+    authority: Authority
+    period: Period
+    scope: Scope
+    target: Decimal
+    target_source: str
+    tables: list[Table]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def target_for(authority: Authority) -> tuple[Decimal, str]:
+    s = ReportingSettings.objects.filter(authority=authority).first()
+    if s is None:
+        return DEFAULT_TARGET_PERCENT, "Default: seed 004 Q1, 30% of eligible people on personal budgets"
+    return s.pb_target_percent, s.target_source
+
+
+def _month_ends(end: dt.date, count: int = 12) -> list[dt.date]:
+    out = []
+    year, month = end.year, end.month
+    for _ in range(count):
+        out.append(dt.date(year, month, calendar.monthrange(year, month)[1]))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(out))
+
+
+ELIGIBLE_TEXT = "Eligible: FACS band critical or substantial (the bands the demo policies fund)."
+PB_TEXT = (
+    "On a personal budget: an agreed or active ledger budget running on the date, or an active support plan."
+)
+DP_TEXT = "On a direct payment: a running budget with a direct payment among its deployment routes."
+
+
+def take_up_table(scope: Scope, target: Decimal, target_source: str) -> Table:
+    t = queries.take_up(scope, scope.end)
+    e, pb, dp = t["eligible"], t["personal_budget"], t["direct_payment"]
+    table = Table(
+        "take_up",
+        "Eligible people on personal budgets and direct payments",
+        f"{ELIGIBLE_TEXT} {PB_TEXT} {DP_TEXT} Counted at the end of the period. "
+        f"Target: {target}% of eligible people on a personal budget ({target_source}).",
+        [
+            Column("Measure", "text"),
+            Column("People"),
+            Column("Share of eligible", "percent"),
+            Column("Target", "percent"),
+        ],  # fmt: skip
+        chart=(0, 2),
+    )
+    if e:
+        table.rows = [
+            ["Eligible people", e, share(e, e), None],
+            ["On a personal budget", pb, share(pb, e), target],
+            ["On a direct payment", dp, share(dp, e), None],
+        ]
+        table.cohorts = ["eligible", "personal_budget", "direct_payment"]
+        pb_share = share(pb, e) or Decimal(0)
+        met = "meets" if pb_share >= target else "is below"
+        table.note = (
+            f"{pb_share}% of eligible people are on a personal budget, which {met} the {target}% target."
+        )
+    return table
+
+
+def trend_table(scope: Scope) -> Table:
+    table = Table(
+        "trend",
+        "Personal budgets by month (12 months to the period's end)",
+        f"At each month's end: {ELIGIBLE_TEXT} {PB_TEXT} {DP_TEXT}",
+        [
+            Column("Month", "text"),
+            Column("Eligible"),
+            Column("On a personal budget"),
+            Column("Share on a personal budget", "percent"),
+            Column("On a direct payment"),
+        ],  # fmt: skip
+        chart=(0, 3),
+    )
+    rows: list[list[Cell]] = []
+    for end in _month_ends(scope.end):
+        t = queries.take_up(scope, end)
+        rows.append([f"{end:%Y-%m}", t["eligible"], t["personal_budget"],
+                     share(t["personal_budget"], t["eligible"]), t["direct_payment"]])  # fmt: skip
+    if any(r[1] for r in rows):
+        table.rows = rows
+    return table
+
+
+def route_table(scope: Scope) -> Table:
+    labels = dict(Route.choices)
+    rows = queries.people_by_route(scope)
+    return Table(
+        "routes",
+        "People by deployment route",
+        "People with a budget running in the period, by who holds the money; someone who mixes "
+        "routes is counted once in each.",
+        [Column("Route", "text"), Column("People")],
+        [[labels.get(r["route"], r["route"]), r["people"]] for r in rows],
+        chart=(0, 1),
+    )
+
+
+def stream_table(scope: Scope) -> Table:
+    rows = queries.people_by_stream(scope)
+    return Table(
+        "streams",
+        "People by funding stream",
+        "People with an agreed or active budget from the stream running in the period, and the "
+        "stream's agreed annual total.",
+        [Column("Funding stream", "text"), Column("People"), Column("Agreed a year", "pence")],
+        [[r["stream"], r["people"], r["agreed"] or 0] for r in rows],
+        chart=(0, 1),
+    )
+
+
+def reviews_table(scope: Scope) -> Table:
+    r = queries.reviews(scope)
+    table = Table(
+        "reviews",
+        "Reviews",
+        "Due: reviews whose due date falls in the period. Done: reviews held in the period. "
+        "Overdue: due by the period's end and not held by then.",
+        [Column("Reviews", "text"), Column("Number")],
+        chart=(0, 1),
+    )
+    if any(r.values()):
+        table.rows = [["Due", r["due"]], ["Done", r["done"]], ["Overdue", r["overdue"]]]
+        table.cohorts = [None, None, "reviews_overdue"]
+    return table
+
+
+def panel_table(scope: Scope) -> Table:
+    labels = {**dict(PanelDecision.choices), "": "Not decided yet"}
+    rows = queries.panel(scope)
+    return Table(
+        "panel",
+        "Plans referred to the risk enablement panel",
+        "Plans referred in the period, by the panel's decision.",
+        [Column("Decision", "text"), Column("Plans")],
+        [[labels.get(r["decision"], r["decision"]), r["plans"]] for r in rows],
+        chart=(0, 1),
+    )
+
+
+def refusals_table(scope: Scope) -> Table:
+    r = queries.refusals(scope)
+    table = Table(
+        "refusals",
+        "Personal budgets declined, and follow-ups",
+        "Recorded: people who declined a personal budget in the period (seed 001: offers at first "
+        "contact and at reviews). Follow-ups due: refusals whose check-back date is by the period's "
+        "end; done: of those, followed up by then (Lincolnshire's practice of checking back).",
+        [Column("Refusals", "text"), Column("Number"), Column("Share of follow-ups due", "percent")],
+    )
+    if any(r.values()):
+        table.rows = [
+            ["Recorded in the period", r["recorded"], None],
+            ["Follow-ups due", r["follow_ups_due"], None],
+            ["Follow-ups done", r["followed_up"], share(r["followed_up"], r["follow_ups_due"])],
+        ]
+        table.cohorts = [None, "refusals_open", None]
+    return table
+
+
+def journey_table(scope: Scope) -> Table:
+    d = queries.journey_days(scope)
+    table = Table(
+        "journey",
+        "Time from referral",
+        "Median days from the person's record being created (the referral) to their first "
+        "assessment, first agreed budget and first payment, for people who have reached each step "
+        "by the period's end.",
+        [Column("Step", "text"), Column("People"), Column("Median days", "days")],
+        chart=(0, 2),
+    )
+    steps = [("To assessment", "assessment"), ("To agreed budget", "budget"), ("To first payment", "payment")]
+    if any(d.values()):
+        table.rows = [[label, len(d[key]), median_days(d[key])] for label, key in steps]
+    return table
+
+
+EQUITY_DIMENSIONS = {"client_group": "client group", "age_band": "age band", "sex": "sex"}
+
+
+def equity_table(scope: Scope, dimension: str) -> Table:
+    labels: dict[str, str] = {**dict(ClientGroup.choices), **dict(Sex.choices)}
+    rows = queries.allocations_by(scope, dimension)
+    table = Table(
+        f"equity_{dimension}",
+        f"Indicative budgets by {EQUITY_DIMENSIONS[dimension]}, for the same assessed need",
+        "Each person's latest indicative budget (allocation) by the period's end. 'Same need' is "
+        "what the group would average if each person got the average for their FACS band across "
+        "everyone; the gap is the group's average minus that, so a negative gap means less for "
+        "the same need (seed 001: the RAS exposed less spent on older people).",
+        [
+            Column(EQUITY_DIMENSIONS[dimension].capitalize(), "text"),
+            Column("People"),
+            Column("Average a year", "pence"),
+            Column("Average for the same need", "pence"),
+            Column("Gap", "pence"),
+            Column("Gap as a share", "percent"),
+        ],  # fmt: skip
+        chart=(0, 4),
+    )
+    band_n: dict[str, int] = {}
+    band_t: dict[str, int] = {}
+    for r in rows:
+        band_n[r["facs_band"]] = band_n.get(r["facs_band"], 0) + r["people"]
+        band_t[r["facs_band"]] = band_t.get(r["facs_band"], 0) + r["total"]
+    groups: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        g = groups.setdefault(r["group"], {"n": 0, "total": 0, "expected": Decimal(0)})
+        g["n"] += r["people"]
+        g["total"] += r["total"]
+        g["expected"] += Decimal(r["people"]) * Decimal(band_t[r["facs_band"]]) / band_n[r["facs_band"]]
+    for name, g in groups.items():
+        avg = Decimal(g["total"]) / g["n"]
+        expected = g["expected"] / g["n"]
+        gap = avg - expected
+        table.rows.append([labels.get(name, name), g["n"], round_pence(avg), round_pence(expected),
+                           round_pence(gap), (gap * 100 / expected).quantize(Decimal("0.1")) if expected else None])  # fmt: skip
+    if groups:
+        n, total = sum(band_n.values()), sum(band_t.values())
+        table.note = f"Overall average: {round_pence(Decimal(total) / n)} pence a year for {n} people."
+    return table
+
+
+def outcomes_table(scope: Scope) -> Table:
+    rows = queries.outcomes(scope)
+    return Table(
+        "outcomes",
+        "Outcomes achieved at reviews, by framework outcome",
+        "Answers at reviews held in the period on personal outcomes linked to a framework outcome; "
+        "achieved means the person said mostly or fully.",
+        [
+            Column("Framework", "text"),
+            Column("Outcome", "text"),
+            Column("Answers"),
+            Column("Achieved"),
+            Column("Share achieved", "percent"),
+        ],  # fmt: skip
+        [
+            [
+                r["framework"],
+                f"{r['code']}: {r['title']}",
+                r["answers"],
+                r["achieved"],
+                share(r["achieved"], r["answers"]),
+            ]
+            for r in rows
+        ],  # fmt: skip
+        chart=(1, 4),
+    )
+
+
+def independent_living_table(scope: Scope) -> Table:
+    r = queries.independent_living(scope, NI142_CODES)
+    return Table(
+        "independent_living",
+        "Independent living (National Indicators 141 and 142)",
+        "NI 141: people moving on from supported accommodation in a planned way. NI 142: people "
+        "supported to establish and maintain independent living — here, people reviewed in the "
+        f"period on an outcome linked to {', '.join(NI142_CODES)} (maintain accommodation and avoid "
+        "eviction) who achieved it mostly or fully (seed 002, 'IB Outcomes').",
+        [
+            Column("Indicator", "text"),
+            Column("People"),
+            Column("Achieved"),
+            Column("Share", "percent"),
+            Column("Status", "text"),
+        ],  # fmt: skip
+        [
+            [
+                "NI 141 planned move-on",
+                None,
+                None,
+                None,
+                "Not yet recorded: selfdirect keeps no move-on records",
+            ],
+            [
+                "NI 142 independent living",
+                r["people"],
+                r["achieved"],
+                share(r["achieved"], r["people"]),
+                "Recorded" if r["people"] else "No reviews on this outcome in the period",
+            ],
+        ],  # fmt: skip
+    )
+
+
+def money_table(scope: Scope, dimension: str) -> Table:
+    title = {"stream": "funding stream", "route": "deployment route", "client_group": "client group"}[
+        dimension
+    ]
+    labels = {**dict(Route.choices), **dict(ClientGroup.choices)}
+    data = queries.money_by(scope, dimension)
+    table = Table(
+        f"money_{dimension}",
+        f"Spending against budget by {title}",
+        "Agreed a year: budgets running in the period. Paid: instalments paid in the period. Spent: "
+        "spending recorded in the period. Spent as a share of paid. "
+        + (
+            "Payments are not split by route, so only spending is shown by route; a mixed "
+            "budget's whole agreed amount counts under each of its routes."
+            if dimension == "route"
+            else ""
+        ),
+        [
+            Column(title.capitalize(), "text"),
+            Column("Agreed a year", "pence"),
+            Column("Paid", "pence"),
+            Column("Spent", "pence"),
+            Column("Spent of paid", "percent"),
+        ],  # fmt: skip
+        chart=(0, 3),
+    )
+    for key in sorted(data):
+        v = data[key]
+        table.rows.append([labels.get(key, key) or "Not known", v["agreed"], v["paid"], v["spent"],
+                           share(v["spent"], v["paid"])])  # fmt: skip
+    return table
+
+
+def close_table(scope: Scope) -> Table:
+    c = queries.close_totals(scope)
+    k = queries.contributions(scope)
+    table = Table(
+        "close",
+        "Rollover, claw-back and contributions",
+        "From months closed in the period: unspent money, the part kept (rolled over) and the part "
+        "clawed back under the ledger policy. Contributions charged in the period (net ones are "
+        "deducted from payments, so collected when charged); invoiced: gross contributions billed; "
+        "received: money received against invoices.",
+        [Column("Measure", "text"), Column("Amount", "pence")],
+    )
+    if any(c.values()) or any(k.values()):
+        collected = k["charged"] - k["invoiced"] + k["received"]
+        table.rows = [
+            ["Unspent at close", c["unspent"]],
+            ["Rolled over", c["kept"]],
+            ["Clawed back", c["clawed_back"]],
+            ["Contributions charged (due)", k["charged"]],
+            ["Contributions collected", collected],
+            ["Invoiced contributions still owed", k["invoiced"] - k["received"]],
+        ]
+    return table
+
+
+def build_report(
+    authority: Authority,
+    period: Period,
+    *,
+    client_group: str = "",
+    team_id: int | None = None,
+    caseload: Any = None,
+    sections: tuple[str, ...] | None = None,
+) -> Report:
+    scope = Scope(authority, period.start, period.end, client_group, team_id, caseload)
+    target, source = target_for(authority)
+    builders = {
+        "take_up": lambda: take_up_table(scope, target, source),
+        "trend": lambda: trend_table(scope),
+        "routes": lambda: route_table(scope),
+        "streams": lambda: stream_table(scope),
+        "reviews": lambda: reviews_table(scope),
+        "panel": lambda: panel_table(scope),
+        "refusals": lambda: refusals_table(scope),
+        "journey": lambda: journey_table(scope),
+        "equity_client_group": lambda: equity_table(scope, "client_group"),
+        "equity_age_band": lambda: equity_table(scope, "age_band"),
+        "equity_sex": lambda: equity_table(scope, "sex"),
+        "outcomes": lambda: outcomes_table(scope),
+        "independent_living": lambda: independent_living_table(scope),
+        "money_stream": lambda: money_table(scope, "stream"),
+        "money_route": lambda: money_table(scope, "route"),
+        "money_client_group": lambda: money_table(scope, "client_group"),
+        "close": lambda: close_table(scope),
+    }
+    keys = sections or tuple(builders)
+    return Report(authority, period, scope, target, source, [builders[k]() for k in keys])
+
+
+TABLE_KEYS = (
+    "take_up", "trend", "routes", "streams", "reviews", "panel", "refusals", "journey",
+    "equity_client_group", "equity_age_band", "equity_sex", "outcomes", "independent_living",
+    "money_stream", "money_route", "money_client_group", "close",
+)  # fmt: skip
+
+
+def format_cell(value: Cell, kind: str) -> str:
+    """A cell as shown on the page."""
+    from selfdirect.core.money import format_pence
+
+    if value is None:
+        return "–" if kind != "text" else ""
+    if kind == "pence" and isinstance(value, int):
+        return format_pence(value)
+    if kind == "percent":
+        return f"{value}%"
+    if kind == "days":
+        return f"{value} days"
+    if kind == "count" and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def plain_cell(value: Cell, kind: str) -> str | int | Decimal:
+    """A cell for CSV and XLSX: pounds as a decimal, percentages and days as numbers."""
+    if value is None:
+        return ""
+    if kind == "pence" and isinstance(value, int):
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))
+    return value
+
+
+def plain_header(column: Column) -> str:
+    return {"pence": f"{column.label} (£)", "percent": f"{column.label} (%)"}.get(column.kind, column.label)

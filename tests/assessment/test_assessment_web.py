@@ -1,0 +1,206 @@
+"""The self-assessment as question pages, check answers, the indicative budget; the assessor's
+comparison and eligibility; answers rejected at the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from alloc_testdata import COMPLETE, make_assessment
+
+from helpers import client_for
+from selfdirect.allocation.models import Allocation
+from selfdirect.assessment import services
+from selfdirect.assessment.constants import AssessmentStatus, Respondent
+from selfdirect.assessment.models import Assessment
+from selfdirect.core.constants import Role
+from selfdirect.people.constants import FacsBand
+
+
+@pytest.fixture(autouse=True)
+def _fixed_day(monkeypatch):
+    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 5, 1))
+
+
+def web_value(value):
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def answer_all(client, first_url, answers):
+    """Follow the question pages from ``first_url``, answering from ``answers`` (blank if absent)."""
+    url = first_url
+    seen = []
+    while "/questions/" in url:
+        qid = url.rstrip("/").rsplit("/", 1)[-1]
+        seen.append(qid)
+        page = client.get(url)
+        assert page.status_code == 200, qid
+        response = client.post(url, {"answer": web_value(answers.get(qid, ""))})
+        assert response.status_code == 302, (qid, response.content[:500])
+        url = response["Location"]
+    return url, seen
+
+
+def test_person_completes_the_self_assessment_and_sees_an_explained_indicative_budget(world, north_2026):
+    person = world.north.self_person
+    client = client_for(world.north.users[Role.PERSON])
+    start = client.get(f"/assessment/people/{person.pk}/self/")
+    assert start.status_code == 200 and b"Start now" in start.content
+    response = client.post(f"/assessment/people/{person.pk}/self/")
+    assert response.status_code == 302 and response["Location"].endswith("/questions/client_group/")
+    check_url, seen = answer_all(client, response["Location"], COMPLETE)
+    # Closed domains' questions were never asked; the optional traditional-services ones were.
+    assert "eat_prepare" not in seen and "pc_washing" in seen and "tc_home_care_hours" in seen
+    assessment = Assessment.objects.get(person=person)
+    assert (
+        assessment.respondent == Respondent.PERSON
+        and assessment.answered_by == world.north.users[Role.PERSON]
+    )
+    assert assessment.policy_version == north_2026
+    check = client.get(check_url)
+    assert check.status_code == 200
+    assert b"Check your answers" in check.content and b"Someone has to do it for me" in check.content
+    assert b"Stay Safe" not in check.content  # staff-only tags are hidden from the person
+    sent = client.post(check_url)
+    assert sent.status_code == 302 and sent["Location"] == f"/allocation/people/{person.pk}/budget/"
+    budget = client.get(sent["Location"]).content.decode()
+    assert "£9,450.00 a year" in budget and "£181.73 a week" in budget
+    assert "indicative budget" in budget.lower() and "may be different" in budget
+    assert north_2026.version_id in budget
+    assert "care_points" not in budget  # no staff derivation for the person
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SUBMITTED and assessment.derived_band == "substantial"
+
+
+def test_drafts_are_saved_and_resumed(world, north_2026):
+    person = world.north.self_person
+    client = client_for(world.north.users[Role.PERSON])
+    first = client.post(f"/assessment/people/{person.pk}/self/")["Location"]
+    client.post(first, {"answer": "older_people"})
+    again = client.get(f"/assessment/people/{person.pk}/self/")
+    assert b"Continue your self-assessment" in again.content
+    resumed = client.post(f"/assessment/people/{person.pk}/self/")["Location"]
+    assert resumed.endswith("/questions/age/")
+    assert Assessment.objects.filter(person=person).count() == 1
+
+
+def test_out_of_range_answer_is_rejected_at_the_field(world, north_2026):
+    a = make_assessment(world.north.self_person, north_2026, {"client_group": "older_people"})
+    client = client_for(world.north.users[Role.PERSON])
+    response = client.post(f"/assessment/{a.pk}/questions/age/", {"answer": "12"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and "govuk-error-message" in html
+    assert "Must be at least 18 (got 12)" in html and 'href="#answer"' in html
+    empty = client.post(f"/assessment/{a.pk}/questions/age/", {"answer": ""})
+    assert empty.status_code == 400 and b"Enter a number" in empty.content
+    bad = client.post(f"/assessment/{a.pk}/questions/client_group/", {"answer": "martian"})
+    assert bad.status_code == 400
+    a.refresh_from_db()
+    assert a.person_answers == {"client_group": "older_people"}
+    closed = client.get(f"/assessment/{a.pk}/questions/eat_prepare/")
+    assert closed.status_code == 404  # a closed domain's question is not asked
+
+
+def test_an_incomplete_self_assessment_cannot_be_sent(world, north_2026):
+    a = make_assessment(world.north.self_person, north_2026, {"client_group": "older_people"})
+    client = client_for(world.north.users[Role.PERSON])
+    response = client.post(f"/assessment/{a.pk}/check/")
+    assert (
+        response.status_code == 400
+        and b"Still to answer" in response.content
+        and b"How old are you?" in response.content
+    )
+    assert Allocation.objects.count() == 0
+
+
+def test_representative_with_permission_answers_and_is_recorded(world, north_2026):
+    rep = world.north.representative
+    client = client_for(world.north.users[Role.REPRESENTATIVE])
+    assert client.get(f"/assessment/people/{rep.person_id}/self/").status_code == 403
+    rep.may_complete_assessment = True
+    rep.save()
+    response = client.post(f"/assessment/people/{rep.person_id}/self/")
+    client.post(response["Location"], {"answer": "older_people"})
+    a = Assessment.objects.get(person_id=rep.person_id)
+    assert (
+        a.respondent == Respondent.REPRESENTATIVE and a.answered_by == world.north.users[Role.REPRESENTATIVE]
+    )
+
+
+def test_worker_talks_the_person_through(world, north_2026):
+    person = world.north.caseload_person
+    client = client_for(world.north.users[Role.ASSESSOR])
+    page = client.get(f"/assessment/people/{person.pk}/self/")
+    assert b"Talked-through mode" in page.content
+    response = client.post(f"/assessment/people/{person.pk}/self/")
+    client.post(response["Location"], {"answer": "older_people"})
+    a = Assessment.objects.get(person=person)
+    assert a.respondent == Respondent.WORKER and a.answered_by == world.north.users[Role.ASSESSOR]
+
+
+def test_assessor_comparison_highlights_differences_and_confirms_eligibility(world, north_2026):
+    person = world.north.caseload_person
+    a = make_assessment(person, north_2026, status="submitted")
+    assessor = world.north.users[Role.ASSESSOR]
+    client = client_for(assessor)
+    form = client.get(f"/assessment/{a.pk}/assessor/")
+    assert form.status_code == 200 and b"Continence / toileting support required" in form.content
+    bad = client.post(f"/assessment/{a.pk}/assessor/", {"age": "300"})
+    assert bad.status_code == 400 and b"Must be at most 120 (got 300)" in bad.content
+    saved = client.post(f"/assessment/{a.pk}/assessor/", {"pc_washing": "some", "safety_trigger": "yes"})
+    assert saved.status_code == 302
+    a.refresh_from_db()
+    assert a.assessor_answers == {"pc_washing": "some", "safety_trigger": True}
+    # The safety trigger opened two questions for the assessor to answer.
+    page = client.get(f"/assessment/{a.pk}/").content.decode()
+    assert page.count('data-testid="differs"') == 2
+    assert "Stay Safe 4a" in page  # outcome-framework tags are shown to staff
+    assert "Still to answer" in page and "Risk to life" in page
+    client.post(f"/assessment/{a.pk}/assessor/", {"safety_risk_to_life": "no", "safety_abuse": "no"})
+    # Washing "some" (3) not "all" (10): 28 points, still substantial. Confirm with a different band and reason.
+    missing_reason = client.post(f"/assessment/{a.pk}/confirm/", {"band": "critical", "reason": ""})
+    assert missing_reason.status_code == 400 and b"Enter the reason" in missing_reason.content
+    ok = client.post(f"/assessment/{a.pk}/confirm/", {"band": "critical", "reason": "Lives alone; falls"})
+    assert ok.status_code == 302
+    a.refresh_from_db()
+    person.refresh_from_db()
+    assert a.band == "critical" and a.derived_band == "substantial" and a.status == AssessmentStatus.CONFIRMED
+    assert person.facs_band == FacsBand.CRITICAL
+    allocated = client.post(f"/allocation/assessments/{a.pk}/allocate/")
+    assert allocated.status_code == 302
+    allocation = Allocation.objects.get(assessment=a)
+    assert allocation.total_annual_pence == 28 * 27000 and allocation.band == "critical"
+    staff = client.get(allocated["Location"]).content.decode()
+    assert "Lives alone; falls" in staff and "care_points" in staff  # the staff derivation
+
+
+def test_allocating_an_incomplete_assessment_lists_what_is_missing(world, north_2026):
+    a = make_assessment(world.north.caseload_person, north_2026, {"client_group": "older_people"})
+    client = client_for(world.north.users[Role.ASSESSOR])
+    response = client.post(f"/allocation/assessments/{a.pk}/allocate/", follow=True)
+    assert b"The assessment is not complete. Still to answer" in response.content
+    assert Allocation.objects.count() == 0
+
+
+def test_finance_sees_money_but_not_answers(world, north_2026):
+    a = make_assessment(world.north.caseload_person, north_2026, status="submitted")
+    from selfdirect.allocation.services import allocate_assessment
+
+    allocation = allocate_assessment(None, a)
+    client = client_for(world.north.users[Role.FINANCE])
+    page = client.get(f"/allocation/{allocation.pk}/").content.decode()
+    assert "£9,450.00 a year" in page and "£270.00" in page
+    assert "How this was worked out" not in page
+    assert client.get(f"/assessment/{a.pk}/").status_code == 403
+    assert client.get(f"/assessment/{a.pk}/check/").status_code == 403
+
+
+def test_home_page_links_the_person_to_their_self_assessment(world, north_2026):
+    home = client_for(world.north.users[Role.PERSON]).get("/").content.decode()
+    assert re.search(rf'href="/assessment/people/{world.north.self_person.pk}/self/"', home)

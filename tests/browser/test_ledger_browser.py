@@ -1,0 +1,57 @@
+"""Money pages (the ledger app) in real Chromium for the roles that reach them: they render and
+axe finds no serious or critical violation, including a form showing its error summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_support import serious_violations, sign_in
+from selfdirect.core.constants import Role
+from selfdirect.ledger import services
+from selfdirect.ledger.policy import load
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def money(browser_world):
+    import datetime as dt
+
+    load.cache_clear()
+    side = browser_world.north
+    budget = services.create_budget(
+        side.users[Role.FINANCE], side.self_person, stream="adult_social_care",
+        period_start=dt.date(2026, 4, 1), period_end=dt.date(2027, 3, 31), agreed_annual_pence=886340,
+        indicative_pence=431132, difference_reasons="The panel found night-time needs the RAS does not score.",
+        starts_on=dt.date(2026, 4, 1), frequency="monthly",
+        deployments=[{"route": "council_managed", "share": 85, "payee_name": "Home Care Ltd"},
+                     {"route": "direct_payment", "share": 15}],
+    )  # fmt: skip
+    services.agree_budget(side.users[Role.FINANCE], budget, "support plan (test)", "approved")
+    run = services.execute_run(services.start_run(side.users[Role.FINANCE], side.authority, "2026-04").pk)
+    return budget, run
+
+
+def test_money_pages_pass_axe(page, live_server, money):
+    budget, run = money
+    pages = {
+        "northshire-finance": ["/money/", "/money/budgets/", f"/money/budgets/{budget.pk}/",
+                               f"/money/budgets/{budget.pk}/spending/", f"/money/runs/{run.pk}/",
+                               f"/money/runs/{run.pk}/remittances/", "/money/trial-balance/", "/money/reconciliation/",
+                               "/money/periods/2026-04/close/"],
+        "northshire-person": [f"/money/budgets/{budget.pk}/", f"/money/budgets/{budget.pk}/spending/"],
+        "northshire-commissioner": ["/money/"],
+    }  # fmt: skip
+    for username, urls in pages.items():
+        page.context.clear_cookies()
+        sign_in(page, live_server.url, username)
+        for url in urls:
+            response = page.goto(f"{live_server.url}{url}")
+            assert response is not None and response.status == 200, url
+            assert serious_violations(page) == [], url
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "northshire-finance")
+    page.goto(f"{live_server.url}/money/periods/2026-04/close/")
+    page.get_by_role("button", name="Close 2026-04").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert serious_violations(page) == []

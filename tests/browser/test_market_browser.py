@@ -1,0 +1,111 @@
+"""The market in real Chromium: the public directory without signing in (and without JavaScript),
+and the staff pages, each checked by axe."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from browser_support import serious_violations, sign_in
+from selfdirect.market.constants import CheckKind
+from selfdirect.market.demo import load_authority
+from selfdirect.market.models import PACheck, PersonalAssistant
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def market_world(browser_world):
+    load_authority(browser_world.north.authority, ("Northam", "Kelby", "Aldwick"))
+    today = timezone.localdate()
+    for pa in PersonalAssistant.objects.all():
+        expires = today - dt.timedelta(days=30) if pa.name == "Lena Novak" else today + dt.timedelta(days=365)
+        PACheck.objects.filter(personal_assistant=pa, kind=CheckKind.DBS).update(expires_on=expires)
+    return browser_world
+
+
+def test_a_person_browses_the_public_directory(page, live_server, market_world):
+    page.goto(f"{live_server.url}/directory/")
+    assert page.get_by_role("heading", name="Find support in Northshire County Council").is_visible()
+    assert page.get_by_test_id("provider").count() == 3
+    assert page.get_by_text("4 out of 5 stars").first.is_visible()
+    assert page.get_by_role("cell", name="£18.00").first.is_visible()  # the night rate
+    assert page.get_by_text("Joy Adeyemi").is_visible()
+    assert page.get_by_text("Lena Novak").count() == 0  # expired DBS: hidden
+    assert page.get_by_text("Amira Hassan").is_visible() and page.get_by_text("£25.00 per hour").is_visible()
+    assert serious_violations(page) == []
+    page.get_by_label("Type of support").select_option("housing_support")
+    page.get_by_role("button", name="Filter").click()
+    assert page.get_by_test_id("provider").count() == 1
+    assert page.get_by_role("heading", name="Kelby Housing Support Trust").is_visible()
+    assert serious_violations(page) == []
+
+
+def test_the_directory_works_without_javascript(page_without_js, live_server, market_world):
+    page = page_without_js
+    page.goto(f"{live_server.url}/directory/?council=northshire&min_stars=5")
+    assert page.get_by_test_id("provider").count() == 1
+    page.get_by_label("Show").select_option("pas")
+    page.get_by_role("button", name="Filter").click()  # a plain GET form: no JavaScript needed
+    assert page.get_by_test_id("provider").count() == 0
+    assert page.get_by_test_id("pa").count() == 0  # no PA has a published 5-star rating
+
+
+def test_every_market_page_passes_axe(page, live_server, market_world):
+    from selfdirect.market.models import Broker, Contract, Provider, ProviderList
+
+    north = market_world.north
+    provider = Provider.objects.filter(authority=north.authority).order_by("pk").first()
+    service = provider.services.order_by("pk").first()
+    pa = PersonalAssistant.objects.get(authority=north.authority, name="Lena Novak")
+    broker = Broker.objects.filter(authority=north.authority).first()
+    plist = ProviderList.objects.get(authority=north.authority)
+    contract = Contract.objects.get(authority=north.authority)
+    person = north.self_person
+    arrangement = person.market_arrangements.get()
+    sign_in(page, live_server.url, "northshire-admin")
+    paths = [
+        "/", "/market/", "/market/settings/", "/market/areas/new/", "/market/providers/", "/market/providers/new/",
+        f"/market/providers/{provider.pk}/", f"/market/providers/{provider.pk}/edit/",
+        f"/market/providers/{provider.pk}/services/new/", f"/market/providers/{provider.pk}/members/new/",
+        f"/market/providers/{provider.pk}/quality/new/", f"/market/providers/{provider.pk}/spot-checks/new/",
+        f"/market/providers/{provider.pk}/ratings/new/", f"/market/services/{service.pk}/",
+        f"/market/services/{service.pk}/?at=2026-04-05T23:00", f"/market/services/{service.pk}/?at=nonsense",
+        f"/market/services/{service.pk}/edit/", f"/market/services/{service.pk}/rates/new/", "/market/pas/",
+        "/market/pas/new/", f"/market/pas/{pa.pk}/", f"/market/pas/{pa.pk}/edit/", f"/market/pas/{pa.pk}/checks/new/",
+        "/market/brokers/", "/market/brokers/new/", f"/market/brokers/{broker.pk}/", f"/market/brokers/{broker.pk}/edit/",
+        "/market/lists/", "/market/lists/new/", f"/market/lists/{plist.pk}/", f"/market/lists/{plist.pk}/entries/new/",
+        "/market/contracts/", "/market/contracts/new/", f"/market/contracts/{contract.pk}/",
+        f"/market/contracts/{contract.pk}/edit/", f"/market/contracts/{contract.pk}/usage/new/",
+        f"/market/people/{person.pk}/", f"/market/people/{person.pk}/employments/new/",
+        f"/market/people/{person.pk}/arrangements/new/", f"/market/people/{person.pk}/arrangements/{arrangement.pk}/transfer/",
+    ]  # fmt: skip
+    problems = {}
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status < 500, path
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    # A refused form shows its errors accessibly too.
+    page.goto(f"{live_server.url}/market/contracts/new/")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("There is a problem").is_visible()
+    found = serious_violations(page)
+    if found:
+        problems["contract form errors"] = found
+    assert problems == {}
+
+
+def test_commissioner_sees_contract_usage_and_abatement(page, live_server, market_world):
+    from selfdirect.market.models import Contract
+
+    contract = Contract.objects.get(authority=market_world.north.authority)
+    sign_in(page, live_server.url, "northshire-commissioner")
+    page.goto(f"{live_server.url}/market/contracts/{contract.pk}/")
+    usage = page.get_by_test_id("usage")
+    assert usage.get_by_role("cell", name="£2,445.00", exact=True).is_visible()
+    assert page.get_by_test_id("tender").inner_text().startswith("30 September 2028")
+    assert serious_violations(page) == []

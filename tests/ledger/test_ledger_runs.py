@@ -1,0 +1,154 @@
+"""Payment runs: each instalment paid exactly once through crashes and concurrent starts; the
+payment file reconciles with the ledger; period close applies seed 001's rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from ledger_support import make_budget
+
+from helpers import make_person
+from selfdirect.ledger import books, services
+from selfdirect.ledger.constants import RunStatus
+from selfdirect.ledger.models import CloseLine, Payment, PaymentRun
+from selfdirect.people.services import ServiceError
+
+
+def _people(side, n):
+    return [make_person(side.authority, side.home_team, f"P{i}", "Run") for i in range(n)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_crashes_part_way_pays_each_instalment_exactly_once_when_restarted(world, committed_db):
+    for person in _people(world.north, 7):
+        make_budget(person, 624000, frequency="weekly")  # 5 weekly instalments due in April 2026
+    finance = world.north.users["finance"]
+    run = services.start_run(finance, world.north.authority, "2026-04")
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        services.execute_run(run.pk, batch_size=4, crash_after=10)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert Payment.objects.count() == 8  # two whole batches committed, the third rolled back
+    again = services.start_run(finance, world.north.authority, "2026-04")
+    assert again.pk == run.pk
+    run = services.execute_run(run.pk, batch_size=4)
+    assert run.status == RunStatus.DONE and run.attempts == 2
+    assert run.due_count == Payment.objects.count() == 35
+    assert Payment.objects.values("instalment").distinct().count() == 35
+    # Running it again pays nothing more.
+    run = services.execute_run(run.pk)
+    assert Payment.objects.count() == 35
+    assert run.paid_pence == sum(p.amount_pence for p in Payment.objects.all())
+    recon = services.reconciliation(world.north.authority)
+    assert recon[0]["difference"] == 0 and recon[0]["file"] == run.paid_pence
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_started_at_once_pay_each_instalment_once(world, committed_db):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite runs one writer at a time (IMMEDIATE transactions); the race needs PostgreSQL")
+    for person in _people(world.north, 30):
+        make_budget(person, 624000, frequency="weekly")
+    finance = world.north.users["finance"]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def go() -> None:
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            run = services.start_run(finance, world.north.authority, "2026-04")
+            services.execute_run(run.pk, batch_size=7)
+            outcomes.append("paid")
+        except services.RunBusy:
+            outcomes.append("busy")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert PaymentRun.objects.count() == 1
+    assert "paid" in outcomes
+    assert Payment.objects.count() == 150 == Payment.objects.values("instalment").distinct().count()
+
+
+def test_a_run_in_a_closed_period_is_refused(world):
+    make_budget(world.north.caseload_person)
+    finance = world.north.users["finance"]
+    services.execute_run(services.start_run(finance, world.north.authority, "2026-04").pk)
+    services.close_period(finance, world.north.authority, "2026-04")
+    with pytest.raises(ServiceError, match="closed"):
+        services.start_run(finance, world.north.authority, "2026-04")
+    with pytest.raises(ServiceError, match="already closed"):
+        services.close_period(finance, world.north.authority, "2026-04")
+    with pytest.raises(ServiceError, match="not a month"):
+        services.start_run(finance, world.north.authority, "April")
+
+
+def _spend(side, budget, pence):
+    services.record_spend(
+        side.users["person"],
+        budget,
+        on=dt.date(2026, 4, 20),
+        category="personal_assistant",
+        description="PA wages",
+        amount_pence=pence,
+    )
+
+
+def test_northshire_close_rolls_over_10_percent_and_claws_back_the_rest(world):
+    # Seed 001 (Bath & North East Somerset): roll over up to 10% of the month's allocation.
+    side = world.north
+    budget = make_budget(side.self_person, 624000)  # £520 a month
+    services.execute_run(services.start_run(side.users["finance"], side.authority, "2026-04").pk)
+    _spend(side, budget, 42000)  # £100 unspent
+    period = services.close_period(side.users["finance"], side.authority, "2026-04")
+    line = CloseLine.objects.get(period=period, budget=budget)
+    assert (line.unspent_pence, line.kept_pence, line.clawed_back_pence) == (10000, 5200, 4800)
+    assert "10" in line.rule and "northshire-ledger-2026" in line.rule
+    chart = books.Chart(side.authority)
+    assert books.balance(chart.holder(budget.pk, "direct_payment")) == 5200
+    assert books.balance(chart.get("clawback")) == 4800
+    st = services.statement(budget)
+    assert (st.paid, st.spent, st.held, st.rolled_over, st.clawed_back) == (52000, 42000, 5200, 5200, 4800)
+
+
+def test_southvale_close_keeps_8_weeks_and_claws_back_the_rest(world):
+    side = world.south
+    budget = make_budget(side.self_person, 624000, frequency="monthly")
+    # Pay three months, spend little: £1,560 paid, £600 spent leaves £960 + ... unspent.
+    for month in ("2026-04", "2026-05", "2026-06"):
+        services.execute_run(services.start_run(side.users["finance"], side.authority, month).pk)
+    _spend(side, budget, 56000)
+    for month in ("2026-04", "2026-05"):
+        services.close_period(side.users["finance"], side.authority, month)
+    services.close_period(side.users["finance"], side.authority, "2026-06")
+    lines = list(CloseLine.objects.filter(budget=budget).order_by("period__start"))
+    assert [(x.unspent_pence, x.kept_pence, x.clawed_back_pence) for x in lines] == [
+        (-4000, 0, 0),
+        (48000, 48000, 0),
+        (100000, 96000, 4000),
+    ]
+
+
+def test_ledger_policy_files_validate():
+    from selfdirect.ledger.policy import PolicyError, load, parse
+
+    assert load("northshire").period_close.rollover_share_percent == 10
+    assert load("southvale").period_close.keep_weeks == 8
+    with pytest.raises(PolicyError, match="period_close.method"):
+        parse(
+            "version: x\neffective_from: 2026-04-01\nperiod_close: {method: sometimes, text: t}\n"
+            "plan_tolerance_percent: 5\ncharging: {mode: net, text: t}\n"
+            "spending: {categories: {a: A}, unusual_single_pence: 1}\n",
+            "bad.yaml",
+        )
+    with pytest.raises(PolicyError, match="bad.yaml line 1"):
+        parse("version: [", "bad.yaml")

@@ -1,0 +1,133 @@
+"""Journeys through the pages: a commissioner sets up a framework list and a block contract with
+abatement and sees its usage; bad input is refused with the field named and nothing half-saved."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+
+from helpers import client_for, token_for
+from selfdirect.market.models import Contract, ProviderList, RateTable
+
+DATE = {"_0": "", "_1": "", "_2": ""}
+
+
+def date(name, day="", month="", year=""):
+    return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
+
+
+def test_commissioner_sets_up_a_framework_and_a_block_contract_with_abatement(market, world):
+    client = client_for(world.north.users["commissioner"])
+    response = client.post("/market/lists/new/", {
+        "name": "Night support framework", "kind": "framework", **date("starts_on", "1", "4", "2026"),
+        **date("ends_on"), "description": "", "reason": "Tendered",
+    })  # fmt: skip
+    assert response.status_code == 302
+    plist = ProviderList.objects.get(name="Night support framework")
+    night = market.north.providers[0].services.get(name="Night sitting")
+    response = client.post(
+        f"/market/lists/{plist.pk}/entries/new/",
+        {"service": night.pk, "fixed_price_pence": "95.00", "reason": "x"},
+    )
+    assert response.status_code == 302
+    assert plist.entries.get().fixed_price_pence == 9500
+    provider = market.north.providers[1]
+    service = provider.services.get()
+    response = client.post("/market/contracts/new/", {
+        "reference": "NS-HRS-7", "title": "Floating support block", "provider": provider.pk, "service": service.pk,
+        "kind": "block", "block_basis": "hours", **date("starts_on", "1", "4", "2026"), **date("ends_on", "31", "3", "2028"),
+        **date("review_on"), "period": "week", "volume": "100", "unit_price_pence": "16.00", "lump_sum_pence": "",
+        "posts": "0", "double_funding": "abate", "units_set_aside": "0", "notes": "", "reason": "Awarded",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contract = Contract.objects.get(reference="NS-HRS-7")
+    assert str(contract.tender_notice_on) == "2027-09-30"
+    response = client.post(f"/market/contracts/{contract.pk}/usage/new/", {
+        **date("period_start", "1", "4", "2026"), **date("period_end", "7", "4", "2026"), "units_used": "90",
+        "budget_units": "5", "notes": "", "reason": "Monthly return",
+    })  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(f"/market/contracts/{contract.pk}/").content.decode()
+    # 100 hours × £16.00 = £1,600.00, abated by 5 × £16.00 = £80.00: pays £1,520.00; 90% used.
+    assert "£1,520.00" in page and "-£80.00" in page and "90.0" in page
+
+
+def test_bad_contract_input_names_the_field_and_saves_nothing(market, world):
+    client = client_for(world.north.users["commissioner"])
+    provider = market.north.providers[0]
+    response = client.post("/market/contracts/new/", {
+        "reference": "BAD-1", "title": "Too long", "provider": provider.pk, "service": "", "kind": "block",
+        "block_basis": "hours", "extra_care": "on", **date("starts_on", "1", "4", "2026"), **date("ends_on", "1", "4", "2030"),
+        **date("review_on"), "period": "week", "volume": "-5", "unit_price_pence": "15", "lump_sum_pence": "",
+        "posts": "0", "double_funding": "", "units_set_aside": "0", "notes": "", "reason": "x",
+    })  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "below zero" in html
+    assert not Contract.objects.filter(reference="BAD-1").exists()
+
+
+def test_overlapping_rates_on_the_web_and_the_api(market, world):
+    service = market.north.providers[0].services.get(name="Home care")
+    count = RateTable.objects.count()
+    client = client_for(world.north.users["provider"])  # the provider keeps its own rates
+    response = client.post(f"/market/services/{service.pk}/rates/new/", {
+        **date("starts_on", "1", "1", "2027"), **date("ends_on"), "standard_pence": "16.00", "evening_from": "18:00",
+        "evening_until": "22:00", "night_from": "22:00", "night_until": "07:00", "weekend_days": "5,6",
+        "precedence": "bank_holiday,night,weekend,evening", "reason": "Uplift",
+    })  # fmt: skip
+    assert response.status_code == 400 and "overlap" in response.content.decode()
+    token = token_for(world.north.users["commissioner"], world.north.authority)
+    response = Client().post(
+        f"/api/v1/market/services/{service.pk}/rates",
+        data=json.dumps({"starts_on": "2027-01-01", "standard_pence": 1600, "reason": "x"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == ["body", "starts_on"]
+    assert RateTable.objects.count() == count
+
+
+def test_api_refuses_negative_volume_and_family_pa(market, world):
+    token = token_for(world.north.users["commissioner"], world.north.authority)
+    body = {"reference": "API-1", "title": "x", "provider_id": market.north.providers[0].pk, "kind": "spot",
+            "starts_on": "2026-04-01", "ends_on": "2027-03-31", "volume": "-1", "reason": "x"}  # fmt: skip
+    response = Client().post("/api/v1/market/contracts", data=json.dumps(body), content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    assert response.status_code == 422 and response.json()["errors"][0]["path"] == ["body", "volume"]
+    token = token_for(world.north.users["assessor"], world.north.authority)
+    response = Client().post(
+        f"/api/v1/market/people/{world.north.self_person.pk}/employments",
+        data=json.dumps({"pa_name": "Sam", "family_member": True, "starts_on": "2026-05-01", "reason": "x"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == ["body", "family_member"]
+    assert "does not allow" in response.json()["errors"][0]["message"]
+
+
+def test_rate_quote_api_and_public_directory_api(market, world):
+    service = market.north.providers[0].services.get(name="Home care")
+    token = token_for(world.north.users["finance"], world.north.authority)
+    got = Client().get(f"/api/v1/market/services/{service.pk}/rate?at=2026-04-05T23:00:00%2B01:00",
+                       HTTP_AUTHORIZATION=f"Bearer {token}").json()  # fmt: skip
+    assert (got["pence"], got["band"]) == (1800, "night")
+    data = Client().get("/api/v1/directory?council=northshire&support_type=personal_care").json()
+    assert [p["name"] for p in data["providers"]] == ["Northam Home Care Ltd"]
+    assert [p["name"] for p in data["personal_assistants"]] == ["Joy Adeyemi"]  # Lena's DBS has expired
+    assert data["brokers"] == []  # brokers are not filtered by type of support, so a type filter hides them
+    data = Client().get("/api/v1/directory?council=northshire&min_stars=5").json()
+    assert [p["name"] for p in data["providers"]] == ["Kelby Housing Support Trust"]
+
+
+def test_provider_user_edits_own_profile_but_not_listing(market, world):
+    client = client_for(world.north.users["provider"])
+    provider = market.north.providers[0]
+    token = token_for(world.north.users["provider"], world.north.authority)
+    response = Client().patch(f"/api/v1/market/providers/{provider.pk}", data=json.dumps({"listed": False, "reason": "x"}),
+                              content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    assert response.status_code == 422
+    home = client.get("/").content.decode()
+    assert "Your organisation" in home and provider.name in home
+    assert "No one has chosen your services" not in home
