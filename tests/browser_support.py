@@ -37,19 +37,25 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def browser_world(transactional_db) -> Iterator[World]:
-    yield make_world()
-    # The live server needs real commits, so the database is emptied after each test; the audit
-    # log refuses deletes, so lift that rule for the emptying (it is restored straight after).
+def flushable_db(transactional_db) -> Iterator[None]:
+    """Real commits, for tests that use the live server. The database is emptied after each
+    such test; the audit log and posted ledger rows refuse deletes, so their rules are lifted
+    for the emptying and restored straight after (pytest_runtest_teardown below)."""
+    yield
     unprotect_audit_log(connection)
-    unprotect_ledger(connection)  # posted ledger rows refuse deletes too
+    unprotect_ledger(connection)
+
+
+@pytest.fixture
+def browser_world(flushable_db) -> World:
+    return make_world()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     yield
     # After the session's last test the test database is already gone: nothing to protect.
-    if nextitem is not None and "browser_world" in getattr(item, "fixturenames", ()):
+    if nextitem is not None and "flushable_db" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             protect_audit_log(connection)
             protect_ledger(connection)

@@ -7,6 +7,7 @@ import pytest
 from browser_support import (  # noqa: F401 - fixtures and a hook, registered by being imported here
     browser,
     browser_world,
+    flushable_db,
     page,
     page_without_js,
     pytest_runtest_teardown,

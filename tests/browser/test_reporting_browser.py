@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(flushable_db):
     call_command("load_demo", "--people", "30", "--quiet-logins")
     yield
     # The live server needs real commits; the ledger and audit log refuse deletes, so those

@@ -17,7 +17,7 @@ from selfdirect.ledger.models import Leg, Transaction
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("committed_db"),
+    pytest.mark.usefixtures("flushable_db"),
 ]
 
 

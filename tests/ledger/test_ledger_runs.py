@@ -22,7 +22,7 @@ def _people(side, n):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_that_crashes_part_way_pays_each_instalment_exactly_once_when_restarted(world, committed_db):
+def test_a_run_that_crashes_part_way_pays_each_instalment_exactly_once_when_restarted(world, flushable_db):
     for person in _people(world.north, 7):
         make_budget(person, 624000, frequency="weekly")  # 5 weekly instalments due in April 2026
     finance = world.north.users["finance"]
@@ -47,7 +47,7 @@ def test_a_run_that_crashes_part_way_pays_each_instalment_exactly_once_when_rest
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_started_at_once_pay_each_instalment_once(world, committed_db):
+def test_two_runs_started_at_once_pay_each_instalment_once(world, flushable_db):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite runs one writer at a time (IMMEDIATE transactions); the race needs PostgreSQL")
     for person in _people(world.north, 30):
