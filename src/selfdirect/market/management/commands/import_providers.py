@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from rich.progress import Progress
+from django.core.management.base import BaseCommand
 
 from selfdirect.market import services
+from selfdirect.people.csvcli import run_import
 from selfdirect.people.management.commands.import_people import actor_and_authority
 
 
@@ -24,27 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         user, authority = actor_and_authority(opts["username"], opts["authority"], "market.import_providers")
-        path: Path = opts["csv_file"]
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8") from None
-        with Progress(transient=True) as progress:
-            task = progress.add_task("Importing providers and rates", total=None)
-
-            def tick(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            try:
-                created = services.import_providers(user, authority, text, opts["reason"], progress=tick)
-            except services.ImportRefused as exc:
-                for problem in exc.problems:
-                    self.stderr.write(f"{path}:{problem}")
-                raise CommandError(
-                    f"{len(exc.problems)} problem(s) in {path}; nothing was imported"
-                ) from None
+        created = run_import(
+            opts["csv_file"], "Importing providers and rates", self.stderr,
+            lambda text, tick: services.import_providers(user, authority, text, opts["reason"], progress=tick),
+        )  # fmt: skip
         providers = {t.service.provider_id for t in created}
         self.stdout.write(
             self.style.SUCCESS(

@@ -4,10 +4,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.progress import Progress
 
 from selfdirect.core.models import Authority, User
 from selfdirect.people import services
+from selfdirect.people.csvcli import run_import
 
 
 def actor_and_authority(username: str, slug: str, perm: str) -> tuple[User, Authority]:
@@ -34,25 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         user, authority = actor_and_authority(opts["username"], opts["authority"], "people.import_people")
-        path: Path = opts["csv_file"]
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8") from None
-        with Progress(transient=True) as progress:
-            task = progress.add_task("Importing", total=None)
-
-            def tick(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            try:
-                created = services.import_people(user, authority, text, opts["reason"], progress=tick)
-            except services.ImportRefused as exc:
-                for problem in exc.problems:
-                    self.stderr.write(f"{path}:{problem}")
-                raise CommandError(
-                    f"{len(exc.problems)} problem(s) in {path}; nothing was imported"
-                ) from None
+        created = run_import(
+            opts["csv_file"], "Importing", self.stderr,
+            lambda text, tick: services.import_people(user, authority, text, opts["reason"], progress=tick),
+        )  # fmt: skip
         self.stdout.write(self.style.SUCCESS(f"Imported {len(created)} people into {authority.name}"))
