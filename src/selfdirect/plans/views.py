@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
+from selfdirect.core.pdf import pdf_bytes
 from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
 from selfdirect.people.services import ServiceError
@@ -161,10 +162,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def plan_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     html = render_plan_html(plan)
-    from weasyprint import HTML
-
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf_bytes(html, request.build_absolute_uri("/")), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="support-plan-{plan.pk}.pdf"'
     return response
 
