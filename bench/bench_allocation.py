@@ -1,13 +1,14 @@
 """Benchmark: the northshire points policy over 100,000 and 1,000,000 synthetic people.
 
-Three implementations of the same rules on the same inputs:
+Four implementations of the same rules on the same inputs:
 
 * the engine's vectorised population path (real policy format: triggers, weights, caps,
   eligibility, three streams, adjustment, rounding, limit) - ``compute_population``;
 * the same rules as OpenFisca-core formulas (if ``openfisca-core`` is installed);
-* hand-written numpy, the floor any general engine is measured against.
+* hand-written numpy, written plainly;
+* hand-written numpy tuned for this one policy, the floor any general engine is measured against.
 
-All three must give identical pence; the script checks it. Results go into the
+All four must give identical pence; the script checks it. Results go into the
 "## Allocation" section of bench/RESULTS.md (other sections are kept).
 
 Synthetic people are drawn from the client groups that use the points RAS (not the
@@ -24,6 +25,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from selfdirect.allocation.engine import compute_population, load_policy  # noqa: E402
-from selfdirect.allocation.engine.population import Categorical, MultiChoice, Numbers, Population  # noqa: E402
+from selfdirect.allocation.engine.population import (  # noqa: E402
+    _PLANS,
+    Categorical,
+    MultiChoice,
+    Numbers,
+    Population,
+    _Plan,
+)
 
 POLICY = load_policy(ROOT / "policies" / "northshire" / "policy-2026.yaml")
 YES_NO = [qid for qid, q in POLICY.questions.items() if q.type == "yes_no"]
@@ -141,6 +150,97 @@ def handwritten(pop: Population) -> dict[str, np.ndarray]:
     sp = np.where(sp_ok & trig, (2 * spfp + 10000) // 20000, 0)
     carers = np.where(eligible & y["carer_trigger"] & y["carer_needs_break"], 30000, 0)
     del total
+    return {"adult_social_care": asc, "supporting_people": sp, "carers": carers}
+
+
+def handwritten_tuned(pop: Population) -> dict[str, np.ndarray]:
+    """Northshire 2026 by hand again, tuned: the floor for the engine's compiled plan.
+
+    Uses everything the plan uses and more, knowing this one policy: int32 points already
+    multiplied by the domain weight (points x 10,000), bool masks multiplied in place,
+    fractions reduced (270,000,000/10,000 -> x27,000; 9,000/10,000 -> 9/10), bands found by a few
+    comparisons instead of a binary search, and one table for the Supporting People band x
+    purchase route with the penny rounding folded in.
+    """
+    n = pop.n
+    y = {k: (v == 1) for k, v in pop.yes_no.items()}
+    i32 = np.int32
+    tmp = np.empty(n, i32)
+
+    def take(qid: str, values: list[int]) -> np.ndarray:
+        return np.take(np.array(values, i32), pop.choice[qid].codes)
+
+    def add(acc: np.ndarray, mask: np.ndarray, pts: int) -> np.ndarray:
+        np.multiply(mask, i32(pts), out=tmp)
+        return np.add(acc, tmp, out=acc)
+
+    def gate_cap(acc: np.ndarray, trigger: np.ndarray, cap: int) -> np.ndarray:
+        np.multiply(acc, trigger, out=acc)
+        return np.minimum(acc, i32(cap), out=acc)
+
+    care = take("pc_washing", [0, 30000, 60000, 100000])
+    np.add(care, take("pc_dressing", [0, 20000, 50000, 80000]), out=care)
+    gate_cap(add(care, y["pc_toilet"], 60000), y["pc_trigger"], 300000)
+    eat = gate_cap(
+        add(take("eat_prepare", [0, 20000, 50000]), y["eat_eating"], 60000), y["eat_trigger"], 150000
+    )
+    mob = gate_cap(
+        add(take("mob_indoors", [0, 30000, 80000]), y["mob_outdoors"], 30000), y["mob_trigger"], 150000
+    )
+    ch = pop.multi["soc_activities"].chosen
+    soc = np.multiply(ch[:, 0], i32(10000), dtype=i32)
+    gate_cap(add(add(soc, ch[:, 1], 10000), ch[:, 2], 5000), y["soc_trigger"], 50000)
+    work = gate_cap(take("work_support", [10000, 25000]), y["work_trigger"], 50000)
+    comm = gate_cap(np.multiply(y["comm_support"], i32(40000), dtype=i32), y["comm_trigger"], 50000)
+    saf = np.multiply(y["safety_risk_to_life"], i32(150000), dtype=i32)
+    gate_cap(add(saf, y["safety_abuse"], 90000), y["safety_trigger"], 200000)
+    for part in (eat, mob, soc, work, comm, saf):
+        np.add(care, part, out=care)
+    np.minimum(care, i32(800000), out=care)
+
+    trig = y["hs_need_to_move"] | y["hs_settle_in"] | y["hs_tenancy_threat"] | y["hs_manage_finances"]
+    inner = np.multiply(y["hs_repairs"], i32(20000), dtype=i32)
+    for q, pts in (("hs_keep_safe", 30000), ("hs_avoid_eviction", 50000), ("hs_court_orders", 40000),
+                   ("hs_alarm", 10000), ("hs_complaints", 10000)):  # fmt: skip
+        add(inner, y[q], pts)
+    np.multiply(inner, trig, out=inner)
+    for q, pts in (("hs_need_to_move", 10000), ("hs_settle_in", 10000), ("hs_tenancy_threat", 20000),
+                   ("hs_manage_finances", 10000)):  # fmt: skip
+        add(inner, y[q], pts)
+    housing = np.minimum(inner, i32(250000), out=inner)
+    fin = np.multiply(y["fin_benefits"], i32(10000), dtype=i32)
+    np.add(housing, gate_cap(add(fin, y["fin_budgeting"], 10000), y["fin_trigger"], 50000), out=housing)
+
+    eligible = (y["safety_trigger"] & (y["safety_risk_to_life"] | y["safety_abuse"])) | (care >= 200000)
+    # adult social care: x £270 a point (fixed point), -10% with 20+ hours of unpaid care, pounds, max
+    fp = np.multiply(care, np.int64(27000), dtype=np.int64)
+    hrs = pop.number["informal_care_hours"]
+    unpaid = y["carer_trigger"] & hrs.present & (hrs.centi >= 2000)
+    np.copyto(fp, (2 * fp * 9 + 10) // 20, where=unpaid)
+    asc = (2 * fp + 1000000) // 2000000
+    np.multiply(asc, 100, out=asc)
+    np.minimum(asc, 5000000, out=asc)
+    np.multiply(asc, eligible, out=asc)
+    # supporting people: one table of band x route -> pence
+    rates = [18000000, 15000000, 11000000, 8000000]
+    table = np.array(
+        [
+            ((2 * (h2 * r * 52) + 200) // 400 * 2 + 10000) // 20000
+            for h2 in (0, 400, 800, 1400, 2000)
+            for r in rates
+        ],
+        np.int64,
+    )
+    # band = number of band starts (0, 2, 6, 12, 18 points) at or below the score, less one
+    idx = np.multiply(housing >= i32(20000), 4, dtype=np.int64)
+    for start in (60000, 120000, 180000):
+        np.add(idx, np.multiply(housing >= i32(start), 4, dtype=np.int64), out=idx)
+    np.add(idx, pop.choice["hs_purchase_route"].codes, out=idx)
+    sp = np.take(table, idx)
+    np.multiply(sp, trig, out=sp)
+    carers = np.multiply(
+        eligible & y["carer_trigger"] & y["carer_needs_break"], np.int64(30000), dtype=np.int64
+    )
     return {"adult_social_care": asc, "supporting_people": sp, "carers": carers}
 
 
@@ -349,38 +449,58 @@ def _dist_version() -> str:
     return version("openfisca-core")
 
 
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
+def best_of(fns: dict[str, Any], repeat: int) -> dict[str, tuple[float, Any]]:
+    """Best time and last result of each function, run in turn (round robin) ``repeat`` times,
+    so a burst of load from other work on the machine hits every implementation alike."""
+    best: dict[str, tuple[float, Any]] = {k: (float("inf"), None) for k in fns}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            out = fn()
+            best[name] = (min(best[name][0], time.perf_counter() - t0), out)
+    return best
 
 
 def main() -> None:
+    load = os.getloadavg()[0]
     of_run, of_version = openfisca_runner()
+    repeat = 7
+    t0 = time.perf_counter()
+    for _ in range(20):
+        _Plan(POLICY)
+    t_compile = (time.perf_counter() - t0) / 20
     rows = []
     for n in (100_000, 1_000_000):
         pop = synthetic(n)
-        repeat = 3
-        t_engine, res = best_of(lambda pop=pop: compute_population(POLICY, pop), repeat)
-        t_numpy, hand = best_of(lambda pop=pop: handwritten(pop), repeat)
-        engine_streams = res.streams  # type: ignore[attr-defined]
-        for s, arr in hand.items():  # type: ignore[union-attr]
-            assert np.array_equal(engine_streams[s], arr), f"hand-written numpy differs on {s}"
+        _PLANS.clear()  # the first call compiles the plan (timed above); every figure is best of N
+        fns: dict[str, Any] = {
+            "engine": lambda pop=pop: compute_population(POLICY, pop),
+            "numpy": lambda pop=pop: handwritten(pop),
+            "tuned": lambda pop=pop: handwritten_tuned(pop),
+        }
+        if of_run is not None:
+            fns["openfisca"] = lambda pop=pop: of_run(pop)
+        timed = best_of(fns, repeat)
+        t_engine, res = timed["engine"]
+        t_numpy, hand = timed["numpy"]
+        t_tuned, tuned = timed["tuned"]
+        engine_streams = res.streams
+        for label, out in (("hand-written numpy", hand), ("tuned hand-written numpy", tuned)):
+            for s, arr in out.items():
+                assert np.array_equal(engine_streams[s], arr), f"{label} differs on {s}"
         t_of = None
         if of_run is not None:
-            t_of, of_out = best_of(lambda pop=pop: of_run(pop), repeat)
-            for s, arr in of_out.items():  # type: ignore[union-attr]
+            t_of, of_out = timed["openfisca"]
+            for s, arr in of_out.items():
                 assert np.array_equal(engine_streams[s], np.asarray(arr, dtype=np.int64)), (
                     f"OpenFisca differs on {s}"
                 )
         total = int(sum(int(a.sum()) for a in engine_streams.values()))
-        rows.append((n, t_engine, t_numpy, t_of, total))
+        rows.append((n, t_engine, t_numpy, t_tuned, t_of))
         print(
             f"{n:>9,} people: engine {t_engine:.3f}s  numpy {t_numpy:.3f}s  "
-            f"openfisca {'-' if t_of is None else f'{t_of:.3f}s'}  total £{total / 100:,.2f}"
+            f"tuned numpy {t_tuned:.3f}s  openfisca {'-' if t_of is None else f'{t_of:.3f}s'}  "
+            f"total £{total / 100:,.2f}"
         )
 
     lines = [
@@ -390,23 +510,37 @@ def main() -> None:
         f"adult social care + Supporting People bands + carers, a 10% unpaid-care adjustment, rounding and a "
         f"maximum) over synthetic people. `bench/bench_allocation.py`, {dt.date.today().isoformat()}, "
         f"os.cpu_count() = {os.cpu_count()}, Python {sys.version.split()[0]}, numpy {np.__version__}, "
-        f"OpenFisca-core {of_version or 'not installed'}. Best of 3 runs; all three give identical pence.",
+        f"OpenFisca-core {of_version or 'not installed'}. Same inputs for all four; all four give "
+        f"identical pence (checked on every run). 1-minute load average {load:.1f} when the run "
+        "started (other work shares the machine).",
+        "",
+        "The engine reads the policy YAML as published and compiles it once per version into a plan "
+        f"of numpy steps ({t_compile * 1000:.1f} ms, cached by content hash). Every figure is the best "
+        f"of {repeat} warm runs, the four taking turns; in a fresh process the first call of any of "
+        "them is slower (memory is touched for the first time). *Hand-written numpy* is the policy "
+        "written out plainly in int64; *tuned* is written for this one policy with every trick the "
+        "plan uses (int32 points with weights folded in, reduced fractions, in-place passes, bands "
+        "by comparison, a band x route table) and is the floor the 3x goal is measured against.",
         "",
         "| people | engine (s) | OpenFisca (s) | hand-written numpy (s) "
-        "| engine / OpenFisca | engine / numpy |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| tuned numpy (s) | engine / OpenFisca | engine / numpy | engine / tuned numpy |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for n, te, tn, to, _ in rows:
+    for n, te, tn, tt, to in rows:
         of = "-" if to is None else f"{to:.3f}"
         r_of = "-" if to is None else f"{te / to:.2f}"
-        lines.append(f"| {n:,} | {te:.3f} | {of} | {tn:.3f} | {r_of} | {te / tn:.2f} |")
+        lines.append(
+            f"| {n:,} | {te:.3f} | {of} | {tn:.3f} | {tt:.3f} | {r_of} | {te / tn:.2f} | {te / tt:.2f} |"
+        )
     lines.append("")
     goals = [
         f"1,000,000 people in under 1 s: {'yes' if rows[-1][1] < 1 else 'no'}",
-        f"within 3x of hand-written numpy: {'yes' if all(r[1] <= 3 * r[2] for r in rows) else 'no'}",
+        "within 3x of tuned hand-written numpy: " + ("yes" if all(r[1] <= 3 * r[3] for r in rows) else "no"),
     ]
-    if rows[0][3] is not None:
-        goals.append(f"at least as fast as OpenFisca: {'yes' if all(r[1] <= r[3] for r in rows) else 'no'}")
+    if rows[0][4] is not None:
+        goals.append(
+            f"at least as fast as OpenFisca: {'yes' if all(r[4] is not None and r[1] <= r[4] for r in rows) else 'no'}"
+        )
     lines.append("Goals: " + "; ".join(goals) + ".")
     lines.append("")
     section = "\n".join(lines)

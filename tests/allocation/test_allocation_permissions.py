@@ -156,6 +156,7 @@ def test_authority_pages_and_endpoints(world, role, settings):
         .replace("id: northshire-2026", "id: northshire-2026b")
     )
     draft = services.upload_policy(None, world.north.authority, draft_text, "draft.yaml")
+    make_assessment(world.north.self_person, north, status="submitted")  # a pot to size over
     everyone = set(Role)
     pages = [
         ("/allocation/policies/", everyone, 200, False),
@@ -163,6 +164,13 @@ def test_authority_pages_and_endpoints(world, role, settings):
         (f"/allocation/policies/{north.pk}/", everyone, 200, False),
         (f"/allocation/policies/{south.pk}/", everyone, 200, True),
         ("/allocation/what-if/", COMMISSIONER, 200, False),
+        (
+            f"/allocation/price-per-point/?version={north.pk}&stream=adult_social_care&pot=1000",
+            COMMISSIONER,
+            200,
+            False,
+        ),
+        (f"/allocation/price-per-point/?version={south.pk}", COMMISSIONER, 200, True),
         (f"/allocation/what-if/{run.pk}/", COMMISSIONER, 200, False),
         (f"/allocation/what-if/{run.pk}/what-if.csv", COMMISSIONER, 200, False),
         (f"/allocation/what-if/{south_run.pk}/", COMMISSIONER, 200, True),
@@ -185,6 +193,22 @@ def test_authority_pages_and_endpoints(world, role, settings):
         ("post", "/api/v1/policies", text, COMMISSIONER, 201, False),
         ("post", f"/api/v1/policies/{draft.pk}/publish", "{}", COMMISSIONER, 200, False),
         ("get", f"/api/v1/what-ifs/{run.pk}", None, COMMISSIONER, 200, False),
+        (
+            "get",
+            f"/api/v1/policies/{north.pk}/price-per-point?stream=adult_social_care&pot_pence=100",
+            None,
+            COMMISSIONER,
+            200,
+            False,
+        ),
+        (
+            "get",
+            f"/api/v1/policies/{south.pk}/price-per-point?stream=adult_social_care&pot_pence=100",
+            None,
+            COMMISSIONER,
+            200,
+            True,
+        ),
         ("get", f"/api/v1/what-ifs/{south_run.pk}", None, COMMISSIONER, 200, True),
         ("post", f"/api/v1/policies/{south.pk}/publish", "{}", COMMISSIONER, 200, True),
     ]

@@ -56,6 +56,7 @@ def test_person_completes_the_self_assessment_and_sees_an_explained_indicative_b
     check_url, seen = answer_all(client, response["Location"], COMPLETE)
     # Closed domains' questions were never asked; the optional traditional-services ones were.
     assert "eat_prepare" not in seen and "pc_washing" in seen and "tc_home_care_hours" in seen
+    assert seen[-1] == "anything_else_text"  # the optional free-text question comes last
     assessment = Assessment.objects.get(person=person)
     assert (
         assessment.respondent == Respondent.PERSON
@@ -204,3 +205,76 @@ def test_finance_sees_money_but_not_answers(world, north_2026):
 def test_home_page_links_the_person_to_their_self_assessment(world, north_2026):
     home = client_for(world.north.users[Role.PERSON]).get("/").content.decode()
     assert re.search(rf'href="/assessment/people/{world.north.self_person.pk}/self/"', home)
+
+
+# --------------------------------------------------------------------------- free text
+
+FREE = "anything_else_text"
+FREE_URL = "/assessment/{}/questions/anything_else_text/"
+
+
+def test_free_text_is_a_textarea_saved_and_resumed_and_shown_on_check_answers(world, north_2026):
+    person = world.north.self_person
+    a = make_assessment(person, north_2026, dict(COMPLETE))
+    client = client_for(world.north.users[Role.PERSON])
+    page = client.get(FREE_URL.format(a.pk)).content.decode()
+    assert "Is there anything else you want us to know about your support? (optional)" in page
+    assert '<textarea class="govuk-textarea govuk-js-character-count" id="answer" name="answer"' in page
+    assert 'data-module="govuk-character-count" data-maxlength="1000"' in page
+    assert "You can enter up to 1000 characters" in page and "Stay Safe" not in page
+    words = "Mornings are hard & I <3 my dog.\nEvenings are fine."
+    saved = client.post(FREE_URL.format(a.pk), {"answer": words})
+    assert saved.status_code == 302
+    a.refresh_from_db()
+    assert a.person_answers[FREE] == words and a.status == AssessmentStatus.DRAFT
+    # Leave and come back: the draft is resumed and the answer is still there, escaped.
+    assert b"Continue your self-assessment" in client.get(f"/assessment/people/{person.pk}/self/").content
+    again = client.get(FREE_URL.format(a.pk)).content.decode()
+    assert "Mornings are hard &amp; I &lt;3 my dog.\nEvenings are fine.</textarea>" in again
+    check = client.get(f"/assessment/{a.pk}/check/").content.decode()
+    assert "Mornings are hard &amp; I &lt;3 my dog.<br>Evenings are fine." in check
+    assert f'href="/assessment/{a.pk}/questions/{FREE}/?change=1"' in check
+    # Free text carries no points: the seed-figure budget is unchanged.
+    sent = client.post(f"/assessment/{a.pk}/check/")
+    assert sent.status_code == 302
+    assert Allocation.objects.get(assessment=a).total_annual_pence == 945000
+
+
+def test_free_text_over_the_length_limit_is_rejected_at_the_field(world, north_2026):
+    a = make_assessment(world.north.self_person, north_2026, dict(COMPLETE))
+    client = client_for(world.north.users[Role.PERSON])
+    too_long = client.post(FREE_URL.format(a.pk), {"answer": "x" * 1001})
+    assert too_long.status_code == 400
+    html = too_long.content.decode()
+    assert "govuk-error-summary" in html and 'href="#answer"' in html and "govuk-textarea--error" in html
+    assert html.count("Must be 1,000 characters or fewer (got 1,001)") == 2  # summary and field
+    assert "x" * 1001 + "</textarea>" in html  # what was typed is kept so it can be shortened
+    a.refresh_from_db()
+    assert FREE not in a.person_answers
+    # Exactly at the limit is accepted; a blank answer is fine because the question is optional.
+    assert client.post(FREE_URL.format(a.pk), {"answer": "y" * 1000}).status_code == 302
+    a.refresh_from_db()
+    assert a.person_answers[FREE] == "y" * 1000
+    assert client.post(FREE_URL.format(a.pk), {"answer": "  "}).status_code == 302
+    a.refresh_from_db()
+    assert FREE in a.person_answers and a.person_answers[FREE] is None  # cleared, but answered
+
+
+def test_free_text_in_the_assessor_comparison(world, north_2026):
+    person = world.north.caseload_person
+    a = make_assessment(person, north_2026, {**COMPLETE, FREE: "I want to keep going to church.\nOn Sundays."},
+                        status="submitted")  # fmt: skip
+    client = client_for(world.north.users[Role.ASSESSOR])
+    page = client.get(f"/assessment/{a.pk}/").content.decode()
+    assert "Anything else the person wants us to know (their own words; no points)" in page
+    assert "I want to keep going to church.<br>On Sundays." in page
+    form = client.get(f"/assessment/{a.pk}/assessor/").content.decode()
+    assert f'<textarea class="govuk-textarea" id="q-{FREE}" name="{FREE}"' in form
+    bad = client.post(f"/assessment/{a.pk}/assessor/", {FREE: "z" * 1001})
+    assert bad.status_code == 400 and b"Must be 1,000 characters or fewer (got 1,001)" in bad.content
+    a.refresh_from_db()
+    assert a.assessor_answers == {}
+    ok = client.post(f"/assessment/{a.pk}/assessor/", {FREE: "Church on Sundays matters; transport needed."})
+    assert ok.status_code == 302
+    page = client.get(f"/assessment/{a.pk}/").content.decode()
+    assert page.count('data-testid="differs"') == 1 and "Church on Sundays matters; transport needed." in page

@@ -49,6 +49,10 @@ def answer_questions(page, problems, axe):
             assert "Must be at least 18" in page.locator(".govuk-error-summary").inner_text()
             assert page.title().startswith("Error:")
             problems.extend(axe(page))
+        if qid == "anything_else_text":  # free text: a textarea with a character count, no points
+            assert page.locator("textarea#answer").count() == 1
+            page.locator("#answer").fill("Mornings are hard.")
+            problems.extend(axe(page))
         wanted = ANSWERS.get(qid)
         if page.locator("input[type=radio]").count():
             page.get_by_label(wanted or "No", exact=True).check()
@@ -77,6 +81,7 @@ def test_person_completes_self_assessment_and_sees_explained_budget(
     problems += axe(page)
     answer_questions(page, problems, axe)
     assert page.get_by_role("heading", name="Check your answers before sending them").is_visible()
+    assert page.get_by_text("Mornings are hard.").is_visible()
     problems += axe(page)
     page.get_by_role("button", name="Send and see my indicative budget").click()
     panel = page.get_by_test_id("budget-panel").inner_text()
@@ -155,6 +160,7 @@ def test_staff_pages_pass_axe(browser, live_server, published, browser_world, se
         "northshire-commissioner": [
             "/allocation/what-if/", f"/allocation/what-if/{run.pk}/", f"/allocation/what-if/{queued.pk}/",
             f"/allocation/policies/{v27.pk}/recalculate/", "/",
+            f"/allocation/price-per-point/?version={v26.pk}&stream=adult_social_care&pot=100000",
         ],
     }  # fmt: skip
     problems = {}

@@ -244,6 +244,41 @@ def publish_policy(request: AuthedRequest, policy_pk: int, payload: PublishIn) -
     return services.publish_policy(request.user, version, payload.reason)
 
 
+# --------------------------------------------------------------------------- pot sizing
+
+
+class PotSizingOut(Schema):
+    stream: str
+    rate_id: str = Field(description="The rate the price per point would replace")
+    pot_pence: int
+    people_total: int = Field(description="Current assessments read (each person's latest submitted one)")
+    people_scored: int = Field(
+        description="People the points method funds for this stream: their points count"
+    )
+    total_points: str = Field(description="Their total points (a decimal, as text)")
+    period: str = Field(description="The price is per point per year or per week")
+    weeks: int
+    price_per_point_pence: str = Field(
+        description="pot / (total points x weeks), rounded down to 1/10,000 of a penny (a decimal, as text)"
+    )
+    projected_spend_pence: int = Field(
+        description="The stream's cost at that price after adjustments, rounding and limits"
+    )
+    current_price_pence: str
+    current_spend_pence: int
+
+
+@router.get(
+    "/policies/{policy_pk}/price-per-point",
+    response=PotSizingOut,
+    summary="Size the pot: the price per point that spends the money available over current assessments",
+)
+def price_per_point(request: AuthedRequest, policy_pk: int, stream: str, pot_pence: int) -> Any:
+    authority = _authority(request, "allocation.size_pot")
+    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=policy_pk)
+    return services.size_pot(version, stream, pot_pence).to_dict()
+
+
 # --------------------------------------------------------------------------- what-if
 
 

@@ -54,4 +54,6 @@ rules.add_perm("allocation.allocate", records_assessor_answers)
 rules.add_perm("allocation.view_policies", is_member)
 rules.add_perm("allocation.manage_policies", is_commissioner)
 rules.add_perm("allocation.run_what_if", is_commissioner)
+# Pot sizing: the price per point that spends the money available over the current assessments.
+rules.add_perm("allocation.size_pot", is_commissioner)
 rules.add_perm("allocation.recalculate", is_commissioner | is_admin)

@@ -20,6 +20,7 @@ from selfdirect.assessment.models import Assessment
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.models import Authority, User
+from selfdirect.core.money import MAX_PENCE, format_pence
 from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
@@ -407,21 +408,67 @@ def pot_sizing_for(policy: engine.Policy, pop: engine.Population) -> list[dict[s
     return out
 
 
+def priced_by_points(policy: engine.Policy, stream: str) -> bool:
+    """True when ``stream`` has a points method with one price per point (so a pot can size it)."""
+    s = policy.model.streams.get(stream)
+    return s is not None and any(
+        ch.method.kind == "points" and isinstance(getattr(ch.method, "price_per_point", None), str)
+        for ch in s.methods
+    )
+
+
 def size_pot(
     version: PolicyVersion, stream: str, pot_pence: int, on: dt.date | None = None
 ) -> engine.PotSizing:
-    """The price per point that spends ``pot_pence`` on ``stream`` over the current population."""
+    """The price per point that spends ``pot_pence`` on ``stream`` over the current assessments.
+
+    Read only (nothing is saved). Every refusal names its field: ``stream``, ``pot_pence`` or,
+    when there is nothing to share the money between, ``assessments``.
+    """
     policy = policy_for(version)
-    if stream not in policy.model.streams:
-        raise ServiceError({"stream": [f"{stream!r} is not a stream of {version.version_id}"]})
+    streams = policy.model.streams
+    if stream not in streams:
+        raise ServiceError(
+            {"stream": [f"{stream!r} is not a funding stream of {version.version_id}: "
+                        f"choose one of {', '.join(streams)}"]}
+        )  # fmt: skip
+    title = streams[stream].title
+    if not priced_by_points(policy, stream):
+        raise ServiceError(
+            {
+                "stream": [
+                    f"{title} is not paid by points in {version.version_id}, so it has no price per point"
+                ]
+            }
+        )
     if pot_pence <= 0:
         raise ServiceError({"pot_pence": ["The money available must be more than £0"]})
+    if pot_pence > MAX_PENCE:
+        raise ServiceError({"pot_pence": [f"The money available must be at most {format_pence(MAX_PENCE)}"]})
     data = current_population(version.authority_id, on or version.effective_from)
-    pop = engine.Population.from_answers(data.answers, [policy])
+    if not data.answers:
+        raise ServiceError(
+            {"assessments": ["There are no current assessments yet, so there are no points to share the money "
+                             "between"]}
+        )  # fmt: skip
+    try:
+        pop = engine.Population.from_answers(data.answers, [policy])
+    except ValueError as exc:
+        raise ServiceError(
+            {"assessments": [f"A current assessment does not fit {version.version_id}: {exc}"]}
+        ) from None
     try:
         return engine.size_price_per_point(policy, pop, stream, pot_pence)
-    except ValueError as exc:
-        raise ServiceError({"stream": [str(exc)]}) from None
+    except ValueError:  # the only refusal left: nobody the points method funds scores any points
+        n = len(data.answers)
+        raise ServiceError(
+            {
+                "assessments": [
+                    f"None of the {n} current assessment{'s' if n != 1 else ''} scores any points "
+                    f"for {title}, so the price per point cannot be worked out"
+                ]
+            }
+        ) from None
 
 
 # --------------------------------------------------------------------------- bulk recalculation

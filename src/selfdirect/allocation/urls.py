@@ -11,6 +11,7 @@ urlpatterns = [
     path("policies/upload/", views.policy_upload, name="policy-upload"),
     path("policies/<int:pk>/", views.policy_detail, name="policy"),
     path("policies/<int:pk>/recalculate/", views.recalculate, name="recalculate"),
+    path("price-per-point/", views.price_per_point, name="price-per-point"),
     path("what-if/", views.what_ifs, name="what-ifs"),
     path("what-if/<int:pk>/", views.what_if, name="what-if"),
     path("what-if/<int:pk>/what-if.csv", views.what_if_csv, name="what-if-csv"),

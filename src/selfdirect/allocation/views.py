@@ -3,24 +3,27 @@ commissioner's policy pages: upload, validate (errors by line), publish, what-if
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
+from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
 from selfdirect.people.services import ServiceError
 
 from . import charts, services
 from .constants import PolicyStatus, PopulationKind, RunStatus
+from .engine.money import format_rate
 from .models import Allocation, PolicyVersion, WhatIfRun
 
 MAX_POLICY_BYTES = 512 * 1024
@@ -124,7 +127,8 @@ def policies(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "allocation/policies.html",
         {"versions": versions, "can_manage": request.user.has_perm("allocation.manage_policies", authority),
-         "can_what_if": request.user.has_perm("allocation.run_what_if", authority)},
+         "can_what_if": request.user.has_perm("allocation.run_what_if", authority),
+         "can_size": request.user.has_perm("allocation.size_pot", authority)},
     )  # fmt: skip
 
 
@@ -188,7 +192,115 @@ def policy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         request, "allocation/policy_detail.html",
         {"version": version, "policy": model, "can_manage": can_manage,
          "rates": sorted(model.rates.items()), "streams": list(model.streams.items()),
-         "domains": model.questionnaire.domains},
+         "domains": model.questionnaire.domains,
+         "can_size": request.user.has_perm("allocation.size_pot", authority)},
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- pot sizing
+
+_ROUNDING_TEXT = {
+    ("penny", "nearest"): "to the nearest penny",
+    ("pound", "nearest"): "to the nearest pound",
+    ("ten_pounds", "nearest"): "to the nearest £10",
+    ("penny", "up"): "up to the penny",
+    ("pound", "up"): "up to the pound",
+    ("ten_pounds", "up"): "up to the next £10",
+    ("penny", "down"): "down to the penny",
+    ("pound", "down"): "down to the pound",
+    ("ten_pounds", "down"): "down to the £10",
+}
+
+
+def _pot_working(version: PolicyVersion, sizing: Any) -> dict[str, Any]:
+    """How the price per point was worked out, as text for the page."""
+    policy = services.policy_for(version)
+    stream = policy.model.streams[sizing.stream]
+    divisor = sizing.total_points * sizing.weeks
+    exact = (Decimal(sizing.pot_pence) / divisor).quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
+    limits = []
+    if stream.adjustments:
+        limits.append("adjustments (" + "; ".join(a.label for a in stream.adjustments) + ")")
+    limits.append("rounding " + _ROUNDING_TEXT[(stream.rounding.to, stream.rounding.mode)])
+    if stream.minimum is not None:
+        limits.append(f"a minimum of {format_pence(stream.minimum)}")
+    if stream.maximum is not None:
+        limits.append(f"a maximum of {format_pence(stream.maximum)} a person")
+    difference = sizing.projected_spend_pence - sizing.pot_pence
+    return {
+        "stream_title": stream.title,
+        "per": "a week" if sizing.period == "week" else "a year",
+        "price": format_rate(sizing.price_per_point_pence),
+        "price_pence": sizing.price_per_point_pence,
+        "current_price": format_rate(sizing.current_price_pence),
+        "pot": format_pence(sizing.pot_pence),
+        "points": f"{sizing.total_points.normalize():,f}",
+        "exact": f"{exact:,}",
+        "weeks": sizing.weeks,
+        "spend": format_pence(sizing.projected_spend_pence),
+        "difference": ("" if difference == 0 else
+                       f"{format_pence(abs(difference))} {'over' if difference > 0 else 'under'} the money available"),
+        "current_spend": format_pence(sizing.current_spend_pence),
+        "limits": ", ".join(limits),
+    }  # fmt: skip
+
+
+@login_required
+def price_per_point(request: AuthedRequest) -> HttpResponse:
+    """Size the pot: the price per point that spends the money available for a stream over the
+    current assessments, with how it was worked out. A read-only calculation, so the form is a GET."""
+    authority = _authority(request)
+    require(request, "allocation.size_pot", authority)
+    versions = list(PolicyVersion.objects.filter(authority=authority))
+    raw_version = request.GET.get("version", "").strip()
+    version: PolicyVersion | None = None
+    if raw_version:
+        if not raw_version.isdigit():
+            raise Http404("no such policy version")
+        version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=int(raw_version))
+    shown = version or services.published_versions(authority).first() or (versions[0] if versions else None)
+    streams = []
+    if shown is not None:
+        policy = services.policy_for(shown)
+        streams = [
+            (sid, s.title)
+            for sid, s in policy.model.streams.items()
+            if services.priced_by_points(policy, sid)
+        ]
+    errors: dict[str, list[str]] = {}
+    sizing = None
+    submitted = "pot" in request.GET
+    stream = request.GET.get("stream", "").strip()
+    if submitted:
+        if version is None:
+            errors["version"] = ["Choose a policy version"]
+        if not stream:
+            errors["stream"] = ["Choose a funding stream"]
+        pot_text = request.GET.get("pot", "").strip()
+        pot_pence = 0
+        if not pot_text:
+            errors["pot"] = ["Enter the money available, in pounds"]
+        else:
+            try:
+                pot_pence = parse_pounds(pot_text)
+            except ValueError as exc:
+                errors["pot"] = [
+                    f"Enter the money available in pounds and pence, like 250000 or 250000.50: {exc}"
+                ]
+            else:
+                if pot_pence <= 0:
+                    errors["pot"] = ["The money available must be more than £0"]
+        if not errors and version is not None:
+            try:
+                sizing = services.size_pot(version, stream, pot_pence)
+            except ServiceError as exc:
+                errors = {("pot" if k == "pot_pence" else k): v for k, v in exc.errors.items()}
+    return render(
+        request, "allocation/price_per_point.html",
+        {"versions": versions, "shown": shown, "streams": streams, "stream": stream, "errors": errors,
+         "pot": request.GET.get("pot", ""), "sizing": sizing,
+         "working": _pot_working(version, sizing) if sizing is not None and version is not None else None},
+        status=400 if errors else 200,
     )  # fmt: skip
 
 

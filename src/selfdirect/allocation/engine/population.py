@@ -15,6 +15,8 @@ equal to the penny; the tests check this with hypothesis.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -165,245 +167,519 @@ class PopulationResult:
         return total
 
 
-def _referenced_questions(policy: Policy) -> set[str]:
-    """Question ids the rules read directly (conditions, rates, quantities), not through points."""
-    keys = {"answer", "question", "hours_question", "row_question", "column_question"}
-    found: set[str] = set()
+# --------------------------------------------------------------------------- the compiled plan
+#
+# A policy is compiled once (cached by its content hash) into a plan: for each derived score,
+# per domain, the questions that carry points with their points already multiplied by the
+# domain weight, in the narrowest integer type that provably cannot overflow; lookup tables
+# from answer codes to points are built once per set of categories. Running the plan over a
+# population is then a short sequence of numpy passes on preallocated arrays: no object
+# arrays, no per-person Python, and every trigger mask, answer mask and condition is worked
+# out once per run and reused. The integer formulas are those of :mod:`.money`, so the pence
+# equal the per-person path (tests/allocation_engine/test_alloc_population.py checks it).
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in keys and isinstance(v, str):
-                    found.add(v)
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(policy.model.model_dump(by_alias=True, exclude={"questionnaire"}))
-    return found
+_INT32_MAX = 2**31 - 1
 
 
-class _Vec:
-    """Evaluates one policy over a population."""
+def _dtype_for(bound: int) -> type[np.int32] | type[np.int64]:
+    """int32 when every value is provably within +/- ``bound`` and that fits, else int64."""
+    return np.int32 if bound <= _INT32_MAX else np.int64
 
-    def __init__(self, policy: Policy, pop: Population):
-        self.p = policy
+
+def _mul_div_round(x: npt.NDArray[Any], num: int, den: int) -> I64:
+    """``div_round(x * num, den)`` in int64 with the fraction reduced first.
+
+    Exact: with ``g = gcd(num, den)``, ``(2·x·num + den) // (2·den)`` equals
+    ``(2·x·num/g + den/g) // (2·den/g)``, and when ``den/g`` is 1 the rounding is a no-op,
+    so a price of £270.00 per point (fixed point 2,700,000,000 per 10,000 score units) is a
+    single multiplication.
+    """
+    g = math.gcd(num, den)
+    num, den = num // g, den // g
+    if len(x):
+        # int64 wraps silently: if 2·x·num + den could pass 2**63, work in Python integers (exact,
+        # like the per-person path) - only a huge price over few points gets here
+        top = max(abs(int(x.max())), abs(int(x.min())))
+        if 2 * top * abs(num) + den >= 2**63:
+            exact = [div_round(int(v) * num, den) for v in x.tolist()]
+            return np.array(exact, dtype=np.int64)  # OverflowError if an amount itself cannot fit
+    prod = np.multiply(x, np.int64(num), dtype=np.int64)
+    if den == 1:
+        return prod
+    return div_round(prod, den)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One question's points inside a domain, already multiplied by the domain weight."""
+
+    kind: str  # "yes", "choice" or "multi"
+    qid: str
+    yes: int  # points for "yes" (kind "yes")
+    table: tuple[tuple[str, int], ...]  # option -> points (kinds "choice" and "multi")
+    bound: int  # largest absolute contribution
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One domain inside a points score: trigger terms, gated inner terms, the weighted cap."""
+
+    domain: str
+    gated: bool  # the domain has triggers: inner points count only when it is open
+    triggers: tuple[_Term, ...]
+    inner: tuple[_Term, ...]
+    cap: int | None
+
+
+@dataclass(frozen=True)
+class _DerivedPlan:
+    kind: str  # "points" or "sum"
+    parts: tuple[_Part, ...]
+    of: tuple[str, ...]
+    cap: int | None
+    dtype: type[np.int32] | type[np.int64]
+
+
+def _term(q: Any, weight: int) -> _Term | None:
+    if q.type == "yes_no":
+        v = scaled(q.points_yes, CENTI) * weight
+        return _Term("yes", q.id, v, (), abs(v)) if v else None
+    if q.type in ("single_choice", "multiple_choice"):
+        table = tuple((o.value, scaled(o.points, CENTI) * weight) for o in q.options)
+        if not any(v for _, v in table):
+            return None
+        sizes = [abs(v) for _, v in table]
+        bound = max(sizes) if q.type == "single_choice" else sum(sizes)
+        return _Term("choice" if q.type == "single_choice" else "multi", q.id, 0, table, bound)
+    return None
+
+
+class _Plan:
+    """A policy compiled for the population engine (see the comment above)."""
+
+    def __init__(self, policy: Policy):
+        m = policy.model
+        self.policy = policy
+        domains = {d.id: d for d in m.questionnaire.domains}
+        self.triggers = {d.id: tuple(t.id for t in d.triggers) for d in m.questionnaire.domains}
+        # answers the rules read are hidden when their domain is closed, as in the per-person path
+        self.gated_by = {q.id: d.id for d in m.questionnaire.domains if d.triggers for q in d.questions}
+        self.derived: dict[str, _DerivedPlan] = {}
+        bounds: dict[str, int] = {}
+
+        def compile_derived(name: str) -> int:
+            if name in bounds:
+                return bounds[name]
+            d = m.derived[name]
+            cap = None if d.cap is None else scaled(d.cap, SCORE_SCALE)
+            parts: list[_Part] = []
+            if isinstance(d, PointsDerived):
+                bound = 0
+                for dom_id, w in d.domains.items():
+                    dom, weight = domains[dom_id], scaled(w.weight, CENTI)
+                    trig = tuple(t for t in (_term(q, weight) for q in dom.triggers) if t)
+                    inner = tuple(
+                        t
+                        for t in (_term(q, weight) for q in dom.questions)
+                        if t and t.kind in ("yes", "choice", "multi")
+                    )
+                    dcap = None if w.cap is None else scaled(w.cap, SCORE_SCALE)
+                    b = sum(t.bound for t in trig + inner)
+                    bound += max(b, abs(dcap or 0))
+                    parts.append(_Part(dom_id, bool(dom.triggers), trig, inner, dcap))
+                of: tuple[str, ...] = ()
+            else:
+                of = tuple(d.of)
+                bound = sum(compile_derived(x) for x in of)
+            bound = max(bound, abs(cap or 0))
+            bounds[name] = bound
+            self.derived[name] = _DerivedPlan(d.kind, tuple(parts), of, cap, _dtype_for(bound))
+            return bound
+
+        for name in m.derived:
+            compile_derived(name)
+        self._luts: dict[tuple[Any, ...], npt.NDArray[Any]] = {}
+
+    def lut(self, key: tuple[Any, ...], categories: tuple[str, ...], table: Mapping[str, int], missing: int,
+            dtype: Any) -> npt.NDArray[Any]:  # fmt: skip
+        """Answer code -> value, with a trailing entry for "unanswered" (code -1, taken with mode="wrap")."""
+        full = (*key, categories, dtype)
+        arr = self._luts.get(full)
+        if arr is None:
+            arr = np.array([table.get(c, missing) for c in categories] + [missing], dtype=dtype)
+            self._luts[full] = arr
+        return arr
+
+
+_PLANS: dict[str, _Plan] = {}
+_PLAN_LOCK = threading.Lock()
+
+
+def _plan(policy: Policy) -> _Plan:
+    """The compiled plan for ``policy``; compiled on first use, then reused (keyed by content hash)."""
+    plan = _PLANS.get(policy.content_hash)
+    if plan is None:
+        plan = _Plan(policy)
+        with _PLAN_LOCK:
+            if len(_PLANS) >= 64:
+                _PLANS.clear()
+            _PLANS[policy.content_hash] = plan
+    return plan
+
+
+class _Run:
+    """One plan over one population; every mask and score is computed once and cached.
+
+    Cached arrays are shared between callers and never changed in place.
+    """
+
+    def __init__(self, plan: _Plan, pop: Population):
+        self.plan = plan
+        self.p = plan.policy
         self.pop = pop
         self.n = pop.n
-        self.opened = self._opened()
-        self.scores = self._derived()  # points already ignore closed domains
-        self.pop = self._mask_closed(pop)
-
-    def _mask_closed(self, pop: Population) -> Population:
-        """Hide answers to questions in closed domains, as the per-person path does."""
-        out = Population(
-            pop.n, dict(pop.yes_no), dict(pop.choice), dict(pop.multi), dict(pop.number), pop.groups
-        )
-        used = _referenced_questions(self.p)
-        for d in self.p.model.questionnaire.domains:
-            if not d.triggers:
-                continue
-            closed = ~self.opened[d.id]
-            for q in d.questions:
-                if q.id not in used:
-                    continue
-                if q.id in out.yes_no:
-                    out.yes_no[q.id] = np.where(closed, -1, out.yes_no[q.id]).astype(np.int8)
-                elif q.id in out.choice:
-                    c = out.choice[q.id]
-                    codes = np.where(closed, -1, c.codes).astype(np.int32)
-                    out.choice[q.id] = Categorical(codes, c.categories)
-                elif q.id in out.multi:
-                    m = out.multi[q.id]
-                    out.multi[q.id] = MultiChoice(m.chosen & ~closed[:, None], m.categories)
-                elif q.id in out.number:
-                    num = out.number[q.id]
-                    out.number[q.id] = Numbers(num.centi, num.present & ~closed)
-        return out
+        self.ones = np.ones(self.n, np.bool_)
+        self.zeros = np.zeros(self.n, np.bool_)
+        self._yes: dict[str, Bool | None] = {}
+        self._open: dict[str, Bool] = {}
+        self._codes: dict[str, npt.NDArray[np.int32] | None] = {}
+        self._scores: dict[str, npt.NDArray[Any]] = {}
+        self._conds: dict[int, Bool] = {}
+        self._elig: tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]] | None = None
 
     # ---- answers
-    def _yes(self, qid: str) -> Bool:
-        col = self.pop.yes_no.get(qid)
-        return np.zeros(self.n, np.bool_) if col is None else col == 1
-
-    def _codes_for(self, qid: str, values: Iterable[str]) -> tuple[npt.NDArray[np.int32], list[int]]:
-        cat = self.pop.choice.get(qid)
-        if cat is None:
-            return np.full(self.n, -1, np.int32), []
-        return cat.codes, [cat.categories.index(v) for v in values if v in cat.categories]
-
-    def _choice_table(self, qid: str, table: Mapping[str, int], missing: int) -> I64:
-        """Map a choice column through ``table`` (category -> int); unanswered/unknown -> ``missing``."""
-        cat = self.pop.choice.get(qid)
-        if cat is None:
-            return np.full(self.n, missing, np.int64)
-        lut = np.array([table.get(c, missing) for c in cat.categories] + [missing], dtype=np.int64)
-        return lut[cat.codes]  # code -1 picks the trailing "missing" entry
-
-    def _points(self, qid: str) -> I64:
-        q = self.p.questions[qid]
-        if q.type == "yes_no":
+    def yes_raw(self, qid: str) -> Bool | None:
+        """Who answered "yes" (ignoring whether the domain is open); None if nobody has the column."""
+        if qid not in self._yes:
             col = self.pop.yes_no.get(qid)
-            if col is None or q.points_yes == 0:
-                return np.zeros(self.n, np.int64)
-            return np.where(col == 1, np.int64(scaled(q.points_yes, CENTI)), np.int64(0))
-        if q.type == "single_choice":
-            return self._choice_table(qid, {o.value: scaled(o.points, CENTI) for o in q.options}, 0)
-        if q.type == "multiple_choice":
-            mc = self.pop.multi.get(qid)
-            if mc is None:
-                return np.zeros(self.n, np.int64)
-            pts = {o.value: scaled(o.points, CENTI) for o in q.options}
-            vec = np.array([pts.get(c, 0) for c in mc.categories], dtype=np.int64)
-            return mc.chosen.astype(np.int64) @ vec
-        return np.zeros(self.n, np.int64)
+            self._yes[qid] = None if col is None else np.equal(col, 1)
+        return self._yes[qid]
 
-    def _opened(self) -> dict[str, Bool]:
-        out = {}
-        for d in self.p.model.questionnaire.domains:
-            if not d.triggers:
-                out[d.id] = np.ones(self.n, np.bool_)
+    def opened(self, domain: str) -> Bool:
+        got = self._open.get(domain)
+        if got is None:
+            trig = self.plan.triggers[domain]
+            if not trig:
+                got = self.ones
             else:
-                acc = np.zeros(self.n, np.bool_)
-                for t in d.triggers:
-                    acc |= self._yes(t.id)
-                out[d.id] = acc
-        return out
+                cols = [y for y in (self.yes_raw(t) for t in trig) if y is not None]
+                if not cols:
+                    got = self.zeros
+                elif len(cols) == 1:
+                    got = cols[0]
+                else:
+                    got = np.logical_or(cols[0], cols[1])
+                    for y in cols[2:]:
+                        np.logical_or(got, y, out=got)
+            self._open[domain] = got
+        return got
 
-    def _derived(self) -> dict[str, I64]:
-        raw: dict[str, I64] = {}
-        for d in self.p.model.questionnaire.domains:
-            acc = np.zeros(self.n, np.int64)
-            for t in d.triggers:
-                acc += self._points(t.id)
-            if d.questions:
-                inner = np.zeros(self.n, np.int64)
-                for q in d.questions:
-                    if q.type in ("yes_no", "single_choice", "multiple_choice"):
-                        inner += self._points(q.id)
-                acc += np.where(self.opened[d.id], inner, 0)
-            raw[d.id] = acc
-        out: dict[str, I64] = {}
+    def visible(self, qid: str) -> Bool | None:
+        """Mask of people whose answer to ``qid`` counts (None: everyone's)."""
+        domain = self.plan.gated_by.get(qid)
+        return None if domain is None else self.opened(domain)
 
-        def value(name: str) -> I64:
-            if name in out:
-                return out[name]
-            d = self.p.model.derived[name]
-            total = np.zeros(self.n, np.int64)
-            if isinstance(d, PointsDerived):
-                for dom, w in d.domains.items():
-                    v = raw[dom] * scaled(w.weight, CENTI)
-                    if w.cap is not None:
-                        v = np.minimum(v, scaled(w.cap, SCORE_SCALE))
-                    total += v
+    def _and_visible(self, mask: Bool, qid: str) -> Bool:
+        vis = self.visible(qid)
+        return mask if vis is None else mask & vis
+
+    def codes(self, qid: str) -> npt.NDArray[np.int32] | None:
+        """Choice codes with -1 where unanswered or hidden by a closed domain."""
+        if qid not in self._codes:
+            cat = self.pop.choice.get(qid)
+            vis = self.visible(qid)
+            if cat is None:
+                self._codes[qid] = None
             else:
-                for x in d.of:
-                    total = total + value(x)
-            if d.cap is not None:
-                total = np.minimum(total, scaled(d.cap, SCORE_SCALE))
-            out[name] = total
-            return total
+                if vis is None:
+                    self._codes[qid] = cat.codes
+                else:  # (code + 1) x visible - 1: a hidden answer becomes -1 (three cheap passes, no branch)
+                    masked = np.add(cat.codes, np.int32(1), dtype=np.int32)
+                    np.multiply(masked, vis, out=masked)
+                    self._codes[qid] = np.subtract(masked, np.int32(1), out=masked)
+        return self._codes[qid]
 
-        for name in self.p.model.derived:
-            value(name)
-        return out
+    def choice_values(self, qid: str, table: Mapping[str, int], missing: int) -> I64:
+        """Map a (visible) choice answer through ``table``; unanswered/unknown -> ``missing``."""
+        codes = self.codes(qid)
+        if codes is None:
+            return np.full(self.n, missing, np.int64)
+        cats = self.pop.choice[qid].categories
+        lut = self.plan.lut(("values", qid, tuple(sorted(table.items())), missing), cats, table, missing,
+                            np.int64)  # fmt: skip
+        return np.take(lut, codes, mode="wrap")
+
+    def number(self, qid: str) -> Numbers | None:
+        num = self.pop.number.get(qid)
+        if num is None:
+            return None
+        vis = self.visible(qid)
+        return num if vis is None else Numbers(num.centi, num.present & vis)
+
+    # ---- points
+    def _add_term(self, acc: npt.NDArray[Any] | None, t: _Term, dtype: Any, tmp: npt.NDArray[Any]) -> Any:
+        """``acc + points of t`` (in place when ``acc`` exists); None stays None if t adds nothing."""
+        if t.kind == "yes":
+            y = self.yes_raw(t.qid)
+            if y is None:
+                return acc
+            if acc is None:
+                return np.multiply(y, dtype(t.yes), dtype=dtype)
+            np.multiply(y, dtype(t.yes), out=tmp)
+            return np.add(acc, tmp, out=acc)
+        if t.kind == "choice":
+            cat = self.pop.choice.get(t.qid)
+            if cat is None:
+                return acc
+            lut = self.plan.lut(("points", t.qid, t.table), cat.categories, dict(t.table), 0, dtype)
+            if acc is None:
+                return np.take(lut, cat.codes, mode="wrap")
+            np.take(lut, cat.codes, mode="wrap", out=tmp)
+            return np.add(acc, tmp, out=acc)
+        mc = self.pop.multi.get(t.qid)
+        if mc is None:
+            return acc
+        table = dict(t.table)
+        for j, c in enumerate(mc.categories):
+            v = table.get(c, 0)
+            if not v:
+                continue
+            if acc is None:
+                acc = np.multiply(mc.chosen[:, j], dtype(v), dtype=dtype)
+            else:
+                np.multiply(mc.chosen[:, j], dtype(v), out=tmp)
+                np.add(acc, tmp, out=acc)
+        return acc
+
+    def score(self, name: str) -> npt.NDArray[Any]:
+        """A derived score (points x 10,000) for everyone, int32 where that provably fits."""
+        got = self._scores.get(name)
+        if got is not None:
+            return got
+        d = self.plan.derived[name]
+        total: npt.NDArray[Any] | None = None
+        if d.kind == "sum":
+            for x in d.of:
+                s = self.score(x)
+                total = s.astype(d.dtype) if total is None else np.add(total, s, out=total)
+        else:
+            tmp = np.empty(self.n, d.dtype)
+            for part in d.parts:
+                v: npt.NDArray[Any] | None = None
+                for t in part.triggers:
+                    v = self._add_term(v, t, d.dtype, tmp)
+                inner: npt.NDArray[Any] | None = None
+                for t in part.inner:
+                    inner = self._add_term(inner, t, d.dtype, tmp)
+                if inner is not None:
+                    if part.gated:
+                        np.multiply(inner, self.opened(part.domain), out=inner)
+                    v = inner if v is None else np.add(v, inner, out=v)
+                if v is None:
+                    v = np.zeros(self.n, d.dtype)
+                if part.cap is not None:
+                    np.minimum(v, d.dtype(part.cap), out=v)
+                total = v if total is None else np.add(total, v, out=total)
+        if total is None:
+            total = np.zeros(self.n, d.dtype)
+        if d.cap is not None:
+            np.minimum(total, d.dtype(d.cap), out=total)
+        self._scores[name] = total
+        return total
 
     # ---- conditions
     def cond(self, c: Condition | None) -> Bool:
         if c is None:
-            return np.ones(self.n, np.bool_)
-        if c.any_ is not None:
-            acc = np.zeros(self.n, np.bool_)
-            for s in c.any_:
-                acc |= self.cond(s)
-            return acc
-        if c.all_ is not None:
-            acc = np.ones(self.n, np.bool_)
-            for s in c.all_:
-                acc &= self.cond(s)
+            return self.ones
+        got = self._conds.get(id(c))
+        if got is None:
+            got = self._conds[id(c)] = self._cond(c)
+        return got
+
+    def _cond(self, c: Condition) -> Bool:
+        if c.any_ is not None or c.all_ is not None:
+            subs = c.any_ if c.any_ is not None else c.all_
+            op = np.logical_or if c.any_ is not None else np.logical_and
+            if not subs:
+                return self.zeros if c.any_ is not None else self.ones
+            acc = self.cond(subs[0]).copy()
+            for s in subs[1:]:
+                op(acc, self.cond(s), out=acc)
             return acc
         if c.not_ is not None:
             return ~self.cond(c.not_)
         if c.domain_open is not None:
-            return self.opened[c.domain_open]
+            return self.opened(c.domain_open)
         if c.derived is not None:
-            return self._range(self.scores[c.derived], np.ones(self.n, np.bool_), c, SCORE_SCALE)
+            return self._range(self.score(c.derived), None, c, SCORE_SCALE)
         assert c.answer is not None
         q = self.p.questions[c.answer]
         if q.type == "yes_no":
-            col = self.pop.yes_no.get(q.id, np.full(self.n, -1, np.int8))
+            col = self.pop.yes_no.get(q.id)
+            if col is None:
+                return self.zeros if c.answered is None or c.answered else self.ones
             if c.answered is not None:
-                return (col >= 0) == c.answered
+                answered = self._and_visible(col >= 0, q.id)
+                return answered if c.answered else ~answered
             wanted = [c.is_] if c.is_ is not None else list(c.in_ or [])
-            acc = np.zeros(self.n, np.bool_)
-            for v in wanted:
-                acc |= col == (1 if (v is True or str(v).lower() == "yes") else 0)
-            return acc
+            flags = {1 if (v is True or str(v).lower() == "yes") else 0 for v in wanted}
+            if not flags:
+                return self.zeros
+            hit = col >= 0 if flags == {0, 1} else (np.equal(col, 1) if flags == {1} else np.equal(col, 0))
+            return self._and_visible(hit, q.id)
         if q.type == "single_choice":
-            codes, idx = self._codes_for(
-                q.id, [str(c.is_)] if c.is_ is not None else [str(v) for v in c.in_ or []]
-            )
+            codes = self.codes(q.id)
+            if codes is None:
+                codes = np.full(self.n, -1, np.int32)
             if c.answered is not None:
-                return (codes >= 0) == c.answered
-            return np.isin(codes, idx)
+                answered = codes >= 0
+                return answered if c.answered else ~answered
+            cats = self.pop.choice[q.id].categories if q.id in self.pop.choice else ()
+            values = [str(c.is_)] if c.is_ is not None else [str(v) for v in c.in_ or []]
+            idx = sorted({cats.index(v) for v in values if v in cats})
+            if not idx:
+                return self.zeros
+            acc = np.equal(codes, idx[0])
+            for i in idx[1:]:
+                acc |= codes == i
+            return acc
         if q.type == "multiple_choice":
             mc = self.pop.multi.get(q.id)
             if c.answered is not None:  # a multiple-choice answer is always present once encoded
-                return np.full(self.n, c.answered, np.bool_)
+                return self.ones if c.answered else self.zeros
             if mc is None or c.includes not in mc.categories:
-                return np.zeros(self.n, np.bool_)
-            return mc.chosen[:, mc.categories.index(c.includes)].copy()
+                return self.zeros
+            return self._and_visible(mc.chosen[:, mc.categories.index(c.includes)].copy(), q.id)
         if q.type == "number":
-            num = self.pop.number.get(q.id, Numbers(np.zeros(self.n, np.int64), np.zeros(self.n, np.bool_)))
+            num = self.number(q.id)
+            if num is None:
+                return self.zeros if c.answered is None or c.answered else self.ones
             if c.answered is not None:
-                return num.present == c.answered
+                return num.present if c.answered else ~num.present
             return self._range(num.centi, num.present, c, CENTI)
-        return np.zeros(self.n, np.bool_)
+        return self.zeros
 
     @staticmethod
-    def _range(v: I64, present: Bool, c: Condition, scale: int) -> Bool:
-        ok = present.copy()
+    def _range(v: npt.NDArray[Any], present: Bool | None, c: Condition, scale: int) -> Bool:
+        tests: list[tuple[Any, int]] = []
         if c.at_least is not None:
-            ok &= v >= scaled(c.at_least, scale)
+            tests.append((np.greater_equal, scaled(c.at_least, scale)))
         if c.at_most is not None:
-            ok &= v <= scaled(c.at_most, scale)
-        return ok
+            tests.append((np.less_equal, scaled(c.at_most, scale)))
+        info = np.iinfo(v.dtype)
+        if any(not info.min <= lim <= info.max for _, lim in tests):
+            v = v.astype(np.int64)
+        ok = None if present is None else present.copy()
+        for op, lim in tests:
+            hit = op(v, v.dtype.type(lim))
+            ok = hit if ok is None else np.logical_and(ok, hit, out=ok)
+        return ok if ok is not None else np.ones(len(v), np.bool_)
 
-    # ---- rates and methods
-    def rate_fp(self, ref: RateRef) -> I64:
-        """Rate in fixed point per person (0 where it cannot be chosen, as in the per-person path)."""
+    # ---- rates, eligibility and methods
+    def rate_fp(self, ref: RateRef) -> I64 | int:
+        """Rate in fixed point: one number, or per person when it depends on an answer
+        (0 where it cannot be chosen, as in the per-person path)."""
         rates = self.p.model.rates
         if isinstance(ref, RateByAnswer):
             default = scaled(rates[ref.default].amount, FP) if ref.default else 0
             table = {opt: scaled(rates[rid].amount, FP) for opt, rid in ref.rates.items()}
-            return self._choice_table(ref.question, table, default)
-        return np.full(self.n, scaled(rates[ref].amount, FP), np.int64)
+            return self.choice_values(ref.question, table, default)
+        return scaled(rates[ref].amount, FP)
 
     def eligibility(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]:
+        if self._elig is not None:
+            return self._elig
         e = self.p.model.eligibility
-        band = np.full(self.n, FACS_BANDS.index(e.default_band), np.int8)
+        # Each person is hit by at most one rule (the first that holds), so the band is the default
+        # plus that rule's difference: arithmetic on int8, no masked copies.
+        default = FACS_BANDS.index(e.default_band)
+        band = np.full(self.n, default, np.int8)
+        step = np.empty(self.n, np.int8)
         decided = np.zeros(self.n, np.bool_)
         for rule in e.rules:
             hit = self.cond(rule.when) & ~decided
-            band[hit] = FACS_BANDS.index(rule.band)
+            np.multiply(hit, np.int8(FACS_BANDS.index(rule.band) - default), out=step)
+            np.add(band, step, out=band)
             decided |= hit
-        funded = np.isin(band, [FACS_BANDS.index(b) for b in e.funded_bands])
+        funded = np.zeros(self.n, np.bool_)
+        for b in {FACS_BANDS.index(b) for b in e.funded_bands}:
+            funded |= band == b
         route = np.zeros(self.n, np.int8)
-        decided = funded.copy()
+        decided = funded
         for i, r in enumerate(e.below_threshold):
             hit = self.cond(r.when) & ~decided
-            route[hit] = i + 1
-            decided |= hit
-        return band, route
+            np.multiply(hit, np.int8(i + 1), out=step)
+            np.add(route, step, out=route)
+            decided = decided | hit
+        self._elig = (band, route)
+        return self._elig
+
+    def live(self, name: str) -> Bool:
+        """Who the stream can fund: eligible (or on a route that includes it) and its ``when`` holds."""
+        _, route = self.eligibility()
+        funded = route == 0
+        for i, r in enumerate(self.p.model.eligibility.below_threshold):
+            if name in r.streams:
+                funded |= route == i + 1
+        s = self.p.model.streams[name]
+        return funded if s.when is None else np.logical_and(funded, self.cond(s.when), out=funded)
+
+    def amount(self, m: Any, final: Mapping[str, I64]) -> I64 | int:
+        """A vector method's annual amount in fixed point for everyone (callers mask it)."""
+        w = self.p.model.weeks_per_year
+        if isinstance(m, PointsMethod):
+            k = w if m.period == "week" else 1
+            rate = self.rate_fp(m.price_per_point)
+            score = self.score(m.score)
+            if isinstance(rate, int):
+                return _mul_div_round(score, rate * k, SCORE_SCALE)
+            return div_round(score.astype(np.int64) * rate * k, SCORE_SCALE)
+        if isinstance(m, BandsMethod):
+            bands = sorted(m.bands, key=lambda b: b.from_points)
+            h2 = [band_hours_twice_centi(b, m.hours_in_band) for b in bands]
+            score = self.score(m.score)
+            starts = [scaled(b.from_points, SCORE_SCALE) for b in bands]
+            info = np.iinfo(score.dtype)
+            if not all(info.min <= s <= info.max for s in starts):
+                score = score.astype(np.int64)
+            # band index = (how many band starts are <= the score) - 1, at least 0
+            idx: npt.NDArray[np.signedinteger[Any]]
+            if len(starts) <= 16:  # a few comparisons beat a binary search per person
+                idx = np.full(self.n, -1, np.int32)  # a band x answer index fits easily
+                for start in starts:
+                    np.add(idx, score >= score.dtype.type(start), out=idx)
+            else:
+                idx = np.searchsorted(np.array(starts, dtype=score.dtype), score, side="right")
+                np.subtract(idx, 1, out=idx)
+            np.maximum(idx, 0, out=idx)
+            ref = m.rate
+            codes = self.codes(ref.question) if isinstance(ref, RateByAnswer) else None
+            if isinstance(ref, RateByAnswer) and codes is not None:
+                # one table of (band, answer) -> amount, worked out with the same integer formula
+                rates = self.p.model.rates
+                default = scaled(rates[ref.default].amount, FP) if ref.default else 0
+                table = {opt: scaled(rates[rid].amount, FP) for opt, rid in ref.rates.items()}
+                cats = self.pop.choice[ref.question].categories
+                col_rates = [default] + [table.get(c, default) for c in cats]
+                lut = np.array([div_round(h * r * w, 2 * CENTI) for h in h2 for r in col_rates], np.int64)
+                np.multiply(idx, len(col_rates), out=idx)
+                np.add(idx, codes, out=idx)
+                np.add(idx, 1, out=idx)
+                return np.take(lut, idx)
+            rate = self.rate_fp(ref)
+            if isinstance(rate, int):
+                return np.take(np.array([div_round(h * rate * w, 2 * CENTI) for h in h2], np.int64), idx)
+            return div_round(np.take(np.array(h2, np.int64), idx) * rate * w, 2 * CENTI)
+        if isinstance(m, FixedMethod):
+            return self.rate_fp(m.rate)
+        assert isinstance(m, ShareMethod)
+        return _mul_div_round(final[m.stream], FP * scaled(m.percent, CENTI), 100 * CENTI)
 
 
 def compute_population(policy: Policy, pop: Population) -> PopulationResult:
     """Annual pence per stream for everyone in ``pop`` under ``policy`` (equal to :func:`allocate`)."""
-    v = _Vec(policy, pop)
-    band, route = v.eligibility()
-    e = policy.model.eligibility
+    run = _Run(_plan(policy), pop)
+    band, route = run.eligibility()
     w = policy.model.weeks_per_year
     final: dict[str, I64] = {}
     fallback_rows: dict[int, dict[str, int]] = {}
@@ -417,17 +693,15 @@ def compute_population(policy: Policy, pop: Population) -> PopulationResult:
 
     for name in stream_order(policy):
         s = policy.model.streams[name]
-        funded = route == 0
-        for i, r in enumerate(e.below_threshold):
-            if name in r.streams:
-                funded = funded | (route == i + 1)
-        live = funded & v.cond(s.when)
-        running = np.zeros(pop.n, np.int64)
+        live = run.live(name)
+        running: I64 | int | None = None  # an int: the same amount for everyone (e.g. a fixed grant)
         has_method = np.zeros(pop.n, np.bool_)
         scalar_mask = np.zeros(pop.n, np.bool_)
         taken = np.zeros(pop.n, np.bool_)
         for choice in s.methods:
-            mask = live & ~taken & v.cond(choice.when)
+            mask = live & ~taken
+            if choice.when is not None:
+                mask &= run.cond(choice.when)
             taken |= mask
             m = choice.method
             if not mask.any():
@@ -435,53 +709,63 @@ def compute_population(policy: Policy, pop: Population) -> PopulationResult:
             if m.kind not in VECTOR_METHODS:
                 scalar_mask |= mask
                 continue
+            amt = run.amount(m, final)
+            if running is None:
+                # rows outside every method are zeroed at the end, so the first amount is taken whole
+                running = amt
+            else:
+                if isinstance(running, int):
+                    running = np.full(pop.n, running, np.int64)
+                np.copyto(running, amt, where=mask)
             has_method |= mask
-            if isinstance(m, PointsMethod):
-                k = w if m.period == "week" else 1
-                amt = div_round(v.scores[m.score] * v.rate_fp(m.price_per_point) * k, SCORE_SCALE)
-            elif isinstance(m, BandsMethod):
-                bands = sorted(m.bands, key=lambda b: b.from_points)
-                starts = np.array([scaled(b.from_points, SCORE_SCALE) for b in bands], dtype=np.int64)
-                h2 = np.array([band_hours_twice_centi(b, m.hours_in_band) for b in bands], dtype=np.int64)
-                idx = np.clip(np.searchsorted(starts, v.scores[m.score], side="right") - 1, 0, len(bands) - 1)
-                amt = div_round(h2[idx] * v.rate_fp(m.rate) * w, 2 * CENTI)
-            elif isinstance(m, FixedMethod):
-                amt = v.rate_fp(m.rate)
-            else:
-                assert isinstance(m, ShareMethod)
-                amt = div_round(final[m.stream] * FP * scaled(m.percent, CENTI), 100 * CENTI)
-            running = np.where(mask, amt, running)
-        for adj in s.adjustments:
-            hit = has_method & v.cond(adj.when)
-            if adj.kind == "percent":
-                assert adj.percent is not None
-                new = div_round(running * (100 * CENTI + scaled(adj.percent, CENTI)), 100 * CENTI)
-            else:
-                assert adj.rate is not None
-                if adj.hours_question is not None:
-                    num = v.pop.number.get(adj.hours_question)
-                    if num is None:
-                        continue
-                    hours = num.centi
-                    hit &= num.present
+        if running is None:
+            pence = np.zeros(pop.n, np.int64)
+        elif isinstance(running, int) and not s.adjustments:
+            # one amount for everyone: finish it once (same integer steps), then mask
+            one = round_fp_to_pence(max(running, 0), s.rounding.to, s.rounding.mode)
+            if s.minimum is not None and 0 < one < s.minimum:
+                one = s.minimum
+            if s.maximum is not None:
+                one = min(one, s.maximum)
+            pence = np.multiply(has_method, np.int64(one), dtype=np.int64)
+        else:
+            if isinstance(running, int):
+                running = np.full(pop.n, running, np.int64)
+            for adj in s.adjustments:
+                hit = has_method & run.cond(adj.when)
+                if adj.kind == "percent":
+                    assert adj.percent is not None
+                    new = _mul_div_round(running, 100 * CENTI + scaled(adj.percent, CENTI), 100 * CENTI)
                 else:
-                    assert adj.hours_per_week is not None
-                    hours = np.full(pop.n, scaled(adj.hours_per_week, CENTI), np.int64)
-                rate = v.rate_fp(adj.rate)
-                if isinstance(adj.rate, RateByAnswer) and adj.rate.default is None:
-                    hit &= v._choice_table(adj.rate.question, dict.fromkeys(adj.rate.rates, 1), 0) == 1
-                new = running - div_round(hours * rate * w, CENTI)
-            running = np.where(hit, new, running)
-        running = np.maximum(running, 0)
-        pence = round_fp_to_pence(running, s.rounding.to, s.rounding.mode)
-        if s.minimum is not None:
-            pence = np.where((pence > 0) & (pence < s.minimum), s.minimum, pence)
-        if s.maximum is not None:
-            pence = np.minimum(pence, s.maximum)
-        pence = np.where(has_method, pence, 0)
+                    assert adj.rate is not None
+                    hours: I64 | int
+                    if adj.hours_question is not None:
+                        num = run.number(adj.hours_question)
+                        if num is None:
+                            continue
+                        hours = num.centi
+                        hit &= num.present
+                    else:
+                        assert adj.hours_per_week is not None
+                        hours = scaled(adj.hours_per_week, CENTI)
+                    rate = run.rate_fp(adj.rate)
+                    if isinstance(adj.rate, RateByAnswer) and adj.rate.default is None:
+                        hit &= run.choice_values(adj.rate.question, dict.fromkeys(adj.rate.rates, 1), 0) == 1
+                    new = running - div_round(np.multiply(hours, rate, dtype=np.int64) * w, CENTI)
+                # running + (new - running) x hit: exact, and cheaper than a masked copy
+                np.subtract(new, running, out=new)
+                np.multiply(new, hit, out=new)
+                np.add(running, new, out=running)
+            np.maximum(running, 0, out=running)
+            pence = round_fp_to_pence(running, s.rounding.to, s.rounding.mode)
+            if s.minimum is not None:
+                pence = np.where((pence > 0) & (pence < s.minimum), s.minimum, pence)
+            if s.maximum is not None:
+                np.minimum(pence, s.maximum, out=pence)
+            np.multiply(pence, has_method, out=pence)
         for row in np.flatnonzero(scalar_mask).tolist():
             pence[row] = scalar_stream(row, name)
-        final[name] = pence.astype(np.int64)
+        final[name] = pence.astype(np.int64, copy=False)
     ordered = {k: final[k] for k in policy.model.streams}
     return PopulationResult(policy.version_id, ordered, band, route)
 
@@ -503,7 +787,12 @@ def with_rates(policy: Policy, amounts: Mapping[str, Decimal | int]) -> Policy:
 
 @dataclass(frozen=True)
 class PotSizing:
-    """Price per point from the money available: ``pot / total points`` (seed 004 glossary)."""
+    """Price per point from the money available: ``pot / total points`` (seed 004 glossary).
+
+    With the working for the commissioner: how many people were read and how many the points
+    method funds, their total points, the period the price is for, and what the stream would
+    cost at the sized price and at the current one (after adjustments, rounding and limits).
+    """
 
     stream: str
     rate_id: str
@@ -512,6 +801,11 @@ class PotSizing:
     total_points: Decimal
     price_per_point_pence: Decimal
     projected_spend_pence: int
+    people_total: int = 0
+    period: str = "year"  # the price is per point per year, or per week (then x weeks_per_year)
+    weeks: int = 1
+    current_price_pence: Decimal = Decimal(0)
+    current_spend_pence: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -522,6 +816,11 @@ class PotSizing:
             "total_points": str(self.total_points),
             "price_per_point_pence": str(self.price_per_point_pence),
             "projected_spend_pence": self.projected_spend_pence,
+            "people_total": self.people_total,
+            "period": self.period,
+            "weeks": self.weeks,
+            "current_price_pence": str(self.current_price_pence),
+            "current_spend_pence": self.current_spend_pence,
         }
 
 
@@ -533,26 +832,21 @@ def size_price_per_point(policy: Policy, pop: Population, stream: str, pot_pence
     1/10,000 of a penny; ``projected_spend_pence`` reruns the population at that price, after
     adjustments, rounding and limits, so the commissioner sees the real spend.
     """
-    v = _Vec(policy, pop)
+    run = _Run(_plan(policy), pop)
     s = policy.model.streams[stream]
-    band, route = v.eligibility()
-    funded = route == 0
-    for i, r in enumerate(policy.model.eligibility.below_threshold):
-        if stream in r.streams:
-            funded = funded | (route == i + 1)
-    live = funded & v.cond(s.when)
+    live = run.live(stream)
     taken = np.zeros(pop.n, np.bool_)
     method: PointsMethod | None = None
     points_mask = np.zeros(pop.n, np.bool_)
     for ch in s.methods:
-        mask = live & ~taken & v.cond(ch.when)
+        mask = live & ~taken & run.cond(ch.when)
         taken |= mask
         if isinstance(ch.method, PointsMethod):
             method, points_mask = ch.method, mask
             break
     if method is None or isinstance(method.price_per_point, RateByAnswer):
         raise ValueError(f"stream {stream!r} has no points method with a single price per point")
-    total_scaled = int(v.scores[method.score][points_mask].sum())
+    total_scaled = int(run.score(method.score)[points_mask].sum(dtype=np.int64))
     total = Decimal(total_scaled) / SCORE_SCALE
     if total_scaled == 0:
         raise ValueError("nobody scores any points: the price per point is undefined")
@@ -561,7 +855,12 @@ def size_price_per_point(policy: Policy, pop: Population, stream: str, pot_pence
     price = Decimal(price_fp) / FP
     sized = with_rates(policy, {method.price_per_point: price})
     spend = int(compute_population(sized, pop).streams[stream].sum())
-    return PotSizing(stream, method.price_per_point, pot_pence, int(points_mask.sum()), total, price, spend)
+    current = int(compute_population(policy, pop).streams[stream].sum())
+    return PotSizing(
+        stream, method.price_per_point, pot_pence, int(points_mask.sum()), total, price, spend,
+        people_total=pop.n, period=method.period, weeks=k,
+        current_price_pence=policy.model.rates[method.price_per_point].amount, current_spend_pence=current,
+    )  # fmt: skip
 
 
 PERCENTILES = (10, 25, 50, 75, 90)

@@ -99,7 +99,7 @@ def normalise_answer(q: Question, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, f"{_named(q)}: give some text"
     if len(value) > q.max_length:
-        return None, f"{_named(q)}: at most {q.max_length} characters"
+        return None, f"{_named(q)}: must be {q.max_length:,} characters or fewer (got {len(value):,})"
     return value, None
 
 
