@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from browser_support import serious_violations, sign_in
 from selfdirect.market.constants import CheckKind
@@ -41,6 +42,86 @@ def test_a_person_browses_the_public_directory(page, live_server, market_world):
     assert page.get_by_test_id("provider").count() == 1
     assert page.get_by_role("heading", name="Kelby Housing Support Trust").is_visible()
     assert serious_violations(page) == []
+
+
+def test_a_filter_by_type_of_support_shows_what_each_result_is(page, live_server, market_world):
+    page.goto(f"{live_server.url}/directory/")
+    page.get_by_label("Type of support").select_option("personal_care")
+    page.get_by_role("button", name="Filter").click()
+    # Northam Home Care gives personal care; Joy Adeyemi offers it (Lena Novak too, but her DBS
+    # check has expired); brokers and support planners help arrange any type, so they stay.
+    assert page.get_by_test_id("result-count").inner_text() == (
+        "Showing 1 provider, 1 personal assistant and 2 brokers or support planners."
+    )
+    provider = page.get_by_test_id("provider")
+    assert provider.get_by_role("heading").inner_text() == "Northam Home Care Ltd"
+    assert provider.get_by_test_id("what").inner_text() == "Provider: Home care or support agency"
+    pa = page.get_by_test_id("pa")
+    assert pa.get_by_role("heading").inner_text().startswith("Joy Adeyemi")
+    assert pa.get_by_test_id("what").inner_text().startswith("Personal assistant")
+    assert "£12.50 per hour" in pa.inner_text()
+    brokers = page.get_by_test_id("broker")
+    assert brokers.count() == 2
+    assert brokers.nth(0).get_by_test_id("what").inner_text() == (
+        "Support planning and brokerage, Northam Age Concern (independent of the council)"
+    )
+    assert (
+        brokers.nth(1).get_by_test_id("what").inner_text() == "Support planner, Council direct payments team"
+    )
+    assert "shown whichever type you choose" in page.get_by_test_id("broker-note").inner_text()
+    assert serious_violations(page) == []
+    page.get_by_label("Type of support").select_option(
+        label="Help to plan and arrange support (brokers and support planners)"
+    )
+    page.get_by_role("button", name="Filter").click()
+    assert page.get_by_test_id("provider").count() == 0 and page.get_by_test_id("pa").count() == 0
+    assert page.get_by_test_id("broker").count() == 2
+    assert serious_violations(page) == []
+
+
+def test_a_commissioner_imports_providers_and_rates(page, live_server, market_world, tmp_path):
+    from selfdirect.market.models import Provider
+
+    header = "provider,kind,support_types,areas,service,support_type,unit,rates_from,rates_to,standard_rate,night_rate\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        header
+        + "Riverside Care,agency,personal_care,Northam,Home care,personal_care,,2026-04-01,,15.00,18.00\n"
+        + "Riverside Care,agency,personal_care,Northam,Home care,personal_care,hour,2026-04-01,,abc,\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.csv"
+    good.write_text(
+        header
+        + "Riverside Care,agency,personal_care,Northam,Home care,personal_care,hour,2026-04-01,,15.00,18.00\n",
+        encoding="utf-8",
+    )
+    sign_in(page, live_server.url, "northshire-commissioner")
+    page.goto(f"{live_server.url}/market/providers/")
+    page.get_by_role("link", name="Import providers and rates from a spreadsheet").click()
+    page.get_by_label("Upload a CSV file").set_input_files(str(bad))
+    page.get_by_label("Where do these providers and rates come from?").fill("Spring tender")
+    page.get_by_role("button", name="Check the file").click()
+    summary = page.get_by_test_id("import-problems")
+    expect(summary).to_be_visible()
+    assert summary.get_by_role("listitem").all_inner_texts() == [
+        "Upload a CSV file: The file has 2 problem(s). Nothing was imported.",
+        "line 2: unit: is required: a rate must say what it is per",
+        "line 3: standard_rate: 'abc' is not an amount of money",
+    ]
+    assert serious_violations(page) == []
+    assert not Provider.objects.filter(name="Riverside Care").exists()
+    page.get_by_label("Upload a CSV file").set_input_files(str(good))
+    page.get_by_label("Where do these providers and rates come from?").fill("Spring tender")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Check what will be imported")).to_be_visible()
+    assert page.get_by_test_id("import-rate").count() == 1
+    assert serious_violations(page) == []
+    assert not Provider.objects.filter(name="Riverside Care").exists()
+    page.get_by_role("button", name="Import 1 rate table").click()
+    expect(page.get_by_text("Imported 1 rate table(s) for 1 provider(s) from good.csv")).to_be_visible()
+    expect(page.get_by_role("link", name="Riverside Care")).to_be_visible()
+    assert Provider.objects.get(name="Riverside Care").services.get().rate_tables.get().night_pence == 1800
 
 
 def test_the_directory_works_without_javascript(page_without_js, live_server, market_world):

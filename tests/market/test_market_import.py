@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -115,3 +117,42 @@ def test_market_cli_reports(market, world, capsys):
     assert "Lena Novak: DBS EXPIRED" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("market", "--authority", "northshire", "--as", "northshire-person", "pas")
+
+
+def test_market_cli_brokers_lists_directory_duties_and_transfer(market, world, capsys):
+    def run(username, *args):
+        call_command("market", "--authority", "northshire", "--as", f"northshire-{username}", *args)
+        return capsys.readouterr().out
+
+    out = run("finance", "brokers")
+    assert (
+        "Amira Hassan (Support planning and brokerage): £25.00 per hour, can be paid from the budget" in out
+    )
+    assert "Dev Sharma (Support planner): £0.00 fixed fee, not paid from the budget" in out
+    out = run("finance", "lists")
+    assert (
+        "Home support framework 2026-2029" in out
+        and "Northam Home Care Ltd: Home care, £15.00 per hour" in out
+    )
+    out = run("finance", "directory", "--support-type", "personal_care")
+    assert out.splitlines() == [
+        "provider  Northam Home Care Ltd: 4 stars",
+        "PA        Joy Adeyemi: - stars",
+        "broker    Amira Hassan (Support planning and brokerage): - stars",
+        "broker    Dev Sharma (Support planner): - stars",
+    ]
+    person = world.north.self_person
+    services.save_employment(
+        world.north.users["admin"], person, {"pa_name": "Kim", "starts_on": dt.date(2026, 5, 1)}, "x"
+    )
+    out = run("assessor", "duties", str(person.pk))
+    assert (
+        out.splitlines()[0] == "Kim from 2026-05-01" and "    [To do] Employer's liability insurance" in out
+    )
+    arrangement = market.north.arrangement
+    with pytest.raises(CommandError, match="may not move"):
+        run("finance", "transfer", str(person.pk), str(arrangement.pk), "2026-06-15")
+    with pytest.raises(CommandError, match="no person"):
+        run("assessor", "transfer", str(world.south.self_person.pk), str(arrangement.pk), "2026-06-15")
+    out = run("assessor", "transfer", str(person.pk), str(arrangement.pk), "2026-06-15")
+    assert out.startswith("Block-funded until 2026-06-14; paid from the personal budget from 2026-06-15")

@@ -116,7 +116,14 @@ def test_rate_quote_api_and_public_directory_api(market, world):
     data = Client().get("/api/v1/directory?council=northshire&support_type=personal_care").json()
     assert [p["name"] for p in data["providers"]] == ["Northam Home Care Ltd"]
     assert [p["name"] for p in data["personal_assistants"]] == ["Joy Adeyemi"]  # Lena's DBS has expired
-    assert data["brokers"] == []  # brokers are not filtered by type of support, so a type filter hides them
+    # Brokers and support planners help arrange every type of support: a type filter keeps them.
+    assert [b["name"] for b in data["brokers"]] == ["Amira Hassan", "Dev Sharma"]
+    data = Client().get("/api/v1/directory?council=northshire&support_type=planning").json()
+    assert (data["providers"], data["personal_assistants"]) == ([], [])
+    assert [b["name"] for b in data["brokers"]] == ["Amira Hassan", "Dev Sharma"]
+    data = Client().get("/api/v1/directory?council=northshire&support_type=social&show=pas").json()
+    assert [p["name"] for p in data["personal_assistants"]] == ["Joy Adeyemi", "Tom Baker"]
+    assert (data["providers"], data["brokers"]) == ([], [])
     data = Client().get("/api/v1/directory?council=northshire&min_stars=5").json()
     assert [p["name"] for p in data["providers"]] == ["Kelby Housing Support Trust"]
 
@@ -131,3 +138,39 @@ def test_provider_user_edits_own_profile_but_not_listing(market, world):
     home = client.get("/").content.decode()
     assert "Your organisation" in home and provider.name in home
     assert "No one has chosen your services" not in home
+
+
+def test_api_ratings_pas_brokers_settings_and_areas_show_in_the_directory(market, world):
+    token = token_for(world.north.users["commissioner"], world.north.authority)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}", "content_type": "application/json"}
+    joy, amira = market.north.pas["Joy Adeyemi"], market.north.brokers[0]
+    body = json.dumps({"stars": 5, "rated_on": "2026-04-01", "reason": "Feedback"})
+    assert Client().post(f"/api/v1/market/pas/{joy.pk}/ratings", data=body, **auth).status_code == 201
+    assert Client().post(f"/api/v1/market/brokers/{amira.pk}/ratings", data=body, **auth).status_code == 201
+    data = Client().get("/api/v1/directory?council=northshire&min_stars=5").json()
+    assert [p["name"] for p in data["personal_assistants"]] == ["Joy Adeyemi"]
+    assert [(b["name"], b["stars"]) for b in data["brokers"]] == [("Amira Hassan", 5)]
+    # Unlisting a PA takes her out of the public directory; a broker's new fee shows there.
+    body = json.dumps({"listed": False, "reason": "Asked to be removed"})
+    assert Client().patch(f"/api/v1/market/pas/{joy.pk}", data=body, **auth).json()["public"] is False
+    body = json.dumps({"fee_pence": 2750, "reason": "New fee"})
+    assert Client().patch(f"/api/v1/market/brokers/{amira.pk}", data=body, **auth).json()["fee_pence"] == 2750
+    data = Client().get("/api/v1/directory?council=northshire").json()
+    assert "Joy Adeyemi" not in [p["name"] for p in data["personal_assistants"]]
+    assert {b["name"]: b["fee_pence"] for b in data["brokers"]}["Amira Hassan"] == 2750
+    # Northshire does not allow family PAs until its policy says so.
+    employment = {"pa_name": "Sam", "family_member": True, "starts_on": "2026-05-01", "reason": "x"}
+    url = f"/api/v1/market/people/{world.north.self_person.pk}/employments"
+    # A commissioner does not see people's records (404); the administrator does.
+    assert Client().post(url, data=json.dumps(employment), **auth).status_code == 404
+    admin = {
+        **auth,
+        "HTTP_AUTHORIZATION": f"Bearer {token_for(world.north.users['admin'], world.north.authority)}",
+    }
+    assert Client().post(url, data=json.dumps(employment), **admin).status_code == 422
+    body = json.dumps({"family_pas_allowed": True, "reason": "Policy changed"})
+    assert Client().patch("/api/v1/market/settings", data=body, **auth).json()["family_pas_allowed"] is True
+    assert Client().post(url, data=json.dumps(employment), **admin).status_code == 201
+    body = json.dumps({"name": "northam", "reason": "x"})  # already recorded, whatever the case
+    response = Client().post("/api/v1/market/areas", data=body, **auth)
+    assert response.status_code == 422 and response.json()["errors"][0]["path"] == ["body", "name"]

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from selfdirect.core.http import AuthedRequest
@@ -559,8 +560,76 @@ class DirectoryOut(Schema):
 class DirectoryFilter(Schema):
     council: str = Field(..., description="The council's slug, e.g. northshire")
     area_id: int | None = None
-    support_type: SupportType | None = None
+    support_type: SupportType | Literal["planning"] | None = Field(
+        None, description="A type of support, or planning: only brokers and support planners (who are "
+        "kept under every type, as they help arrange any)"
+    )  # fmt: skip
     min_stars: int | None = Field(None, ge=1, le=5)
+    show: Literal["providers", "pas", "brokers"] | None = None
+
+
+class SettingsOut(Schema):
+    family_pas_allowed: bool
+    family_pa_refusal: str
+    accredits_pas: bool
+
+
+class SettingsPatch(Schema):
+    family_pas_allowed: bool | None = None
+    family_pa_refusal: str | None = Field(None, min_length=1, max_length=300)
+    accredits_pas: bool | None = None
+    reason: str = Field(..., min_length=1)
+
+
+class AreaOut(Schema):
+    id: int
+    name: str
+
+
+class AreaIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    reason: str = Field("New area", min_length=1)
+
+
+class ServicePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    support_type: SupportType | None = None
+    unit: Unit | None = None
+    description: str | None = None
+    listed: bool | None = None
+    reason: str = Field(..., min_length=1)
+
+
+class PAPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    support_types: list[SupportType] | None = None
+    offer: str | None = None
+    area_ids: list[int] | None = None
+    availability: str | None = None
+    hourly_rate_pence: int | None = Field(None, ge=0)
+    phone: str | None = None
+    email: str | None = None
+    consents_to_listing: bool | None = None
+    consent_recorded_on: dt.date | None = None
+    accredited: bool | None = None
+    listed: bool | None = None
+    reason: str = Field(..., min_length=1)
+
+
+class BrokerPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    organisation: str | None = None
+    kind: BrokerKind | None = None
+    profile: str | None = None
+    area_ids: list[int] | None = None
+    fee_pence: int | None = Field(None, ge=0)
+    fee_basis: FeeBasis | None = None
+    payable_from_budget: bool | None = None
+    independent: bool | None = None
+    phone: str | None = None
+    email: str | None = None
+    listed: bool | None = None
+    reason: str = Field(..., min_length=1)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -623,7 +692,10 @@ def public_directory(request: AuthedRequest, filters: Query[DirectoryFilter]) ->
     found = directory.listing(
         authority,
         directory.Filters(
-            area=filters.area_id, support_type=filters.support_type or "", min_stars=filters.min_stars
+            area=filters.area_id,
+            support_type=filters.support_type or "",
+            min_stars=filters.min_stars,
+            show=filters.show or "",
         ),
         timezone.localdate(),
     )
@@ -656,6 +728,40 @@ def public_directory(request: AuthedRequest, filters: Query[DirectoryFilter]) ->
     }  # fmt: skip
 
 
+# --- settings and areas ------------------------------------------------------------------------
+
+
+@router.get("/market/settings", response=SettingsOut, summary="The authority's market policy")
+def get_settings(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "market.view_market", authority)
+    return services.settings_for(authority)
+
+
+@router.patch(
+    "/market/settings", response=SettingsOut, summary="Change the market policy (family PAs, accreditation)"
+)
+def patch_settings(request: AuthedRequest, payload: SettingsPatch) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    data = payload.dict(exclude={"reason"}, exclude_unset=True)
+    return services.save_settings(request.user, authority, data, payload.reason)
+
+
+@router.get("/market/areas", response=list[AreaOut])
+def list_areas(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "market.view_market", authority)
+    return Area.objects.filter(authority=authority)
+
+
+@router.post("/market/areas", response={201: AreaOut})
+def create_area(request: AuthedRequest, payload: AreaIn) -> Any:
+    authority = _authority(request)
+    _require(request, "market.manage_market", authority)
+    return Status(201, services.add_area(request.user, authority, payload.name, payload.reason))
+
+
 # --- providers, services, rates, quality -----------------------------------------------------
 
 
@@ -676,6 +782,60 @@ def create_provider(request: AuthedRequest, payload: ProviderIn) -> Any:
     data = payload.dict(exclude={"reason", "area_ids"})
     data["areas"] = _areas(authority, payload.area_ids)
     return Status(201, services.save_provider(request.user, authority, data, payload.reason))
+
+
+class ImportRateOut(Schema):
+    provider: str
+    service: str
+    unit: Unit
+    starts_on: dt.date
+    ends_on: dt.date | None
+    standard_pence: int
+    evening_pence: int | None
+    night_pence: int | None
+    weekend_pence: int | None
+    bank_holiday_pence: int | None
+
+
+class ImportOut(Schema):
+    dry_run: bool = Field(..., description="true: checked only, nothing saved")
+    new_providers: list[str]
+    existing_providers: list[str]
+    new_services: list[str]
+    new_areas: list[str]
+    rate_tables: list[ImportRateOut]
+    rate_table_ids: list[int] = Field(..., description="The rate tables created (empty on a dry run)")
+
+
+@router.post(
+    "/market/providers/import",
+    response={200: ImportOut, 201: ImportOut},
+    summary="Import providers, services and rate tables from CSV (all or nothing)",
+    description=(
+        "multipart/form-data with `file` (CSV UTF-8, at most 256 KB (larger files: `manage.py import_providers`), one row per rate table; columns as "
+        "`manage.py import_providers`), `reason`, and `dry_run` (true: check and say what would be "
+        "created, saving nothing; answers 200). Any bad row: 422 listing every problem by line and field, "
+        "nothing saved. A file that is too large, empty, not CSV or not UTF-8: 400."
+    ),
+)
+def import_providers(
+    request: AuthedRequest, file: File[UploadedFile], reason: Form[str], dry_run: Form[bool] = False
+) -> Any:
+    authority = _authority(request)
+    _require(request, "market.import_providers", authority)
+    if not reason.strip():
+        raise services.ServiceError({"reason": ["Say where these providers and rates come from"]})
+    try:
+        text = services.read_import_file(file.name or "", file.read(services.MAX_IMPORT_BYTES + 1))
+    except services.ServiceError as exc:
+        raise HttpError(400, f"file: {exc.errors['file'][0]}") from None
+    preview, created = services.summarised_import(request.user, authority, text, reason, dry_run=dry_run)
+    body = {
+        **preview.__dict__,
+        "dry_run": dry_run,
+        "rate_table_ids": [] if dry_run else [t.pk for t in created],
+    }
+    return Status(200 if dry_run else 201, body)
 
 
 @router.get("/market/providers/{provider_id}", response=ProviderOut)
@@ -710,6 +870,14 @@ def create_service(request: AuthedRequest, provider_id: int, payload: ServiceIn)
     return Status(
         201, services.save_service(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
     )
+
+
+@router.patch("/market/services/{service_id}", response=ServiceOut, summary="Change a service")
+def patch_service(request: AuthedRequest, service_id: int, payload: ServicePatch) -> Any:
+    service = _service(request, service_id)
+    _require(request, "market.change_provider", service.provider)
+    data = payload.dict(exclude={"reason"}, exclude_unset=True)
+    return services.save_service(request.user, service.provider, data, payload.reason, service=service)
 
 
 @router.get("/market/services/{service_id}/rates", response=list[RateTableOut])
@@ -808,6 +976,28 @@ def add_pa_check(request: AuthedRequest, pa_id: int, payload: PACheckIn) -> Any:
     )
 
 
+@router.patch("/market/pas/{pa_id}", response=PAOut, summary="Change a PA's entry on the register")
+def patch_pa(request: AuthedRequest, pa_id: int, payload: PAPatch) -> Any:
+    pa = _visible(request, PersonalAssistant, pa_id)
+    _require(request, "market.manage_market", pa.authority)
+    data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
+    data["areas"] = (
+        _areas(pa.authority, payload.area_ids) if payload.area_ids is not None else list(pa.areas.all())
+    )
+    return services.save_pa(request.user, pa.authority, data, payload.reason, pa=pa)
+
+
+@router.post(
+    "/market/pas/{pa_id}/ratings", response={201: RatingOut}, summary="Publish a star rating for a PA"
+)
+def add_pa_rating(request: AuthedRequest, pa_id: int, payload: RatingIn) -> Any:
+    pa = _visible(request, PersonalAssistant, pa_id)
+    _require(request, "market.manage_market", pa.authority)
+    return Status(
+        201, services.add_rating(request.user, pa, payload.dict(exclude={"reason"}), payload.reason)
+    )
+
+
 @router.get("/market/brokers", response=list[BrokerOut])
 def list_brokers(request: AuthedRequest) -> Any:
     authority = _authority(request)
@@ -822,6 +1012,37 @@ def create_broker(request: AuthedRequest, payload: BrokerIn) -> Any:
     data = payload.dict(exclude={"reason", "area_ids"})
     data["areas"] = _areas(authority, payload.area_ids)
     return Status(201, services.save_broker(request.user, authority, data, payload.reason))
+
+
+@router.get("/market/brokers/{broker_id}", response=BrokerOut)
+def get_broker(request: AuthedRequest, broker_id: int) -> Any:
+    return _visible(request, Broker, broker_id)
+
+
+@router.patch("/market/brokers/{broker_id}", response=BrokerOut, summary="Change a broker's profile or fee")
+def patch_broker(request: AuthedRequest, broker_id: int, payload: BrokerPatch) -> Any:
+    broker = _visible(request, Broker, broker_id)
+    _require(request, "market.manage_market", broker.authority)
+    data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
+    data["areas"] = (
+        _areas(broker.authority, payload.area_ids)
+        if payload.area_ids is not None
+        else list(broker.areas.all())
+    )
+    return services.save_broker(request.user, broker.authority, data, payload.reason, broker=broker)
+
+
+@router.post(
+    "/market/brokers/{broker_id}/ratings",
+    response={201: RatingOut},
+    summary="Publish a star rating for a broker",
+)
+def add_broker_rating(request: AuthedRequest, broker_id: int, payload: RatingIn) -> Any:
+    broker = _visible(request, Broker, broker_id)
+    _require(request, "market.manage_market", broker.authority)
+    return Status(
+        201, services.add_rating(request.user, broker, payload.dict(exclude={"reason"}), payload.reason)
+    )
 
 
 # --- lists and contracts -----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Only listed entries appear: providers marked listed (with their listed services and the rates in
 force today); personal assistants who are listed, consent to be listed and hold an in-date DBS
-check; listed brokers and support planners with their fees."""
+check; listed brokers and support planners with their fees. A filter by type of support keeps
+brokers and support planners, who help arrange any type; the type "planning" shows only them."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from selfdirect.core.models import Authority
 from .constants import CheckKind
 from .models import Broker, PersonalAssistant, Provider, RateTable, Service
 
+# A "type of support" only brokers and support planners give: help to plan and arrange support.
+PLANNING = "planning"
+PLANNING_LABEL = "Help to plan and arrange support (brokers and support planners)"
+
 
 @dataclass
 class Filters:
     area: int | None = None
-    support_type: str = ""
+    support_type: str = ""  # a SupportType code, PLANNING, or "" for any
     min_stars: int | None = None
     show: str = ""  # "", "providers", "pas", "brokers"
 
@@ -65,7 +70,10 @@ def listing(authority: Authority, filters: Filters, day: dt.date) -> Listing:
         providers = providers.filter(areas=filters.area)
         pas = pas.filter(areas=filters.area)
         brokers = brokers.filter(areas=filters.area)
-    if filters.support_type:
+    if filters.support_type == PLANNING:  # only brokers and support planners help plan support
+        providers = providers.none()
+        pas = pas.none()
+    elif filters.support_type:
         code = filters.support_type
         providers = providers.filter(
             Q(support_types__regex=rf"(^|,){code}(,|$)")
@@ -84,11 +92,9 @@ def listing(authority: Authority, filters: Filters, day: dt.date) -> Listing:
                     entry.services.append((service, table))
             entries.append(entry)
     pa_list = [(pa, _latest_stars(pa)) for pa in pas] if filters.show in ("", "pas") else []
-    broker_list = (
-        [(b, _latest_stars(b)) for b in brokers]
-        if filters.show in ("", "brokers") and not filters.support_type
-        else []
-    )
+    # Brokers and support planners help to plan and arrange every type of support, so a filter by
+    # type of support keeps them (the page says why); only "show" and area and rating narrow them.
+    broker_list = [(b, _latest_stars(b)) for b in brokers] if filters.show in ("", "brokers") else []
     if filters.min_stars:
         entries = [e for e in entries if (e.stars or 0) >= filters.min_stars]
         pa_list = [p for p in pa_list if (p[1] or 0) >= filters.min_stars]

@@ -12,6 +12,7 @@ from selfdirect.core.models import Authority, User
 from selfdirect.core.money import parse_pounds
 
 from .constants import SupportType
+from .directory import PLANNING, PLANNING_LABEL
 from .models import (
     Area,
     Arrangement,
@@ -341,7 +342,9 @@ class DirectoryForm(forms.Form):
         queryset=Area.objects.none(), label="Area", required=False, empty_label="Any area"
     )
     support_type = forms.ChoiceField(
-        label="Type of support", choices=[("", "Any type of support"), *SupportType.choices], required=False
+        label="Type of support",
+        choices=[("", "Any type of support"), *SupportType.choices, (PLANNING, PLANNING_LABEL)],
+        required=False,
     )
     min_stars = forms.ChoiceField(
         label="Rating",
@@ -366,3 +369,18 @@ class DirectoryForm(forms.Form):
         self.fields["council"].choices = [(a.slug, a.name) for a in authorities]  # type: ignore[attr-defined]
         if authority is not None:
             self.fields["area"].queryset = Area.objects.filter(authority=authority)  # type: ignore[attr-defined]
+
+
+class ProvidersImportForm(ReasonMixin):
+    """Step one of the providers-and-rates import: the file to check."""
+
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text="Saved from a spreadsheet as CSV UTF-8, at most 256 KB (about 1,200 rows). The first line must name the columns.",
+        error_messages={"required": "Choose a CSV file to upload", "empty": "The file is empty"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["file", "reason"])
+        self.fields["reason"].label = "Where do these providers and rates come from?"

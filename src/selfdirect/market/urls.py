@@ -10,6 +10,7 @@ urlpatterns = [
     path("market/areas/new/", views.area_add, name="area-add"),
     path("market/providers/", views.provider_list, name="providers"),
     path("market/providers/new/", views.provider_create, name="provider-create"),
+    path("market/providers/import/", views.provider_import, name="provider-import"),
     path("market/providers/<int:pk>/", views.provider_detail, name="provider"),
     path("market/providers/<int:pk>/edit/", views.provider_edit, name="provider-edit"),
     path("market/providers/<int:pk>/members/new/", views.member_add, name="member-add"),

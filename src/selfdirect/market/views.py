@@ -4,6 +4,7 @@ checks the action's permission (403) and calls a service; invalid forms answer 4
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -111,8 +113,8 @@ def public_directory(request: AuthedRequest) -> HttpResponse:
     authority = next((a for a in authorities if a.slug == slug), authorities[0] if authorities else None)
     form = forms.DirectoryForm(request.GET or None, authorities=authorities, authority=authority)
     result = None
+    filters = directory.Filters()
     if authority is not None:
-        filters = directory.Filters()
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             filters = directory.Filters(
@@ -126,7 +128,13 @@ def public_directory(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "market/directory.html",
-        {"form": form, "authority": authority, "result": result},
+        {
+            "form": form,
+            "authority": authority,
+            "result": result,
+            "filters": filters,
+            "planning": directory.PLANNING,
+        },
         status=status,
     )
 
@@ -209,6 +217,89 @@ def provider_create(request: AuthedRequest) -> HttpResponse:
         request, form, lambda f: services.save_provider(request.user, authority, f.data_for_service(), _reason(f)),
         title="Add a provider", back=reverse("market:providers"), success="Provider added",
     )  # fmt: skip
+
+
+IMPORT_SESSION_KEY = "market_import"
+
+
+def _import_form_with_error(message: str) -> forms.ProvidersImportForm:
+    """An empty upload form showing ``message`` against the file (and in the error summary)."""
+    form = forms.ProvidersImportForm()
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # unbound: errors without validation
+    form.cleaned_data = {}
+    form.add_error("file", message)
+    return form
+
+
+@login_required
+def provider_import(request: AuthedRequest) -> HttpResponse:
+    """Import providers, services and rate tables from CSV in two steps. Check: the file is read
+    and every row checked (the import is run and rolled back); any problem is listed as "line N:
+    field: message" and nothing is saved. Confirm: a clean file's summary is shown and the import
+    runs, all or nothing, only when the commissioner confirms. The checked file waits in the
+    session, tied to the authority and its SHA-256 digest."""
+    authority = _authority(request)
+    _require(request, "market.import_providers", authority)
+    form = forms.ProvidersImportForm(
+        None if "digest" in request.POST else request.POST or None, request.FILES or None
+    )
+    problems: list[services.RowProblem] = []
+    context: dict[str, Any] = {
+        "columns": services.IMPORT_COLUMNS,
+        "required": sorted(services.IMPORT_REQUIRED),
+    }
+    if request.method == "POST" and "digest" in request.POST:  # step two: confirm
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        if pending.get("authority") != authority.pk or pending.get("digest") != request.POST["digest"]:
+            form = _import_form_with_error("The checked file was not found: upload it again")
+            return render(request, "market/import.html", {**context, "form": form}, status=400)
+        del request.session[IMPORT_SESSION_KEY]
+        try:
+            created = services.import_providers(request.user, authority, pending["text"], pending["reason"])
+        except services.ImportRefused as exc:  # the records changed since the check
+            form = _import_form_with_error(
+                f"The file now has {len(exc.problems)} problem(s). Nothing was imported."
+            )
+            return render(
+                request, "market/import.html", {**context, "form": form, "problems": exc.problems}, status=400
+            )
+        providers = {t.service.provider_id for t in created}
+        messages.success(
+            request,
+            f"Imported {len(created)} rate table(s) for {len(providers)} provider(s) from {pending['name']}",
+        )
+        return redirect("market:providers")
+    if request.method == "POST" and form.is_valid():  # step one: check
+        upload = form.cleaned_data["file"]
+        try:
+            text = services.read_import_file(upload.name or "", upload.read(services.MAX_IMPORT_BYTES + 1))
+            preview = services.check_providers_import(request.user, authority, text)
+        except services.ServiceError as exc:
+            for message in exc.errors.get("file", []):
+                form.add_error("file", message)
+        except services.ImportRefused as exc:
+            problems = exc.problems
+            form.add_error("file", f"The file has {len(problems)} problem(s). Nothing was imported.")
+        else:
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            request.session[IMPORT_SESSION_KEY] = {
+                "authority": authority.pk, "digest": digest, "text": text,
+                "reason": form.cleaned_data["reason"], "name": upload.name or "the file",
+            }  # fmt: skip
+            return render(
+                request,
+                "market/import_confirm.html",
+                {
+                    "preview": preview,
+                    "digest": digest,
+                    "name": upload.name,
+                    "reason": form.cleaned_data["reason"],
+                },
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "market/import.html", {**context, "form": form, "problems": problems}, status=status
+    )
 
 
 @login_required

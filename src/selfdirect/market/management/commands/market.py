@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from selfdirect.core.money import format_pence
 from selfdirect.market import access, directory, rates, services
-from selfdirect.market.models import Contract, PersonalAssistant, Service
+from selfdirect.market.models import Broker, Contract, PersonalAssistant, ProviderList, Service
+from selfdirect.people.access import people_scope
 from selfdirect.people.management.commands.import_people import actor_and_authority
 
 
@@ -25,6 +26,19 @@ class Command(BaseCommand):
         rate.add_argument("at", help="e.g. 2026-04-05T23:00")
         sub.add_parser("pas", help="The PA register, flagging expired DBS checks")
         sub.add_parser("contracts", help="Contracts with review and tender dates and each period's payment")
+        sub.add_parser("brokers", help="Brokers and support planners with their fees")
+        sub.add_parser("lists", help="Preferred-provider and framework lists with their fixed prices")
+        public = sub.add_parser("directory", help="What the public directory shows today")
+        public.add_argument("--support-type", default="", help="A type of support, or planning")
+        duties = sub.add_parser("duties", help="A person's PA employments and employer-duties checklist")
+        duties.add_argument("person_id", type=int)
+        move = sub.add_parser(
+            "transfer", help="Move a person's block-funded service to their personal budget"
+        )
+        move.add_argument("person_id", type=int)
+        move.add_argument("arrangement_id", type=int)
+        move.add_argument("on", help="The first day paid from the budget, e.g. 2026-06-15")
+        move.add_argument("--reason", default="Moved from the block contract to a personal budget")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         user, authority = actor_and_authority(opts["username"], opts["authority"], "market.view_market")
@@ -79,3 +93,69 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"    {usage.period_start}: pay {format_pence(effect.payment_pence)}. {effect.explanation}"
                     )
+        elif action == "brokers":
+            for broker in Broker.objects.filter(authority=authority):
+                paid = (
+                    "can be paid from the budget"
+                    if broker.payable_from_budget
+                    else "not paid from the budget"
+                )
+                self.stdout.write(
+                    f"{broker.pk:>5}  {broker.name} ({broker.get_kind_display()}): "
+                    f"{format_pence(broker.fee_pence)} {broker.get_fee_basis_display()}, {paid}"
+                )
+        elif action == "lists":
+            for plist in ProviderList.objects.filter(authority=authority):
+                self.stdout.write(
+                    f"{plist.pk:>5}  {plist.name} ({plist.get_kind_display()}) from {plist.starts_on}"
+                )
+                for entry in plist.entries.select_related("service__provider"):
+                    self.stdout.write(
+                        f"       {entry.service.provider.name}: {entry.service.name}, "
+                        f"{format_pence(entry.fixed_price_pence)} per {entry.service.unit}"
+                    )
+        elif action == "directory":
+            public_listing = directory.listing(
+                authority, directory.Filters(support_type=opts["support_type"]), today
+            )
+            for e in public_listing.providers:
+                self.stdout.write(f"provider  {e.provider.name}: {e.stars or '-'} stars")
+            for pa, stars in public_listing.pas:
+                self.stdout.write(f"PA        {pa.name}: {stars or '-'} stars")
+            for broker, stars in public_listing.brokers:
+                self.stdout.write(
+                    f"broker    {broker.name} ({broker.get_kind_display()}): {stars or '-'} stars"
+                )
+        elif action in ("duties", "transfer"):
+            person = people_scope(user, authority).filter(pk=opts["person_id"]).first()
+            if person is None:
+                raise CommandError(f"no person {opts['person_id']} that {user.username} works with")
+            if action == "duties":
+                if not user.has_perm("market.view_employer_duties", person):
+                    raise CommandError(f"{user.username} may not see {person}'s employer duties")
+                for employment in person.pa_employments.prefetch_related("duties"):
+                    family = " (family member)" if employment.family_member else ""
+                    self.stdout.write(f"{employment.pa_name}{family} from {employment.starts_on}")
+                    for duty in employment.duties.all():
+                        self.stdout.write(f"    [{duty.get_status_display()}] {duty.get_duty_display()}")
+            else:
+                if not user.has_perm("market.transfer_arrangement", person):
+                    raise CommandError(f"{user.username} may not move {person}'s services")
+                arrangement = person.market_arrangements.filter(pk=opts["arrangement_id"]).first()
+                if arrangement is None:
+                    raise CommandError(f"no arrangement {opts['arrangement_id']} for {person}")
+                try:
+                    day = dt.date.fromisoformat(opts["on"])
+                except ValueError:
+                    raise CommandError("on: give a date like 2026-06-15") from None
+                try:
+                    new = services.transfer_to_budget(user, arrangement, day, opts["reason"])
+                except services.ServiceError as exc:
+                    raise CommandError(
+                        "; ".join(f"{field}: {m}" for field, ms in exc.errors.items() for m in ms)
+                    ) from None
+                arrangement.refresh_from_db()
+                self.stdout.write(
+                    f"Block-funded until {arrangement.ends_on}; paid from the personal budget from "
+                    f"{new.starts_on} (arrangement {new.pk})"
+                )
