@@ -29,17 +29,28 @@ def money(browser_world):
     )  # fmt: skip
     services.agree_budget(side.users[Role.FINANCE], budget, "support plan (test)", "approved")
     run = services.execute_run(services.start_run(side.users[Role.FINANCE], side.authority, "2026-04").pk)
+    charge = services.assess_charge(side.users[Role.FINANCE], side.self_person, weekly_pence=1500,
+                                    starts_on=dt.date(2026, 4, 1), reason="financial assessment")  # fmt: skip
+    services.open_dispute(side.users[Role.PERSON], side.self_person, subject="My disability costs were left out",
+                          raised_by="Margaret", amount_pence=1500, charge=charge)  # fmt: skip
     return budget, run
 
 
 def test_money_pages_pass_axe(page, live_server, money):
+    from selfdirect.ledger.models import Dispute
+
     budget, run = money
+    person, dispute = budget.person_id, Dispute.objects.get().pk
     pages = {
         "northshire-finance": ["/money/", "/money/budgets/", f"/money/budgets/{budget.pk}/",
                                f"/money/budgets/{budget.pk}/spending/", f"/money/runs/{run.pk}/",
                                f"/money/runs/{run.pk}/remittances/", "/money/trial-balance/", "/money/reconciliation/",
-                               "/money/periods/2026-04/close/"],
-        "northshire-person": [f"/money/budgets/{budget.pk}/", f"/money/budgets/{budget.pk}/spending/"],
+                               "/money/periods/2026-04/close/", f"/money/budgets/{budget.pk}/reassess/", f"/money/budgets/{budget.pk}/invoices/",
+                               f"/money/people/{person}/charging/", f"/money/people/{person}/charging/assess/",
+                               f"/money/people/{person}/charging/receipts/", "/money/disputes/",
+                               f"/money/disputes/{dispute}/decide/"],
+        "northshire-person": [f"/money/budgets/{budget.pk}/", f"/money/budgets/{budget.pk}/spending/",
+                              f"/money/people/{person}/charging/", f"/money/people/{person}/disputes/new/"],
         "northshire-commissioner": ["/money/"],
     }  # fmt: skip
     for username, urls in pages.items():
@@ -55,3 +66,9 @@ def test_money_pages_pass_axe(page, live_server, money):
     page.get_by_role("button", name="Close 2026-04").click()
     assert page.locator(".govuk-error-summary").is_visible()
     assert serious_violations(page) == []
+    for url, button in [(f"/money/budgets/{budget.pk}/reassess/", "Replace the budget"),
+                        (f"/money/disputes/{dispute}/decide/", "Record the outcome")]:  # fmt: skip
+        page.goto(f"{live_server.url}{url}")
+        page.get_by_role("button", name=button).click()
+        assert page.locator(".govuk-error-summary").is_visible(), url
+        assert serious_violations(page) == [], url

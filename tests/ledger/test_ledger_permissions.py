@@ -18,7 +18,7 @@ from selfdirect.core.constants import Role
 from selfdirect.ledger import services
 
 TARGETS = ["self", "caseload", "other_team", "other_authority"]
-# V: see the budget and statement; S: record spending; A: agree a budget.
+# V: see the budget and statement (page, CSV, PDF); S: record spending; A: agree or reassess a budget.
 ACCESS = {
     Role.PERSON: {"self": "VS"},
     Role.REPRESENTATIVE: {},  # may see the record, but has not been allowed to manage the money
@@ -42,6 +42,9 @@ AUTHORITY = {
 BUDGET_PAGES = [
     ("detail", "get", "/money/budgets/{pk}/", "V"),
     ("csv", "get", "/money/budgets/{pk}/statement.csv", "V"),
+    ("pdf", "get", "/money/budgets/{pk}/statement.pdf", "V"),
+    ("reassess", "get", "/money/budgets/{pk}/reassess/", "A"),
+    ("invoice", "get", "/money/budgets/{pk}/invoices/", "A"),
     ("spend", "get", "/money/budgets/{pk}/spending/", "S"),
     ("agree", "get", "/money/budgets/{pk}/agree/", "A"),
 ]
@@ -50,6 +53,8 @@ BUDGET_API = [
     ("spend", "post", "/api/v1/ledger/budgets/{pk}/spending", "S",
      {"on": "2026-04-10", "category": "other", "description": "Taxi", "amount_pence": 1250}, 201),
     ("agree", "post", "/api/v1/ledger/budgets/{pk}/agree", "A", {"approved_by": "plan", "reason": "ok"}, 200),
+    ("reassess", "post", "/api/v1/ledger/budgets/{pk}/reassess", "A",
+     {"on": "2026-07-01", "agreed_annual_pence": 730000, "reason": "reassessed", "approved_by": "plan"}, 201),
 ]  # fmt: skip
 AUTHORITY_PAGES = [
     ("home", "/money/", "T"),
@@ -60,6 +65,7 @@ AUTHORITY_PAGES = [
     ("run-file", "/money/runs/{run}/payments.csv", "F"),
     ("remit", "/money/runs/{run}/remittances/", "F"),
     ("close", "/money/periods/2026-04/close/", "F"),
+    ("disputes", "/money/disputes/", "F"),
 ]
 
 

@@ -1,5 +1,6 @@
-"""What PostgreSQL itself enforces: a transaction whose legs do not balance fails at COMMIT
-(the deferred constraint trigger), however the rows got there."""
+"""What PostgreSQL itself enforces: a transaction whose legs do not balance fails at COMMIT,
+however the rows got there (one at a time, many in one statement, COPY, across statements, into a
+transaction posted earlier); nothing lands in a closed period."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import connection, transaction
 from selfdirect.ledger import books
 from selfdirect.ledger.books import Chart, credit, debit
 from selfdirect.ledger.constants import TxnKind
-from selfdirect.ledger.models import Leg, Transaction
+from selfdirect.ledger.models import Leg, Period, Transaction
 
 # Real commits: the check runs at COMMIT, which a test wrapped in one transaction never reaches.
 pytestmark = [
@@ -73,3 +74,84 @@ def test_the_orm_path_is_checked_at_commit_too(world):
         )
         Leg.objects.bulk_create([Leg(transaction=txn, account=chart.get("bank"), side="D", amount=1)])
     assert books.balance(chart.get("bank")) == 0
+
+
+def _legs_sql(txn_id, legs):
+    chart = Chart(Transaction.objects.get(pk=txn_id).authority)
+    ids = {"bank": chart.get("bank").pk, "funds": chart.get("funds").pk}
+    return ", ".join(f"({txn_id}, {ids[a]}, '{side}', {amount})" for a, side, amount in legs)
+
+
+def test_legs_that_balance_only_across_statements_commit_and_the_rest_fail(world):
+    with transaction.atomic():
+        txn_id = _raw_transaction(world, [("bank", "D", 500)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_leg (transaction_id, account_id, side, amount) VALUES "
+                + _legs_sql(txn_id, [("funds", "C", 250), ("funds", "C", 250)])
+            )
+    assert books.balance(Chart(world.north.authority).get("bank")) == 500
+    # An unbalanced leg followed by a statement whose own legs balance: still refused.
+    with pytest.raises(Exception, match="does not balance: debits minus credits is 7 pence"):  # noqa: SIM117
+        with transaction.atomic():
+            other = _raw_transaction(world, [("bank", "D", 7)])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO ledger_leg (transaction_id, account_id, side, amount) VALUES "
+                    + _legs_sql(other, [("funds", "C", 3), ("bank", "D", 3)])
+                )
+    assert Transaction.objects.count() == 1
+
+
+def test_one_unbalanced_transaction_in_a_many_row_statement_refuses_the_commit(world):
+    chart = Chart(world.north.authority)
+    period = books.period_for(world.north.authority, dt.date(2026, 5, 1))
+    with pytest.raises(Exception, match="does not balance"):  # noqa: SIM117
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO ledger_transaction (authority_id, period_id, "on", kind, memo, posted_at) '
+                "SELECT %s, %s, '2026-05-01', 'receipt', 'many', now() FROM generate_series(1, 50) RETURNING id",
+                [world.north.authority.pk, period.pk],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            bank, funds = chart.get("bank").pk, chart.get("funds").pk
+            with cursor.cursor.copy(
+                "COPY ledger_leg (transaction_id, account_id, side, amount) FROM STDIN"
+            ) as copy:
+                for n, txn_id in enumerate(ids):
+                    copy.write_row((txn_id, bank, "D", 100))
+                    copy.write_row((txn_id, funds, "C", 100 if n != 37 else 90))
+    assert Transaction.objects.count() == 0 and Leg.objects.count() == 0
+
+
+def test_a_leg_added_later_to_a_posted_transaction_is_refused(world):
+    with transaction.atomic():
+        txn_id = _raw_transaction(world, [("bank", "D", 1000), ("funds", "C", 1000)])
+    with pytest.raises(Exception, match=f"ledger transaction {txn_id} does not balance"):  # noqa: SIM117
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_leg (transaction_id, account_id, side, amount) VALUES "
+                + _legs_sql(txn_id, [("bank", "D", 1)])
+            )
+    assert Leg.objects.filter(transaction_id=txn_id).count() == 2
+
+
+def test_emptying_the_queue_of_checks_does_not_skip_them(world):
+    with pytest.raises(Exception, match="does not balance"):  # noqa: SIM117
+        with transaction.atomic():
+            _raw_transaction(world, [("bank", "D", 1000), ("funds", "C", 1)])
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM ledger_balance_check")
+    assert Transaction.objects.count() == 0
+
+
+def test_a_many_row_insert_into_a_closed_period_is_refused(world):
+    period = books.period_for(world.north.authority, dt.date(2026, 5, 1))
+    Period.objects.filter(pk=period.pk).update(status="closed")
+    with pytest.raises(Exception, match="the period is closed"), connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO ledger_transaction (authority_id, period_id, "on", kind, memo, posted_at) '
+            "SELECT %s, %s, '2026-05-01', 'receipt', 'late', now() FROM generate_series(1, 3)",
+            [world.north.authority.pk, period.pk],
+        )
+    assert Transaction.objects.count() == 0

@@ -161,5 +161,8 @@ def test_demo_loads_budgets_and_one_completed_run_per_authority_twice_safely(db)
     load_ledger_demo()
     assert Budget.objects.filter(source__startswith="Demo budget").count() == 10
     assert list(PaymentRun.objects.values_list("status", flat=True)) == ["done", "done"]
+    from selfdirect.ledger.models import ChargeAssessment, Dispute
+
+    assert ChargeAssessment.objects.count() == 2 and Dispute.objects.filter(status="open").count() == 2
     isf = Budget.objects.filter(agreed_annual_pence=3000000).first()
     assert sum(isf.instalments.values_list("amount_pence", flat=True)) == 3000000

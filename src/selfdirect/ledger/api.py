@@ -7,17 +7,19 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
+from selfdirect.people.models import Person
 
 from . import books, services, tasks
-from .constants import BudgetStatus, Frequency, RunStatus
-from .models import Budget, PaymentRun
-from .rules import budget_scope
+from .constants import BudgetStatus, ChargingMode, DisputeStatus, Frequency, Route, RunStatus
+from .models import Budget, ChargeAssessment, Dispute, PaymentRun, Transaction
+from .rules import budget_scope, money_people
 
 router = Router(tags=["ledger"])
 
@@ -60,6 +62,9 @@ class LedgerStatementOut(Schema):
     rolled_over_pence: int
     clawed_back_pence: int
     spent_by_category: dict[str, int]
+    replaces_id: int | None = Field(description="The budget this one replaced at a reassessment")
+    replaced_by_id: int | None = Field(description="The budget that replaced this one at a reassessment")
+    change_reason: str = Field(description="Why the reassessment changed the budget (shown to the person)")
 
 
 def _statement(budget: Budget) -> dict[str, Any]:
@@ -72,6 +77,8 @@ def _statement(budget: Budget) -> dict[str, Any]:
         "source": budget.source, "period_pence": st.period_amount, "paid_pence": st.paid, "spent_pence": st.spent,
         "held_pence": st.held, "contributions_pence": st.contributions, "rolled_over_pence": st.rolled_over,
         "clawed_back_pence": st.clawed_back, "spent_by_category": st.spend_by_category,
+        "replaces_id": budget.replaces_id, "change_reason": budget.change_reason,
+        "replaced_by_id": Budget.objects.filter(replaces=budget).values_list("pk", flat=True).first(),
     }  # fmt: skip
 
 
@@ -97,6 +104,10 @@ class LedgerSpendIn(Schema):
     category: str
     description: str = Field(min_length=1, max_length=200)
     amount_pence: int = Field(gt=0, le=10**12)
+    plan_line_id: int | None = Field(
+        default=None,
+        description="The approved plan's line it pays for; matched by payee or category if left out",
+    )
 
 
 class LedgerSpendOut(Schema):
@@ -107,6 +118,7 @@ class LedgerSpendOut(Schema):
     amount_pence: int
     flagged: bool
     flag_reason: str
+    plan_line_id: int | None
 
 
 @router.post(
@@ -115,8 +127,11 @@ class LedgerSpendOut(Schema):
 def spend(request: AuthedRequest, budget_id: int, payload: LedgerSpendIn) -> Any:
     budget = _budget(request, budget_id)
     _require(request, "ledger.record_spending", budget)
-    made = services.record_spend(request.user, budget, on=payload.on, category=payload.category,
-                                 description=payload.description, amount_pence=payload.amount_pence)  # fmt: skip
+    row = {"on": payload.on, "category": payload.category, "description": payload.description,
+           "amount_pence": payload.amount_pence, "plan_line": payload.plan_line_id}  # fmt: skip
+    if payload.plan_line_id is None:
+        del row["plan_line"]
+    made = services.record_spends(request.user, budget, [row])[0]
     return Status(201, made)
 
 
@@ -200,3 +215,316 @@ def trial_balance(request: AuthedRequest) -> Any:
     authority = _authority(request)
     _require(request, "ledger.view_ledger", authority)
     return books.trial_balance(authority)
+
+
+class LedgerReassessIn(Schema):
+    on: dt.date = Field(description="The day the new budget starts; the current one ends the day before")
+    agreed_annual_pence: int = Field(ge=0, le=10**12)
+    reason: str = Field(min_length=1, max_length=1000, description="Why it changes (shown to the person)")
+    approved_by: str = Field(min_length=1, max_length=300, description="The reassessment or approved plan")
+    indicative_pence: int | None = Field(default=None, ge=0, le=10**12)
+    difference_reasons: str = Field(default="", max_length=2000)
+    frequency: Frequency | None = None
+
+
+@router.post(
+    "/ledger/budgets/{budget_id}/reassess",
+    response={201: LedgerStatementOut},
+    summary="Replace an agreed budget at a reassessment",
+)
+def reassess(request: AuthedRequest, budget_id: int, payload: LedgerReassessIn) -> Any:
+    budget = _budget(request, budget_id)
+    _require(request, "ledger.reassess_budget", budget)
+    new = services.reassess_budget(
+        request.user, budget, on=payload.on, agreed_annual_pence=payload.agreed_annual_pence,
+        reason=payload.reason, approved_by_ref=payload.approved_by, indicative_pence=payload.indicative_pence,
+        difference_reasons=payload.difference_reasons, frequency=payload.frequency,
+    )  # fmt: skip
+    return Status(201, _statement(new))
+
+
+# --- charging: contributions, arrears and disputes ------------------------------------------------
+
+
+def _person(request: AuthedRequest, person_id: int) -> Person:
+    return get_object_or_404(money_people(request.user, _authority(request)), pk=person_id)
+
+
+class LedgerChargeOut(Schema):
+    id: int
+    weekly_pence: int
+    mode: ChargingMode
+    starts_on: dt.date
+    free_until: dt.date | None
+    reason: str
+
+
+class LedgerDisputeOut(Schema):
+    id: int
+    person_id: int
+    charge_id: int | None
+    budget_id: int | None
+    subject: str
+    raised_by: str
+    amount_pence: int
+    status: DisputeStatus
+    outcome: str
+    opened_on: dt.date
+    closed_on: dt.date | None
+
+
+class LedgerChargingOut(Schema):
+    person_id: int
+    current: LedgerChargeOut | None
+    assessments: list[LedgerChargeOut]
+    charged_pence: int = Field(description="Contributions charged (net: kept back; gross: invoiced)")
+    invoiced_pence: int
+    received_pence: int
+    arrears_pence: int = Field(description="Invoiced and not yet received")
+    clawback_pence: int = Field(description="Unspent money to be returned after period close")
+    disputes: list[LedgerDisputeOut]
+
+
+def _charging(person: Person) -> dict[str, Any]:
+    s = services.charging_summary(person)
+    return {
+        "person_id": person.pk, "current": s.current, "assessments": s.assessments, "charged_pence": s.charged,
+        "invoiced_pence": s.invoiced, "received_pence": s.received, "arrears_pence": s.arrears,
+        "clawback_pence": s.clawback, "disputes": s.disputes,
+    }  # fmt: skip
+
+
+@router.get(
+    "/ledger/people/{person_id}/charging",
+    response=LedgerChargingOut,
+    summary="A person's assessed contribution, arrears and disputes",
+)
+def get_charging(request: AuthedRequest, person_id: int) -> Any:
+    person = _person(request, person_id)
+    _require(request, "ledger.view_charging", person)
+    return _charging(person)
+
+
+class LedgerChargeIn(Schema):
+    weekly_pence: int = Field(ge=0, le=10**10)
+    starts_on: dt.date
+    reason: str = Field(min_length=1, max_length=1000)
+    mode: ChargingMode | None = Field(default=None, description="Net or gross; the policy's if left out")
+
+
+@router.post(
+    "/ledger/people/{person_id}/charges",
+    response={201: LedgerChargeOut},
+    summary="Record a financially assessed weekly contribution",
+)
+def assess_charge(request: AuthedRequest, person_id: int, payload: LedgerChargeIn) -> Any:
+    person = _person(request, person_id)
+    _require(request, "ledger.assess_charge", person.authority)
+    charge = services.assess_charge(request.user, person, weekly_pence=payload.weekly_pence,
+                                    starts_on=payload.starts_on, reason=payload.reason, mode=payload.mode)  # fmt: skip
+    return Status(201, charge)
+
+
+class LedgerReceiptIn(Schema):
+    amount_pence: int = Field(gt=0, le=10**12)
+    on: dt.date
+    reason: str = Field(default="contribution received", max_length=1000)
+
+
+@router.post(
+    "/ledger/people/{person_id}/receipts",
+    response={201: LedgerChargingOut},
+    summary="Record a contribution received",
+)
+def receive(request: AuthedRequest, person_id: int, payload: LedgerReceiptIn) -> Any:
+    person = _person(request, person_id)
+    _require(request, "ledger.assess_charge", person.authority)
+    services.receive_contribution(
+        request.user, person, payload.amount_pence, payload.on, reason=payload.reason
+    )
+    return Status(201, _charging(person))
+
+
+class LedgerDisputeIn(Schema):
+    subject: str = Field(min_length=1, max_length=300)
+    amount_pence: int = Field(default=0, ge=0, le=10**12)
+    charge_id: int | None = Field(default=None, description="The contribution it is about, if any")
+    budget_id: int | None = Field(default=None, description="The budget it is about, if any")
+
+
+@router.post(
+    "/ledger/people/{person_id}/disputes",
+    response={201: LedgerDisputeOut},
+    summary="Raise a dispute about money",
+)
+def raise_dispute(request: AuthedRequest, person_id: int, payload: LedgerDisputeIn) -> Any:
+    person = _person(request, person_id)
+    _require(request, "ledger.raise_dispute", person)
+    charge = (
+        get_object_or_404(ChargeAssessment, pk=payload.charge_id, person=person)
+        if payload.charge_id
+        else None
+    )
+    budget = get_object_or_404(Budget, pk=payload.budget_id, person=person) if payload.budget_id else None
+    dispute = services.open_dispute(
+        request.user, person, subject=payload.subject, amount_pence=payload.amount_pence,
+        raised_by=request.user.full_name or request.user.username, charge=charge, budget=budget,
+    )  # fmt: skip
+    return Status(201, dispute)
+
+
+def _dispute(request: AuthedRequest, dispute_id: int) -> Dispute:
+    people = money_people(request.user, _authority(request))
+    return get_object_or_404(Dispute, pk=dispute_id, person__in=people)
+
+
+@router.get("/ledger/disputes/{dispute_id}", response=LedgerDisputeOut, summary="A dispute and its outcome")
+def get_dispute(request: AuthedRequest, dispute_id: int) -> Any:
+    return _dispute(request, dispute_id)
+
+
+class LedgerDecideIn(Schema):
+    status: DisputeStatus
+    outcome: str = Field(min_length=1, max_length=2000)
+
+
+@router.post(
+    "/ledger/disputes/{dispute_id}/decide", response=LedgerDisputeOut, summary="Record a dispute's outcome"
+)
+def decide_dispute(request: AuthedRequest, dispute_id: int, payload: LedgerDecideIn) -> Any:
+    dispute = _dispute(request, dispute_id)
+    _require(request, "ledger.decide_dispute", dispute.person.authority)
+    return services.decide_dispute(request.user, dispute, payload.status, payload.outcome)
+
+
+# --- drafting budgets, provider invoices, reversals, payment files and reconciliation -------------
+
+
+class LedgerDeploymentIn(Schema):
+    route: Route
+    share: int = Field(default=100, gt=0, le=10000)
+    payee_name: str = Field(default="", max_length=200)
+    payee_account: str = Field(default="", max_length=60)
+    fee_percent: float = Field(default=0, ge=0, le=100, description="Managing agent's fee, a percentage")
+
+
+class LedgerBudgetIn(Schema):
+    person_id: int
+    stream: str = Field(min_length=1, max_length=60)
+    period_start: dt.date
+    period_end: dt.date
+    starts_on: dt.date = Field(description="Move-in or start date; instalments run from here")
+    agreed_annual_pence: int = Field(ge=0, le=10**12)
+    indicative_pence: int | None = Field(default=None, ge=0, le=10**12)
+    difference_reasons: str = Field(default="", max_length=2000)
+    frequency: Frequency
+    deployments: list[LedgerDeploymentIn] = Field(min_length=1, description="Mix and match: several routes")
+    plan_cost_pence: int | None = Field(default=None, ge=0, le=10**12)
+    source: str = Field(default="", max_length=300)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@router.post(
+    "/ledger/budgets", response={201: LedgerStatementOut}, summary="Draft a budget (agree it to pay it)"
+)
+def create_budget(request: AuthedRequest, payload: LedgerBudgetIn) -> Any:
+    authority = _authority(request)
+    person = _person(request, payload.person_id)
+    _require(request, "ledger.agree_budget", authority)
+    budget = services.create_budget(
+        request.user, person, stream=payload.stream, period_start=payload.period_start,
+        period_end=payload.period_end, agreed_annual_pence=payload.agreed_annual_pence, starts_on=payload.starts_on,
+        frequency=payload.frequency, deployments=[{**d.dict(), "fee_percent": str(d.fee_percent)}
+                                                  for d in payload.deployments],
+        indicative_pence=payload.indicative_pence, difference_reasons=payload.difference_reasons,
+        source=payload.source, plan_cost_pence=payload.plan_cost_pence, reason=payload.reason,
+    )  # fmt: skip
+    return Status(201, _statement(budget))
+
+
+class LedgerInvoiceIn(Schema):
+    on: dt.date
+    route: Route = Field(description="The managed or ISF route the provider is paid from")
+    category: str
+    payee: str = Field(min_length=1, max_length=200, description="The provider")
+    description: str = Field(min_length=1, max_length=200)
+    amount_pence: int = Field(gt=0, le=10**12)
+
+
+@router.post(
+    "/ledger/budgets/{budget_id}/invoices",
+    response={201: LedgerSpendOut},
+    summary="Record a provider's invoice",
+)
+def invoice(request: AuthedRequest, budget_id: int, payload: LedgerInvoiceIn) -> Any:
+    budget = _budget(request, budget_id)
+    _require(request, "ledger.agree_budget", budget)  # finance: invoices come to the council
+    made = services.record_spends(
+        request.user, budget, [{"on": payload.on, "category": payload.category, "route": payload.route,
+                                "description": payload.description, "amount_pence": payload.amount_pence,
+                                "payee": payload.payee}], source="invoice",
+    )  # fmt: skip
+    return Status(201, made[0])
+
+
+class LedgerReverseIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000)
+    on: dt.date | None = Field(default=None, description="Date of the reversal; today if left out")
+
+
+class LedgerTransactionOut(Schema):
+    id: int
+    on: dt.date
+    kind: str
+    memo: str
+    reverses_id: int | None
+
+
+@router.post(
+    "/ledger/transactions/{transaction_id}/reverse",
+    response={201: LedgerTransactionOut},
+    summary="Correct a posting by reversing it",
+)
+def reverse(request: AuthedRequest, transaction_id: int, payload: LedgerReverseIn) -> Any:
+    authority = _authority(request)
+    _require(request, "ledger.view_ledger", authority)
+    txn = get_object_or_404(Transaction, pk=transaction_id, authority=authority)
+    return Status(201, services.reverse_transaction(request.user, txn, payload.reason, payload.on))
+
+
+@router.get(
+    "/ledger/runs/{run_id}/payments.csv",
+    summary="A payment run's bank-transfer file",
+    response={200: str},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def run_file(request: AuthedRequest, run_id: int) -> Any:
+    authority = _authority(request)
+    _require(request, "ledger.run_payments", authority)
+    run = get_object_or_404(PaymentRun.objects.select_related("period"), pk=run_id, authority=authority)
+    response = HttpResponse(services.payment_file(run), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="payments-{authority.slug}-{run.period}.csv"'
+    return response
+
+
+class LedgerReconciliationRow(Schema):
+    run_id: int
+    period: str
+    file_pence: int = Field(description="Total of the payment file")
+    ledger_pence: int = Field(description="Bank credits in the ledger for the run's payments")
+    difference_pence: int
+
+
+@router.get(
+    "/ledger/reconciliation",
+    response=list[LedgerReconciliationRow],
+    summary="Each payment run's file against the ledger",
+)
+def reconciliation(request: AuthedRequest) -> Any:
+    authority = _authority(request)
+    _require(request, "ledger.view_ledger", authority)
+    return [
+        {"run_id": r["run"].pk, "period": r["run"].period.label, "file_pence": r["file"],
+         "ledger_pence": r["ledger"], "difference_pence": r["difference"]}
+        for r in services.reconciliation(authority)
+    ]  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
@@ -40,8 +40,9 @@ class LedgerError(Exception):
     """A posting the ledger refuses, with the reason in words."""
 
 
-@dataclass(frozen=True)
-class LegSpec:
+class LegSpec(NamedTuple):
+    """One leg to post (a tuple: runs build hundreds of thousands of them)."""
+
     account: Account
     side: str
     amount: int
@@ -97,8 +98,9 @@ class Chart:
                     "holders",
                 )
         missing = [code for code in wanted if code not in self._cache]
-        for account in Account.objects.filter(authority=self.authority, budget_id__in=list(budget_routes)):
-            self._cache[account.code] = account
+        if not missing:
+            return
+        self.load_budget_accounts({wanted[code][1] for code in missing})
         to_make = [code for code in missing if code not in self._cache]
         if to_make:
             parents = {root: self.get(root) for root in ("budgets", "holders")}
@@ -108,6 +110,21 @@ class Chart:
             )  # fmt: skip
             for account in made:
                 self._cache[account.code] = account
+
+    def load_budget_accounts(self, budget_ids: Iterable[int] | QuerySet[Any]) -> None:
+        """Cache the accounts of ``budget_ids``: ids, or a query of them (one query for a whole run)."""
+        from .bulk import light
+
+        ids = budget_ids if isinstance(budget_ids, QuerySet) else list(budget_ids)
+        accounts = Account.objects.filter(authority=self.authority, budget_id__in=ids)
+        authority_id = self.authority.pk
+        for pk, code, name, kind, parent_id, budget_id in accounts.values_list(
+            "id", "code", "name", "kind", "parent_id", "budget_id"
+        ):
+            self._cache[code] = light(
+                Account, id=pk, authority_id=authority_id, code=code, name=name, kind=kind,
+                parent_id=parent_id, budget_id=budget_id,
+            )  # fmt: skip
 
     def fund(self, stream: str) -> Account:
         return self.get(f"fund:{stream}", f"Funding stream {stream}")

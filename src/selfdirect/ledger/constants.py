@@ -31,6 +31,7 @@ class TxnKind(models.TextChoices):
     CONTRIBUTION = "contribution", "Contribution charged"
     RECEIPT = "receipt", "Money received"
     REVERSAL = "reversal", "Reversal"
+    RELEASE = "release", "Commitment released at reassessment"
 
 
 class Frequency(models.TextChoices):

@@ -1,5 +1,6 @@
 """Demo budgets: a few agreed budgets per demo authority (including the £30,000 ISF from seed
-004's glossary and a mix-and-match budget), and one completed payment run for April 2026.
+004's glossary and a mix-and-match budget), and one completed payment run for April 2026; the
+person user has an assessed contribution and an open dispute about it.
 Deterministic and safe to run twice."""
 
 from __future__ import annotations
@@ -47,5 +48,14 @@ def load_ledger_demo() -> None:
                 source=f"{DEMO_SOURCE}: indicative budget agreed unchanged", reason="Demo data",
             )  # fmt: skip
             services.agree_budget(finance, budget, "Demo support plan", "Demo data")
+        if own is not None:  # the person user's assessed contribution (net or gross by policy)
+            charge = services.assess_charge(
+                finance, own, weekly_pence=1250, starts_on=YEAR[0], reason="Demo financial assessment"
+            )
         run = services.start_run(finance, authority, "2026-04")
         services.execute_run(run.pk)
+        if own is not None:  # and a dispute about it, open, for finance to decide (seed 004 Q8)
+            services.open_dispute(
+                finance, own, subject="My disability-related costs were left out of the assessment",
+                raised_by=str(own), amount_pence=1250, charge=charge, on=dt.date(2026, 4, 20),
+            )  # fmt: skip

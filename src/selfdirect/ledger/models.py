@@ -199,6 +199,9 @@ class Budget(models.Model):
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
+    change_reason = models.TextField(
+        blank=True, help_text="Why a reassessment replaced the previous budget with this one"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -366,6 +369,9 @@ class Spend(models.Model):
     source = models.CharField(max_length=20, default="recorded")
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=200, blank=True)
+    plan_line_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The approved support plan's spending line this was matched to"
+    )
     transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="spend")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -406,6 +412,14 @@ class Dispute(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="money_disputes")
     budget = models.ForeignKey(
         Budget, null=True, blank=True, on_delete=models.PROTECT, related_name="disputes"
+    )
+    charge = models.ForeignKey(
+        ChargeAssessment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        help_text="The assessed contribution the dispute is about, if it is about one",
     )
     raised_by = models.CharField(max_length=200)
     subject = models.CharField(max_length=300)

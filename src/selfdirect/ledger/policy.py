@@ -44,11 +44,22 @@ class Spending(Strict):
     categories: dict[str, str]
     unusual_single_pence: int = Field(gt=0)
     check_categories: list[str] = []
+    plan_categories: dict[str, list[str]] = Field(
+        default={},
+        description="Each spending category's support-plan categories, to match spending to plan lines",
+    )
+
+
+FrequencyName = Literal["weekly", "four_weekly", "monthly", "quarterly"]
 
 
 class LedgerPolicy(Strict):
     version: str
     effective_from: dt.date
+    payment_frequencies: list[FrequencyName] = Field(
+        default=["weekly", "four_weekly", "monthly", "quarterly"], min_length=1,
+        description="How often budgets may be paid under this policy (issue 6: weekly, four-weekly or monthly)",
+    )  # fmt: skip
     period_close: CloseRules
     midpoint_budgets: bool = False
     plan_tolerance_percent: Decimal = Field(ge=0, le=100)
@@ -75,6 +86,9 @@ def parse(text: str, source: str) -> LedgerPolicy:
     unknown = [c for c in policy.spending.check_categories if c not in policy.spending.categories]
     if unknown:
         raise PolicyError(f"{source}: spending.check_categories: unknown categories {unknown}")
+    unknown = [c for c in policy.spending.plan_categories if c not in policy.spending.categories]
+    if unknown:
+        raise PolicyError(f"{source}: spending.plan_categories: unknown categories {unknown}")
     return policy
 
 

@@ -79,3 +79,28 @@ rules.add_perm("ledger.close_period", is_finance)
 rules.add_perm("ledger.view_ledger", is_finance)
 rules.add_perm("ledger.view_totals", sees_totals)
 rules.add_perm("ledger.list_budgets", is_finance | _authority_role(*CASELOAD_ROLES))
+
+# Reassessment replaces an agreed budget; charging is finance's to assess and to decide.
+rules.add_perm("ledger.reassess_budget", is_finance)
+rules.add_perm("ledger.assess_charge", is_finance)
+rules.add_perm("ledger.decide_dispute", is_finance)
+
+
+def _person_authority(person: Person) -> int:
+    return person.authority_id
+
+
+@rules.predicate
+def sees_charging(user: User, person: Person) -> bool:
+    """The person's contributions and disputes: whoever may see their budgets."""
+    return money_people(user, _person_authority(person)).filter(pk=person.pk).exists()
+
+
+@rules.predicate
+def raises_dispute(user: User, person: Person) -> bool:
+    """The person (or a representative managing their money) and finance may raise a dispute."""
+    return money_people(user, _person_authority(person), manage=True).filter(pk=person.pk).exists()
+
+
+rules.add_perm("ledger.view_charging", sees_charging)
+rules.add_perm("ledger.raise_dispute", raises_dispute)

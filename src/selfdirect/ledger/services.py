@@ -25,9 +25,18 @@ from selfdirect.core.money import parse_pounds, round_pence, split_pence
 from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
-from . import books, policy
+from . import books, bulk, policy
 from .books import Chart, LedgerError, credit, debit
-from .constants import BudgetStatus, ChargingMode, DisputeStatus, PeriodStatus, Route, RunStatus, TxnKind
+from .constants import (
+    BudgetStatus,
+    ChargingMode,
+    DisputeStatus,
+    Frequency,
+    PeriodStatus,
+    Route,
+    RunStatus,
+    TxnKind,
+)
 from .models import (
     Account,
     Budget,
@@ -93,6 +102,14 @@ def create_budget(
     ):
         errors["difference_reasons"] = [
             "The agreed budget differs from the indicative budget: record the reasons the person will be given"
+        ]
+    try:
+        allowed: list[str] = list(policy.load(person.authority.slug).payment_frequencies)
+    except policy.PolicyError:  # no money rules for this authority yet: any frequency the ledger knows
+        allowed = list(Frequency.values)
+    if frequency not in allowed:
+        errors["frequency"] = [
+            f"{frequency!r} is not a payment frequency the policy allows: {', '.join(allowed)}"
         ]
     if not period_start < period_end:
         errors["period_end"] = ["The period must end after it starts"]
@@ -289,68 +306,73 @@ def execute_run(
     authority, period = run.authority, run.period
     chart = Chart(authority)
     done = 0
-    # The unpaid instalments' ids, once; each batch re-checks them under its own transaction, so
-    # the plan stays an index lookup by id however large the month is.
-    todo = list(
-        due_instalments(run)
-        .filter(payment__isnull=True, budget__status__in=[BudgetStatus.AGREED, BudgetStatus.ACTIVE])
-        .order_by("id")
-        .values_list("id", flat=True)
+    # The unpaid instalments' ids, once; each batch takes a range of them and re-checks them under
+    # its own transaction, so the plan stays an index range scan however large the month is.
+    payable = due_instalments(run).filter(
+        payment__isnull=True, budget__status__in=[BudgetStatus.AGREED, BudgetStatus.ACTIVE]
     )
+    todo = list(payable.order_by("id").values_list("id", flat=True))
+    chart.load_budget_accounts(payable.values("budget_id"))  # once, not per batch
     try:
         for offset in range(0, len(todo), batch_size):
             with transaction.atomic():
-                batch = list(
-                    Instalment.objects.filter(id__in=todo[offset : offset + batch_size], payment__isnull=True)
-                    .select_related("budget")
-                    .order_by("id")
-                )
+                ids = todo[offset : offset + batch_size]
+                in_batch = payable.filter(id__gte=ids[0], id__lte=ids[-1])
+                batch = _batch_instalments(in_batch)
                 if not batch:
                     continue
                 budget_ids = {i.budget_id for i in batch}
                 deployments: dict[int, list[Deployment]] = defaultdict(list)
-                for d in Deployment.objects.filter(budget_id__in=budget_ids).order_by("id"):
-                    deployments[d.budget_id].append(d)
+                fields = ("id", "budget_id", "route", "share", "payee_name", "payee_account", "fee_percent")
+                for row in (
+                    Deployment.objects.filter(budget_id__in=in_batch.values("budget_id"))
+                    .order_by("id")
+                    .values_list(*fields)
+                ):
+                    deployments[row[1]].append(bulk.light(Deployment, **dict(zip(fields, row, strict=True))))
                 chart.ensure_budgets({b: [d.route for d in deployments[b]] for b in budget_ids})
-                person_ids = {i.budget.person_id for i in batch}
                 charges: dict[int, list[ChargeAssessment]] = defaultdict(list)
-                for c in ChargeAssessment.objects.filter(person_id__in=person_ids):
+                for c in ChargeAssessment.objects.filter(person_id__in=in_batch.values("budget__person_id")):
                     charges[c.person_id].append(c)
-                built, payments, lines = [], [], []
+                postings, payments, lines = [], [], []
                 for inst in batch:
                     if crash_after is not None and done >= crash_after:
                         raise RuntimeError(f"simulated crash after {done} instalments")
                     legs, file_lines, contribution = _instalment_legs(
                         chart, inst, deployments[inst.budget_id], charges[inst.budget.person_id]
                     )
-                    on = min(max(inst.due_on, period.start), period.end)
-                    built.append(
-                        books.build(
-                            authority, period, on, TxnKind.PAYMENT,
-                            f"Instalment {inst.seq} of budget {inst.budget_id}", legs,
-                            budget_id=inst.budget_id, actor=run.started_by,
+                    postings.append(
+                        bulk.Posting(
+                            min(max(inst.due_on, period.start), period.end), TxnKind.PAYMENT,
+                            f"Instalment {inst.seq} of budget {inst.budget_id}", legs, inst.budget_id,
                         )
                     )  # fmt: skip
-                    payments.append(
-                        Payment(instalment=inst, run=run, amount_pence=inst.amount_pence,
-                                contribution_pence=contribution)
-                    )  # fmt: skip
+                    payments.append((inst.pk, inst.amount_pence, contribution))
                     lines.append(file_lines)
                     done += 1
-                txns = books.save_built(built)
-                for payment, txn in zip(payments, txns, strict=True):
-                    payment.transaction = txn
-                Payment.objects.bulk_create(payments, batch_size=2000)
-                file_rows = []
-                for payment, payment_lines in zip(payments, lines, strict=True):
-                    for line in payment_lines:
-                        line.payment = payment
-                        file_rows.append(line)
-                PaymentLine.objects.bulk_create(file_rows, batch_size=2000)
-                BudgetStatusUpdate.activate(budget_ids)
+                # One insert per table (COPY on PostgreSQL); the one-to-one Payment.instalment
+                # still refuses a second payment of any instalment.
+                txn_ids = bulk.post_all(authority, period, postings, actor_id=run.started_by_id)
+                payment_ids = bulk.insert_rows(
+                    Payment,
+                    ["instalment_id", "run_id", "transaction_id", "amount_pence", "contribution_pence"],
+                    [(inst_id, run.pk, txn_id, amount, contribution)
+                     for (inst_id, amount, contribution), txn_id in zip(payments, txn_ids, strict=True)],
+                )  # fmt: skip
+                bulk.insert_rows(
+                    PaymentLine,
+                    ["payment_id", "route", "payee_name", "payee_account", "amount_pence", "reference"],
+                    [(payment_id, line.route, line.payee_name, line.payee_account, line.amount_pence, line.reference)
+                     for payment_id, payment_lines in zip(payment_ids, lines, strict=True) for line in payment_lines],
+                    ids=False,
+                )  # fmt: skip
+                BudgetStatusUpdate.activate(
+                    Payment.objects.filter(run=run, instalment_id__gte=ids[0], instalment_id__lte=ids[-1])
+                    .values("instalment__budget_id")
+                )  # fmt: skip
                 PaymentRun.objects.filter(pk=run.pk).update(
                     paid_count=models.F("paid_count") + len(batch),
-                    paid_pence=models.F("paid_pence") + sum(p.amount_pence for p in payments),
+                    paid_pence=models.F("paid_pence") + sum(amount for _, amount, _ in payments),
                     finished_at=timezone.now() + RUN_LEASE,
                 )
             if progress:
@@ -369,13 +391,36 @@ def execute_run(
     return run
 
 
+def _batch_instalments(instalments: models.QuerySet[Instalment]) -> list[Instalment]:
+    """The batch's instalments with what a payment needs of their budgets, read in one query."""
+    batch = []
+    for pk, budget_id, seq, due_on, covers_from, covers_to, amount, cancelled, stream, person_id in (
+        instalments.order_by("id").values_list(
+            "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence", "cancelled",
+            "budget__stream", "budget__person_id",
+        )
+    ):  # fmt: skip
+        inst = bulk.light(
+            Instalment, id=pk, budget_id=budget_id, seq=seq, due_on=due_on, covers_from=covers_from,
+            covers_to=covers_to, amount_pence=amount, cancelled=cancelled,
+        )  # fmt: skip
+        budget = bulk.light(Budget, id=budget_id, stream=stream, person_id=person_id)
+        inst._state.fields_cache["budget"] = budget
+        batch.append(inst)
+    return batch
+
+
 class BudgetStatusUpdate:
     @staticmethod
-    def activate(budget_ids: Iterable[int]) -> None:
+    def activate(budget_ids: Iterable[int] | models.QuerySet[Any]) -> None:
         """The first payment makes an agreed budget active."""
-        Budget.objects.filter(pk__in=list(budget_ids), status=BudgetStatus.AGREED).update(
-            status=BudgetStatus.ACTIVE
-        )
+        ids = budget_ids if isinstance(budget_ids, models.QuerySet) else list(budget_ids)
+        Budget.objects.filter(pk__in=ids, status=BudgetStatus.AGREED).update(status=BudgetStatus.ACTIVE)
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """split_pence, without the arithmetic when there is one part (most budgets, one route)."""
+    return [total] if len(weights) == 1 else split_pence(total, weights)
 
 
 def _instalment_legs(
@@ -393,11 +438,9 @@ def _instalment_legs(
         raise LedgerError(f"budget {budget.pk} has no route to pay")
     legs = [debit(chart.fund(budget.stream), amount), credit(chart.budget(budget.pk), amount)]
     contribution, mode = _charge_for(assessments, inst)
-    shares = split_pence(amount, [d.share for d in routes])
+    shares = _split(amount, [d.share for d in routes])
     kept_back = (
-        split_pence(contribution, [d.share for d in routes])
-        if mode == ChargingMode.NET
-        else [0] * len(routes)
+        _split(contribution, [d.share for d in routes]) if mode == ChargingMode.NET else [0] * len(routes)
     )
     lines = []
     for d, share, back in zip(routes, shares, kept_back, strict=True):
@@ -406,10 +449,10 @@ def _instalment_legs(
         if share - back:
             legs.append(credit(chart.get("bank"), share - back))
             lines.append(
-                PaymentLine(route=d.route, payee_name=d.payee_name, payee_account=d.payee_account,
-                            amount_pence=share - back, reference=f"SD{budget.pk}-{inst.seq}-{d.route[:3].upper()}")
+                bulk.light(PaymentLine, route=d.route, payee_name=d.payee_name, payee_account=d.payee_account,
+                           amount_pence=share - back, reference=f"SD{budget.pk}-{inst.seq}-{d.route[:3].upper()}")
             )  # fmt: skip
-        fee = round_pence(Decimal(share) * d.fee_percent / 100)
+        fee = round_pence(Decimal(share) * d.fee_percent / 100) if d.fee_percent else 0
         if fee:
             legs += [debit(chart.spent("management_fee"), fee), credit(chart.holder(budget.pk, d.route), fee)]
     if contribution:
@@ -481,52 +524,68 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
         holders: dict[int, list[tuple[Account, int]]] = defaultdict(list)
         for r in holder_rows:
             # Enough of the account to post to, without loading each one.
-            account = Account(pk=r["account_id"], authority_id=authority.pk, code=r["account__code"])
+            account = bulk.light(
+                Account, id=r["account_id"], authority_id=authority.pk, code=r["account__code"]
+            )
             holders[r["account__budget_id"]].append((account, int(r["total"])))
         paid = dict(
             Payment.objects.filter(run__period=period).values_list("instalment__budget_id")
             .annotate(s=Sum("amount_pence")).values_list("instalment__budget_id", "s")
         )  # fmt: skip
-        carried: dict[int, int] = {}
-        for line in CloseLine.objects.filter(
-            period__authority=authority, period__start__lt=period.start
-        ).order_by("period__start"):
-            carried[line.budget_id] = line.kept_pence
-        budgets = {
-            b.pk: b for b in Budget.objects.filter(authority=authority).only("pk", "agreed_annual_pence")
-        }
-        built, close_lines = [], []
+        carried: dict[int, int] = dict(
+            CloseLine.objects.filter(period__authority=authority, period__start__lt=period.start)
+            .order_by("period__start")
+            .values_list("budget_id", "kept_pence")
+        )  # the latest earlier close of each budget wins
+        annual = dict(Budget.objects.filter(authority=authority).values_list("pk", "agreed_annual_pence"))
+        postings: list[bulk.Posting] = []
+        close_rows: list[list[Any]] = []
         for budget_id, accounts in sorted(holders.items()):
             unspent = sum(total for _, total in accounts)
-            budget = budgets[budget_id]
             kept, clawed, why = policy.close_decision(
-                pol.period_close, annual_pence=budget.agreed_annual_pence,
+                pol.period_close, annual_pence=annual[budget_id],
                 month_allocation_pence=paid.get(budget_id, 0), carried_in_pence=carried.get(budget_id, 0),
                 unspent_pence=unspent,
             )  # fmt: skip
-            line = CloseLine(
-                period=period, budget=budget, unspent_pence=unspent, kept_pence=kept, clawed_back_pence=clawed,
-                rule=f"{why} (policy {pol.version})",
-            )  # fmt: skip
+            row: list[Any] = [
+                period.pk,
+                budget_id,
+                unspent,
+                kept,
+                clawed,
+                f"{why} (policy {pol.version})",
+                None,
+            ]
             if clawed:
                 positive = [(account, total) for account, total in accounts if total > 0]
-                parts = split_pence(clawed, [t for _, t in positive])
+                parts = _split(clawed, [t for _, t in positive])
                 legs = [debit(chart.get("clawback"), clawed)] + [
                     credit(account, part) for (account, _), part in zip(positive, parts, strict=True) if part
                 ]
-                built.append(
-                    books.build(authority, period, period.end, TxnKind.CLAWBACK,
-                                f"Claw-back at close of {period.label}, budget {budget_id}", legs,
-                                budget_id=budget_id, actor=actor)
+                postings.append(
+                    bulk.Posting(period.end, TxnKind.CLAWBACK,
+                                 f"Claw-back at close of {period.label}, budget {budget_id}", legs, budget_id)
                 )  # fmt: skip
-                close_lines.append((line, len(built) - 1))
-            else:
-                close_lines.append((line, -1))
-        txns = books.save_built(built)
-        for line, index in close_lines:
-            if index >= 0:
-                line.transaction = txns[index]
-        CloseLine.objects.bulk_create([line for line, _ in close_lines], batch_size=2000)
+                row[-1] = len(postings) - 1
+            close_rows.append(row)
+        txn_ids = bulk.post_all(authority, period, postings, actor_id=actor.pk if actor else None)
+        for row in close_rows:
+            if row[-1] is not None:
+                row[-1] = txn_ids[row[-1]]
+        bulk.insert_rows(
+            CloseLine,
+            [
+                "period_id",
+                "budget_id",
+                "unspent_pence",
+                "kept_pence",
+                "clawed_back_pence",
+                "rule",
+                "transaction_id",
+            ],
+            close_rows,
+            ids=False,
+        )
         period.status = PeriodStatus.CLOSED
         period.closed_at = timezone.now()
         period.closed_by = actor
@@ -583,6 +642,7 @@ def record_spends(
     if not budget.is_payable:
         raise ServiceError({"budget": ["Spending can only be recorded against an agreed budget"]})
     made = []
+    lines = plan_lines(budget)
     with transaction.atomic():
         for i, row in enumerate(rows, start=1):
             where = f"line {row['line']}: " if "line" in row else ("" if len(rows) == 1 else f"row {i}: ")
@@ -605,16 +665,62 @@ def record_spends(
             except LedgerError as exc:
                 raise ServiceError({"on": [f"{where}{exc}"]}) from None
             reason = _flag(pol, row["category"], amount)
+            line_id = match_plan_line(pol, lines, row, where)
             made.append(
                 Spend.objects.create(
                     budget=budget, route=route, on=row["on"], category=row["category"],
                     description=row["description"][:200], payee=row.get("payee", "")[:200], amount_pence=amount,
                     source=source, flagged=bool(reason), flag_reason=reason, transaction=txn, recorded_by=actor,
+                    plan_line_id=line_id,
                 )
             )  # fmt: skip
         audit.record(actor=actor, authority=budget.person.authority, action=AuditAction.CREATE, obj=budget,
                      reason=f"{len(made)} {source} spending line(s) recorded", person_id=budget.person_id)  # fmt: skip
     return made
+
+
+def plan_lines(budget: Budget) -> list[Any]:
+    """The spending lines of the support plan that approved the budget (none if it was approved
+    some other way, e.g. by a finance officer in words)."""
+    plan = budget.approved_by if budget.approved_by_type_id else None
+    lines = getattr(plan, "lines", None)
+    return list(lines.order_by("pk")) if lines is not None else []
+
+
+def match_plan_line(
+    pol: policy.LedgerPolicy, lines: list[Any], row: Mapping[str, Any], where: str = ""
+) -> int | None:
+    """Which plan line a purchase pays for: the one named (``plan_line``), else the line whose
+    supplier is the payee, else the only line whose plan category the policy maps the spending
+    category to. Anything else stays unmatched (shown as such on the statement), never guessed."""
+    ids = {line.pk for line in lines}
+    named = row.get("plan_line")
+    if named is not None:
+        if named not in ids:
+            raise ServiceError({"plan_line": [f"{where}{named} is not a line of the approved support plan"]})
+        return int(named)
+    payee = (row.get("payee") or "").strip().casefold()
+    by_supplier = [line.pk for line in lines if payee and (line.supplier or "").strip().casefold() == payee]
+    if len(by_supplier) == 1:
+        return by_supplier[0]
+    plan_categories = set(pol.spending.plan_categories.get(row["category"], [row["category"]]))
+    by_category = [line.pk for line in lines if line.category in plan_categories]
+    return by_category[0] if len(by_category) == 1 else None
+
+
+def plan_match(budget: Budget) -> dict[str, Any]:
+    """Each plan line's cost for the budget's time against the spending matched to it, and what
+    spending matched no line (issue 6: spending matched to plan lines)."""
+    lines = plan_lines(budget)
+    spent: dict[int | None, int] = defaultdict(int)
+    for line_id, amount in Spend.objects.filter(
+        budget=budget, transaction__reversed_by__isnull=True
+    ).values_list("plan_line_id", "amount_pence"):
+        spent[line_id] += amount
+    rows = [{"id": line.pk, "description": line.description, "category": line.category,
+             "supplier": line.supplier, "annual": line.annual_pence, "spent": spent.pop(line.pk, 0)}
+            for line in lines]  # fmt: skip
+    return {"rows": rows, "unmatched": sum(spent.values())}
 
 
 STATEMENT_COLUMNS = ["date", "description", "amount", "category"]
@@ -695,12 +801,36 @@ def assess_charge(
     return charge
 
 
-def receive_contribution(actor: User, person: Person, amount_pence: int, on: dt.date) -> Transaction:
-    """Money received from the person against invoiced (gross) contributions: Dr bank / Cr receivable."""
-    amount = books.check_amount(amount_pence)
+def receive_contribution(
+    actor: User, person: Person, amount_pence: int, on: dt.date, *, budget: Budget | None = None,
+    reason: str = "contribution received",
+) -> Transaction:  # fmt: skip
+    """Money received from the person against invoiced (gross) contributions: Dr bank / Cr receivable.
+
+    The receipt is posted against one of the person's budgets (``budget``, else their latest), so
+    each person's arrears are a sum of ledger legs like every other figure."""
+    try:
+        amount = books.check_amount(amount_pence)
+    except LedgerError as exc:
+        raise ServiceError({"amount_pence": [str(exc)]}) from None
+    if budget is None:
+        budget = person.budgets.exclude(status=BudgetStatus.DRAFT).order_by("-starts_on", "-pk").first()
+    if budget is None or budget.person_id != person.pk:
+        raise ServiceError({"budget": ["The person has no agreed budget to receive a contribution against"]})
     chart = Chart(person.authority)
-    return books.post(person.authority, on, TxnKind.RECEIPT, f"Contribution received from {person.reference}",
-                      [debit(chart.get("bank"), amount), credit(chart.get("contrib_due"), amount)], actor=actor)  # fmt: skip
+    try:
+        with transaction.atomic():
+            txn = books.post(
+                person.authority, on, TxnKind.RECEIPT, f"Contribution received from {person.reference}",
+                [debit(chart.get("bank"), amount), credit(chart.get("contrib_due"), amount)],
+                budget_id=budget.pk, actor=actor,
+            )  # fmt: skip
+            audit.record(actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=budget,
+                         reason=reason or "contribution received", person_id=person.pk,
+                         changes={"received_pence": [None, amount]})  # fmt: skip
+    except LedgerError as exc:
+        raise ServiceError({"on": [str(exc)]}) from None
+    return txn
 
 
 DISPUTE_TRANSITIONS = {
@@ -709,13 +839,24 @@ DISPUTE_TRANSITIONS = {
 
 
 def open_dispute(actor: User, person: Person, *, subject: str, raised_by: str, amount_pence: int = 0,
-                 budget: Budget | None = None, on: dt.date | None = None) -> Dispute:  # fmt: skip
+                 budget: Budget | None = None, charge: ChargeAssessment | None = None,
+                 on: dt.date | None = None) -> Dispute:  # fmt: skip
+    """Record a disagreement about money (seed 004 Q8): about a budget, a contribution, a debt."""
+    errors: dict[str, list[str]] = {}
     if not subject.strip():
-        raise ServiceError({"subject": ["Say what the dispute is about"]})
+        errors["subject"] = ["Say what the dispute is about"]
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence < 0:
+        errors["amount_pence"] = ["The amount in dispute must be whole pence, zero or more"]
+    if budget is not None and budget.person_id != person.pk:
+        errors["budget"] = ["That budget is not this person's"]
+    if charge is not None and charge.person_id != person.pk:
+        errors["charge"] = ["That contribution is not this person's"]
+    if errors:
+        raise ServiceError(errors)
     with transaction.atomic():
         dispute = Dispute.objects.create(
-            authority=person.authority, person=person, budget=budget, subject=subject.strip(), raised_by=raised_by,
-            amount_pence=amount_pence, opened_on=on or timezone.localdate(),
+            authority=person.authority, person=person, budget=budget, charge=charge, subject=subject.strip(),
+            raised_by=raised_by[:200], amount_pence=amount_pence, opened_on=on or timezone.localdate(),
         )  # fmt: skip
         audit.record(actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=dispute,
                      reason=subject, person_id=person.pk)  # fmt: skip
@@ -816,3 +957,184 @@ def reverse_transaction(actor: User, txn: Transaction, reason: str, on: dt.date 
     except IntegrityError:
         raise ServiceError({"transaction": [f"transaction {txn.pk} has already been reversed"]}) from None
     return rev
+
+
+# --- reassessment --------------------------------------------------------------------------------
+
+
+def _truncated(amount: int, covers_from: dt.date, covers_to: dt.date, new_to: dt.date) -> int:
+    """An instalment's amount pro rata by days when it now ends on ``new_to``."""
+    whole = (covers_to - covers_from).days + 1
+    kept = (new_to - covers_from).days + 1
+    return round_pence(Decimal(amount) * kept / whole)
+
+
+def reassess_budget(
+    actor: User | None,
+    budget: Budget,
+    *,
+    on: dt.date,
+    agreed_annual_pence: int,
+    reason: str,
+    approved_by_ref: Any,
+    indicative_pence: int | None = None,
+    difference_reasons: str = "",
+    frequency: str | None = None,
+    deployments: Iterable[Mapping[str, Any]] | None = None,
+    plan_cost_pence: int | None = None,
+    allocation_ref: str = "",
+) -> Budget:
+    """Replace an agreed budget at a reassessment (seed 004 Q5: budgets change at reassessment,
+    not with short-term fluctuation). The only way an agreed budget's figure changes.
+
+    The old budget ends the day before the change and the new one starts that day, so there is no
+    gap and nothing is paid twice: instalments already paid stand (a change dated inside a paid
+    instalment takes effect the day after what was paid); an unpaid instalment that straddles the
+    change is cut to the days before it, pro rata; later unpaid ones are cancelled; the commitment
+    they held is released (Dr fund / Cr budget). The new budget is drafted from the same period with
+    the new figure, starts on the change day (pro rata) and is agreed against ``approved_by_ref``
+    (the approved plan or reassessment). Its ``change_reason`` says why, beside both figures.
+    """
+    errors: dict[str, list[str]] = {}
+    if not reason or not reason.strip():
+        errors["reason"] = ["Say why the budget changes at this reassessment"]
+    if not approved_by_ref:
+        errors["approved_by"] = ["Say what approved the new budget (the reassessment or the approved plan)"]
+    if (
+        isinstance(agreed_annual_pence, bool)
+        or not isinstance(agreed_annual_pence, int)
+        or agreed_annual_pence < 0
+    ):
+        errors["agreed_annual_pence"] = ["The new budget must be whole pence, zero or more"]
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        old = Budget.objects.select_for_update().select_related("authority").get(pk=budget.pk)
+        if not old.is_payable:
+            raise ServiceError(
+                {"budget": [f"Only an agreed budget can be reassessed; this one is {old.status}"]}
+            )
+        if Budget.objects.filter(replaces=old).exists():
+            raise ServiceError({"budget": ["This budget has already been replaced at a reassessment"]})
+        if agreed_annual_pence == old.agreed_annual_pence and not deployments and not frequency:
+            raise ServiceError(
+                {"agreed_annual_pence": ["The new budget is the same as the current one: nothing changes"]}
+            )
+        if PaymentRun.objects.filter(
+            authority_id=old.authority_id, status=RunStatus.RUNNING, finished_at__gt=timezone.now()
+        ).exists():
+            raise ServiceError({"on": ["A payment run is in progress: reassess when it has finished"]})
+        instalments = list(
+            Instalment.objects.select_for_update().filter(budget=old, cancelled=False).order_by("seq")
+        )
+        paid_ids = set(
+            Payment.objects.filter(instalment__in=instalments).values_list("instalment_id", flat=True)
+        )
+        effective = on
+        for inst in instalments:
+            if inst.pk in paid_ids and inst.covers_to >= effective:
+                effective = inst.covers_to + dt.timedelta(days=1)
+        if effective != on and effective > old.period_end:
+            raise ServiceError(
+                {
+                    "on": [
+                        f"Everything to {old.period_end} is already paid: agree next period's budget instead"
+                    ]
+                }
+            )
+        if not old.starts_on < effective <= old.period_end:
+            raise ServiceError({"on": [f"The change must take effect after the budget starts ({old.starts_on}) "
+                                       f"and by the end of its period ({old.period_end})"]})  # fmt: skip
+        if effective - dt.timedelta(days=1) <= old.period_start:
+            raise ServiceError({"on": ["The change must take effect at least two days into the period"]})
+        released = 0
+        for inst in instalments:
+            if inst.pk in paid_ids or inst.covers_to < effective:
+                continue
+            if inst.covers_from >= effective:
+                inst.cancelled = True
+                released += inst.amount_pence
+                inst.save(update_fields=["cancelled"])
+            else:
+                cut = _truncated(
+                    inst.amount_pence, inst.covers_from, inst.covers_to, effective - dt.timedelta(days=1)
+                )
+                released += inst.amount_pence - cut
+                inst.amount_pence, inst.covers_to = cut, effective - dt.timedelta(days=1)
+                inst.save(update_fields=["amount_pence", "covers_to"])
+        before = audit.snapshot(old, BUDGET_AUDIT_FIELDS)
+        period_end = old.period_end
+        old.period_end = effective - dt.timedelta(days=1)
+        still_due = Instalment.objects.filter(budget=old, cancelled=False, payment__isnull=True).exists()
+        if not still_due:
+            old.status = BudgetStatus.ENDED
+        old.save(update_fields=["period_end", "status"])
+        if released:
+            chart = Chart(old.authority)
+            books.post(
+                old.authority, _first_open_day(old.authority_id, effective), TxnKind.RELEASE,
+                f"Budget {old.pk} replaced from {effective}: unpaid commitment released",
+                [debit(chart.fund(old.stream), released), credit(chart.budget(old.pk), released)],
+                budget_id=old.pk, actor=actor,
+            )  # fmt: skip
+        audit.record(
+            actor=actor, authority=old.authority, action=AuditAction.CHANGE, obj=old,
+            reason=f"Reassessed: ends {old.period_end}; {reason.strip()}",
+            changes=audit.diff(before, audit.snapshot(old, BUDGET_AUDIT_FIELDS)), person_id=old.person_id,
+        )  # fmt: skip
+        rows = list(deployments) if deployments else [
+            {"route": d.route, "share": d.share, "payee_name": d.payee_name, "payee_account": d.payee_account,
+             "fee_percent": d.fee_percent} for d in old.deployments.all()
+        ]  # fmt: skip
+        new = create_budget(
+            actor, old.person, stream=old.stream, period_start=old.period_start, period_end=period_end,
+            agreed_annual_pence=agreed_annual_pence, starts_on=effective, frequency=frequency or old.frequency,
+            deployments=rows, indicative_pence=indicative_pence, difference_reasons=difference_reasons,
+            source=f"Reassessed from {effective}", allocation_ref=allocation_ref or old.allocation_ref,
+            plan_cost_pence=plan_cost_pence, reason=f"Reassessment replacing budget {old.pk}: {reason.strip()}",
+        )  # fmt: skip
+        Budget.objects.filter(pk=new.pk).update(replaces=old, change_reason=reason.strip())
+        new.refresh_from_db()
+        new = agree_budget(actor, new, approved_by_ref, f"Reassessment: {reason.strip()}")
+    return new
+
+
+# --- charging: one person's contributions, arrears and disputes ----------------------------------
+
+
+@dataclass
+class ChargingSummary:
+    person: Person
+    assessments: list[ChargeAssessment]
+    current: ChargeAssessment | None
+    charged: int
+    invoiced: int
+    received: int
+    arrears: int
+    clawback: int
+    disputes: list[Dispute]
+
+
+def charging_summary(person: Person, today: dt.date | None = None) -> ChargingSummary:
+    """What the person is assessed to pay, what was charged (net: kept back from payments; gross:
+    invoiced), received, still owed (arrears), money owed back at period close, and disputes."""
+    today = today or timezone.localdate()
+    assessments = list(ChargeAssessment.objects.filter(person=person).order_by("-starts_on", "-pk"))
+    current = next((a for a in assessments if a.starts_on <= today), None)
+    legs = Leg.objects.filter(account__authority_id=person.authority_id, transaction__budget__person=person)
+    sums = legs.aggregate(
+        charged=Sum("amount", filter=models.Q(account__code="contrib_income", side="C"), default=0)
+        - Sum("amount", filter=models.Q(account__code="contrib_income", side="D"), default=0),
+        invoiced=Sum("amount", filter=models.Q(account__code="contrib_due", side="D"), default=0),
+        received=Sum("amount", filter=models.Q(account__code="contrib_due", side="C"), default=0),
+        clawback=Sum("amount", filter=models.Q(account__code="clawback", side="D"), default=0)
+        - Sum("amount", filter=models.Q(account__code="clawback", side="C"), default=0),
+    )
+    disputes = list(
+        Dispute.objects.filter(person=person).select_related("charge", "budget").order_by("-opened_on", "-pk")
+    )
+    return ChargingSummary(
+        person=person, assessments=assessments, current=current, charged=int(sums["charged"]),
+        invoiced=int(sums["invoiced"]), received=int(sums["received"]),
+        arrears=int(sums["invoiced"]) - int(sums["received"]), clawback=int(sums["clawback"]), disputes=disputes,
+    )  # fmt: skip

@@ -13,17 +13,32 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
+from selfdirect.core.pdf import render_pdf
 from selfdirect.core.views import require
+from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
 from . import books, charts, policy, services, tasks
-from .forms import AgreeForm, CloseForm, RunForm, SpendForm, UploadForm
-from .models import Budget, PaymentRun, Period
-from .rules import budget_scope
+from .forms import (
+    AgreeForm,
+    ChargeForm,
+    CloseForm,
+    DecideForm,
+    DisputeForm,
+    InvoiceForm,
+    ReassessForm,
+    ReceiptForm,
+    RunForm,
+    SpendForm,
+    UploadForm,
+)
+from .models import Budget, Dispute, PaymentRun, Period
+from .rules import budget_scope, money_people
 
 
 def _authority(request: AuthedRequest) -> Authority:
@@ -43,10 +58,12 @@ def _run(request: AuthedRequest, pk: int) -> PaymentRun:
     return get_object_or_404(PaymentRun.objects.select_related("period"), pk=pk, authority=authority)
 
 
-def _errors(form: Any, exc: ServiceError) -> None:
+def _errors(form: Any, exc: ServiceError, names: dict[str, str] | None = None) -> None:
+    """Put a service's errors on the form's fields (``names`` maps service names to field names)."""
     for name, errs in exc.errors.items():
+        field = (names or {}).get(name, name)
         for e in errs:
-            form.add_error(name if name in form.fields else None, e)
+            form.add_error(field if field in form.fields else None, e)
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
@@ -99,35 +116,61 @@ def budget_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "ledger/budgets.html", {"budgets": budgets[:500]})
 
 
-@login_required
-def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    budget = _budget(request, pk)
+def statement_context(budget: Budget) -> dict[str, Any]:
+    """What the statement page and its PDF show: the same figures, chart and tables."""
     st = services.statement(budget)
     pol = policy.load(budget.person.authority.slug)
     items = [
+        ("Budget for the period", st.period_amount),
         ("Paid", st.paid),
         ("Spent", st.spent),
         ("Held now", max(st.held, 0)),
         ("Clawed back", st.clawed_back),
     ]
-    context = {
-        "budget": budget, "st": st, "policy": pol, "chart": charts.bars_svg("Your budget so far", items),
+    replaced_by = Budget.objects.filter(replaces=budget).first()
+    tolerance = (
+        services.check_plan_cost(budget, budget.plan_cost_pence)[1]
+        if budget.plan_cost_pence is not None
+        else ""
+    )
+    return {
+        "budget": budget, "st": st, "policy": pol, "chart": charts.bars_svg("Spending against your budget", items),
         "chart_rows": items, "instalments": budget.instalments.select_related("payment")[:60],
-        "spends": budget.spends.all()[:50],
+        "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
+        "previous": budget.replaces, "replaced_by": replaced_by, "tolerance": tolerance,
+        "plan": services.plan_match(budget),
+    }  # fmt: skip
+
+
+@login_required
+def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    budget = _budget(request, pk)
+    context = statement_context(budget)
+    context.update({
         "can_agree": request.user.has_perm("ledger.agree_budget", budget) and budget.status == "draft",
         "can_spend": request.user.has_perm("ledger.record_spending", budget) and budget.is_payable,
-        "categories": pol.spending.categories,
-    }  # fmt: skip
+        "can_invoice": request.user.has_perm("ledger.agree_budget", budget) and budget.is_payable,
+        "can_reassess": request.user.has_perm("ledger.reassess_budget", budget) and budget.is_payable
+        and context["replaced_by"] is None,
+    })  # fmt: skip
     return render(request, "ledger/budget.html", context)
 
 
 @login_required
-def statement_csv(request: AuthedRequest, pk: int) -> HttpResponse:
+def statement_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
+    context = statement_context(budget)
+    context["made_on"] = timezone.localdate()
+    return render_pdf(request, "ledger/statement_pdf.html", context, f"statement-{budget.pk}.pdf")
+
+
+def statement_csv_text(budget: Budget) -> str:
+    """The statement as CSV: each figure in pence and in pounds."""
+    import io
+
     st = services.statement(budget)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="statement-{budget.pk}.csv"'
-    writer = csv.writer(response)
+    out = io.StringIO()
+    writer = csv.writer(out)
     writer.writerow(["item", "pence", "pounds"])
     for label, value in [("agreed a year", st.agreed_annual), ("indicative", st.indicative or 0),
                          ("this period", st.period_amount), ("paid", st.paid), ("spent", st.spent),
@@ -138,6 +181,18 @@ def statement_csv(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     for cat, value in sorted(st.spend_by_category.items()):
         writer.writerow([f"spent on {cat}", value, services._pounds(value)])
+    for r in st.routes:  # "what your current services cost" (Oldham, seed 001)
+        writer.writerow(
+            [f"a week: {r['route']} paid to {r['payee']}", r["weekly"], services._pounds(r["weekly"])]
+        )
+    return out.getvalue()
+
+
+@login_required
+def statement_csv(request: AuthedRequest, pk: int) -> HttpResponse:
+    budget = _budget(request, pk)
+    response = HttpResponse(statement_csv_text(budget), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="statement-{budget.pk}.csv"'
     return response
 
 
@@ -165,12 +220,20 @@ def spend_add(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
     require(request, "ledger.record_spending", budget)
     pol = policy.load(budget.person.authority.slug)
-    form = SpendForm(request.POST if request.method == "POST" else None, categories=pol.spending.categories)
+    lines = [(line.pk, f"{line.description} ({line.category})") for line in services.plan_lines(budget)]
+    form = SpendForm(
+        request.POST if request.method == "POST" else None,
+        categories=pol.spending.categories,
+        plan_lines=lines,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_spend(request.user, budget, on=data["on"], category=data["category"],
-                                  description=data["description"], amount_pence=data["amount"])  # fmt: skip
+            row = {"on": data["on"], "category": data["category"], "description": data["description"],
+                   "amount_pence": data["amount"]}  # fmt: skip
+            if data.get("plan_line") is not None:
+                row["plan_line"] = data["plan_line"]
+            services.record_spends(request.user, budget, [row])
         except ServiceError as exc:
             _errors(form, exc)
         else:
@@ -285,3 +348,193 @@ def reconciliation(request: AuthedRequest) -> HttpResponse:
     require(request, "ledger.view_ledger", authority)
     return render(request, "ledger/reconciliation.html", {"rows": services.reconciliation(authority),
                                                           "home": reverse("ledger:home")})  # fmt: skip
+
+
+@login_required
+def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Staff replace an agreed budget at a reassessment (seed 004 Q5)."""
+    budget = _budget(request, pk)
+    require(request, "ledger.reassess_budget", budget)
+    form = ReassessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = services.reassess_budget(
+                request.user, budget, on=data["on"], agreed_annual_pence=data["agreed"], reason=data["reason"],
+                approved_by_ref=data["approved_by"], indicative_pence=data["indicative"],
+                difference_reasons=data["difference_reasons"],
+            )  # fmt: skip
+        except ServiceError as exc:
+            _errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative"})
+        else:
+            messages.success(
+                request, f"The new budget starts on {new.starts_on}; the old one ends the day before"
+            )
+            return redirect("ledger:budget", pk=new.pk)
+    return render(request, "ledger/form.html", {"form": form, "budget": budget, "title": "Reassess this budget",
+                                                "button": "Replace the budget"}, status=400 if form.errors else 200)  # fmt: skip
+
+
+# --- charging: contributions, arrears and disputes ------------------------------------------------
+
+
+def _person(request: AuthedRequest, person_pk: int) -> Person:
+    """A person whose money the user may see; anyone else (or another authority's) is a 404."""
+    return get_object_or_404(money_people(request.user, _authority(request)), pk=person_pk)
+
+
+@login_required
+def charging(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = _person(request, person_pk)
+    require(request, "ledger.view_charging", person)
+    summary = services.charging_summary(person)
+    pol = policy.load(person.authority.slug)
+    finance = request.user.has_perm("ledger.assess_charge", person.authority)
+    return render(request, "ledger/charging.html", {
+        "person": person, "s": summary, "policy": pol, "can_assess": finance,
+        "can_decide": request.user.has_perm("ledger.decide_dispute", person.authority),
+        "can_raise": request.user.has_perm("ledger.raise_dispute", person),
+        "budgets": person.budgets.exclude(status="draft").order_by("-starts_on"),
+    })  # fmt: skip
+
+
+def _person_form(request: AuthedRequest, person: Person, form: Any, title: str, button: str) -> HttpResponse:
+    return render(request, "ledger/person_form.html", {"form": form, "person": person, "title": title,
+                                                       "button": button}, status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+def charge_assess(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = _person(request, person_pk)
+    require(request, "ledger.assess_charge", person.authority)
+    form = ChargeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assess_charge(request.user, person, weekly_pence=data["weekly"], starts_on=data["starts_on"],
+                                   reason=data["reason"], mode=data["mode"] or None)  # fmt: skip
+        except ServiceError as exc:
+            _errors(form, exc, {"weekly_pence": "weekly"})
+        else:
+            messages.success(request, "The assessed contribution is recorded")
+            return redirect("ledger:charging", person_pk=person.pk)
+    return _person_form(request, person, form, "Record an assessed contribution", "Save")
+
+
+@login_required
+def receipt_add(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = _person(request, person_pk)
+    require(request, "ledger.assess_charge", person.authority)
+    form = ReceiptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.receive_contribution(
+                request.user, person, data["amount"], data["on"], reason=data["reason"]
+            )
+        except ServiceError as exc:
+            _errors(form, exc, {"amount_pence": "amount"})
+        else:
+            messages.success(request, "The money received is recorded")
+            return redirect("ledger:charging", person_pk=person.pk)
+    return _person_form(request, person, form, "Record a contribution received", "Save")
+
+
+def _about_choices(person: Person) -> list[tuple[str, str]]:
+    from selfdirect.core.money import format_pence
+
+    choices = [("", "Something else about money")]
+    for c in person.charge_assessments.order_by("-starts_on"):
+        choices.append(
+            (f"charge:{c.pk}", f"My contribution of {format_pence(c.weekly_pence)} a week from {c.starts_on}")
+        )
+    for b in person.budgets.exclude(status="draft").order_by("-starts_on"):
+        choices.append(
+            (
+                f"budget:{b.pk}",
+                f"My budget of {format_pence(b.agreed_annual_pence)} a year from {b.starts_on}",
+            )
+        )
+    return choices
+
+
+@login_required
+def dispute_new(request: AuthedRequest, person_pk: int) -> HttpResponse:
+    person = _person(request, person_pk)
+    require(request, "ledger.raise_dispute", person)
+    form = DisputeForm(request.POST if request.method == "POST" else None, about=_about_choices(person))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kind, _, ref = data["about"].partition(":")
+        charge = person.charge_assessments.filter(pk=ref).first() if kind == "charge" else None
+        budget = person.budgets.filter(pk=ref).first() if kind == "budget" else None
+        try:
+            services.open_dispute(request.user, person, subject=data["subject"], amount_pence=data["amount"] or 0,
+                                  raised_by=request.user.full_name or request.user.username, charge=charge,
+                                  budget=budget)  # fmt: skip
+        except ServiceError as exc:
+            _errors(form, exc, {"amount_pence": "amount"})
+        else:
+            messages.success(request, "Your dispute is recorded. Its status shows on this page.")
+            return redirect("ledger:charging", person_pk=person.pk)
+    return _person_form(request, person, form, "Raise a dispute about money", "Send")
+
+
+@login_required
+def dispute_list(request: AuthedRequest) -> HttpResponse:
+    authority = _authority(request)
+    require(request, "ledger.decide_dispute", authority)
+    disputes = (
+        Dispute.objects.filter(authority=authority)
+        .select_related("person", "charge")
+        .order_by("status", "-opened_on", "-pk")
+    )
+    return render(request, "ledger/disputes.html", {"disputes": disputes[:500]})
+
+
+@login_required
+def dispute_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    authority = _authority(request)
+    require(request, "ledger.decide_dispute", authority)
+    dispute = get_object_or_404(
+        Dispute.objects.select_related("person", "charge"), pk=pk, authority=authority
+    )
+    form = DecideForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_dispute(
+                request.user, dispute, form.cleaned_data["status"], form.cleaned_data["outcome"]
+            )
+        except ServiceError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "The outcome is recorded")
+            return redirect("ledger:charging", person_pk=dispute.person_id)
+    return render(request, "ledger/dispute_decide.html", {"form": form, "dispute": dispute, "person": dispute.person},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+def invoice_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Finance records a provider's invoice against a managed or ISF budget (posted as an invoice
+    from that route's holder account)."""
+    budget = _budget(request, pk)
+    require(request, "ledger.agree_budget", budget)
+    pol = policy.load(budget.person.authority.slug)
+    routes = [(d.route, d.get_route_display()) for d in budget.deployments.all()]
+    form = InvoiceForm(
+        request.POST if request.method == "POST" else None, categories=pol.spending.categories, routes=routes
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = {"on": data["on"], "route": data["route"], "payee": data["payee"], "category": data["category"],
+               "description": data["description"], "amount_pence": data["amount"]}  # fmt: skip
+        try:
+            services.record_spends(request.user, budget, [row], source="invoice")
+        except ServiceError as exc:
+            _errors(form, exc, {"amount": "amount"})
+        else:
+            messages.success(request, "The provider's invoice is recorded")
+            return redirect("ledger:budget", pk=budget.pk)
+    return render(request, "ledger/form.html", {"form": form, "budget": budget, "title": "Record a provider's invoice",
+                                                "button": "Save"}, status=400 if form.errors else 200)  # fmt: skip
