@@ -37,3 +37,30 @@ def write_plan(
     for line in extra_lines:
         services.save_line(broker, plan, line)
     return SupportPlan.objects.get(pk=plan.pk)
+
+
+def make_market(side, suffix=""):
+    """A small market register for one authority: a home-care service whose rate table changed on
+    1 January 2026 (£17.00 an hour before, £18.50 from then), a PA at £12.00 an hour and a broker
+    at £30.00 an hour."""
+    from selfdirect.market.models import Broker, PersonalAssistant, Provider, RateTable, Service
+
+    provider = Provider.objects.create(authority=side.authority, name=f"Kelby Care{suffix}")
+    service = Service.objects.create(
+        authority=side.authority,
+        provider=provider,
+        name="Home care",
+        support_type="personal_care",
+        unit="hour",
+    )
+    RateTable.objects.create(authority=side.authority, service=service, starts_on=dt.date(2025, 1, 1),
+                             ends_on=dt.date(2025, 12, 31), standard_pence=1700)  # fmt: skip
+    RateTable.objects.create(authority=side.authority, service=service, starts_on=dt.date(2026, 1, 1),
+                             standard_pence=1850)  # fmt: skip
+    pa = PersonalAssistant.objects.create(
+        authority=side.authority, name=f"Ann Lee{suffix}", hourly_rate_pence=1200
+    )
+    broker = Broker.objects.create(
+        authority=side.authority, name=f"Plan Well{suffix}", fee_pence=3000, fee_basis="hour"
+    )
+    return service, pa, broker

@@ -31,14 +31,25 @@ def second_panel_member(side):
     return user
 
 
+CONDITIONS, APPEALED_CONDITIONS = "conditions", "appealed_conditions"  # approved with conditions
+
+
 def plan_in(world, state):
     """A plan for the person who signs in (Margaret), driven to ``state`` through the services.
-    The panel's decision is made by a second panel member, so the first may hear appeals."""
+    The panel's decision is made by a second panel member, so the first may hear appeals.
+    ``conditions``: approved by the panel with a condition; ``appealed_conditions``: then appealed."""
     side = world.north
+    wanted = {CONDITIONS: PlanState.APPROVED, APPEALED_CONDITIONS: PlanState.APPEALED}.get(state, state)
     side.representative.may_agree_plan = True
     side.representative.save()
     a, p2 = side.users[Role.ASSESSOR], second_panel_member(side)
-    high = state in {PlanState.REFERRED, PlanState.NOT_APPROVED, PlanState.APPEALED}
+    high = state in {
+        PlanState.REFERRED,
+        PlanState.NOT_APPROVED,
+        PlanState.APPEALED,
+        CONDITIONS,
+        APPEALED_CONDITIONS,
+    }
     plan = write_plan(side, side.self_person, risk=RiskLevel.HIGH if high else RiskLevel.LOW)
 
     def go(who, action, reason="x", **data):
@@ -51,9 +62,11 @@ def plan_in(world, state):
         go(a, "return")
     elif high:
         go(a, "refer")
-        if state != PlanState.REFERRED:
+        if state in {CONDITIONS, APPEALED_CONDITIONS}:
+            go(p2, "panel_conditions", conditions="A falls assessment within 4 weeks")
+        elif state != PlanState.REFERRED:
             go(p2, "panel_decline")
-        if state == PlanState.APPEALED:
+        if state in {PlanState.APPEALED, APPEALED_CONDITIONS}:
             go(a, "appeal")
     elif state != PlanState.SUBMITTED:
         go(a, "approve")
@@ -67,18 +80,21 @@ def plan_in(world, state):
             if state == PlanState.WITHDRAWAL_NOTICE:
                 go(a, "give_notice")
     plan.refresh_from_db()
-    assert plan.state == state
+    assert plan.state == wanted
     return plan
 
 
-# give_notice needs a review that found outcomes unmet, so it is tried from under review.
-CASES = [
-    (a, PlanState.UNDER_REVIEW if a == "give_notice" else sorted(t.sources)[0])
-    for a, t in TRANSITIONS.items()
+# give_notice needs a review that found outcomes unmet, so it is tried from under review; an appeal
+# is against a refusal or a condition, and each kind of appeal is heard from its own state.
+SPECIAL = {"give_notice": PlanState.UNDER_REVIEW, "appeal": PlanState.NOT_APPROVED,
+           "dismiss_condition_appeal": APPEALED_CONDITIONS}  # fmt: skip
+CASES = [(a, SPECIAL.get(a, sorted(t.sources)[0])) for a, t in TRANSITIONS.items()] + [
+    ("appeal", CONDITIONS),
+    ("uphold_appeal", APPEALED_CONDITIONS),
 ]
 
 
-@pytest.mark.parametrize(("action", "state"), CASES, ids=[a for a, _ in CASES])
+@pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-from-{s}" for a, s in CASES])
 def test_each_transition_by_each_role(world, action, state):
     plan = plan_in(world, state)
     transition = TRANSITIONS[action]
@@ -384,3 +400,29 @@ def test_api_panel_and_refusals_by_role(world):
     assert made.status_code == 201
     assert api(world, Role.ASSESSOR, "south").post("/api/v1/plans/refusals", {"person_id": world.north.caseload_person.pk, "reason": "not_now"},
                                                     content_type="application/json").status_code == GONE  # fmt: skip
+
+
+@pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-from-{s}" for a, s in CASES])
+def test_each_transition_page_by_each_role(world, action, state):
+    """The web step for each transition: its page opens for the roles the table names (200), is
+    refused to anyone else who can find the plan (403, and a POST changes nothing), and is not found
+    by roles that cannot see the plan or by another authority (404)."""
+    plan = plan_in(world, state)
+    referred = plan.referrals.exists()
+    finds = {Role.PERSON, Role.REPRESENTATIVE, Role.ASSESSOR, Role.PLANNER, Role.ADMIN, Role.FINANCE}
+    if referred:
+        finds.add(Role.PANEL)
+    url = f"/plans/{plan.pk}/steps/{action}/"
+    capacities = TRANSITIONS[action].capacities
+    found, expected = {}, {}
+    for role in ROLES:
+        client = client_for(world.north.users[role])
+        found[role] = client.get(url).status_code
+        expected[role] = OK if role in capacities else (NO if role in finds else GONE)
+        if expected[role] == NO:
+            assert client.post(url, {"reason": "x", "conditions": "c"}).status_code == NO
+    assert found == expected
+    plan.refresh_from_db()
+    assert plan.transitions.filter(action=action, reason="x").count() == 0
+    for role in ROLES:
+        assert client_for(world.south.users[role]).get(url).status_code == GONE

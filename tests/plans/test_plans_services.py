@@ -270,12 +270,44 @@ def test_reassessment_at_review_changes_the_budget(world, written):
     with pytest.raises(ServiceError, match="follows a reassessment"):
         services.record_review(assessor, services.open_review(written), {outcome.pk: (Progress.FULLY, "")},
                                risk_level=RiskLevel.LOW, new_budget_pence=450000)  # fmt: skip
+    october = dt.date(2026, 10, 1)
     services.record_review(assessor, services.open_review(written), {outcome.pk: (Progress.PARTLY, "")},
-                           risk_level=RiskLevel.LOW, reassessment_needed=True, new_budget_pence=450000, held_on=DAY)  # fmt: skip
-    services.apply_transition(assessor, written, "complete_review", today=DAY)
+                           risk_level=RiskLevel.LOW, reassessment_needed=True, new_budget_pence=450000,
+                           held_on=october)  # fmt: skip
+    services.apply_transition(assessor, written, "complete_review", today=october)
     written.refresh_from_db()
     assert written.indicative_budget_pence == 450000
-    assert "Reassessed at the review on 1 April 2026" in written.budget_source
+    assert "Reassessed at the review on 1 October 2026" in written.budget_source
+
+    from selfdirect.ledger.models import Budget, Instalment
+
+    old, new = Budget.objects.filter(person=written.person).order_by("pk")
+    # The £5,000 budget runs to the day before the review; £4,500 a year runs from the review on.
+    assert (old.agreed_annual_pence, old.period_end) == (500000, dt.date(2026, 9, 30))
+    assert (new.agreed_annual_pence, new.starts_on, new.replaces_id) == (450000, october, old.pk)
+    assert new.approved_by == written and "Review of support plan" in new.change_reason
+    assert written.ledger_budget_ref == str(new.pk)
+    # Nothing is paid twice and nothing is left out: the instalments still due tile the year.
+    spans = sorted(
+        Instalment.objects.filter(budget__in=[old, new], cancelled=False).values_list(
+            "covers_from", "covers_to"
+        )
+    )
+    assert spans[0][0] == DAY and spans[-1][1] == new.period_end
+    assert all(b[0] == a[1] + dt.timedelta(days=1) for a, b in zip(spans, spans[1:]))
+
+
+def test_a_review_on_the_day_the_money_starts_cannot_change_it(world, written):
+    assessor = world.north.users[Role.ASSESSOR]
+    activate(world, written)
+    services.apply_transition(assessor, written, "start_review", today=DAY)
+    outcome = written.outcomes.get()
+    services.record_review(assessor, services.open_review(written), {outcome.pk: (Progress.PARTLY, "")},
+                           risk_level=RiskLevel.LOW, reassessment_needed=True, new_budget_pence=450000, held_on=DAY)  # fmt: skip
+    with pytest.raises(TransitionRefused, match="must take effect after the budget starts"):
+        services.apply_transition(assessor, written, "complete_review", today=DAY)
+    written.refresh_from_db()
+    assert written.indicative_budget_pence == 500000  # nothing half-done
 
 
 def test_activation_agrees_the_ledger_budget(world, written):

@@ -19,6 +19,7 @@ from selfdirect.people.access import people_scope
 
 from . import access, services
 from .constants import (
+    Attendance,
     Deployment,
     Frequency,
     Helper,
@@ -29,7 +30,16 @@ from .constants import (
     RefusalReason,
     RiskLevel,
 )
-from .models import FrameworkOutcome, PanelMeeting, PlanOutcome, Refusal, SpendingLine, SupportPlan
+from .models import (
+    FrameworkOutcome,
+    MonitoringVisit,
+    PanelMeeting,
+    PanelReferral,
+    PlanOutcome,
+    Refusal,
+    SpendingLine,
+    SupportPlan,
+)
 from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available
 
 router = Router(tags=["plans"])
@@ -46,6 +56,9 @@ class LineOut(Schema):
     frequency: Frequency
     unit_cost_pence: int
     annual_pence: int
+    market_service_id: int | None = Field(None, description="The market register's service, if linked")
+    personal_assistant_id: int | None = Field(None, description="The market register's PA, if linked")
+    broker_id: int | None = Field(None, description="The market register's broker, if linked")
 
 
 class MoneyOut(Schema):
@@ -79,6 +92,7 @@ class PlanOut(MoneyOut):
     what_matters: str
     helper: str
     helper_name: str
+    market_broker_id: int | None = Field(..., description="The broker from the market register who helped")
     risk_want: str
     risk_buy: str
     risk_risks: str
@@ -110,6 +124,7 @@ class PlanPatch(Schema):
     what_matters: str | None = None
     helper: Helper | None = None
     helper_name: str | None = None
+    market_broker_id: int | None = Field(None, description="A broker from this authority's market register")
     deployment: Deployment | None = None
     deployment_notes: str | None = None
     risk_want: str | None = None
@@ -135,10 +150,19 @@ class LineIn(Schema):
     category: str
     description: str = Field(..., min_length=1, max_length=300)
     supplier: str = ""
-    unit: str = Field(..., min_length=1, max_length=40)
+    unit: str = Field("", max_length=40, description="Defaults to the market entry's unit when one is linked")
     quantity: Decimal = Field(..., gt=0, max_digits=9, decimal_places=2)
     frequency: Frequency
-    unit_cost_pence: int = Field(..., ge=0)
+    unit_cost_pence: int | None = Field(
+        None, ge=0, description="Defaults to the market register's rate when a market entry is linked"
+    )
+    market_service_id: int | None = Field(
+        None, description="A provider's service from this authority's market"
+    )
+    personal_assistant_id: int | None = Field(
+        None, description="A personal assistant from this authority's register"
+    )
+    broker_id: int | None = Field(None, description="A broker from this authority's register")
 
 
 class TransitionIn(Schema):
@@ -219,6 +243,31 @@ class RefusalOut(Schema):
     followed_up_on: dt.date | None
 
 
+class VisitOut(Schema):
+    id: int
+    plan_id: int
+    due_on: dt.date
+    visited_on: dt.date | None
+    notes: str
+
+
+class VisitsOut(Schema):
+    visits_per_year: int = Field(
+        ..., description="Set by the plan rules from budget size and last risk level"
+    )
+    visits: list[VisitOut]
+
+
+class VisitIn(Schema):
+    due_on: dt.date
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class VisitRecordIn(Schema):
+    visited_on: dt.date
+    notes: str = Field(..., min_length=1, max_length=4000)
+
+
 def _plan(request: AuthedRequest, plan_id: int, perm: str = "plans.view_plan") -> SupportPlan:
     plan = get_object_or_404(access.money_scope(request.user, request.authority), pk=plan_id)
     if not request.user.has_perm(perm, plan):
@@ -244,12 +293,12 @@ def _full(request: AuthedRequest, plan: SupportPlan) -> dict[str, Any]:
                                 for f in o.framework_outcomes.select_related("framework")]}
         for o in plan.outcomes.all()
     ]  # fmt: skip
-    fields = ["what_matters", "helper", "helper_name", "risk_want", "risk_buy", "risk_risks", "risk_manage",
+    fields = ["what_matters", "helper", "helper_name", "market_broker_id", "risk_want", "risk_buy", "risk_risks", "risk_manage",
               "risk_level", "contingency", "starts_on", "duration_months", "review_on", "conditions", "rules_version"]  # fmt: skip
     caps = access.capacities(request.user, plan)
     return {
         **_money(plan), **{f: getattr(plan, f) for f in fields}, "outcomes": outcomes,
-        "next_steps": [t.action for t in available(plan.state, caps)],
+        "next_steps": [t.action for t in available(plan.state, caps) if services.applies(plan, t.when)],
     }  # fmt: skip
 
 
@@ -303,6 +352,16 @@ def reviews_due(request: AuthedRequest, days: int = 30) -> Any:
     ]
 
 
+@router.get("/plans/visits-due", response=list[VisitOut], summary="Light-touch visits due in the next N days")
+def visits_due(request: AuthedRequest, days: int = 30) -> Any:
+    if request.authority is None:
+        return []
+    visible = access.plans_scope(request.user, request.authority)
+    return services.visits_due(request.authority, within_days=max(0, min(days, 3650))).filter(
+        plan__in=visible
+    )
+
+
 def _referral(r: Any) -> dict[str, Any]:
     return {"id": r.pk, "plan_id": r.plan_id, "person_id": r.plan.person_id, "reasons": r.reasons,
             "attendance": r.attendance, "decision": r.decision or None, "conditions": r.conditions}  # fmt: skip
@@ -315,6 +374,66 @@ def meetings(request: AuthedRequest) -> Any:
     found = PanelMeeting.objects.filter(authority=request.authority).prefetch_related("referrals__plan")
     return [{"id": m.pk, "meets_on": m.meets_on, "minutes": m.minutes, "agenda": [_referral(r) for r in m.referrals.all()]}
             for m in found]  # fmt: skip
+
+
+class AttendanceIn(Schema):
+    attendance: Attendance
+    attendee_name: str = Field("", max_length=200)
+
+
+class MinutesIn(Schema):
+    minutes: str = Field(..., min_length=1)
+
+
+class FollowUpIn(Schema):
+    notes: str = Field(..., min_length=1, max_length=4000)
+
+
+def _panel_scope(request: AuthedRequest) -> Any:
+    if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
+        raise PermissionDenied("plans.see_panel")
+    return request.authority
+
+
+@router.post(
+    "/plans/panel/referrals/{referral_id}/attendance",
+    response=ReferralOut,
+    summary="Record who came to the panel for the person (panel members)",
+)
+def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn) -> Any:
+    referral = get_object_or_404(
+        PanelReferral.objects.select_related("plan"), pk=referral_id, authority=request.authority
+    )
+    _panel_scope(request)
+    _writing(lambda: services.record_attendance(request.user, referral, body.attendance, body.attendee_name))
+    return _referral(referral)
+
+
+@router.post(
+    "/plans/panel/meetings/{meeting_id}/minutes",
+    response=MeetingOut,
+    summary="Write a panel meeting's minutes (panel members)",
+)
+def post_minutes(request: AuthedRequest, meeting_id: int, body: MinutesIn) -> Any:
+    meeting = get_object_or_404(PanelMeeting, pk=meeting_id, authority=request.authority)
+    _panel_scope(request)
+    _writing(lambda: services.save_minutes(request.user, meeting, body.minutes))
+    return {"id": meeting.pk, "meets_on": meeting.meets_on, "minutes": meeting.minutes,
+            "agenda": [_referral(r) for r in meeting.referrals.select_related("plan")]}  # fmt: skip
+
+
+@router.post(
+    "/plans/refusals/{refusal_id}/follow-up", response=RefusalOut, summary="Record a refusal's follow-up"
+)
+def follow_up(request: AuthedRequest, refusal_id: int, body: FollowUpIn) -> Any:
+    scope = people_scope(request.user, request.authority, "case")
+    refusal = get_object_or_404(
+        Refusal.objects.select_related("person"), pk=refusal_id, authority=request.authority, person__in=scope
+    )
+    if not request.user.has_perm("plans.add_refusal", refusal.person):
+        raise PermissionDenied("plans.add_refusal")
+    _writing(lambda: services.follow_up_refusal(request.user, refusal, body.notes))
+    return refusal
 
 
 @router.get("/plans/refusals", response=list[RefusalOut], summary="People who declined a personal budget")
@@ -350,6 +469,8 @@ def patch_plan(request: AuthedRequest, plan_id: int, body: PlanPatch) -> Any:
     plan = _plan(request, plan_id)
     data = body.dict(exclude_unset=True, exclude={"reason"})
     data = {k: v for k, v in data.items() if v is not None}
+    if "market_broker_id" in data:
+        data["market_broker"] = data.pop("market_broker_id")
     if "indicative_budget_pence" in data:
         data["budget_source"] = f"Entered by {request.user} through the API"
     _writing(lambda: services.update_plan(request.user, plan, data, body.reason))
@@ -397,7 +518,10 @@ def delete_outcome(request: AuthedRequest, plan_id: int, outcome_id: int) -> Any
 )
 def add_line(request: AuthedRequest, plan_id: int, body: LineIn) -> Any:
     plan = _plan(request, plan_id)
-    return Status(201, _writing(lambda: services.save_line(request.user, plan, body.dict())))
+    data = body.dict()
+    for name in services.MARKET_LINKS:
+        data[name] = data.pop(f"{name}_id")
+    return Status(201, _writing(lambda: services.save_line(request.user, plan, data)))
 
 
 @router.delete("/plans/{plan_id}/lines/{line_id}", response={204: None}, summary="Remove spending")
@@ -421,7 +545,8 @@ def list_transitions(request: AuthedRequest, plan_id: int) -> Any:
     summary="Make a workflow step (409 when the plan's state or a rule does not allow it)",
 )
 def post_transition(request: AuthedRequest, plan_id: int, body: TransitionIn) -> Any:
-    plan = _plan(request, plan_id)
+    # Finance deploys the money, and sees a plan's money, not all of it.
+    plan = _plan(request, plan_id, "plans.view_money" if body.action == "activate" else "plans.view_plan")
     if body.action not in TRANSITIONS:
         raise Conflict(f"There is no such step as {body.action!r}")
     step = _writing(
@@ -435,6 +560,34 @@ def post_transition(request: AuthedRequest, plan_id: int, body: TransitionIn) ->
     )
     state = SupportPlan.objects.values_list("state", flat=True).get(pk=plan.pk)
     return Status((201 if step else 200), {"applied": step is not None, "state": state, "transition": step})
+
+
+@router.get("/plans/{plan_id}/visits", response=VisitsOut, summary="The plan's light-touch monitoring visits")
+def list_visits(request: AuthedRequest, plan_id: int) -> Any:
+    plan = _plan(request, plan_id)
+    return {"visits_per_year": plan.visits_per_year, "visits": list(plan.visits.all())}
+
+
+@router.post(
+    "/plans/{plan_id}/visits", response={201: VisitOut}, summary="Schedule an extra light-touch visit"
+)
+def add_visit(request: AuthedRequest, plan_id: int, body: VisitIn) -> Any:
+    plan = _plan(request, plan_id, "plans.review_plan")
+    return Status(
+        201, _writing(lambda: services.schedule_visit(request.user, plan, body.due_on, body.reason))
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/visits/{visit_id}",
+    response=VisitOut,
+    summary="Record that a light-touch visit happened",
+)
+def record_visit(request: AuthedRequest, plan_id: int, visit_id: int, body: VisitRecordIn) -> Any:
+    plan = _plan(request, plan_id, "plans.review_plan")
+    visit = get_object_or_404(MonitoringVisit, pk=visit_id, plan=plan)
+    _writing(lambda: services.record_visit(request.user, visit, body.visited_on, body.notes))
+    return visit
 
 
 @router.post(

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 
 from selfdirect.core.constants import Role
@@ -32,6 +34,14 @@ def _user(authority: Authority, role: str) -> User:
     return membership.user
 
 
+def _market_entry(plan: SupportPlan, model_name: str) -> Any:
+    """The first entry (by name) of one of the authority's market registers, or None."""
+    if not apps.is_installed("selfdirect.market"):
+        return None
+    model = apps.get_model("market", model_name)
+    return model.objects.filter(authority=plan.authority).order_by("name", "pk").first()
+
+
 def _write(
     broker: User, plan: SupportPlan, *, hours: str, rate_pence: int, risk: str, extra: bool = False
 ) -> None:
@@ -51,9 +61,15 @@ def _write(
                           [codes["Stay Safe 4a"], codes["SC2"]])  # fmt: skip
     services.save_outcome(broker, plan, "See friends at the lunch club every week", "I go most weeks",
                           [codes["Enjoy and Achieve 2b"]])  # fmt: skip
+    # Linked to the market register when the market demo is loaded (the typed rate is kept, so the
+    # demo's figures do not depend on the register), with the register's broker as who helped.
+    pa, market_broker = _market_entry(plan, "PersonalAssistant"), _market_entry(plan, "Broker")
+    if market_broker is not None:
+        services.update_plan(broker, plan, {"market_broker": market_broker}, "Demo data")
     services.save_line(broker, plan, {
         "kind": LineKind.PERSONAL_ASSISTANT, "category": "personal_care", "description": "Personal assistant: washing, dressing, reading post",
         "supplier": "Chosen PA", "unit": "hour", "quantity": Decimal(hours), "frequency": Frequency.WEEK, "unit_cost_pence": rate_pence,
+        "personal_assistant": pa,
     })  # fmt: skip
     services.save_line(broker, plan, {
         "kind": LineKind.EQUIPMENT, "category": "equipment", "description": "Community alarm",

@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.apps import apps
 
 from selfdirect.core.forms import GovukDateField
-from selfdirect.core.money import parse_pounds
+from selfdirect.core.money import format_pence, parse_pounds
 
 from .constants import Attendance, Deployment, Frequency, Helper, LineKind, Progress, RefusalReason, RiskLevel
 from .models import FrameworkOutcome, PlanOutcome, SupportPlan
@@ -36,10 +37,40 @@ class PoundsField(forms.CharField):
         return pence
 
 
+def market_rows(authority_id: int, model_name: str) -> list[Any]:
+    """One authority's entries in a market register (empty when the market app is absent)."""
+    if not apps.is_installed("selfdirect.market"):
+        return []
+    model = apps.get_model("market", model_name)
+    rows = model.objects.filter(authority_id=authority_id)
+    if model_name == "Service":
+        rows = rows.select_related("provider")
+    return list(rows[:500])
+
+
+def market_choices(plan: SupportPlan) -> list[Any]:
+    """Services, PAs and brokers of the plan's authority, grouped, as "kind:id" values for one
+    select, each with the register's rate on the plan's start date when it has one."""
+    from .services import market_rate_pence, market_unit
+
+    def label(row: Any) -> str:
+        rate = market_rate_pence(plan, row)
+        return str(row) if rate is None else f"{row}: {format_pence(rate)} per {market_unit(row)}"
+
+    groups: list[Any] = [("", "Not from the market register")]
+    for name, key, title in [("Service", "market_service", "Provider services"),
+                             ("PersonalAssistant", "personal_assistant", "Personal assistants"),
+                             ("Broker", "broker", "Brokers and support planners")]:  # fmt: skip
+        rows = market_rows(plan.authority_id, name)
+        if rows:
+            groups.append((title, [(f"{key}:{r.pk}", label(r)) for r in rows]))
+    return groups
+
+
 class AboutForm(forms.ModelForm):
     class Meta:
         model = SupportPlan
-        fields = ["what_matters", "helper", "helper_name"]
+        fields = ["what_matters", "helper", "helper_name", "market_broker"]
         widgets = {"what_matters": forms.Textarea(attrs={"rows": 6}), "helper": forms.RadioSelect}
         help_texts = {
             "what_matters": "In the person's own words: the people, places and routines that matter"
@@ -49,6 +80,15 @@ class AboutForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["helper"].choices = Helper.choices  # type: ignore[attr-defined]
         self.fields["helper"].required = True
+        broker: Any = self.fields["market_broker"]
+        brokers = market_rows(self.instance.authority_id, "Broker") if self.instance.pk else []
+        if brokers:
+            broker.queryset = broker.queryset.filter(authority_id=self.instance.authority_id)
+            broker.empty_label = "Not a broker from the register"
+            broker.label = "Which broker from the market register helped?"
+            broker.help_text = "Only if a support planner or broker helped"
+        else:
+            del self.fields["market_broker"]
 
 
 class RisksForm(forms.ModelForm):
@@ -134,24 +174,50 @@ class LineForm(forms.Form):
     category = forms.ChoiceField(label="Spending category", choices=[])
     description = forms.CharField(label="What does the money buy?", max_length=300)
     supplier = forms.CharField(label="Who from (provider, PA or shop)", max_length=200, required=False)
-    unit = forms.CharField(label="Unit", max_length=40, help_text="For example: hour, visit, item")
+    unit = forms.CharField(
+        label="Unit", max_length=40, required=False,
+        help_text="For example: hour, visit, item. Leave blank to use the market register's unit",
+    )  # fmt: skip
     quantity = forms.DecimalField(
         label="How many units", min_value=Decimal("0.01"), max_digits=9, decimal_places=2
     )
     frequency = forms.ChoiceField(label="How often", choices=Frequency.choices, widget=forms.RadioSelect)
-    unit_cost = PoundsField(label="Cost of one unit")
+    unit_cost = PoundsField(
+        label="Cost of one unit", required=False,
+        help_text="In pounds, for example 11.50. Leave blank to use the market register's rate",
+    )  # fmt: skip
+    market = forms.ChoiceField(
+        label="From the market register", required=False,
+        help_text="A provider's service, a personal assistant or a broker: its rate is the cost of one unit unless you enter one",
+    )  # fmt: skip
 
-    def __init__(self, *args: Any, rules: PlansPolicy, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rules: PlansPolicy, plan: SupportPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        choices = market_choices(plan)
+        if len(choices) > 1:
+            self.fields["market"].choices = choices  # type: ignore[attr-defined]
+            self.order_fields(["kind", "category", "description", "market"])
+        else:
+            del self.fields["market"]
         self.fields["category"].choices = [("", "Choose a category")] + [  # type: ignore[attr-defined]
             (c.id, c.title + ("" if c.usual else " (outside the usual categories)"))
             for c in rules.spending_categories
         ]
         self.fields["quantity"].widget = forms.TextInput(attrs={"width": "5"})
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("unit_cost") is None and not data.get("market") and "unit_cost" not in self.errors:
+            self.add_error("unit_cost", "Enter the cost of one unit, or choose from the market register")
+        return data
+
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["unit_cost_pence"] = data.pop("unit_cost")
+        market = data.pop("market", "")
+        if market:
+            key, _, pk = market.partition(":")
+            data[key] = int(pk)
         return data
 
 
@@ -181,10 +247,13 @@ class TransitionForm(forms.Form):
         reason.label = labels.get(action, "Why? (recorded with your name and the time)")
         if not action.startswith("panel_"):
             del self.fields["minutes"]
-        if action != "panel_conditions":
-            del self.fields["conditions"]
-        else:
+        if action == "panel_conditions":
             self.fields["conditions"].required = True
+        elif action == "uphold_appeal":
+            self.fields["conditions"].label = "Revised conditions, if the appeal was against a condition"
+            self.fields["conditions"].help_text = "Leave blank to lift the panel's conditions"
+        else:
+            del self.fields["conditions"]
 
 
 class ReviewForm(forms.Form):
@@ -224,6 +293,21 @@ class ReviewForm(forms.Form):
 
     def answers(self) -> dict[int, tuple[str, str]]:
         return {o.pk: (self.cleaned_data[p], self.cleaned_data.get(n, "")) for o, p, n in self.outcome_fields}
+
+
+class VisitScheduleForm(forms.Form):
+    due_on = GovukDateField(label="When is the visit due?", help_text="For example, 1 6 2027")
+    reason = forms.CharField(
+        label="Why is an extra visit needed?", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class VisitRecordForm(forms.Form):
+    visited_on = GovukDateField(label="Date of the visit", help_text="For example, 1 6 2027")
+    notes = forms.CharField(
+        label="What did you find?", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="How the money is being used and whether the support is working",
+    )  # fmt: skip
 
 
 class AttendanceForm(forms.Form):

@@ -10,7 +10,7 @@ from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 
 from . import services
-from .access import plans_scope
+from .access import money_scope, plans_scope
 from .constants import PlanState
 from .models import PanelMeeting, PanelReferral
 
@@ -42,11 +42,23 @@ def reviews(request: AuthedRequest) -> Section:
         return None
     visible = plans_scope(request.user, request.authority)
     due = services.reviews_due(request.authority).filter(plan__in=visible)
+    visits = services.visits_due(request.authority).filter(plan__in=visible)
     return "plans/home/reviews.html", {
         "reviews": list(due[:20]),
         "count": due.count(),
+        "visits": list(visits[:20]),
         "today": timezone.localdate(),
     }
+
+
+def to_deploy(request: AuthedRequest) -> Section:
+    """Finance: approved plans whose money is waiting to be deployed."""
+    if Role.FINANCE not in request.roles or request.authority is None:
+        return None
+    waiting = (
+        money_scope(request.user, request.authority).filter(state=PlanState.APPROVED).select_related("person")
+    )
+    return "plans/home/to_deploy.html", {"plans": list(waiting[:20]), "count": waiting.count()}
 
 
 def refusals(request: AuthedRequest) -> Section:

@@ -101,6 +101,11 @@ class SupportPlan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="The support planner or broker, if they use selfdirect",
     )  # fmt: skip
+    market_broker = models.ForeignKey(
+        "market.Broker", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="broker from the market register",
+        help_text="The support planner or broker from the authority's market register who helped",
+    )  # fmt: skip
     # The money
     indicative_budget_pence = models.BigIntegerField(
         "indicative budget (pence a year)", help_text="The budget the plan is written against"

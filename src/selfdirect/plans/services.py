@@ -26,7 +26,7 @@ from django.utils import timezone
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction, Role
 from selfdirect.core.models import Authority, User
-from selfdirect.core.money import format_pence, round_pence
+from selfdirect.core.money import format_pence, round_pence, split_pence
 from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
@@ -64,7 +64,7 @@ from .models import (
 from .workflow import TRANSITIONS, WRITERS, TransitionForbidden, TransitionRefused
 
 PLAN_FIELDS = [
-    "what_matters", "helper", "helper_name", "broker", "indicative_budget_pence", "budget_source",
+    "what_matters", "helper", "helper_name", "broker", "market_broker", "indicative_budget_pence", "budget_source",
     "deployment", "deployment_notes", "risk_want", "risk_buy", "risk_risks", "risk_manage", "risk_level",
     "contingency", "starts_on", "duration_months", "review_on", "conditions", "funding_ends_on",
     "withdrawal_reason",
@@ -79,6 +79,8 @@ LINE_FIELDS = [
     "frequency",
     "unit_cost_pence",
 ]
+# A spending line may name one entry of the authority's market registers (market app).
+MARKET_LINKS = {"market_service": "Service", "personal_assistant": "PersonalAssistant", "broker": "Broker"}
 RISK_QUESTIONS = [
     ("risk_want", "What do you want from your budget?"),
     ("risk_buy", "How are you going to buy it?"),
@@ -351,6 +353,8 @@ def update_plan(actor: User, plan: SupportPlan, data: Mapping[str, Any], reason:
             raise ServiceError({k: ["cannot be changed here"] for k in sorted(unknown)})
         before = audit.snapshot(plan, PLAN_FIELDS)
         for name, value in data.items():
+            if name == "market_broker" and isinstance(value, int) and not isinstance(value, bool):
+                value = _market_broker(plan, value)
             setattr(plan, name, value)
         _check_plan(plan)
         changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
@@ -361,6 +365,15 @@ def update_plan(actor: User, plan: SupportPlan, data: Mapping[str, Any], reason:
                 changes=changes, person_id=plan.person_id,
             )  # fmt: skip
         return changes
+
+
+def _market_broker(plan: SupportPlan, pk: int) -> Any:
+    """The market register's broker ``pk``, only from the plan's authority."""
+    Broker = apps.get_model("market", "Broker")
+    found = Broker.objects.filter(pk=pk, authority_id=plan.authority_id).first()
+    if found is None:
+        raise ServiceError({"market_broker": ["Choose a broker from this authority's market register"]})
+    return found
 
 
 def _check_plan(plan: SupportPlan) -> None:
@@ -375,6 +388,10 @@ def _check_plan(plan: SupportPlan) -> None:
         errors["duration_months"] = ["A plan lasts between 1 and 36 months"]
     if plan.indicative_budget_pence < 0:
         errors["indicative_budget_pence"] = ["The budget cannot be negative"]
+    if plan.market_broker_id is not None and (
+        plan.market_broker is None or plan.market_broker.authority_id != plan.authority_id
+    ):
+        errors["market_broker"] = ["Choose a broker from this authority's market register"]
     if errors:
         raise ServiceError(errors)
 
@@ -426,11 +443,18 @@ def delete_outcome(actor: User, outcome: PlanOutcome) -> None:
 def save_line(
     actor: User, plan: SupportPlan, data: Mapping[str, Any], line: SpendingLine | None = None
 ) -> SpendingLine:
-    """Add or change a spending line; its yearly cost is worked out here, not taken from the caller."""
+    """Add or change a spending line; its yearly cost is worked out here, not taken from the caller.
+    A line may name a market entry (``market_service``, ``personal_assistant`` or ``broker``, of the
+    plan's authority only); then the market's rate is the unit cost unless ``unit_cost_pence`` is
+    given, and the market's unit the unit unless ``unit`` is."""
     with transaction.atomic():
         _require_writer(actor, plan)
         rules, _ = current_rules(plan.authority)
         errors: dict[str, list[str]] = {}
+        links, link_errors = market_links(plan, data)
+        errors.update(link_errors)
+        if links and not str(data.get("unit", "") or "").strip():
+            data = {**data, "unit": market_unit(next(iter(links.values())))}
         if data.get("kind") not in LineKind.values:
             errors["kind"] = ["Choose what kind of spending this is"]
         if rules.category(str(data.get("category", ""))) is None:
@@ -447,17 +471,30 @@ def save_line(
         elif Decimal(quantity) != Decimal(quantity).quantize(Decimal("0.01")) or Decimal(quantity) >= 10**7:
             errors["quantity"] = ["Quantity can have at most 2 decimal places and 7 digits"]
         cost = data.get("unit_cost_pence")
-        if not isinstance(cost, int) or isinstance(cost, bool) or cost < 0:
+        if cost is None and links:
+            cost = market_rate_pence(plan, next(iter(links.values())))
+            if cost is None:
+                errors["unit_cost_pence"] = [
+                    "The market register has no rate for this entry: enter the cost of one unit"
+                ]
+        if "unit_cost_pence" not in errors and (
+            not isinstance(cost, int) or isinstance(cost, bool) or cost < 0
+        ):
             errors["unit_cost_pence"] = ["Cost must be an amount of money, 0 or more"]
         if errors:
             raise ServiceError(errors)
         creating = line is None
         if line is None:
             line = SpendingLine(plan=plan, authority=plan.authority)
-        before = audit.snapshot(line, LINE_FIELDS) if not creating else {}
+        before = audit.snapshot(line, [*LINE_FIELDS, *MARKET_LINKS]) if not creating else {}
         for name in LINE_FIELDS:
             value = data.get(name, "")
             setattr(line, name, value.strip() if isinstance(value, str) else value)
+        line.unit_cost_pence = cost  # type: ignore[assignment]
+        for name in MARKET_LINKS:
+            setattr(line, name, links.get(name))
+        if links and not line.supplier:
+            line.supplier = str(next(iter(links.values())))[:200]
         line.quantity = Decimal(quantity)  # type: ignore[arg-type]
         line.annual_pence = annual_pence(
             line.unit_cost_pence, line.quantity, line.frequency, rules.weeks_per_year
@@ -466,10 +503,68 @@ def save_line(
         audit.record(
             actor=actor, authority=plan.authority, action=AuditAction.CREATE if creating else AuditAction.CHANGE,
             obj=line, reason="Plan spending written",
-            changes=audit.diff(before, {**audit.snapshot(line, LINE_FIELDS), "annual_pence": line.annual_pence}),
+            changes=audit.diff(before, {**audit.snapshot(line, [*LINE_FIELDS, *MARKET_LINKS]), "annual_pence": line.annual_pence}),
             person_id=plan.person_id,
         )  # fmt: skip
         return line
+
+
+def market_links(plan: SupportPlan, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The market entries a spending line names (``market_service``, ``personal_assistant`` or
+    ``broker``: an id or the row), each only from the plan's own authority; at most one."""
+    found: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if not apps.is_installed("selfdirect.market"):
+        return found, errors
+    for name, model_name in MARKET_LINKS.items():
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        model = apps.get_model("market", model_name)
+        pk = value.pk if isinstance(value, model) else value
+        row = (
+            model.objects.filter(pk=pk, authority_id=plan.authority_id).first()
+            if isinstance(pk, int)
+            else None
+        )
+        if row is None:
+            what = {
+                "market_service": "service",
+                "personal_assistant": "personal assistant",
+                "broker": "broker",
+            }[name]
+            errors[name] = [f"Choose a {what} from this authority's market register"]
+        else:
+            found[name] = row
+    if len(found) > 1:
+        errors["market"] = [
+            "Link the spending to one market entry only: a service, a personal assistant or a broker"
+        ]
+    return found, errors
+
+
+def market_rate_pence(plan: SupportPlan, entry: Any) -> int | None:
+    """The market's price for one unit of ``entry`` on the plan's start date: a service's standard
+    rate from its rate table, a PA's hourly rate, a broker's fee. None when the register has none."""
+    model_name = type(entry).__name__
+    if model_name == "Service":
+        table = entry.rate_table_on(plan.starts_on or timezone.localdate())
+        return int(table.standard_pence) if table is not None else None
+    if model_name == "PersonalAssistant":
+        return None if entry.hourly_rate_pence is None else int(entry.hourly_rate_pence)
+    if model_name == "Broker":
+        return int(entry.fee_pence) if entry.fee_pence else None
+    return None
+
+
+def market_unit(entry: Any) -> str:
+    """The unit the market prices ``entry`` by (hour, visit, night...)."""
+    model_name = type(entry).__name__
+    if model_name == "Service":
+        return str(entry.unit)
+    if model_name == "Broker":
+        return "hour" if entry.fee_basis == "hour" else "item"
+    return "hour"
 
 
 def delete_line(actor: User, line: SpendingLine) -> None:
@@ -533,6 +628,8 @@ def apply_transition(
             raise TransitionRefused(
                 f"The plan is {plan.get_state_display().lower()}; you can {transition.label.lower()} only when it is {allowed}"
             )
+        if transition.when and not applies(plan, transition.when):
+            raise TransitionRefused(WHEN_REFUSED[transition.when])
         reason = (reason or "").strip() or transition.default_reason
         if not reason:
             raise ServiceError({"reason": ["Give a reason: it is recorded and shown to the person"]})
@@ -601,10 +698,38 @@ def _panel(decision: str) -> Any:
     return effect
 
 
+def waiting_appeal(plan: SupportPlan) -> Appeal | None:
+    return plan.appeals.filter(outcome="").select_related("referral").order_by("-lodged_at", "-pk").first()
+
+
+def applies(plan: SupportPlan, when: str) -> bool:
+    """Whether a transition's extra condition (workflow.Transition.when) holds for ``plan`` now."""
+    if not when:
+        return True
+    if when == "panel_decision_appealable":
+        referral = open_referral(plan)
+        wanted = PanelDecision.CONDITIONS if plan.state == PlanState.APPROVED else PanelDecision.NOT_APPROVED
+        return referral is not None and referral.decision == wanted
+    appeal = waiting_appeal(plan)
+    against = appeal.referral.decision if appeal is not None else None
+    if when == "appeal_against_refusal":
+        return against == PanelDecision.NOT_APPROVED
+    if when == "appeal_against_conditions":
+        return against == PanelDecision.CONDITIONS
+    raise ValueError(f"unknown transition condition {when!r}")  # pragma: no cover - a table typo
+
+
+WHEN_REFUSED = {
+    "panel_decision_appealable": "Only a panel decision can be appealed: not approved, or approved with conditions",
+    "appeal_against_refusal": "The appeal is against the panel's conditions: dismissing it leaves the plan approved with them",
+    "appeal_against_conditions": "The appeal is against the panel not approving the plan: dismiss it with 'Dismiss the appeal'",
+}  # fmt: skip
+
+
 def _appeal(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
     referral = open_referral(plan)
-    if referral is None or referral.decision != PanelDecision.NOT_APPROVED:
-        raise TransitionRefused("Only a panel decision can be appealed")
+    if referral is None or not applies(plan, "panel_decision_appealable"):
+        raise TransitionRefused(WHEN_REFUSED["panel_decision_appealable"])
     if referral.appeals.exists():
         raise TransitionRefused("This decision has already been appealed; the appeal's outcome stands")
     Appeal.objects.create(authority=plan.authority, plan=plan, referral=referral, lodged_by=actor,
@@ -613,11 +738,14 @@ def _appeal(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any]
 
 def _hear(outcome: str) -> Any:
     def effect(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
-        appeal = plan.appeals.filter(outcome="").order_by("-lodged_at").first()
+        appeal = waiting_appeal(plan)
         if appeal is None:
             raise TransitionRefused("There is no appeal waiting")
         if appeal.referral.decided_by_id == actor.pk:
             raise TransitionForbidden("An appeal must be heard by someone who did not make the decision")
+        if appeal.referral.decision == PanelDecision.CONDITIONS and outcome == "upheld":
+            # Upheld against a condition: the conditions are lifted, or replaced by what the hearer sets.
+            plan.conditions = str(data.get("conditions", "")).strip()
         appeal.heard_by, appeal.outcome, appeal.notes, appeal.decided_at = (
             actor,
             outcome,
@@ -656,6 +784,8 @@ def _complete_review(
         plan.budget_source = (
             review.new_budget_source or f"Reassessed at the review on {review.held_on:%-d %B %Y}"
         )
+        refs = reassess_money(actor, plan, review.new_budget_pence, review.held_on or day, reason)
+        plan.ledger_budget_ref = refs or plan.ledger_budget_ref
     if review.risk_level:
         plan.risk_level = review.risk_level
     _schedule(plan, rules, review.held_on or day)
@@ -691,7 +821,8 @@ _GUARDS_AND_EFFECTS: dict[str, Any] = {
     "submit": _submit, "return": _nothing, "redraft": _nothing, "approve": _approve, "refer": _refer,
     "panel_approve": _panel(PanelDecision.APPROVED), "panel_conditions": _panel(PanelDecision.CONDITIONS),
     "panel_decline": _panel(PanelDecision.NOT_APPROVED), "appeal": _appeal,
-    "uphold_appeal": _hear("upheld"), "dismiss_appeal": _hear("dismissed"), "activate": _activate,
+    "uphold_appeal": _hear("upheld"), "dismiss_appeal": _hear("dismissed"),
+    "dismiss_condition_appeal": _hear("dismissed"), "activate": _activate,
     "start_review": _start_review, "complete_review": _complete_review, "give_notice": _give_notice,
     "rescind_notice": _rescind, "end": _end,
 }  # fmt: skip
@@ -804,14 +935,74 @@ def record_review(
         return review
 
 
-def record_visit(actor: User, visit: MonitoringVisit, visited_on: dt.date, notes: str) -> None:
-    if Role.ASSESSOR.value not in access.capacities(actor, visit.plan):
-        raise TransitionForbidden("Only the person's co-ordinator records a visit")
+VISITABLE = {PlanState.ACTIVE, PlanState.UNDER_REVIEW, PlanState.WITHDRAWAL_NOTICE}
+
+
+def schedule_visit(
+    actor: User, plan: SupportPlan, due_on: dt.date, reason: str, *, today: dt.date | None = None
+) -> MonitoringVisit:
+    """Add a light-touch visit to a running plan's schedule (the regular ones follow the rules:
+    ``_schedule`` sets them from budget size and last risk level at activation and at each review)."""
+    if Role.ASSESSOR.value not in access.capacities(actor, plan):
+        raise TransitionForbidden("Only the person's co-ordinator schedules a visit")
+    if plan.state not in VISITABLE:
+        raise TransitionRefused(
+            f"The plan is {plan.get_state_display().lower()}: visits are for plans whose money is deployed"
+        )
+    errors: dict[str, list[str]] = {}
+    if due_on < _today(today):
+        errors["due_on"] = ["The visit date must be today or later"]
+    if not reason.strip():
+        errors["reason"] = ["Say why the visit is needed"]
+    if errors:
+        raise ServiceError(errors)
     with transaction.atomic():
+        visit = MonitoringVisit.objects.create(authority=plan.authority, plan=plan, due_on=due_on)
+        audit.record(
+            actor=actor, authority=plan.authority, action=AuditAction.CREATE, obj=visit,
+            reason=f"Light-touch visit scheduled: {reason.strip()}", changes={"due_on": [None, str(due_on)]},
+            person_id=plan.person_id,
+        )  # fmt: skip
+        return visit
+
+
+def record_visit(
+    actor: User, visit: MonitoringVisit, visited_on: dt.date, notes: str, *, today: dt.date | None = None
+) -> None:
+    """Record that a light-touch visit happened, when, and what was found."""
+    plan = visit.plan
+    if Role.ASSESSOR.value not in access.capacities(actor, plan):
+        raise TransitionForbidden("Only the person's co-ordinator records a visit")
+    if plan.state not in VISITABLE:
+        raise TransitionRefused(f"The plan is {plan.get_state_display().lower()}: its visits are closed")
+    errors: dict[str, list[str]] = {}
+    if visited_on > _today(today):
+        errors["visited_on"] = ["The visit date cannot be in the future"]
+    if plan.starts_on is not None and visited_on < plan.starts_on:
+        errors["visited_on"] = [
+            f"The visit date must be on or after the plan started ({plan.starts_on:%-d %B %Y})"
+        ]
+    if not notes.strip():
+        errors["notes"] = ["Say what you found"]
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        before = audit.snapshot(visit, ["visited_on", "notes"])
         visit.visited_on, visit.notes = visited_on, notes.strip()
         visit.save()
         audit.record(actor=actor, authority=visit.authority, action=AuditAction.CHANGE, obj=visit,
-                     reason="Light-touch visit recorded", person_id=visit.plan.person_id)  # fmt: skip
+                     reason="Light-touch visit recorded", changes=audit.diff(before, audit.snapshot(visit, ["visited_on", "notes"])),
+                     person_id=plan.person_id)  # fmt: skip
+
+
+def visits_due(
+    authority: Authority, *, today: dt.date | None = None, within_days: int = 30
+) -> QuerySet[MonitoringVisit]:
+    """Light-touch visits not yet made that fall due within ``within_days`` (overdue included)."""
+    limit = _today(today) + dt.timedelta(days=within_days)
+    return MonitoringVisit.objects.filter(
+        authority=authority, visited_on__isnull=True, due_on__lte=limit, plan__state__in=VISITABLE
+    ).select_related("plan", "plan__person")
 
 
 def record_refusal(
@@ -896,6 +1087,45 @@ LEDGER_ROUTES = {
     Deployment.THIRD_PARTY: ["third_party"], Deployment.ISF: ["isf"], Deployment.VIRTUAL: ["virtual"],
     Deployment.MIX: ["council_managed", "direct_payment"],  # seed 001: mostly commissioned, a small DP
 }  # fmt: skip
+
+
+def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt.date, reason: str) -> str:
+    """A review that reassessed the person changes the money from that day (seed 004 Q5: budgets
+    change at reassessment, not with short-term fluctuation). Each running ledger budget deployed for
+    this plan is replaced; a new total across several streams is split in proportion to their
+    current figures without losing a penny. Returns the new ledger budget ids ("" if nothing ran)."""
+    if not apps.is_installed("selfdirect.ledger") or not plan.ledger_budget_ref:
+        return ""
+    from selfdirect.ledger import services as ledger
+
+    Budget = apps.get_model("ledger", "Budget")
+    ids = [int(pk) for pk in plan.ledger_budget_ref.split(",") if pk.strip().isdigit()]
+    running = list(
+        Budget.objects.filter(
+            pk__in=ids, status__in=["agreed", "active"], period_start__lte=on, period_end__gte=on
+        ).order_by("pk")
+    )
+    if not running:
+        return ""
+    current = [b.agreed_annual_pence for b in running]
+    shares = split_pence(new_annual_pence, current if sum(current) else [1] * len(running))
+    why = f"Review of support plan {plan.pk} on {on:%-d %B %Y}: {reason}"
+    new_ids = []
+    for budget, share in zip(running, shares, strict=True):
+        if share == budget.agreed_annual_pence:
+            new_ids.append(budget.pk)
+            continue
+        try:
+            new = ledger.reassess_budget(
+                actor, budget, on=on, agreed_annual_pence=share, reason=why, approved_by_ref=plan,
+                indicative_pence=new_annual_pence, plan_cost_pence=plan.annual_total_pence,
+            )  # fmt: skip
+        except ServiceError as refused:
+            raise TransitionRefused(
+                [f"Budget {budget.pk}: {m}" for ms in refused.errors.values() for m in ms]
+            ) from refused
+        new_ids.append(new.pk)
+    return ",".join(str(pk) for pk in new_ids)
 
 
 def deploy_money(actor: User, plan: SupportPlan, reason: str) -> str:

@@ -30,5 +30,7 @@ urlpatterns = [
     path("<int:pk>/risks/", views.plan_risks, name="risks"),
     path("<int:pk>/duration/", views.plan_duration, name="duration"),
     path("<int:pk>/review/", views.plan_review, name="review"),
+    path("<int:pk>/visits/", views.plan_visits, name="visits"),
+    path("<int:pk>/visits/<int:visit_pk>/", views.visit_record, name="visit"),
     path("<int:pk>/steps/<slug:action>/", views.plan_transition, name="transition"),
 ]

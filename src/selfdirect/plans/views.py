@@ -36,8 +36,18 @@ from .forms import (
     ReviewForm,
     RisksForm,
     TransitionForm,
+    VisitRecordForm,
+    VisitScheduleForm,
 )
-from .models import PanelMeeting, PanelReferral, PlanOutcome, Refusal, SpendingLine, SupportPlan
+from .models import (
+    MonitoringVisit,
+    PanelMeeting,
+    PanelReferral,
+    PlanOutcome,
+    Refusal,
+    SpendingLine,
+    SupportPlan,
+)
 from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available
 
 
@@ -88,7 +98,7 @@ def plan_context(plan: SupportPlan) -> dict[str, Any]:
     return {
         "plan": plan,
         "outcomes": plan.outcomes.prefetch_related("framework_outcomes__framework"),
-        "lines": plan.lines.all(),
+        "lines": plan.lines.select_related("market_service__provider", "personal_assistant", "broker"),
         "check": services.check_budget(plan, rules),
         "referral_reasons": services.referral_reasons(plan, rules),
         "categories": {c.id: c.title for c in rules.spending_categories},
@@ -146,7 +156,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context.update(
         tasks=tasks(plan),
         can_write=request.user.has_perm("plans.change_plan", plan),
-        actions=available(plan.state, caps),
+        actions=[t for t in available(plan.state, caps) if services.applies(plan, t.when)],
         transitions=plan.transitions.select_related("actor"),
         referrals=plan.referrals.select_related("meeting", "decided_by"),
         appeals=plan.appeals.select_related("heard_by"),
@@ -281,7 +291,10 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
             for f in ["kind", "category", "description", "supplier", "unit", "quantity", "frequency"]
         }
         initial["unit_cost"] = f"{line.unit_cost_pence / 100:.2f}"  # display only
-    form = LineForm(request.POST or None, rules=rules, initial=initial)
+        for name in services.MARKET_LINKS:
+            if getattr(line, f"{name}_id") is not None:
+                initial["market"] = f"{name}:{getattr(line, f'{name}_id')}"
+    form = LineForm(request.POST or None, rules=rules, initial=initial, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_line(request.user, plan, form.service_data(), line)
@@ -292,7 +305,12 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
             return redirect("plans:lines", pk=plan.pk)
     status = 400 if request.method == "POST" else 200
     context = plan_context(plan)
-    context.update(form=form, line=line, can_write=can_write)
+    caps = access.capacities(request.user, plan)
+    context.update(
+        form=form, line=line, can_write=can_write, can_view_plan=access.sees_plan(caps),
+        money_actions=[t for t in available(plan.state, caps) if t.action == "activate"]
+        if not access.sees_plan(caps) else [],
+    )  # fmt: skip
     return render(request, "plans/lines.html", context, status=status)
 
 
@@ -308,10 +326,11 @@ def line_delete(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
 
 @login_required
 def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
-    plan = _plan(request, pk)
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404("no such step")
+    # Deploying the money is finance's step too, and finance sees a plan's money, not all of it.
+    plan = _plan(request, pk, "plans.view_money" if action == "activate" else "plans.view_plan")
     if not access.capacities(request.user, plan) & transition.capacities:
         raise PermissionDenied(action)
     form = TransitionForm(request.POST or None, action=action, default_reason=transition.default_reason)
@@ -329,6 +348,8 @@ def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             messages.success(
                 request, f"{transition.label}: done" if step else "That was already done; nothing changed"
             )
+            if not request.user.has_perm("plans.view_plan", plan):
+                return redirect("plans:lines", pk=plan.pk)
             return redirect(plan)
     elif (
         request.method != "POST" and plan.state not in transition.sources and plan.state != transition.target
@@ -337,13 +358,18 @@ def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             f"The plan is {plan.get_state_display().lower()}, so you cannot {transition.label.lower()} now"
         )
         return render(
-            request, "plans/transition.html", {"form": form, "plan": plan, "transition": transition, "refused": refused},
+            request, "plans/transition.html",
+            {"form": form, "plan": plan, "transition": transition, "refused": refused,
+             "money_only": not request.user.has_perm("plans.view_plan", plan)},
             status=400,
         )  # fmt: skip
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "plan": plan, "transition": transition}
+    money_only = not request.user.has_perm("plans.view_plan", plan)  # finance: back to the money
+    context = {"form": form, "plan": plan, "transition": transition, "money_only": money_only}
     if action in {"approve", "refer"}:
         context.update(plan_context(plan))
+    if action in {"appeal", "uphold_appeal", "dismiss_appeal", "dismiss_condition_appeal"}:
+        context.update(decision=services.open_referral(plan), appeal=services.waiting_appeal(plan))
     return render(request, "plans/transition.html", context, status=status)
 
 
@@ -378,6 +404,57 @@ def plan_review(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, "Review recorded. Finish the review to schedule the next one")
             return redirect(plan)
     return _render_form(request, plan, form, "Review the plan", review=review, intro="review")
+
+
+# --- light-touch monitoring visits ---------------------------------------------------------------
+
+
+@login_required
+def plan_visits(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The plan's light-touch visits (how many a year follows the rules) and a form to add one."""
+    plan = _plan(request, pk)
+    can_visit = request.user.has_perm("plans.review_plan", plan)
+    form = VisitScheduleForm(request.POST or None)
+    if request.method == "POST":
+        if not can_visit:
+            raise PermissionDenied("plans.review_plan")
+        if form.is_valid():
+            try:
+                services.schedule_visit(
+                    request.user, plan, form.cleaned_data["due_on"], form.cleaned_data["reason"]
+                )
+            except (ServiceError, TransitionRefused) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"Visit scheduled for {form.cleaned_data['due_on']:%-d %B %Y}")
+                return redirect("plans:visits", pk=plan.pk)
+    return render(
+        request, "plans/visits.html",
+        {"plan": plan, "visits": plan.visits.all(), "form": form, "can_visit": can_visit,
+         "running": plan.state in services.VISITABLE, "today": timezone.localdate()},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+@login_required
+def visit_record(request: AuthedRequest, pk: int, visit_pk: int) -> HttpResponse:
+    plan = _plan(request, pk, "plans.review_plan")
+    visit = get_object_or_404(MonitoringVisit, pk=visit_pk, plan=plan)
+    form = VisitRecordForm(
+        request.POST or None,
+        initial={"visited_on": visit.visited_on or timezone.localdate(), "notes": visit.notes},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_visit(
+                request.user, visit, form.cleaned_data["visited_on"], form.cleaned_data["notes"]
+            )
+        except (ServiceError, TransitionRefused) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Visit recorded")
+            return redirect("plans:visits", pk=plan.pk)
+    return _render_form(request, plan, form, f"Record the visit due {visit.due_on:%-d %B %Y}")
 
 
 # --- panel ----------------------------------------------------------------------------------------

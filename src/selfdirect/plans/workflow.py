@@ -31,6 +31,9 @@ class Transition:
     target: str
     capacities: frozenset[str]
     default_reason: str
+    # A condition on the plan beyond its state, named here and checked by services.applies(): which
+    # kind of panel decision an appeal is against decides how it can be dismissed.
+    when: str = ""
 
 
 def _t(
@@ -40,8 +43,9 @@ def _t(
     target: str,
     capacities: set[str] | frozenset[str],
     reason: str,
+    when: str = "",
 ) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(capacities), reason)
+    return Transition(action, label, frozenset(sources), target, frozenset(capacities), reason, when)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -59,11 +63,15 @@ TRANSITIONS: dict[str, Transition] = {
         _t("panel_conditions", "Approve with conditions", {S.REFERRED}, S.APPROVED, {PANEL},
            "The panel approved the plan with conditions"),
         _t("panel_decline", "Do not approve", {S.REFERRED}, S.NOT_APPROVED, {PANEL}, ""),
-        _t("appeal", "Appeal against the panel's decision", {S.NOT_APPROVED}, S.APPEALED,
-           {PERSON, REP, ASSESSOR}, ""),
+        # The person may appeal a refusal, or a condition the panel set (approved with conditions).
+        _t("appeal", "Appeal against the panel's decision", {S.NOT_APPROVED, S.APPROVED}, S.APPEALED,
+           {PERSON, REP, ASSESSOR}, "", "panel_decision_appealable"),
         _t("uphold_appeal", "Uphold the appeal", {S.APPEALED}, S.APPROVED, {PANEL, ADMIN}, ""),
-        _t("dismiss_appeal", "Dismiss the appeal", {S.APPEALED}, S.NOT_APPROVED, {PANEL, ADMIN}, ""),
-        _t("activate", "Deploy the money and start the plan", {S.APPROVED}, S.ACTIVE, {ASSESSOR, ADMIN},
+        _t("dismiss_appeal", "Dismiss the appeal", {S.APPEALED}, S.NOT_APPROVED, {PANEL, ADMIN}, "",
+           "appeal_against_refusal"),
+        _t("dismiss_condition_appeal", "Dismiss the appeal: the conditions stand", {S.APPEALED}, S.APPROVED,
+           {PANEL, ADMIN}, "", "appeal_against_conditions"),
+        _t("activate", "Deploy the money and start the plan", {S.APPROVED}, S.ACTIVE, {ASSESSOR, ADMIN, FINANCE},
            "Money deployed; the plan starts"),
         _t("start_review", "Start a review", {S.ACTIVE}, S.UNDER_REVIEW, {ASSESSOR}, "The review is due"),
         _t("complete_review", "Finish the review", {S.UNDER_REVIEW}, S.ACTIVE, {ASSESSOR},

@@ -28,7 +28,11 @@ class Command(BaseCommand):
         plan = None
         for authority in user.authorities():
             plan = access.money_scope(user, authority).filter(pk=options["plan"]).first() or plan
-        if plan is None or not access.sees_plan(access.capacities(user, plan)):
+        # Finance deploys the money (activate) and sees a plan's money, not the whole plan.
+        finds = access.capacities if options["action"] == "activate" else None
+        if plan is None or not (
+            bool(finds(user, plan)) if finds else access.sees_plan(access.capacities(user, plan))
+        ):
             raise CommandError(f"plan {options['plan']} not found, or not one {user.username} works with")
         try:
             step = services.apply_transition(

@@ -10,7 +10,7 @@ from selfdirect.plans import services
 
 
 class Command(BaseCommand):
-    help = "List reviews due (and refusal follow-ups due) for an authority."
+    help = "List reviews, light-touch visits and refusal follow-ups due for an authority."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--authority", required=True)
@@ -28,6 +28,11 @@ class Command(BaseCommand):
         for review in due:
             plan = review.plan
             self.stdout.write(f"  {review.due_on}  plan {plan.pk}  {plan.person.reference}  {plan.person}")
+        visits = services.visits_due(authority, today=options["on"], within_days=options["days"])
+        self.stdout.write(f"{visits.count()} light-touch visit(s) due within {options['days']} days")
+        for visit in visits:
+            plan = visit.plan
+            self.stdout.write(f"  {visit.due_on}  plan {plan.pk}  {plan.person.reference}  {plan.person}")
         refusals = services.refusals_due(authority, today=options["on"])
         self.stdout.write(f"{refusals.count()} refusal follow-up(s) due")
         for refusal in refusals:
