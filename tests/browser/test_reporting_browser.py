@@ -41,6 +41,9 @@ def test_demo_dashboard_shows_indicators_with_charts_and_passes_axe(page, live_s
     assert "Eligible people" in take_up.inner_text()
     assert page.locator("section svg").count() >= 1
     assert page.get_by_test_id("headline").is_visible()
+    # a summary: the other indicators are links to their own pages
+    assert page.get_by_test_id("other-indicators").locator("a[href*='/reports/indicator/']").count() == 10
+    assert page.locator("#money_stream").count() == 0
     assert serious_violations(page) == []
     # The empty state and the filters' errors pass axe too
     page.goto(f"{live_server.url}/reports/?period=2020-01")  # before any demo record
@@ -68,4 +71,29 @@ def test_filters_and_drill_down_work_without_js(page_without_js, page, live_serv
     page.goto(f"{live_server.url}/reports/people/eligible/")
     assert page.locator("h1").inner_text() == "Eligible people"
     assert page.locator("tbody tr").count() >= 1
+    assert serious_violations(page) == []
+
+
+def test_indicator_pack_and_move_on_pages_pass_axe(page, live_server, demo):
+    sign_in(page, live_server.url, "northshire-admin", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reports/indicator/independent_living/?period=2026")
+    assert "National Indicators 141 and 142" in page.locator("h1").inner_text()
+    assert page.locator("section svg").count() == 1  # the demo has move-ons in 2026
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/reports/packs/")
+    assert page.get_by_test_id("empty-state").is_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("textbox", name="Month").fill("May")
+    page.get_by_role("button", name="Make the pack").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("textbox", name="Month").fill("2026-03")
+    page.get_by_role("button", name="Make the pack").click()
+    assert page.get_by_test_id("pack-status").is_visible()  # queued for the worker
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/reports/move-ons/")
+    assert page.locator("tbody tr").count() >= 1
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Record the move-on").click()
+    assert page.locator(".govuk-error-summary").is_visible()
     assert serious_violations(page) == []

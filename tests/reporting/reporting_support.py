@@ -11,6 +11,9 @@ Northshire, period 2026-05 (everyone's record created on 1 January 2026):
   assessed 31 Jan; reviews; referral approved on 5 May; a referral in April (outside).
 - moderate (older, moderate): not eligible; declined a budget.
 - low (physical and sensory, low): a direct-payment budget of £5,200, but not eligible.
+- Move-ons from short-term support (NI 141): in May ld (supported accommodation, 5 May, planned),
+  moderate (floating support, 20 May, not planned), low (supported accommodation, 31 May,
+  planned); outside May: moderate on 30 April (planned); in Southvale: self_person (planned).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from selfdirect.plans.models import (
     ReviewOutcome,
     SupportPlan,
 )
+from selfdirect.reporting.models import MoveOn, ShortTermService
 
 JAN1 = dt.date(2026, 1, 1)
 
@@ -174,6 +178,16 @@ def build_north(world: World) -> North:
                            recorded_on=dt.date(2026, 4, 1), follow_up_on=dt.date(2026, 5, 1))  # fmt: skip
     Refusal.objects.create(authority=a, person=low, reason=RefusalReason.OTHER, recorded_on=dt.date(2026, 5, 10),
                            follow_up_on=dt.date(2026, 6, 10))  # fmt: skip
+    # Leaving short-term support (NI 141)
+    for who, service, day, planned in (
+        (ld, ShortTermService.SUPPORTED_ACCOMMODATION, dt.date(2026, 5, 5), True),
+        (moderate, ShortTermService.FLOATING_SUPPORT, dt.date(2026, 5, 20), False),
+        (low, ShortTermService.SUPPORTED_ACCOMMODATION, dt.date(2026, 5, 31), True),
+        (moderate, ShortTermService.FLOATING_SUPPORT, dt.date(2026, 4, 30), True),
+    ):
+        MoveOn.objects.create(authority=a, person=who, service=service, left_on=day, planned=planned)
+    MoveOn.objects.create(authority=world.south.authority, person=world.south.self_person,
+                          service=ShortTermService.SUPPORTED_ACCOMMODATION, left_on=dt.date(2026, 5, 6), planned=True)  # fmt: skip
     # Money in May: one payment of £400 to self_person; spending £250 (self) and £100 (caseload)
     may = Period.objects.create(authority=a, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31))
     run = PaymentRun.objects.create(authority=a, period=may, started_by=side.users[Role.FINANCE])

@@ -108,6 +108,28 @@ def test_refusals_and_follow_ups(north):
     ]  # fmt: skip
 
 
+def test_offers_at_first_contact(north):
+    # Nobody was referred in May (every record dates from 1 January): an empty table.
+    assert build_report(north.north.authority, MAY, sections=("offers",)).table("offers").empty
+    # In 2026 all six Northshire people were referred. Accepted by 31 December: self (budget
+    # agreed 2 March), caseload (plan; budget agreed 1 April), ld (active plan) = 3. Declined:
+    # other (refusal 1 April; only a draft budget), moderate (3 May), low (10 May; its budget was
+    # never recorded as agreed) = 3. Nobody undecided.
+    year = build_report(north.north.authority, parse_period("2026"), sections=("offers",))
+    assert rows(year, "offers") == [
+        ["Offered at first contact", 6, Decimal("100.0")], ["Accepted", 3, Decimal("50.0")],
+        ["Declined", 3, Decimal("50.0")], ["Not decided yet", 0, Decimal("0.0")],
+    ]  # fmt: skip
+
+
+def test_declined_by_reason(north):
+    # Recorded in May: moderate 'not now' (followed up 21 May), low 'other' (follow-up due June,
+    # not done); other_person's April refusal is outside the period.
+    assert rows(build_report(north.north.authority, MAY, sections=("refusal_reasons",)), "refusal_reasons") == [
+        ["Not the right time", 1, 1, Decimal("100.0")], ["Another reason", 1, 0, Decimal("0.0")],
+    ]  # fmt: skip
+
+
 def test_time_from_referral(north):
     # Created 1 Jan. Assessed 11, 21, 31 Jan -> 10, 20, 30 days: median 20. Budgets agreed 2 Mar
     # (60 days) and 1 Apr (90): median 75. First payment 1 May (120 days), one person.
@@ -142,14 +164,26 @@ def test_equity_for_the_same_need(world):
 def test_outcomes_and_independent_living(north):
     # Reviews held in May: Stay Safe 4a fully and mostly -> 2 of 2 achieved (100.0%); Enjoy and
     # Achieve 2b partly and not at all -> 0 of 2 (0.0%). NI 142: one person reviewed on 4a, achieved.
+    # NI 141: three people left short-term support in May (ld, moderate, low), two planned (ld,
+    # low) -> 66.7%; moderate's April move-on and Southvale's are not counted.
     report = build_report(north.north.authority, MAY, sections=("outcomes", "independent_living"))
     assert rows(report, "outcomes") == [
         ["Supporting People", "Enjoy and Achieve 2b: Leisure", 2, 0, Decimal("0.0")],
         ["Supporting People", "Stay Safe 4a: Keep my home", 2, 2, Decimal("100.0")],
     ]
-    ni = rows(report, "independent_living")
-    assert ni[0][1] is None and ni[0][4].startswith("Not yet recorded")
-    assert ni[1] == ["NI 142 independent living", 1, 1, Decimal("100.0"), "Recorded"]
+    assert rows(report, "independent_living") == [
+        ["NI 141 moved on in a planned way", 3, 2, Decimal("66.7")],
+        ["NI 142 supported to keep independent living", 1, 1, Decimal("100.0")],
+    ]
+    # Filters apply: the other team (ld, low) -> 2 of 2 planned; NI 142 the same.
+    other = build_report(north.north.authority, MAY, team_id=north.north.other_team.pk,
+                         sections=("independent_living",))  # fmt: skip
+    assert rows(other, "independent_living")[0] == [
+        "NI 141 moved on in a planned way",
+        2,
+        2,
+        Decimal("100.0"),
+    ]
 
 
 def test_money_by_stream_route_and_client_group(north):
@@ -216,7 +250,7 @@ def test_empty_period_authority_and_filter(north):
 
     nobody = Authority.objects.create(slug="emptyshire", name="Emptyshire")
     report = build_report(nobody, MAY)
-    assert all(t.empty for t in report.tables if t.key != "independent_living")
+    assert all(t.empty for t in report.tables)
 
 
 def test_cohorts_behind_the_numbers(world):
@@ -239,3 +273,57 @@ def test_query_count_does_not_grow_with_data(north, django_assert_max_num_querie
         make_person(side.authority, side.home_team, f"Extra{i}", "Person")
     with django_assert_max_num_queries(len(small.captured_queries)):
         build_report(side.authority, MAY)
+
+
+def test_more_cohorts_behind_the_numbers(world):
+    # Worked by hand from reporting_support (see the tables' tests above for each figure).
+    data = build_north(world)
+    side = world.north
+    may = build_report(side.authority, MAY, sections=())
+    assert set(cohort(may.scope, "route_direct_payment")) == {side.self_person, data.low}
+    assert set(cohort(may.scope, "route_council_managed")) == {side.caseload_person}
+    assert set(cohort(may.scope, "route_isf")) == set()
+    # Reviews due in May (10 and 20 May) and held in May (12 and 2 May) are all ld's plan's
+    assert set(cohort(may.scope, "reviews_due")) == set(cohort(may.scope, "reviews_done")) == {data.ld}
+    assert set(cohort(may.scope, "refusals_recorded")) == {data.moderate, data.low}
+    assert set(cohort(may.scope, "moved_on")) == {data.ld, data.moderate, data.low}
+    assert set(cohort(may.scope, "ni142")) == {data.ld}
+    # Journey by 31 May: assessed self, caseload, ld; budgets agreed self, caseload; paid self
+    assert set(cohort(may.scope, "journey_assessment")) == {side.self_person, side.caseload_person, data.ld}
+    assert set(cohort(may.scope, "journey_budget")) == {side.self_person, side.caseload_person}
+    assert set(cohort(may.scope, "journey_payment")) == {side.self_person}
+    # Panel in May: ld's plan approved, caseload's not decided (ld's April referral is outside)
+    assert set(cohort(may.scope, "panel_approved")) == {data.ld}
+    assert set(cohort(may.scope, "panel_undecided")) == {side.caseload_person}
+    assert set(cohort(may.scope, "panel_not_approved")) == set()
+    year = build_report(side.authority, parse_period("2026"), sections=())
+    everyone = {side.self_person, side.caseload_person, side.other_person, data.ld, data.moderate, data.low}
+    assert set(cohort(year.scope, "offers_made")) == everyone
+    assert set(cohort(year.scope, "offers_accepted")) == {side.self_person, side.caseload_person, data.ld}
+    assert set(cohort(year.scope, "offers_declined")) == {side.other_person, data.moderate, data.low}
+    assert set(cohort(year.scope, "offers_undecided")) == set()
+    assert set(cohort(year.scope, "route_nonsense")) == set(cohort(year.scope, "offers_nonsense")) == set()
+    # Filters apply: the other team (ld, low) in May
+    team = build_report(side.authority, MAY, team_id=side.other_team.pk, sections=()).scope
+    assert set(cohort(team, "moved_on")) == {data.ld, data.low}
+    assert set(cohort(team, "route_direct_payment")) == {data.low}
+
+
+def test_each_linked_number_is_its_list_of_people(north):
+    # Where a row's figure counts people, its drill-down lists exactly that many.
+    # (panel counts plans: here each person has one plan)
+    people_rows = {"take_up", "routes", "offers", "independent_living", "journey", "panel"}
+    for period in (MAY, parse_period("2026")):
+        report = build_report(north.north.authority, period)
+        linked = 0
+        for table in report.tables:
+            for row, name in zip(table.rows, table.cohorts, strict=False):
+                if name and table.key in people_rows and name != "moved_on":
+                    assert cohort(report.scope, name).count() == row[1], (table.key, row)
+                    linked += 1
+        assert linked >= 10
+    # NI 141 counts departures, not people: in 2026 moderate left twice (April and May), so the
+    # 4 departures are 3 people.
+    year = build_report(north.north.authority, parse_period("2026"), sections=("independent_living",))
+    assert year.table("independent_living").rows[0][1] == 4
+    assert cohort(year.scope, "moved_on").count() == 3

@@ -194,3 +194,35 @@ def test_nav_shows_reports_to_commissioner_admin_finance(north):
     for role in Role:
         html = client_for(north.north.users[role]).get("/").content.decode()
         assert ('href="/reports/"' in html) == (role in {Role.COMMISSIONER, Role.ADMIN, Role.FINANCE}), role
+
+
+def test_more_numbers_link_to_their_people(north):
+    side = north.north
+    admin = client_for(side.users[Role.ADMIN])
+    html = admin.get(f"/reports/?{MAY}").content.decode()
+    for name in (
+        "route_direct_payment",
+        "route_council_managed",
+        "reviews_due",
+        "reviews_done",
+        "refusals_recorded",
+    ):
+        assert f"/reports/people/{name}/?{MAY}" in html, name
+    listed = admin.get(f"/reports/people/route_direct_payment/?{MAY}").content.decode()
+    assert "People with a budget running in the period, held as: Direct payment" in listed
+    assert side.self_person.family_name in listed and "Band, Lo" in listed
+    assert side.caseload_person.family_name not in listed
+    assert admin.get(f"/reports/people/route_nonsense/?{MAY}").status_code == 404
+    ni = admin.get(f"/reports/indicator/independent_living/?{MAY}").content.decode()
+    assert f"/reports/people/moved_on/?{MAY}" in ni and f"/reports/people/ni142/?{MAY}" in ni
+    journey = admin.get(f"/reports/indicator/journey/?{MAY}").content.decode()
+    assert f"/reports/people/journey_payment/?{MAY}" in journey
+    paid = admin.get(f"/reports/people/journey_payment/?{MAY}").content.decode()
+    assert "People paid by the period" in paid and side.self_person.family_name in paid
+    assert "Day, Leon" not in paid
+    panel = admin.get(f"/reports/people/panel_approved/?{MAY}").content.decode()
+    assert "referred to the panel in the period: approved" in panel and "Day, Leon" in panel
+    assert client_for(side.users[Role.COMMISSIONER]).get(f"/reports/people/ni142/?{MAY}").status_code == 403
+    # Southvale's admin never sees Northshire's people behind the same number
+    south = client_for(north.south.users[Role.ADMIN]).get(f"/reports/people/moved_on/?{MAY}").content.decode()
+    assert "Band, Lo" not in south and "Day, Leon" not in south

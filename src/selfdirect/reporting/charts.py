@@ -1,16 +1,38 @@
-"""Charts drawn on the server as SVG (Agg backend); each sits beside a table saying the same."""
+"""Charts drawn on the server as plain SVG; each sits beside a table saying the same.
+
+Written by hand rather than with matplotlib: a bar chart is a few rectangles, and drawing it this
+way takes well under a millisecond where matplotlib took about 150 ms a chart, which decided
+whether the dashboard (17 charts) and the PDF pack stay within a second or so.
+"""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
+from html import escape
 
-import matplotlib
+from .indicators import Table
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+WIDTH = 640
+LABEL_W = 230
+VALUE_W = 90
+BAR_H = 22
+GAP = 8
+TOP = 30
+BOTTOM = 28
+BLUE = "#1d70b8"
+RED = "#d4351c"
+INK = "#0b0c0c"
+GREY = "#505a5f"
 
-from .indicators import Table  # noqa: E402
+
+def _figure(value: float, kind: str) -> str:
+    if kind == "pence":
+        return f"£{value:,.0f}"
+    if kind == "percent":
+        return f"{value:.1f}%"
+    if kind == "days":
+        return f"{value:.1f} days"
+    return f"{value:,.0f}"
 
 
 def table_svg(table: Table) -> str:
@@ -19,25 +41,42 @@ def table_svg(table: Table) -> str:
         return ""
     label_col, value_col = table.chart
     kind = table.columns[value_col].kind
-    items = []
+    items: list[tuple[str, float]] = []
     for row in table.rows:
         value = row[value_col]
         if isinstance(value, int | Decimal):
             # display only: the figures in the table beside the chart are exact
-            items.append((str(row[label_col])[:40], float(value) / (100 if kind == "pence" else 1)))
+            items.append((str(row[label_col])[:38], float(value) / (100 if kind == "pence" else 1)))
     if not items:
         return ""
-    fig, ax = plt.subplots(figsize=(6, 0.6 + 0.4 * len(items)))
-    ax.barh([i[0] for i in items], [i[1] for i in items], color="#1d70b8")
-    ax.invert_yaxis()
-    ax.set_xlabel({"pence": "£", "percent": "%", "days": "days"}.get(kind, "number"))
-    ax.set_title(table.title[:70], fontsize=10)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    fig.tight_layout()
-    out = io.StringIO()
-    fig.savefig(out, format="svg")
-    plt.close(fig)
-    svg = out.getvalue()
-    svg = svg[svg.index("<svg") :]
-    return svg.replace("<svg ", '<svg role="img" aria-hidden="true" focusable="false" ', 1)
+    low = min(0.0, *(v for _, v in items))
+    high = max(0.0, *(v for _, v in items))
+    span = (high - low) or 1.0
+    plot_w = WIDTH - LABEL_W - VALUE_W
+    zero_x = LABEL_W + plot_w * (-low / span)
+    height = TOP + len(items) * (BAR_H + GAP) + BOTTOM
+    unit = {"pence": "£ a year or in the period", "percent": "%", "days": "days"}.get(kind, "number")
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-hidden="true" focusable="false" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{WIDTH}px" '
+        f'font-family="arial, sans-serif" font-size="13">',
+        f'<text x="0" y="16" font-weight="bold" fill="{INK}">{escape(table.title[:80])}</text>',
+    ]
+    for i, (label, amount) in enumerate(items):
+        y = TOP + i * (BAR_H + GAP)
+        x1 = LABEL_W + plot_w * ((min(amount, 0.0) - low) / span)
+        w = plot_w * abs(amount) / span
+        colour = RED if amount < 0 else BLUE
+        out.append(
+            f'<text x="{LABEL_W - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">{escape(label)}</text>'
+            f'<rect x="{x1:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{BAR_H}" fill="{colour}"/>'
+            f'<text x="{LABEL_W + plot_w + 4}" y="{y + 15}" fill="{INK}">{escape(_figure(amount, kind))}</text>'
+        )
+    axis_y = TOP + len(items) * (BAR_H + GAP)
+    out.append(
+        f'<line x1="{zero_x:.1f}" y1="{TOP - 4}" x2="{zero_x:.1f}" y2="{axis_y}" stroke="{INK}"/>'
+        f'<text x="{LABEL_W}" y="{axis_y + 18}" fill="{GREY}">{escape(unit)}; from '
+        f"{escape(_figure(low, kind))} to {escape(_figure(high, kind))}</text>"
+    )
+    out.append("</svg>")
+    return "".join(out)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -17,14 +16,14 @@ from typing import Any
 from selfdirect.core.models import Authority
 from selfdirect.ledger.constants import Route
 from selfdirect.people.constants import ClientGroup, Sex
-from selfdirect.plans.constants import PanelDecision
+from selfdirect.plans.constants import PanelDecision, RefusalReason
 
 from . import queries
-from .models import DEFAULT_TARGET_PERCENT, ReportingSettings
+from .models import DEFAULT_TARGET_PERCENT, ReportingSettings, TakeUpSnapshot
 from .queries import Scope
 
 Cell = int | Decimal | str | None
-NI142_CODES = ("Stay Safe 4a",)
+NI142_CODES = queries.NI142_CODES
 """Supporting People outcome 'maintain accommodation and avoid eviction': the closest recorded
 measure of NI 142 (people supported to establish and maintain independent living)."""
 
@@ -65,12 +64,6 @@ def share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def median_days(values: list[int]) -> Decimal | None:
-    if not values:
-        return None
-    return Decimal(str(statistics.median(values))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def round_pence(value: Decimal) -> int:
@@ -180,14 +173,49 @@ def trend_table(scope: Scope) -> Table:
         ],  # fmt: skip
         chart=(0, 3),
     )
+    ends = _month_ends(scope.end)
+    stored = {} if queries.filtered(scope) else snapshots(scope.authority, ends)
+    if stored:
+        table.definition += (
+            " For the whole authority, months whose report pack has been made show the figures as "
+            "recorded then."
+        )
     rows: list[list[Cell]] = []
-    for end in _month_ends(scope.end):
-        t = queries.take_up(scope, end)
+    for end in ends:
+        t = stored.get(end) or queries.take_up(scope, end)
         rows.append([f"{end:%Y-%m}", t["eligible"], t["personal_budget"],
                      share(t["personal_budget"], t["eligible"]), t["direct_payment"]])  # fmt: skip
     if any(r[1] for r in rows):
         table.rows = rows
     return table
+
+
+def snapshots(authority: Authority, ends: list[dt.date]) -> dict[dt.date, dict[str, int]]:
+    found = TakeUpSnapshot.objects.filter(authority=authority, month_end__in=ends)
+    return {
+        s.month_end: {
+            "eligible": s.eligible,
+            "personal_budget": s.personal_budget,
+            "direct_payment": s.direct_payment,
+        }
+        for s in found
+    }
+
+
+def store_snapshots(authority: Authority, period: Period, today: dt.date) -> int:
+    """Store the whole authority's take-up at each month's end of the trend to ``period``'s end
+    that has passed and is not stored yet (the monthly pack does this); returns how many."""
+    scope = Scope(authority, period.start, period.end)
+    ends = [e for e in _month_ends(period.end) if e < today]
+    have = set(snapshots(authority, ends))
+    made = 0
+    for end in ends:
+        if end in have:
+            continue
+        t = queries.take_up(scope, end)
+        TakeUpSnapshot.objects.get_or_create(authority=authority, month_end=end, defaults=t)
+        made += 1
+    return made
 
 
 def route_table(scope: Scope) -> Table:
@@ -201,6 +229,7 @@ def route_table(scope: Scope) -> Table:
         [Column("Route", "text"), Column("People")],
         [[labels.get(r["route"], r["route"]), r["people"]] for r in rows],
         chart=(0, 1),
+        cohorts=[f"route_{r['route']}" for r in rows],
     )
 
 
@@ -229,7 +258,7 @@ def reviews_table(scope: Scope) -> Table:
     )
     if any(r.values()):
         table.rows = [["Due", r["due"]], ["Done", r["done"]], ["Overdue", r["overdue"]]]
-        table.cohorts = [None, None, "reviews_overdue"]
+        table.cohorts = ["reviews_due", "reviews_done", "reviews_overdue"]
     return table
 
 
@@ -243,6 +272,7 @@ def panel_table(scope: Scope) -> Table:
         [Column("Decision", "text"), Column("Plans")],
         [[labels.get(r["decision"], r["decision"]), r["plans"]] for r in rows],
         chart=(0, 1),
+        cohorts=[f"panel_{r['decision'] or 'undecided'}" for r in rows],
     )
 
 
@@ -262,12 +292,64 @@ def refusals_table(scope: Scope) -> Table:
             ["Follow-ups due", r["follow_ups_due"], None],
             ["Follow-ups done", r["followed_up"], share(r["followed_up"], r["follow_ups_due"])],
         ]
-        table.cohorts = [None, "refusals_open", None]
+        table.cohorts = ["refusals_recorded", "refusals_open", None]
     return table
 
 
+def offers_table(scope: Scope) -> Table:
+    o = queries.offers(scope)
+    table = Table(
+        "offers",
+        "Personal budgets offered at first contact",
+        "Seed 001: everyone is offered a personal budget at first contact. Offered: people referred "
+        "(their record created) in the period. By the period's end, accepted: they have a support "
+        "plan at any stage or an agreed budget; declined: a refusal is recorded and they have not "
+        "accepted since; the rest have not decided yet. Offers at reviews are not recorded apart "
+        "from the refusals table below.",
+        [Column("Offers", "text"), Column("People"), Column("Share of offers", "percent")],
+        chart=(0, 2),
+    )
+    if o["offered"]:
+        undecided = o["offered"] - o["accepted"] - o["declined"]
+        table.rows = [
+            ["Offered at first contact", o["offered"], share(o["offered"], o["offered"])],
+            ["Accepted", o["accepted"], share(o["accepted"], o["offered"])],
+            ["Declined", o["declined"], share(o["declined"], o["offered"])],
+            ["Not decided yet", undecided, share(undecided, o["offered"])],
+        ]
+        table.cohorts = ["offers_made", "offers_accepted", "offers_declined", "offers_undecided"]
+    return table
+
+
+def refusal_reasons_table(scope: Scope) -> Table:
+    labels = dict(RefusalReason.choices)
+    rows = queries.refusal_reasons(scope)
+    return Table(
+        "refusal_reasons",
+        "Personal budgets declined, by reason",
+        "Refusals recorded in the period (at first contact or at a review), by the reason given, "
+        "and how many were followed up by the period's end (seed 001: Lincolnshire checks back).",
+        [
+            Column("Reason", "text"),
+            Column("Declined"),
+            Column("Followed up"),
+            Column("Share followed up", "percent"),
+        ],  # fmt: skip
+        [
+            [
+                labels.get(r["reason"], r["reason"]),
+                r["declined"],
+                r["followed_up"],
+                share(r["followed_up"], r["declined"]),
+            ]
+            for r in rows
+        ],  # fmt: skip
+        chart=(0, 1),
+    )
+
+
 def journey_table(scope: Scope) -> Table:
-    d = queries.journey_days(scope)
+    d = queries.journey(scope)
     table = Table(
         "journey",
         "Time from referral",
@@ -278,8 +360,9 @@ def journey_table(scope: Scope) -> Table:
         chart=(0, 2),
     )
     steps = [("To assessment", "assessment"), ("To agreed budget", "budget"), ("To first payment", "payment")]
-    if any(d.values()):
-        table.rows = [[label, len(d[key]), median_days(d[key])] for label, key in steps]
+    if any(n for n, _ in d.values()):
+        table.rows = [[label, d[key][0], d[key][1]] for label, key in steps]
+        table.cohorts = [f"journey_{key}" for _, key in steps]
     return table
 
 
@@ -359,37 +442,32 @@ def outcomes_table(scope: Scope) -> Table:
 
 def independent_living_table(scope: Scope) -> Table:
     r = queries.independent_living(scope, NI142_CODES)
-    return Table(
+    m = queries.move_ons(scope)
+    table = Table(
         "independent_living",
         "Independent living (National Indicators 141 and 142)",
-        "NI 141: people moving on from supported accommodation in a planned way. NI 142: people "
-        "supported to establish and maintain independent living — here, people reviewed in the "
-        f"period on an outcome linked to {', '.join(NI142_CODES)} (maintain accommodation and avoid "
-        "eviction) who achieved it mostly or fully (seed 002, 'IB Outcomes').",
+        "NI 141: of the people who left short-term housing-related support (supported "
+        "accommodation or floating support) in the period, the share who moved on in a planned way, "
+        "as recorded when they left. NI 142: people supported to establish and maintain independent "
+        "living — here, people reviewed in the period on an outcome linked to "
+        f"{', '.join(NI142_CODES)} (maintain accommodation and avoid eviction) who achieved it mostly "
+        "or fully (seed 002, 'IB Outcomes').",
         [
             Column("Indicator", "text"),
             Column("People"),
             Column("Achieved"),
             Column("Share", "percent"),
-            Column("Status", "text"),
         ],  # fmt: skip
-        [
-            [
-                "NI 141 planned move-on",
-                None,
-                None,
-                None,
-                "Not yet recorded: selfdirect keeps no move-on records",
-            ],
-            [
-                "NI 142 independent living",
-                r["people"],
-                r["achieved"],
-                share(r["achieved"], r["people"]),
-                "Recorded" if r["people"] else "No reviews on this outcome in the period",
-            ],
-        ],  # fmt: skip
+        chart=(0, 3),
     )
+    if m["left"] or r["people"]:
+        table.rows = [
+            ["NI 141 moved on in a planned way", m["left"], m["planned"], share(m["planned"], m["left"])],
+            ["NI 142 supported to keep independent living", r["people"], r["achieved"],
+             share(r["achieved"], r["people"])],
+        ]  # fmt: skip
+        table.cohorts = ["moved_on", "ni142"]
+    return table
 
 
 def money_table(scope: Scope, dimension: str) -> Table:
@@ -468,7 +546,9 @@ def build_report(
         "streams": lambda: stream_table(scope),
         "reviews": lambda: reviews_table(scope),
         "panel": lambda: panel_table(scope),
+        "offers": lambda: offers_table(scope),
         "refusals": lambda: refusals_table(scope),
+        "refusal_reasons": lambda: refusal_reasons_table(scope),
         "journey": lambda: journey_table(scope),
         "equity_client_group": lambda: equity_table(scope, "client_group"),
         "equity_age_band": lambda: equity_table(scope, "age_band"),
@@ -485,10 +565,40 @@ def build_report(
 
 
 TABLE_KEYS = (
-    "take_up", "trend", "routes", "streams", "reviews", "panel", "refusals", "journey",
+    "take_up", "trend", "routes", "streams", "reviews", "panel", "offers", "refusals", "refusal_reasons", "journey",
     "equity_client_group", "equity_age_band", "equity_sex", "outcomes", "independent_living",
     "money_stream", "money_route", "money_client_group", "close",
 )  # fmt: skip
+
+
+DASHBOARD_KEYS = ("take_up", "trend", "routes", "streams", "reviews", "offers", "refusals", "panel", "close")
+"""The dashboard's summary: the headline counts, each with its chart and table. The analyses that
+read every payment, allocation or first date (journey, equity, outcomes, money) are each on their
+own page, linked from the dashboard, so the dashboard stays quick for a whole authority."""
+
+TITLES = {
+    "take_up": "Eligible people on personal budgets and direct payments",
+    "trend": "Personal budgets by month (12 months to the period's end)",
+    "routes": "People by deployment route",
+    "streams": "People by funding stream",
+    "reviews": "Reviews",
+    "panel": "Plans referred to the risk enablement panel",
+    "offers": "Personal budgets offered at first contact",
+    "refusals": "Personal budgets declined, and follow-ups",
+    "refusal_reasons": "Personal budgets declined, by reason",
+    "journey": "Time from referral",
+    "equity_client_group": "Indicative budgets by client group, for the same assessed need",
+    "equity_age_band": "Indicative budgets by age band, for the same assessed need",
+    "equity_sex": "Indicative budgets by sex, for the same assessed need",
+    "outcomes": "Outcomes achieved at reviews, by framework outcome",
+    "independent_living": "Independent living (National Indicators 141 and 142)",
+    "money_stream": "Spending against budget by funding stream",
+    "money_route": "Spending against budget by deployment route",
+    "money_client_group": "Spending against budget by client group",
+    "close": "Rollover, claw-back and contributions",
+}
+"""Each indicator's title without working it out (the dashboard's links to the other pages);
+a test checks they match the tables' own titles."""
 
 
 def format_cell(value: Cell, kind: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from selfdirect.core.models import Authority
@@ -26,3 +27,95 @@ class ReportingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Reporting settings for {self.authority}"
+
+
+class ShortTermService(models.TextChoices):
+    """Short-term housing-related support a person can move on from (Supporting People client
+    records: 'clients who leave short-term SP services', seed 002)."""
+
+    SUPPORTED_ACCOMMODATION = "supported_accommodation", "Supported accommodation"
+    FLOATING_SUPPORT = "floating_support", "Floating support"
+
+
+class MoveOn(models.Model):
+    """A person leaving short-term housing-related support, and whether the move was planned:
+    what National Indicator 141 counts (percentage of vulnerable people who have moved on from
+    supported accommodation in a planned way). Reporting's own record: no other app keeps it."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    service = models.CharField("support they left", max_length=30, choices=ShortTermService.choices)
+    left_on = models.DateField("date they left")
+    planned = models.BooleanField("moved on in a planned way")
+    destination = models.CharField("where they moved to", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-left_on", "-pk"]
+        indexes = [models.Index(fields=["authority", "left_on"])]
+
+    def __str__(self) -> str:
+        return f"Move-on of person {self.person_id} on {self.left_on}"
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportPack(models.Model):
+    """An authority's monthly report pack: every indicator with its chart and table, as a PDF,
+    kept so commissioners can download past packs (the PDF is stored in the database, so it is
+    backed up, and reached only through the authority's pages)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=7, help_text="The month, e.g. 2026-10")
+    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    size_bytes = models.PositiveIntegerField(default=0)
+    open_data = models.TextField(
+        blank=True, editable=False, help_text="The month's open-data extract (CSV), made with the pack"
+    )
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "-requested_at", "-pk"]
+        indexes = [models.Index(fields=["authority", "period"])]
+
+    def __str__(self) -> str:
+        return f"Report pack {self.period}"
+
+    @property
+    def filename(self) -> str:
+        return f"report-pack-{self.period}-{self.pk}.pdf"
+
+
+class TakeUpSnapshot(models.Model):
+    """The whole authority's take-up at one month's end, stored when that month's report pack is
+    made: the trend then reads past months as reported rather than working each out again over
+    every person (the monthly return's figure, as returns are: as at the time they were made)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    month_end = models.DateField()
+    eligible = models.PositiveIntegerField()
+    personal_budget = models.PositiveIntegerField()
+    direct_payment = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "month_end"], name="reporting_takeup_snapshot_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"Take-up at {self.month_end}"

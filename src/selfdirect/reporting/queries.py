@@ -8,29 +8,33 @@ number of queries stays the same however much data there is.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models.functions import TruncDate
 
 from selfdirect.allocation.models import Allocation
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.models import Authority
-from selfdirect.ledger.constants import AccountKind, BudgetStatus, Route, Side
-from selfdirect.ledger.models import Budget, CloseLine, Deployment, Leg, Payment, Spend
+from selfdirect.ledger.constants import AccountKind, BudgetStatus, Route, Side, TxnKind
+from selfdirect.ledger.models import Budget, CloseLine, Deployment, Leg, Payment, Spend, Transaction
 from selfdirect.people.constants import FacsBand
 from selfdirect.people.models import Person, Team
 from selfdirect.plans.constants import PlanState, Progress
@@ -40,6 +44,7 @@ ELIGIBLE_BANDS = (FacsBand.CRITICAL, FacsBand.SUBSTANTIAL)
 LIVE_BUDGET = (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
 LIVE_PLAN = (PlanState.ACTIVE, PlanState.UNDER_REVIEW, PlanState.WITHDRAWAL_NOTICE)
 ACHIEVED = (Progress.MOSTLY, Progress.FULLY)
+NI142_CODES = ("Stay Safe 4a",)
 AGE_BANDS = (("18-64", 18, 65), ("65-74", 65, 75), ("75-84", 75, 85), ("85 and over", 85, 200))
 
 
@@ -65,6 +70,18 @@ def people(scope: Scope) -> QuerySet[Person]:
     return qs
 
 
+def filtered(scope: Scope) -> bool:
+    return bool(scope.client_group) or scope.team_id is not None or scope.caseload is not None
+
+
+def among(scope: Scope, path: str) -> Q:
+    """Records whose person (at ``path``) the report counts. With no filter that is everyone in
+    the authority, and the records' own authority already says so: no subquery of 100,000 people."""
+    if not filtered(scope):
+        return Q()
+    return Q(**{f"{path}__in": people(scope)})
+
+
 def teams(authority: Authority) -> list[tuple[int, str]]:
     return list(Team.objects.filter(authority=authority).order_by("name").values_list("pk", "name"))
 
@@ -78,17 +95,22 @@ def _live_budgets(scope: Scope, on: dt.date | None = None) -> QuerySet[Budget]:
 
 
 def _on_pb(scope: Scope, on: dt.date) -> Q:
-    budgets = _live_budgets(scope, on).filter(person=OuterRef("pk"))
-    plans = SupportPlan.objects.filter(person=OuterRef("pk"), state__in=LIVE_PLAN)
-    return Q(Exists(budgets)) | Q(Exists(plans))
+    """On a personal budget on ``on``: uncorrelated IN subqueries, which PostgreSQL hashes once
+    rather than probing per person."""
+    budgets = _live_budgets(scope, on).values("person")
+    plans = SupportPlan.objects.filter(authority=scope.authority, state__in=LIVE_PLAN).values("person")
+    return Q(pk__in=budgets) | Q(pk__in=plans)
 
 
 def _on_dp(scope: Scope, on: dt.date) -> Q:
     dp = Deployment.objects.filter(
-        budget__in=_live_budgets(scope, on).filter(person=OuterRef(OuterRef("pk"))).values("pk"),
         route=Route.DIRECT_PAYMENT,
-    )
-    return Q(Exists(dp))
+        budget__authority=scope.authority,
+        budget__status__in=LIVE_BUDGET,
+        budget__period_start__lte=on,
+        budget__period_end__gte=on,
+    ).values("budget__person")
+    return Q(pk__in=dp)
 
 
 def cohort(scope: Scope, name: str) -> QuerySet[Person]:
@@ -112,6 +134,42 @@ def cohort(scope: Scope, name: str) -> QuerySet[Person]:
         late = _refusals(scope).filter(follow_up_on__lte=scope.end, recorded_on__lte=scope.end)
         late = late.filter(Q(followed_up_on__isnull=True) | Q(followed_up_on__gt=scope.end))
         return base.filter(pk__in=late.values("person"))
+    if name == "refusals_recorded":
+        recorded = _refusals(scope).filter(recorded_on__range=(scope.start, scope.end))
+        return base.filter(pk__in=recorded.values("person"))
+    if name in ("reviews_due", "reviews_done"):
+        field = "due_on" if name == "reviews_due" else "held_on"
+        found = _reviews(scope).filter(**{f"{field}__range": (scope.start, scope.end)})
+        return base.filter(pk__in=found.values("plan__person"))
+    if name.startswith("route_") and name[6:] in Route.values:
+        deployed = Deployment.objects.filter(route=name[6:], budget__in=_live_budgets(scope).values("pk"))
+        return base.filter(pk__in=deployed.values("budget__person"))
+    if name.startswith("offers_"):
+        new, accepted, declined = _offer_filters(scope)
+        parts = {
+            "offers_made": Q(),
+            "offers_accepted": accepted,
+            "offers_declined": declined & ~accepted,
+            "offers_undecided": ~accepted & ~declined,
+        }
+        return new.filter(parts[name]) if name in parts else base.none()
+    if name.startswith("journey_") and name[8:] in ("assessment", "budget", "payment"):
+        records, person, _ = _journey_steps(scope)[name[8:]]
+        return base.filter(pk__in=records.values(person))
+    if name.startswith("panel_"):
+        decision = "" if name == "panel_undecided" else name[6:]
+        referred = PanelReferral.objects.filter(
+            authority=scope.authority, referred_at__date__range=(scope.start, scope.end), decision=decision
+        )
+        return base.filter(pk__in=referred.values("plan__person"))
+    if name == "moved_on":
+        from .models import MoveOn
+
+        left = MoveOn.objects.filter(authority=scope.authority, left_on__range=(scope.start, scope.end))
+        return base.filter(pk__in=left.values("person"))
+    if name == "ni142":
+        reviewed = _ni142_answers(scope)
+        return base.filter(pk__in=reviewed.values("review__plan__person"))
     return base.none()
 
 
@@ -127,9 +185,14 @@ def take_up(scope: Scope, on: dt.date) -> dict[str, int]:
 
 
 def people_by_route(scope: Scope) -> list[dict[str, Any]]:
+    # The budget's conditions on the join itself (not budget IN (live budgets)): one join, not two.
     rows = (
         Deployment.objects.filter(
-            budget__in=_live_budgets(scope).values("pk"), budget__person__in=people(scope)
+            among(scope, "budget__person"),
+            budget__authority=scope.authority,
+            budget__status__in=LIVE_BUDGET,
+            budget__period_start__lte=scope.end,
+            budget__period_end__gte=scope.start,
         )
         .values("route")
         .annotate(people=Count("budget__person", distinct=True))
@@ -141,7 +204,7 @@ def people_by_route(scope: Scope) -> list[dict[str, Any]]:
 def people_by_stream(scope: Scope) -> list[dict[str, Any]]:
     rows = (
         _live_budgets(scope)
-        .filter(person__in=people(scope))
+        .filter(among(scope, "person"))
         .values("stream")
         .annotate(people=Count("person", distinct=True), agreed=Sum("agreed_annual_pence"))
         .order_by("stream")
@@ -150,7 +213,7 @@ def people_by_stream(scope: Scope) -> list[dict[str, Any]]:
 
 
 def _reviews(scope: Scope) -> QuerySet[Review]:
-    return Review.objects.filter(authority=scope.authority, plan__person__in=people(scope))
+    return Review.objects.filter(among(scope, "plan__person"), authority=scope.authority)
 
 
 def reviews(scope: Scope) -> dict[str, int]:
@@ -165,8 +228,8 @@ def reviews(scope: Scope) -> dict[str, int]:
 def panel(scope: Scope) -> list[dict[str, Any]]:
     rows = (
         PanelReferral.objects.filter(
+            among(scope, "plan__person"),
             authority=scope.authority,
-            plan__person__in=people(scope),
             referred_at__date__range=(scope.start, scope.end),
         )
         .values("decision")
@@ -177,7 +240,7 @@ def panel(scope: Scope) -> list[dict[str, Any]]:
 
 
 def _refusals(scope: Scope) -> QuerySet[Refusal]:
-    return Refusal.objects.filter(authority=scope.authority, person__in=people(scope))
+    return Refusal.objects.filter(among(scope, "person"), authority=scope.authority)
 
 
 def refusals(scope: Scope) -> dict[str, int]:
@@ -189,61 +252,137 @@ def refusals(scope: Scope) -> dict[str, int]:
     )
 
 
-def journey_days(scope: Scope) -> dict[str, list[int]]:
-    """Days from referral (the person's record created) to first assessment, agreed budget and payment."""
+def offers(scope: Scope) -> dict[str, int]:
+    """People referred in the period (each offered a personal budget at first contact, seed 001),
+    and by the period's end: accepted (a support plan at any stage, or an agreed budget), declined
+    (a refusal recorded, not accepted since)."""
+    new, accepted, declined = _offer_filters(scope)
+    return new.aggregate(
+        offered=Count("pk"),
+        accepted=Count("pk", filter=accepted),
+        declined=Count("pk", filter=declined & ~accepted),
+    )
+
+
+def _offer_filters(scope: Scope) -> tuple[QuerySet[Person], Q, Q]:
+    """People referred in the period, and the filters for accepted and declined by its end."""
     e = scope.end
-    first_assessment = (
-        Assessment.objects.filter(person=OuterRef("pk"), on__lte=e).order_by("on").values("on")[:1]
+    new = people(scope).filter(created_at__date__range=(scope.start, e))
+    accepted = Q(
+        pk__in=SupportPlan.objects.filter(authority=scope.authority, created_at__date__lte=e).values("person")
+    ) | Q(
+        pk__in=Budget.objects.filter(
+            authority=scope.authority, status__in=LIVE_BUDGET, agreed_at__date__lte=e
+        ).values("person")
     )
-    first_budget = (
-        Budget.objects.filter(person=OuterRef("pk"), agreed_at__date__lte=e)
-        .order_by("agreed_at")
-        .values("agreed_at")[:1]
+    declined = Q(
+        pk__in=Refusal.objects.filter(authority=scope.authority, recorded_on__lte=e).values("person")
     )
-    first_payment = (
-        Payment.objects.filter(instalment__budget__person=OuterRef("pk"), transaction__on__lte=e)
-        .order_by("transaction__on")
-        .values("transaction__on")[:1]
-    )
+    return new, accepted, declined
+
+
+def refusal_reasons(scope: Scope) -> list[dict[str, Any]]:
+    """Refusals recorded in the period by reason, and how many were followed up by its end."""
+    e = scope.end
     rows = (
-        people(scope)
-        .annotate(a=Subquery(first_assessment), b=Subquery(first_budget), p=Subquery(first_payment))
-        .values_list("created_at", "a", "b", "p")
+        _refusals(scope)
+        .filter(recorded_on__range=(scope.start, e))
+        .values("reason")
+        .annotate(declined=Count("pk"), followed_up=Count("pk", filter=Q(followed_up_on__lte=e)))
+        .order_by("reason")
     )
-    out: dict[str, list[int]] = {"assessment": [], "budget": [], "payment": []}
-    for created, a, b, p in rows:
-        start = created.date()
-        for key, value in (("assessment", a), ("budget", b), ("payment", p)):
-            if value is not None:
-                day = value.date() if isinstance(value, dt.datetime) else value
-                out[key].append(max((day - start).days, 0))
+    return [dict(r) for r in rows]
+
+
+def journey(scope: Scope) -> dict[str, tuple[int, Decimal | None]]:
+    """Days from referral (the person's record created) to first assessment, agreed budget and
+    payment: how many people reached each step by the period's end, and the median days. On
+    PostgreSQL each step is one query (first dates grouped per person, joined to the people,
+    median by percentile_cont); elsewhere (SQLite in tests) the days are fetched and the median
+    taken in Python, with the same result."""
+    firsts: dict[str, QuerySet[Any]] = {
+        key: qs.values(person).annotate(d=Min(day))
+        for key, (qs, person, day) in _journey_steps(scope).items()
+    }
+    who = people(scope).order_by().annotate(referred=TruncDate("created_at")).values("pk", "referred")
+    out: dict[str, tuple[int, Decimal | None]] = {}
+    if connection.vendor == "postgresql":
+        who_sql, who_params = who.query.sql_with_params()
+        with connection.cursor() as cursor:
+            for key, qs in firsts.items():
+                sql, params = qs.query.sql_with_params()
+                # Both parts are SQL compiled by Django from the querysets above; values are parameters.
+                joined = f"FROM ({who_sql}) AS p(id, referred) JOIN ({sql}) AS f(person_id, d) ON f.person_id = p.id"
+                median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY GREATEST(f.d - p.referred, 0))"
+                cursor.execute(f"SELECT COUNT(*), {median} {joined}", [*who_params, *params])  # noqa: S608
+                n, median = cursor.fetchone()
+                out[key] = (n, _tenth(median))
+        return out
+    referred = dict(who.values_list("pk", "referred"))
+    for key, qs in firsts.items():
+        days = [max((d - referred[pk]).days, 0) for pk, d in qs.values_list(qs.query.values_select[0], "d")
+                if pk in referred and d is not None]  # fmt: skip
+        out[key] = (len(days), _tenth(statistics.median(days)) if days else None)
     return out
 
 
+def _journey_steps(scope: Scope) -> dict[str, tuple[QuerySet[Any], str, Any]]:
+    """Each step of the journey by the period's end: its records, the path to their person, and
+    the step's date."""
+    a, e = scope.authority, scope.end
+    return {
+        "assessment": (Assessment.objects.filter(authority=a, on__lte=e), "person", "on"),
+        "budget": (
+            Budget.objects.filter(authority=a, agreed_at__isnull=False, agreed_at__date__lte=e),
+            "person",
+            TruncDate("agreed_at"),
+        ),
+        "payment": (
+            Transaction.objects.filter(authority=a, kind=TxnKind.PAYMENT, on__lte=e, budget__isnull=False),
+            "budget__person",
+            "on",
+        ),
+    }
+
+
+def _tenth(value: float | int | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def allocations_by(scope: Scope, dimension: str) -> list[dict[str, Any]]:
-    """People with an indicative budget, counted and summed by ``dimension`` and FACS band."""
-    qs = people(scope).annotate(
-        amount=Subquery(
-            Allocation.objects.filter(person=OuterRef("pk"), on__lte=scope.end)
-            .order_by("-on", "-pk")
-            .values("total_annual_pence")[:1]
-        )
+    """People with an indicative budget (their latest allocation by the period's end), counted and
+    summed by ``dimension`` and FACS band. 'Latest' is an anti-join (no later allocation of the same
+    person), which PostgreSQL runs as one hash anti-join rather than a lookup per person."""
+    e = scope.end
+    later = Allocation.objects.filter(person=OuterRef("person"), on__lte=e).filter(
+        Q(on__gt=OuterRef("on")) | Q(on=OuterRef("on"), pk__gt=OuterRef("pk"))
     )
-    qs = qs.filter(amount__isnull=False)
+    qs = Allocation.objects.filter(among(scope, "person"), authority=scope.authority, on__lte=e,
+                                   person__created_at__date__lte=e).filter(~Exists(later))  # fmt: skip
     if dimension == "age_band":
         whens = [
             When(
-                date_of_birth__gt=_years_before(scope.end, hi),
-                date_of_birth__lte=_years_before(scope.end, lo),
+                person__date_of_birth__gt=_years_before(e, hi),
+                person__date_of_birth__lte=_years_before(e, lo),
                 then=Value(label),
             )
             for label, lo, hi in AGE_BANDS
         ]
         qs = qs.annotate(group=Case(*whens, default=Value("Under 18"), output_field=CharField()))
     else:
-        qs = qs.annotate(group=F(dimension))
-    rows = qs.values("group", "facs_band").annotate(people=Count("pk"), total=Sum("amount")).order_by("group")
-    return [dict(r) for r in rows]
+        qs = qs.annotate(group=F(f"person__{dimension}"))
+    rows = (
+        qs.annotate(need=F("person__facs_band"))
+        .values("group", "need")
+        .annotate(people=Count("pk"), total=Sum("total_annual_pence"))
+        .order_by("group", "need")
+    )
+    return [
+        {"group": r["group"], "facs_band": r["need"], "people": r["people"], "total": r["total"]}
+        for r in rows
+    ]
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -257,8 +396,8 @@ def outcomes(scope: Scope) -> list[dict[str, Any]]:
     """Outcome answers at reviews held in the period, per framework outcome."""
     rows = (
         ReviewOutcome.objects.filter(
+            among(scope, "review__plan__person"),
             review__authority=scope.authority,
-            review__plan__person__in=people(scope),
             review__held_on__range=(scope.start, scope.end),
             outcome__framework_outcomes__isnull=False,
         )
@@ -285,16 +424,29 @@ def outcomes(scope: Scope) -> list[dict[str, Any]]:
 def independent_living(scope: Scope, codes: tuple[str, ...]) -> dict[str, int]:
     """People reviewed in the period on outcomes about keeping their home (codes), and how many
     of them achieved at least one mostly or fully."""
-    base = ReviewOutcome.objects.filter(
-        review__authority=scope.authority,
-        review__plan__person__in=people(scope),
-        review__held_on__range=(scope.start, scope.end),
-        outcome__framework_outcomes__code__in=codes,
-    )
-    return base.aggregate(
+    return _ni142_answers(scope, codes).aggregate(
         people=Count("review__plan__person", distinct=True),
         achieved=Count("review__plan__person", distinct=True, filter=Q(progress__in=ACHIEVED)),
     )
+
+
+def _ni142_answers(scope: Scope, codes: tuple[str, ...] = NI142_CODES) -> QuerySet[ReviewOutcome]:
+    """Answers at reviews held in the period on outcomes linked to ``codes`` (NI 142's measure)."""
+    return ReviewOutcome.objects.filter(
+        among(scope, "review__plan__person"),
+        review__authority=scope.authority,
+        review__held_on__range=(scope.start, scope.end),
+        outcome__framework_outcomes__code__in=codes,
+    )
+
+
+def move_ons(scope: Scope) -> dict[str, int]:
+    """NI 141: people who left short-term support in the period, and how many moved on in a planned way."""
+    from .models import MoveOn
+
+    return MoveOn.objects.filter(
+        among(scope, "person"), authority=scope.authority, left_on__range=(scope.start, scope.end)
+    ).aggregate(left=Count("pk"), planned=Count("pk", filter=Q(planned=True)))
 
 
 MONEY_DIMENSIONS = {"stream": "stream", "route": "route", "client_group": "person__client_group"}
@@ -302,7 +454,6 @@ MONEY_DIMENSIONS = {"stream": "stream", "route": "route", "client_group": "perso
 
 def money_by(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
     """Agreed a year (budgets running in the period), paid and spent in the period, by ``dimension``."""
-    who = people(scope)
     s, e = scope.start, scope.end
     out: dict[str, dict[str, int]] = {}
 
@@ -311,7 +462,9 @@ def money_by(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
 
     if dimension == "route":
         agreed_rows = (
-            Deployment.objects.filter(budget__in=_live_budgets(scope).filter(person__in=who).values("pk"))
+            Deployment.objects.filter(
+                budget__in=_live_budgets(scope).filter(among(scope, "person")).values("pk")
+            )
             .values("route")
             .annotate(v=Sum("budget__agreed_annual_pence"))
         )
@@ -321,16 +474,23 @@ def money_by(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
     else:
         path = MONEY_DIMENSIONS[dimension]
         for r in (
-            _live_budgets(scope).filter(person__in=who).values(path).annotate(v=Sum("agreed_annual_pence"))
+            _live_budgets(scope)
+            .filter(among(scope, "person"))
+            .values(path)
+            .annotate(v=Sum("agreed_annual_pence"))
         ):
             put(r[path], "agreed", r["v"])
         spend_key = f"budget__{path}"
         pay_key = f"instalment__budget__{path}"
         paid = (
             Payment.objects.filter(
+                among(scope, "instalment__budget__person"),
                 instalment__budget__authority=scope.authority,
-                instalment__budget__person__in=who,
                 transaction__on__range=(s, e),
+                # A payment is dated inside its run's month (ledger services clamp it there), so
+                # this only narrows the search to the period's runs, through the run index.
+                run__period__start__lte=e,
+                run__period__end__gte=s,
             )
             .values(pay_key)
             .annotate(v=Sum("amount_pence"))
@@ -338,7 +498,9 @@ def money_by(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
         for r in paid:
             put(r[pay_key], "paid", r["v"])
     spent = (
-        Spend.objects.filter(budget__authority=scope.authority, budget__person__in=who, on__range=(s, e))
+        Spend.objects.filter(
+            among(scope, "budget__person"), budget__authority=scope.authority, on__range=(s, e)
+        )
         .values(spend_key)
         .annotate(v=Sum("amount_pence"))
     )
@@ -349,8 +511,8 @@ def money_by(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
 
 def close_totals(scope: Scope) -> dict[str, int]:
     agg = CloseLine.objects.filter(
+        among(scope, "budget__person"),
         period__authority=scope.authority,
-        budget__person__in=people(scope),
         period__start__range=(scope.start, scope.end),
     ).aggregate(unspent=Sum("unspent_pence"), kept=Sum("kept_pence"), clawed_back=Sum("clawed_back_pence"))
     return {k: v or 0 for k, v in agg.items()}
@@ -363,8 +525,7 @@ def contributions(scope: Scope) -> dict[str, int]:
         transaction__authority=scope.authority,
         transaction__on__range=(scope.start, scope.end),
     )
-    if scope.client_group or scope.team_id is not None or scope.caseload is not None:
-        legs = legs.filter(transaction__budget__person__in=people(scope))
+    legs = legs.filter(among(scope, "transaction__budget__person"))
     agg = legs.aggregate(
         charged=Sum("amount", filter=Q(account__kind=AccountKind.CONTRIBUTION_INCOME, side=Side.CREDIT)),
         invoiced=Sum("amount", filter=Q(account__kind=AccountKind.CONTRIBUTION_DUE, side=Side.DEBIT)),

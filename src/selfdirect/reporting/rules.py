@@ -3,7 +3,9 @@
 - commissioners: the authority's aggregates, never the names behind a number;
 - administrators and finance officers: the authority's aggregates and the people behind them;
 - caseload workers (assessors, planners): the same, limited to their team's caseload;
-- people, representatives, providers and panel members: no reports.
+- people, representatives, providers and panel members: no reports;
+- monthly packs (whole authority): commissioners, administrators and finance officers;
+- recording a move-on from short-term support (NI 141): administrators and caseload workers.
 """
 
 from __future__ import annotations
@@ -40,3 +42,18 @@ def sees_people_behind(user: User, authority: Authority | int | None) -> bool:
 
 rules.add_perm("reporting.view_reports", views_reports)
 rules.add_perm("reporting.drill_down", sees_people_behind)
+
+
+@rules.predicate
+def sees_packs(user: User, authority: Authority | int | None) -> bool:
+    """Monthly packs count the whole authority, so only the authority-wide reporting roles."""
+    return has_role(user, authority, *WHOLE_AUTHORITY)
+
+
+@rules.predicate
+def records_move_ons(user: User, authority: Authority | int | None) -> bool:
+    return has_role(user, authority, Role.ADMIN, *CASELOAD_ROLES)
+
+
+rules.add_perm("reporting.view_packs", sees_packs)
+rules.add_perm("reporting.record_move_on", records_move_ons)

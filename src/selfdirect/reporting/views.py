@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
 from selfdirect.core.views import require
+from selfdirect.ledger.constants import Route
 from selfdirect.people.access import people_scope
 from selfdirect.people.constants import ClientGroup
+from selfdirect.people.services import ServiceError
+from selfdirect.plans.constants import PanelDecision
 
-from . import charts, exports, queries
+from . import charts, exports, queries, services
 from .indicators import (
+    DASHBOARD_KEYS,
     TABLE_KEYS,
+    TITLES,
     PeriodError,
     Report,
     build_report,
@@ -26,6 +35,7 @@ from .indicators import (
     format_cell,
     parse_period,
 )
+from .models import MoveOn, PackStatus, ReportPack, ShortTermService
 from .rules import report_people
 
 COHORTS = {
@@ -34,6 +44,27 @@ COHORTS = {
     "direct_payment": "Eligible people on a direct payment",
     "reviews_overdue": "People with a review overdue",
     "refusals_open": "People who declined a personal budget, whose follow-up is due and not done",
+    "refusals_recorded": "People who declined a personal budget in the period",
+    "reviews_due": "People with a review due in the period",
+    "reviews_done": "People with a review held in the period",
+    "offers_made": "People offered a personal budget at first contact in the period",
+    "offers_accepted": "People offered a personal budget in the period who accepted",
+    "offers_declined": "People offered a personal budget in the period who declined",
+    "offers_undecided": "People offered a personal budget in the period who have not decided yet",
+    "journey_assessment": "People assessed by the period's end",
+    "journey_budget": "People with a budget agreed by the period's end",
+    "journey_payment": "People paid by the period's end",
+    "panel_undecided": "People whose plan was referred to the panel in the period, not decided yet",
+    **{
+        f"panel_{value}": f"People whose plan was referred to the panel in the period: {label.lower()}"
+        for value, label in PanelDecision.choices
+    },
+    "moved_on": "People who left short-term housing-related support in the period (NI 141)",
+    "ni142": "People reviewed in the period on keeping their home (NI 142)",
+    **{
+        f"route_{value}": f"People with a budget running in the period, held as: {label}"
+        for value, label in Route.choices
+    },
 }
 
 
@@ -100,7 +131,9 @@ def _rendered(report: Report) -> list[dict[str, Any]]:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    report, f = _report(request)
+    """The summary: the headline indicators with chart and table, and links to every other
+    indicator's own page (worked out there, when asked for)."""
+    report, f = _report(request, DASHBOARD_KEYS)
     authority = report.authority
     status = 400 if f["errors"] else 200
     headline = report.table("take_up")
@@ -114,8 +147,30 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "headline": headline,
         "query": request.GET.urlencode(),
         "cohorts": COHORTS,
+        "may_packs": request.user.has_perm("reporting.view_packs", authority),
+        "may_record": request.user.has_perm("reporting.record_move_on", authority),
+        "others": [(k, TITLES[k]) for k in TABLE_KEYS if k not in DASHBOARD_KEYS],
     }
     return render(request, "reporting/dashboard.html", context, status=status)
+
+
+@login_required
+def indicator(request: AuthedRequest, key: str) -> HttpResponse:
+    """One indicator on its own page: definition, chart, table, exports and drill-down."""
+    if key not in TABLE_KEYS:
+        raise Http404("no such indicator")
+    report, f = _report(request, (key,))
+    context = {
+        "report": report,
+        "tables": _rendered(report),
+        "filters": f,
+        "client_groups": ClientGroup.choices,
+        "caseload_only": report.scope.caseload is not None,
+        "may_drill": request.user.has_perm("reporting.drill_down", report.authority),
+        "query": request.GET.urlencode(),
+        "single": True,
+    }
+    return render(request, "reporting/indicator.html", context, status=400 if f["errors"] else 200)
 
 
 @login_required
@@ -168,12 +223,102 @@ def export(request: AuthedRequest, key: str, fmt: str) -> HttpResponse:
 
 @login_required
 def open_data(request: AuthedRequest) -> HttpResponse:
-    report, f = _report(request)
+    """The anonymised extract of every table. For the whole authority and a month whose report
+    pack is made, it is the one stored with the pack (the month's published figures, as made
+    then), served at once; otherwise (filters, a caseload, a year, or no pack yet) it is worked
+    out now."""
+    authority = _authority(request)
+    require(request, "reporting.view_reports", authority)
+    f = _filters(request, authority)
     if f["errors"]:
         return HttpResponse("; ".join(f"{k}: {v}" for k, v in f["errors"].items()), status=400,
                             content_type="text/plain")  # fmt: skip
-    response = HttpResponse(exports.open_data_csv(report), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report.authority.slug}-{report.period.label}-open-data.csv"'
-    )
+    period = f["period"]
+    name = f"{authority.slug}-{period.label}-open-data.csv"
+    whole = not f["client_group"] and f["team_id"] is None and report_people(request.user, authority) is None
+    stored = None
+    if whole and len(period.label) == 7:
+        stored = (
+            ReportPack.objects.filter(authority=authority, period=period.label, status=PackStatus.DONE)
+            .exclude(open_data="")
+            .order_by("-finished_at", "-pk")
+            .only("open_data", "finished_at")
+            .first()
+        )
+    if stored is not None:
+        response = HttpResponse(stored.open_data, content_type="text/csv; charset=utf-8")
+        if stored.finished_at:
+            response["Last-Modified"] = http_date(stored.finished_at.timestamp())
+    else:
+        report, _ = _report(request)
+        response = HttpResponse(exports.open_data_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def packs(request: AuthedRequest) -> HttpResponse:
+    """Past monthly packs, and a form to make one for any month (in the background)."""
+    authority = _authority(request)
+    require(request, "reporting.view_packs", authority)
+    errors: dict[str, list[str]] = {}
+    last_month = current_period(timezone.localdate().replace(day=1) - dt.timedelta(days=1)).label
+    month = request.POST.get("period", last_month) if request.method == "POST" else last_month
+    if request.method == "POST":
+        try:
+            pack = services.request_pack(request.user, authority, month)
+        except ServiceError as exc:
+            errors = exc.errors
+        else:
+            return redirect("reporting:pack", pk=pack.pk)
+    found = ReportPack.objects.filter(authority=authority).defer("pdf", "open_data")[:60]
+    return render(request, "reporting/packs.html", {"authority": authority, "packs": found, "errors": errors,
+                  "month": month}, status=400 if errors else 200)  # fmt: skip
+
+
+def _pack(request: AuthedRequest, pk: int) -> ReportPack:
+    authority = _authority(request)
+    require(request, "reporting.view_packs", authority)
+    return get_object_or_404(
+        ReportPack.objects.filter(authority=authority).select_related("authority"), pk=pk
+    )
+
+
+@login_required
+def pack(request: AuthedRequest, pk: int) -> HttpResponse:
+    return render(request, "reporting/pack.html", {"pack": _pack(request, pk)})
+
+
+@login_required
+def pack_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    found = _pack(request, pk)
+    if found.status != PackStatus.DONE or not found.pdf:
+        return HttpResponse("The pack is not ready yet", status=409, content_type="text/plain")
+    response = HttpResponse(bytes(found.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return response
+
+
+@login_required
+def move_ons(request: AuthedRequest) -> HttpResponse:
+    """Record someone leaving short-term support, planned or not (NI 141); recent ones below."""
+    authority = _authority(request)
+    require(request, "reporting.record_move_on", authority)
+    errors: dict[str, list[str]] = {}
+    post = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            services.record_move_on(
+                request.user, authority, reference=post.get("reference", ""), service=post.get("service", ""),
+                left_on=post.get("left_on", ""), planned=post.get("planned", ""),
+                destination=post.get("destination", ""),
+            )  # fmt: skip
+        except ServiceError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, "Move-on recorded")
+            return redirect("reporting:move-ons")
+    visible = people_scope(request.user, authority, "view")
+    moves = MoveOn.objects.filter(authority=authority, person__in=visible).select_related("person")[:50]
+    return render(request, "reporting/move_ons.html", {"errors": errors, "post": post, "moves": moves,
+                  "services": ShortTermService.choices}, status=400 if errors else 200)  # fmt: skip

@@ -1,0 +1,139 @@
+"""Reporting's writes, each audited: recording a move-on from short-term support (NI 141), and
+asking for a monthly report pack, made in the background (``manage.py db_worker`` runs it). The
+pack also stores the month's open-data extract, which the open-data download then serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from selfdirect.core import audit
+from selfdirect.core.constants import AuditAction
+from selfdirect.core.models import Authority, User
+from selfdirect.core.pdf import pdf_bytes
+from selfdirect.people.access import people_scope
+from selfdirect.people.services import ServiceError
+
+from . import charts
+from .exports import open_data_csv
+from .indicators import PeriodError, build_report, format_cell, parse_period, store_snapshots
+from .models import MoveOn, PackStatus, ReportPack, ShortTermService
+
+
+def record_move_on(
+    actor: User,
+    authority: Authority,
+    *,
+    reference: str,
+    service: str,
+    left_on: str,
+    planned: str,
+    destination: str = "",
+) -> MoveOn:
+    """Record that a person left short-term support, planned or not. Every field is checked
+    before anything is written; the person must be one the actor may edit."""
+    errors: dict[str, list[str]] = {}
+    reference = (reference or "").strip()
+    person = None
+    if not reference:
+        errors["reference"] = ["Enter the person's reference"]
+    else:
+        person = people_scope(actor, authority, "edit").filter(reference=reference).first()
+        if person is None:
+            errors["reference"] = [f"No one you work with has the reference {reference!r}"]
+    if service not in ShortTermService.values:
+        errors["service"] = ["Choose the support they left"]
+    day: dt.date | None = None
+    try:
+        day = dt.date.fromisoformat((left_on or "").strip())
+    except ValueError:
+        errors["left_on"] = ["Enter the date they left, like 2026-10-31"]
+    if day is not None and day > timezone.localdate():
+        errors["left_on"] = ["The date they left must be today or in the past"]
+    if planned not in ("yes", "no"):
+        errors["planned"] = ["Say whether they moved on in a planned way"]
+    if len(destination or "") > 200:
+        errors["destination"] = ["Where they moved to must be 200 characters or fewer"]
+    if errors or person is None or day is None:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        move = MoveOn.objects.create(
+            authority=authority, person=person, service=service, left_on=day, planned=planned == "yes",
+            destination=(destination or "").strip(), recorded_by=actor,
+        )  # fmt: skip
+        audit.record(
+            actor=actor, authority=authority, action=AuditAction.CREATE, obj=move, person_id=person.pk,
+            reason=f"Left {move.get_service_display().lower()} on {day} ({'planned' if move.planned else 'not planned'})",
+        )  # fmt: skip
+    return move
+
+
+def request_pack(
+    actor: User | None, authority: Authority, month: str, *, run_now: bool = False
+) -> ReportPack:
+    """Record a pack for ``month`` (2026-10) and queue it, or make it at once (``run_now``)."""
+    text = (month or "").strip()
+    try:
+        if len(text) != 7:
+            raise PeriodError(text)
+        period = parse_period(text)
+    except PeriodError as exc:
+        raise ServiceError({"period": [f"Enter a month like 2026-10, not {text!r}"]}) from exc
+    if period.start > timezone.localdate():
+        raise ServiceError({"period": ["The month has not started yet"]})
+    with transaction.atomic():
+        pack = ReportPack.objects.create(authority=authority, period=period.label, requested_by=actor)
+        audit.record(
+            actor=actor, authority=authority, action=AuditAction.CREATE, obj=pack,
+            reason=f"Monthly report pack for {period.label}" + ("" if actor else " (scheduled)"),
+        )  # fmt: skip
+    if run_now:
+        make_pack(pack.pk)
+        pack.refresh_from_db()
+        return pack
+    from .tasks import report_pack_task
+
+    transaction.on_commit(lambda: report_pack_task.enqueue(pack.pk))
+    return pack
+
+
+def pack_context(authority: Authority, month: str) -> dict[str, Any]:
+    """The pack's content: every indicator for the whole authority, with chart and table."""
+    report = build_report(authority, parse_period(month))
+    sections = []
+    for table in report.tables:
+        rows = [
+            [format_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in table.rows
+        ]
+        sections.append({"table": table, "rows": rows, "svg": mark_safe(charts.table_svg(table))})  # noqa: S308
+    return {"report": report, "sections": sections, "made_at": timezone.now()}
+
+
+def make_pack(pack_id: int) -> None:
+    """Lay out the pack's PDF and store it; a failure is kept on the pack, to show on its page."""
+    pack = ReportPack.objects.select_related("authority").get(pk=pack_id)
+    ReportPack.objects.filter(pk=pack.pk).update(status=PackStatus.RUNNING)
+    try:
+        store_snapshots(pack.authority, parse_period(pack.period), timezone.localdate())
+        context = pack_context(pack.authority, pack.period)
+        html = render_to_string("reporting/pack_pdf.html", context)
+        data = pdf_bytes(html)
+        extract = open_data_csv(context["report"])
+    except Exception as exc:  # the pack's page says why
+        ReportPack.objects.filter(pk=pack.pk).update(
+            status=PackStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ReportPack.objects.filter(pk=pack.pk).update(
+        status=PackStatus.DONE,
+        pdf=data,
+        size_bytes=len(data),
+        open_data=extract,
+        finished_at=timezone.now(),
+        error="",
+    )
