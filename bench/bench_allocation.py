@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from results import write_section  # bench/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -545,15 +545,7 @@ def main() -> None:
     lines.append("")
     section = "\n".join(lines)
 
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Allocation\n.*?(?=^## |\Z)", re.S | re.M)
-    text = (
-        pattern.sub(lambda _m: section + "\n", text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    write_section(section)
     print(section)
 
 

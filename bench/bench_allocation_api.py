@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from results import write_section  # bench/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -37,7 +38,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 GOAL_MS = 50.0
 
 
@@ -130,15 +130,7 @@ def main() -> None:
         f"(allocation costs {p95 - b95:.1f} ms at p95 above the baseline).\n"
     )
     if not args.no_write:
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        pattern = re.compile(r"## Allocation API\n.*?(?=\n## |\Z)", re.S)
-        text = (
-            pattern.sub(section.rstrip("\n"), text)
-            if pattern.search(text)
-            else text.rstrip("\n") + "\n\n" + section
-        )
-        RESULTS.write_text(text if text.endswith("\n") else text + "\n")
-        print(f"wrote {RESULTS}")
+        write_section(section)
 
 
 if __name__ == "__main__":

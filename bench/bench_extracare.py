@@ -7,7 +7,6 @@ Writes (or replaces) the "## Extra Care" section of bench/RESULTS.md, keeping ot
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from datetime import date
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import simpy
+from results import write_section  # bench/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -23,7 +23,6 @@ from selfdirect.extracare.engine import SEED_RESIDENTS, SEED_SCHEDULE, SEED_SHIF
 from selfdirect.extracare.engine.rota import solve_rota, weekly_requirement  # noqa: E402
 from selfdirect.extracare.engine.simulation import DEFAULT_CALL_RATES, SimulationConfig, simulate, sweep  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 VISIT_MINUTES = 13.0  # 342.5 h a week in 13-minute visits: about 82,000 visits a year
 
 
@@ -157,14 +156,7 @@ Sweep answer: {figures["answer"]}.
 |---|---|---|---|
 {rows}
 """
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Extra Care\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text)
-    print(f"wrote {RESULTS}")
+    write_section(section)
 
 
 if __name__ == "__main__":

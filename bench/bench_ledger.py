@@ -24,10 +24,11 @@ import argparse
 import datetime as dt
 import io
 import os
-import re
 import sys
 import time
 from pathlib import Path
+
+from results import write_section  # bench/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -40,7 +41,6 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 GOAL_RATIO = 3.0
 PREVIOUS = "ORM bulk_create of every row and a deferred balance check per leg"
 
@@ -235,15 +235,7 @@ def main() -> None:
     )
     print(section)
     if not args.no_write:
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        pattern = re.compile(r"## Ledger\n.*?(?=\n## |\Z)", re.S)
-        text = (
-            pattern.sub(section.rstrip("\n"), text)
-            if pattern.search(text)
-            else text.rstrip("\n") + "\n\n" + section
-        )
-        RESULTS.write_text(text if text.endswith("\n") else text + "\n")
-        print(f"wrote {RESULTS}")
+        write_section(section)
 
 
 if __name__ == "__main__":

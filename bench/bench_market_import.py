@@ -20,10 +20,11 @@ import argparse
 import csv
 import io
 import os
-import re
 import sys
 import time
 from pathlib import Path
+
+from results import write_section  # bench/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -36,7 +37,6 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADER = (
     "provider,kind,cqc_number,companies_house_number,support_types,areas,phone,email,website,service,"
     "support_type,unit,rates_from,rates_to,standard_rate,evening_rate,night_rate,weekend_rate,bank_holiday_rate\n"
@@ -125,15 +125,7 @@ def main() -> None:
     )
     print(section)
     if not args.no_write:
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        pattern = re.compile(r"## Market import\n.*?(?=\n## |\Z)", re.S)
-        text = (
-            pattern.sub(section.rstrip("\n"), text)
-            if pattern.search(text)
-            else text.rstrip("\n") + "\n\n" + section
-        )
-        RESULTS.write_text(text if text.endswith("\n") else text + "\n")
-        print(f"wrote {RESULTS}")
+        write_section(section)
 
 
 if __name__ == "__main__":

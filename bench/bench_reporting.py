@@ -29,12 +29,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from results import write_section  # bench/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -51,7 +52,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 COLD = "trend before any monthly pack (12 month-ends worked out)"
 PACK = "monthly pack made (PDF, every table; stores the month-ends)"
 GOAL_S = 1.0
@@ -388,15 +388,7 @@ def main() -> None:
     )
     print(section)
     if not args.no_write:
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        pattern = re.compile(r"## Reporting\n.*?(?=\n## |\Z)", re.S)
-        text = (
-            pattern.sub(section.rstrip("\n"), text)
-            if pattern.search(text)
-            else text.rstrip("\n") + "\n\n" + section
-        )
-        RESULTS.write_text(text if text.endswith("\n") else text + "\n")
-        print(f"wrote {RESULTS}")
+        write_section(section)
 
 
 if __name__ == "__main__":
