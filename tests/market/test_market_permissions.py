@@ -75,7 +75,7 @@ def ids(market, world, target):
     return {
         "p": provider.pk, "s": service.pk, "pa": side.pas["Joy Adeyemi"].pk, "b": side.brokers[0].pk,
         "l": side.framework.pk, "c": side.contract.pk, "person": wside.self_person.pk, "a": side.arrangement.pk,
-        "sv": service.pk,
+        "sv": service.pk, "pu": world.north.users[Role.PROVIDER].pk,
     }  # fmt: skip
 
 
@@ -192,6 +192,9 @@ def api_calls(market, world):
          {"stars": 5, "rated_on": stamp, "reason": "x"}),
         ("get", "/api/v1/market/providers/{p}", "provider", provider_page("view"), None),
         ("patch", "/api/v1/market/providers/{p}", "provider", provider_page("edit"), {"phone": "01632 960999", "reason": "x"}),
+        ("get", "/api/v1/market/providers/{p}/users", "provider", provider_page("manage"), None),
+        ("post", "/api/v1/market/providers/{p}/users", "provider", provider_page("manage"),
+         {"user_id": "{pu}", "reason": "x"}),
         ("get", "/api/v1/market/providers/{p}/services", "provider", provider_page("view"), None),
         ("post", "/api/v1/market/providers/{p}/services", "provider", provider_page("edit"),
          {"name": "Service {role}", "support_type": "social", "unit": "visit", "reason": "x"}),
@@ -243,6 +246,7 @@ def test_every_market_endpoint(market, world, role):
                     json.dumps(body)
                     .replace("{role}", f"{role}-{target}")
                     .replace('"{sv_night}"', str(values["sv_night"]))
+                    .replace('"{pu}"', str(values["pu"]))
                 )
                 kwargs.update(data=text, content_type="application/json")
             response = getattr(client, method)(url.format(**values), **kwargs)

@@ -174,3 +174,34 @@ def test_api_ratings_pas_brokers_settings_and_areas_show_in_the_directory(market
     body = json.dumps({"name": "northam", "reason": "x"})  # already recorded, whatever the case
     response = Client().post("/api/v1/market/areas", data=body, **auth)
     assert response.status_code == 422 and response.json()["errors"][0]["path"] == ["body", "name"]
+
+
+def test_api_links_a_provider_user_once_and_only_a_provider_user_of_this_authority(market, world):
+    from selfdirect.core.models import AuditEvent
+    from selfdirect.market.models import ProviderMembership
+
+    token = token_for(world.north.users["commissioner"], world.north.authority)
+    provider = market.north.providers[1]
+    url = f"/api/v1/market/providers/{provider.pk}/users"
+
+    def post(user_id):
+        return Client().post(url, data=json.dumps({"user_id": user_id, "reason": "Runs their office"}),
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+
+    provider_user = world.north.users["provider"]
+    before = AuditEvent.objects.count()
+    response = post(provider_user.pk)
+    assert response.status_code == 201
+    assert [u["username"] for u in response.json()] == [provider_user.username]
+    assert AuditEvent.objects.count() == before + 1
+    assert post(provider_user.pk).status_code == 201  # linking again changes nothing
+    assert ProviderMembership.objects.filter(provider=provider).count() == 1
+    assert AuditEvent.objects.count() == before + 1
+    # Not a provider user, or another authority's provider user: refused at the field, nothing linked.
+    for other in (world.north.users["assessor"], world.south.users["provider"]):
+        response = post(other.pk)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["path"] == ["body", "user_id"]
+    assert ProviderMembership.objects.filter(provider=provider).count() == 1
+    listed = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert [u["user_id"] for u in listed] == [provider_user.pk]

@@ -910,6 +910,59 @@ def get_rate(request: AuthedRequest, service_id: int, at: dt.datetime, end: dt.d
     }
 
 
+class ProviderUserOut(Schema):
+    user_id: int
+    username: str
+    name: str
+
+
+class ProviderUserIn(Schema):
+    user_id: int = Field(..., description="A user with the provider role in this authority")
+    reason: str = Field(..., min_length=1)
+
+
+def _provider_users(provider: Provider) -> list[dict[str, Any]]:
+    from .models import ProviderMembership
+
+    links = (
+        ProviderMembership.objects.filter(provider=provider).select_related("user").order_by("user__username")
+    )
+    return [
+        {"user_id": link.user_id, "username": link.user.username, "name": link.user.get_full_name()}
+        for link in links
+    ]
+
+
+@router.get(
+    "/market/providers/{provider_id}/users",
+    response=list[ProviderUserOut],
+    summary="The provider's own users (who sign in for it)",
+)
+def list_provider_users(request: AuthedRequest, provider_id: int) -> Any:
+    provider = _provider(request, provider_id)
+    _require(request, "market.manage_market", provider.authority)
+    return _provider_users(provider)
+
+
+@router.post(
+    "/market/providers/{provider_id}/users",
+    response={201: list[ProviderUserOut]},
+    summary="Link a provider user to the provider, so they can keep its profile and see its contracts",
+)
+def link_provider_user(request: AuthedRequest, provider_id: int, payload: ProviderUserIn) -> Any:
+    from selfdirect.core.models import User
+
+    provider = _provider(request, provider_id)
+    _require(request, "market.manage_market", provider.authority)
+    from selfdirect.core.constants import Role
+
+    user = User.objects.filter(memberships__authority=provider.authority, pk=payload.user_id).first()
+    if user is None or Role.PROVIDER not in user.roles_in(provider.authority_id):
+        raise services.ServiceError({"user_id": ["That user is not a provider user in this authority"]})
+    services.link_provider_user(request.user, provider, user, payload.reason)
+    return Status(201, _provider_users(provider))
+
+
 @router.post("/market/providers/{provider_id}/ratings", response={201: RatingOut})
 def add_provider_rating(request: AuthedRequest, provider_id: int, payload: RatingIn) -> Any:
     provider = _visible(request, Provider, provider_id)
