@@ -202,12 +202,24 @@ def test_plan_journey_from_self_assessment_to_review(browser, live_server, brows
     )
     j.submit(assessor, "Refer the plan to the risk enablement panel")
 
+    # Margaret is invited to the panel and reads the invitation on her plan page
+    j.go(person, f"/plans/{plan.pk}/")
+    assert "you can bring someone" in person.get_by_test_id("panel-invitation").inner_text()
+    j.click(person, "link", f"Read the invitation to {margaret}")
+    assert (
+        "You're invited to the risk enablement panel" in person.get_by_test_id("invitation-text").inner_text()
+    )
+
     # 4. The panel chair records who came and approves with a condition
     panel = j.as_user("northshire-panel")
     assert str(margaret) in panel.content()
     j.go(panel, "/plans/panel/")
     referral = plan.referrals.get()
     j.go(panel, f"/plans/panel/{referral.meeting_id}/")
+    j.click(panel, "link", f"Record how it was sent to {margaret}")
+    panel.get_by_label("By letter").check()
+    fill_date(panel, "sent_on", dt.date.today())
+    j.submit(panel, "Save")
     panel.get_by_label("Attended").check()
     panel.get_by_label("Who came for them").fill("Her son")
     j.submit(panel, f"Record attendance for {margaret}")

@@ -23,6 +23,7 @@ from .constants import (
     Deployment,
     Frequency,
     Helper,
+    InvitationSent,
     LineKind,
     PanelDecision,
     PlanState,
@@ -33,6 +34,7 @@ from .constants import (
 from .models import (
     FrameworkOutcome,
     MonitoringVisit,
+    PanelInvitation,
     PanelMeeting,
     PanelReferral,
     PlanOutcome,
@@ -389,6 +391,29 @@ class FollowUpIn(Schema):
     notes: str = Field(..., min_length=1, max_length=4000)
 
 
+class InvitationOut(Schema):
+    id: int
+    plan_id: int
+    invitee_name: str
+    representative_id: int | None = Field(None, description="Blank: the invitation is to the person")
+    meets_on: dt.date
+    meets_at: dt.time | None
+    place: str
+    sent_how: InvitationSent | None = Field(None, description="How the panel chair sent it; null: not yet")
+    sent_on: dt.date | None
+
+
+class InvitationSentIn(Schema):
+    sent_how: InvitationSent
+    sent_on: dt.date
+
+
+def _invitation(i: PanelInvitation) -> dict[str, Any]:
+    return {"id": i.pk, "plan_id": i.referral.plan_id, "invitee_name": i.invitee_name,
+            "representative_id": i.representative_id, "meets_on": i.meets_on, "meets_at": i.meets_at,
+            "place": i.place, "sent_how": i.sent_how or None, "sent_on": i.sent_on}  # fmt: skip
+
+
 def _panel_scope(request: AuthedRequest) -> Any:
     if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
         raise PermissionDenied("plans.see_panel")
@@ -407,6 +432,30 @@ def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn
     _panel_scope(request)
     _writing(lambda: services.record_attendance(request.user, referral, body.attendance, body.attendee_name))
     return _referral(referral)
+
+
+@router.post(
+    "/plans/panel/invitations/{invitation_id}/sent",
+    response=InvitationOut,
+    summary="Record how and when an invitation to the panel was sent (panel members)",
+)
+def post_invitation_sent(request: AuthedRequest, invitation_id: int, body: InvitationSentIn) -> Any:
+    invitation = get_object_or_404(
+        PanelInvitation.objects.select_related("referral"), pk=invitation_id, authority=request.authority
+    )
+    _panel_scope(request)
+    _writing(lambda: services.mark_invitation_sent(request.user, invitation, body.sent_how, body.sent_on))
+    return _invitation(invitation)
+
+
+@router.get(
+    "/plans/{plan_id}/invitations",
+    response=list[InvitationOut],
+    summary="Invitations to the risk enablement panel (the person and a representative see their own)",
+)
+def list_invitations(request: AuthedRequest, plan_id: int) -> Any:
+    plan = _plan(request, plan_id)
+    return [_invitation(i) for i in services.visible_invitations(request.user, plan)]
 
 
 @router.post(

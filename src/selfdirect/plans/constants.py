@@ -90,6 +90,16 @@ class Attendance(models.TextChoices):
     DID_NOT_ATTEND = "absent", "Did not attend"
 
 
+class InvitationSent(models.TextChoices):
+    """How an invitation to the risk enablement panel was sent (blank: not sent yet)."""
+
+    LETTER = "letter", "By letter"
+    EMAIL = "email", "By email"
+    PHONE = "phone", "By phone"
+    IN_PERSON = "in_person", "Given in person"
+    PORTAL = "portal", "On their plan page only"
+
+
 class RefusalReason(models.TextChoices):
     """Why someone declined a personal budget (seed 001: Lincolnshire follows these up)."""
 

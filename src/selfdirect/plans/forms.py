@@ -11,7 +11,17 @@ from django.apps import apps
 from selfdirect.core.forms import GovukDateField
 from selfdirect.core.money import format_pence, parse_pounds
 
-from .constants import Attendance, Deployment, Frequency, Helper, LineKind, Progress, RefusalReason, RiskLevel
+from .constants import (
+    Attendance,
+    Deployment,
+    Frequency,
+    Helper,
+    InvitationSent,
+    LineKind,
+    Progress,
+    RefusalReason,
+    RiskLevel,
+)
 from .models import FrameworkOutcome, PlanOutcome, SupportPlan
 from .policy import PlansPolicy
 
@@ -315,6 +325,13 @@ class AttendanceForm(forms.Form):
         label="Did the person come?", choices=Attendance.choices, widget=forms.RadioSelect
     )
     attendee_name = forms.CharField(label="Who came for them", required=False, max_length=200)
+
+
+class InvitationSentForm(forms.Form):
+    sent_how = forms.ChoiceField(
+        label="How was the invitation sent?", choices=InvitationSent.choices, widget=forms.RadioSelect
+    )
+    sent_on = GovukDateField(label="When was it sent?", help_text="For example, 1 4 2026")
 
 
 class MinutesForm(forms.Form):

@@ -43,10 +43,12 @@ def reviews(request: AuthedRequest) -> Section:
     visible = plans_scope(request.user, request.authority)
     due = services.reviews_due(request.authority).filter(plan__in=visible)
     visits = services.visits_due(request.authority).filter(plan__in=visible)
+    ending = services.notices_ending(request.authority).filter(pk__in=visible.values("pk"))
     return "plans/home/reviews.html", {
         "reviews": list(due[:20]),
         "count": due.count(),
         "visits": list(visits[:20]),
+        "notices_ending": list(ending[:20]),
         "today": timezone.localdate(),
     }
 

@@ -20,6 +20,7 @@ from .constants import (
     Deployment,
     Frequency,
     Helper,
+    InvitationSent,
     LineKind,
     PanelDecision,
     PlanState,
@@ -256,6 +257,7 @@ class PanelMeeting(models.Model):
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     meets_on = models.DateField()
+    starts_at = models.TimeField(null=True, blank=True, help_text="From the plan rules' meeting_time")
     location = models.CharField(max_length=200, blank=True)
     minutes = models.TextField(blank=True)
 
@@ -300,6 +302,45 @@ class PanelReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral of plan {self.plan_id}"
+
+
+class PanelInvitation(models.Model):
+    """The invitation to the panel a person (or their representative) was sent when their plan was
+    put on a meeting's agenda: who, for which meeting, with the date, time and place as sent, and
+    how and when the panel chair sent it."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(PanelReferral, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    representative = models.ForeignKey(
+        "people.Representative", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Blank: the invitation is to the person",
+    )  # fmt: skip
+    invitee_name = models.CharField(max_length=200)
+    meets_on = models.DateField()
+    meets_at = models.TimeField(null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_how = models.CharField(max_length=10, choices=InvitationSent.choices, blank=True)
+    sent_on = models.DateField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["referral_id", "representative_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "representative"], name="invitation_once_per_representative"
+            ),
+            models.UniqueConstraint(
+                fields=["referral"], condition=models.Q(representative__isnull=True),
+                name="invitation_once_per_person",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.invitee_name} for the panel on {self.meets_on:%-d %B %Y}"
 
 
 class Appeal(models.Model):

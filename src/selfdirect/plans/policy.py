@@ -110,6 +110,12 @@ class ReferralRules(_Strict):
 
 class PanelRules(_Strict):
     meeting_weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday"] = "wednesday"
+    meeting_time: str = Field(
+        default="10:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM"
+    )
+    meeting_place: str = Field(
+        default="", max_length=200, description="Where the panel meets, for invitations"
+    )
     referral: ReferralRules = Field(default_factory=ReferralRules)
 
 

@@ -37,6 +37,7 @@ from .constants import (
     Deployment,
     Frequency,
     Helper,
+    InvitationSent,
     LineKind,
     PanelDecision,
     PlanState,
@@ -50,6 +51,7 @@ from .models import (
     FrameworkOutcome,
     MonitoringVisit,
     OutcomeFramework,
+    PanelInvitation,
     PanelMeeting,
     PanelReferral,
     PlanOutcome,
@@ -61,7 +63,7 @@ from .models import (
     SpendingLine,
     SupportPlan,
 )
-from .workflow import TRANSITIONS, WRITERS, TransitionForbidden, TransitionRefused
+from .workflow import SYSTEM, TRANSITIONS, WRITERS, TransitionForbidden, TransitionRefused
 
 PLAN_FIELDS = [
     "what_matters", "helper", "helper_name", "broker", "market_broker", "indicative_budget_pence", "budget_source",
@@ -81,6 +83,17 @@ LINE_FIELDS = [
 ]
 # A spending line may name one entry of the authority's market registers (market app).
 MARKET_LINKS = {"market_service": "Service", "personal_assistant": "PersonalAssistant", "broker": "Broker"}
+# Which kinds of spending each kind of market entry pays for: a PA is paid as a personal assistant,
+# a broker's fee is support planning, a provider's service is a service (and, for a service of
+# equipment and adaptations, equipment or a one-off purchase too). Anything else is refused.
+MARKET_LINK_KINDS: dict[str, frozenset[str]] = {
+    "personal_assistant": frozenset({LineKind.PERSONAL_ASSISTANT.value}),
+    "broker": frozenset({LineKind.BROKER.value}),
+    "market_service": frozenset({LineKind.SERVICE.value}),
+}
+EQUIPMENT_SERVICE_KINDS = frozenset(
+    {LineKind.SERVICE.value, LineKind.EQUIPMENT.value, LineKind.ONE_OFF.value}
+)
 RISK_QUESTIONS = [
     ("risk_want", "What do you want from your budget?"),
     ("risk_buy", "How are you going to buy it?"),
@@ -457,6 +470,11 @@ def save_line(
             data = {**data, "unit": market_unit(next(iter(links.values())))}
         if data.get("kind") not in LineKind.values:
             errors["kind"] = ["Choose what kind of spending this is"]
+        else:
+            for name, entry in links.items():
+                kind_error = market_kind_error(name, entry, str(data["kind"]))
+                if kind_error:
+                    errors["kind"] = [kind_error]
         if rules.category(str(data.get("category", ""))) is None:
             errors["category"] = ["Choose one of the spending categories"]
         if data.get("frequency") not in Frequency.values:
@@ -543,6 +561,27 @@ def market_links(plan: SupportPlan, data: Mapping[str, Any]) -> tuple[dict[str, 
     return found, errors
 
 
+def market_link_kinds(name: str, entry: Any) -> frozenset[str]:
+    """The spending kinds a line linked to market ``entry`` (through field ``name``) may have."""
+    if name == "market_service" and getattr(entry, "support_type", "") == "equipment":
+        return EQUIPMENT_SERVICE_KINDS
+    return MARKET_LINK_KINDS[name]
+
+
+def market_kind_error(name: str, entry: Any, kind: str) -> str:
+    """Why a line of ``kind`` cannot be paid to market ``entry``, or "" when it can."""
+    allowed = market_link_kinds(name, entry)
+    if kind in allowed:
+        return ""
+    what = {"market_service": "the provider's service", "personal_assistant": "the personal assistant",
+            "broker": "the broker"}[name]  # fmt: skip
+    wanted = " or ".join(f"'{LineKind(k).label}'" for k in LineKind.values if k in allowed)
+    return (
+        f"What is it: spending with {what} {entry} must be {wanted}, not '{LineKind(kind).label}'. "
+        "Change the kind, or the entry from the market register"
+    )
+
+
 def market_rate_pence(plan: SupportPlan, entry: Any) -> int | None:
     """The market's price for one unit of ``entry`` on the plan's start date: a service's standard
     rate from its rate table, a PA's hourly rate, a broker's fee. None when the register has none."""
@@ -586,7 +625,11 @@ def next_meeting(authority: Authority, on_or_after: dt.date) -> PanelMeeting:
     rules, _ = current_rules(authority)
     weekday = WEEKDAYS.index(rules.panel.meeting_weekday)
     day = on_or_after + dt.timedelta(days=(weekday - on_or_after.weekday()) % 7)
-    meeting, _ = PanelMeeting.objects.get_or_create(authority=authority, meets_on=day)
+    hour, minute = (int(part) for part in rules.panel.meeting_time.split(":"))
+    meeting, _ = PanelMeeting.objects.get_or_create(
+        authority=authority, meets_on=day,
+        defaults={"starts_at": dt.time(hour, minute), "location": rules.panel.meeting_place},
+    )  # fmt: skip
     return meeting
 
 
@@ -599,7 +642,7 @@ def open_review(plan: SupportPlan) -> Review | None:
 
 
 def apply_transition(
-    actor: User,
+    actor: User | None,
     plan: SupportPlan,
     action: str,
     reason: str = "",
@@ -609,7 +652,8 @@ def apply_transition(
 ) -> PlanTransition | None:
     """Apply one transition from the table in workflow.py. Refuses (TransitionForbidden) if ``actor``
     may not make it on this plan, and (TransitionRefused) if the plan's state or a rule does not allow
-    it, with every reason. Repeating the transition just made is a no-op and returns None."""
+    it, with every reason. Repeating the transition just made is a no-op and returns None.
+    ``actor`` None is a background job ("system"): it may make only the transitions naming SYSTEM."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise TransitionRefused(f"There is no such step as {action!r}")
@@ -617,7 +661,8 @@ def apply_transition(
     day = _today(today)
     with transaction.atomic():
         plan = SupportPlan.objects.select_for_update().select_related("person", "authority").get(pk=plan.pk)
-        caps = access.capacities(actor, plan) & transition.capacities
+        found = frozenset({SYSTEM}) if actor is None else access.capacities(actor, plan)
+        caps = found & transition.capacities
         if not caps:
             raise TransitionForbidden(f"Your role does not allow you to {transition.label.lower()}")
         last = plan.transitions.order_by("-at", "-pk").first()
@@ -639,7 +684,8 @@ def apply_transition(
         plan.save()
         step = PlanTransition.objects.create(
             authority=plan.authority, plan=plan, action=action, from_state=from_state, to_state=plan.state,
-            actor=actor, actor_label=str(actor), capacity=sorted(caps)[0], at=timezone.now(), reason=reason,
+            actor=actor, actor_label=str(actor) if actor else "system", capacity=sorted(caps)[0],
+            at=timezone.now(), reason=reason,
         )  # fmt: skip
         changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
         changes["state"] = [from_state, plan.state]
@@ -675,10 +721,77 @@ def _approve(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any
 def _refer(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
     rules, _ = current_rules(plan.authority)
     meeting = next_meeting(plan.authority, day)
-    PanelReferral.objects.create(
+    referral = PanelReferral.objects.create(
         authority=plan.authority, plan=plan, meeting=meeting, referred_by=actor, referred_at=timezone.now(),
         reasons=[*referral_reasons(plan, rules), f"Co-ordinator: {reason}"],
     )  # fmt: skip
+    invite_to_panel(actor, referral, day)
+
+
+def invite_to_panel(actor: User | None, referral: PanelReferral, day: dt.date) -> list[PanelInvitation]:
+    """The plan is on a meeting's agenda: record an invitation for the person and for each of their
+    representatives acting on ``day``, with the meeting's date, time and place as sent. Already
+    invited ones are kept as they are."""
+    meeting = referral.meeting
+    if meeting is None:
+        return []
+    person = referral.plan.person
+    reps = person.representatives.filter(starts_on__lte=day).exclude(ends_on__lt=day).order_by("pk")
+    made: list[PanelInvitation] = []
+    for rep in [None, *reps]:
+        invitation, created = PanelInvitation.objects.get_or_create(
+            referral=referral, representative=rep,
+            defaults={"authority": referral.authority, "person": person,
+                      "invitee_name": rep.name if rep is not None else str(person),
+                      "meets_on": meeting.meets_on, "meets_at": meeting.starts_at, "place": meeting.location},
+        )  # fmt: skip
+        if created:
+            audit.record(
+                actor=actor, authority=referral.authority, action=AuditAction.CREATE, obj=invitation,
+                reason=f"Invited to the risk enablement panel on {meeting.meets_on:%-d %B %Y}",
+                person_id=person.pk,
+            )  # fmt: skip
+            made.append(invitation)
+    return made
+
+
+def visible_invitations(user: User, plan: SupportPlan) -> QuerySet[PanelInvitation]:
+    """The plan's panel invitations ``user`` may read: workers, the panel and admins see them all;
+    the person sees the one addressed to them, a representative the one addressed to them."""
+    caps = access.capacities(user, plan)
+    found = PanelInvitation.objects.filter(referral__plan=plan).select_related("referral__meeting")
+    if caps & {Role.ASSESSOR.value, Role.PLANNER.value, Role.PANEL.value, Role.ADMIN.value}:
+        return found
+    mine = PanelInvitation.objects.none()
+    if Role.PERSON.value in caps:
+        mine = mine | found.filter(representative__isnull=True)
+    if caps & {Role.REPRESENTATIVE.value, access.VIEWER}:
+        mine = mine | found.filter(representative__user=user)
+    return mine
+
+
+def mark_invitation_sent(
+    actor: User, invitation: PanelInvitation, how: str, sent_on: dt.date, *, today: dt.date | None = None
+) -> None:
+    """The panel chair records how and when an invitation was sent."""
+    if Role.PANEL not in actor.roles_in(invitation.authority_id):
+        raise TransitionForbidden("Only panel members record how an invitation was sent")
+    errors: dict[str, list[str]] = {}
+    if how not in InvitationSent.values:
+        errors["sent_how"] = ["Choose how the invitation was sent"]
+    if sent_on > _today(today):
+        errors["sent_on"] = ["The date it was sent cannot be in the future"]
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        before = audit.snapshot(invitation, ["sent_how", "sent_on"])
+        invitation.sent_how, invitation.sent_on, invitation.sent_by = how, sent_on, actor
+        invitation.save(update_fields=["sent_how", "sent_on", "sent_by"])
+        audit.record(
+            actor=actor, authority=invitation.authority, action=AuditAction.CHANGE, obj=invitation,
+            reason="Panel invitation sent", person_id=invitation.person_id,
+            changes=audit.diff(before, audit.snapshot(invitation, ["sent_how", "sent_on"])),
+        )  # fmt: skip
 
 
 def _panel(decision: str) -> Any:
@@ -807,10 +920,75 @@ def _rescind(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any
     plan.funding_ends_on, plan.withdrawal_reason = None, ""
 
 
-def _end(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+def _end(actor: User | None, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
+    if actor is None and not notice_expired(plan, day):
+        raise TransitionRefused(
+            "A plan ends by itself only when its withdrawal notice has run out: a worker ends it otherwise"
+        )
     plan.review_on = None
     plan.reviews.filter(held_on__isnull=True).delete()
     plan.visits.filter(visited_on__isnull=True).delete()
+
+
+def notice_expired(plan: SupportPlan, day: dt.date) -> bool:
+    """Whether the plan's withdrawal notice has run out by ``day``: funding ends on
+    ``funding_ends_on``, so the plan ends on that day."""
+    return (
+        plan.state == PlanState.WITHDRAWAL_NOTICE
+        and plan.funding_ends_on is not None
+        and plan.funding_ends_on <= day
+    )
+
+
+@dataclass(frozen=True)
+class EndedPlan:
+    plan_id: int
+    person: str
+    funding_ended_on: dt.date
+    outcome: str  # "ended" or "refused: <why>"
+
+
+def end_withdrawn_plans(
+    authority: Authority | None = None, *, today: dt.date | None = None
+) -> list[EndedPlan]:
+    """End every plan whose withdrawal notice has run out by ``today`` (all authorities unless one
+    is named), each through the workflow's "end" step made by the system (actor None), each in its
+    own transaction. Running it again ends nothing more: an ended plan is no longer under notice.
+    Returns one line per plan found, ended or refused with the reason."""
+    day = _today(today)
+    due = SupportPlan.objects.filter(
+        state=PlanState.WITHDRAWAL_NOTICE, funding_ends_on__isnull=False, funding_ends_on__lte=day
+    ).select_related("person")
+    if authority is not None:
+        due = due.filter(authority=authority)
+    done: list[EndedPlan] = []
+    for plan in due.order_by("funding_ends_on", "pk"):
+        ends_on = plan.funding_ends_on
+        assert ends_on is not None
+        why = f"The withdrawal notice ran out on {ends_on:%-d %B %Y}"
+        if plan.withdrawal_reason:
+            why += f": {plan.withdrawal_reason}"
+        try:
+            step = apply_transition(None, plan, "end", why, today=day)
+        except (TransitionRefused, ServiceError) as refused:
+            done.append(EndedPlan(plan.pk, str(plan.person), ends_on, f"refused: {refused}"))
+            continue
+        done.append(EndedPlan(plan.pk, str(plan.person), ends_on, "ended" if step else "already ended"))
+    return done
+
+
+def notices_ending(
+    authority: Authority, *, today: dt.date | None = None, within_days: int = 14
+) -> QuerySet[SupportPlan]:
+    """Plans under a withdrawal notice whose funding ends within ``within_days`` (ran out included)."""
+    limit = _today(today) + dt.timedelta(days=within_days)
+    return (
+        SupportPlan.objects.filter(
+            authority=authority, state=PlanState.WITHDRAWAL_NOTICE, funding_ends_on__lte=limit
+        )
+        .select_related("person")
+        .order_by("funding_ends_on", "pk")
+    )
 
 
 def _nothing(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:

@@ -13,6 +13,11 @@ urlpatterns = [
         views.panel_attendance,
         name="attendance",
     ),
+    path(
+        "panel/<int:meeting_pk>/invitations/<int:invitation_pk>/",
+        views.invitation_sent,
+        name="invitation-sent",
+    ),
     path("reviews/", views.reviews_list, name="reviews"),
     path("refusals/", views.refusal_list, name="refusals"),
     path("refusals/new/<int:person_pk>/", views.refusal_add, name="refusal-add"),
@@ -32,5 +37,6 @@ urlpatterns = [
     path("<int:pk>/review/", views.plan_review, name="review"),
     path("<int:pk>/visits/", views.plan_visits, name="visits"),
     path("<int:pk>/visits/<int:visit_pk>/", views.visit_record, name="visit"),
+    path("<int:pk>/invitations/<int:invitation_pk>/", views.invitation_letter, name="invitation"),
     path("<int:pk>/steps/<slug:action>/", views.plan_transition, name="transition"),
 ]

@@ -28,6 +28,7 @@ from .forms import (
     AttendanceForm,
     DurationForm,
     FollowUpForm,
+    InvitationSentForm,
     LineForm,
     MinutesForm,
     MoneyForm,
@@ -41,6 +42,7 @@ from .forms import (
 )
 from .models import (
     MonitoringVisit,
+    PanelInvitation,
     PanelMeeting,
     PanelReferral,
     PlanOutcome,
@@ -164,8 +166,19 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         visits=plan.visits.all(),
         can_review=request.user.has_perm("plans.review_plan", plan),
         open_review=services.open_review(plan),
+        invitations=services.visible_invitations(request.user, plan),
+        invited_self=bool(caps & {Role.PERSON.value, Role.REPRESENTATIVE.value, access.VIEWER}),
     )
     return render(request, "plans/detail.html", context)
+
+
+@login_required
+def invitation_letter(request: AuthedRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    """The invitation to the panel as the person (or their representative) reads it: only the
+    invitee and the plan's workers, the panel and admins see it; anyone else gets 404."""
+    plan = _plan(request, pk)
+    invitation = get_object_or_404(services.visible_invitations(request.user, plan), pk=invitation_pk)
+    return render(request, "plans/invitation.html", {"plan": plan, "invitation": invitation})
 
 
 @login_required
@@ -499,7 +512,7 @@ def panel_meeting(request: AuthedRequest, meeting_pk: int) -> HttpResponse:
             services.save_minutes(request.user, meeting, form.cleaned_data["minutes"])
             messages.success(request, "Minutes saved")
             return redirect(meeting)
-    referrals = meeting.referrals.select_related("plan__person", "decided_by")
+    referrals = meeting.referrals.select_related("plan__person", "decided_by").prefetch_related("invitations")
     return render(
         request, "plans/meeting.html",
         {"meeting": meeting, "referrals": referrals, "form": form, "can_run": can_run,
@@ -521,6 +534,33 @@ def panel_attendance(request: AuthedRequest, meeting_pk: int, referral_pk: int) 
         messages.success(request, f"Attendance recorded for {referral.plan.person}")
         return redirect(meeting)
     return _render_form(request, referral.plan, form, f"Who came for {referral.plan.person}")
+
+
+@login_required
+def invitation_sent(request: AuthedRequest, meeting_pk: int, invitation_pk: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_pk)
+    invitation = get_object_or_404(
+        PanelInvitation.objects.select_related("referral__plan__person"),
+        pk=invitation_pk, referral__meeting=meeting, authority=request.authority,
+    )  # fmt: skip
+    require(request, "plans.run_panel", request.authority)
+    form = InvitationSentForm(
+        request.POST or None,
+        initial={"sent_how": invitation.sent_how, "sent_on": invitation.sent_on or timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_invitation_sent(
+                request.user, invitation, form.cleaned_data["sent_how"], form.cleaned_data["sent_on"]
+            )
+        except ServiceError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"Recorded how the invitation to {invitation.invitee_name} was sent")
+            return redirect(meeting)
+    return _render_form(
+        request, invitation.referral.plan, form, f"How the invitation to {invitation.invitee_name} was sent"
+    )
 
 
 # --- reviews and refusals ----------------------------------------------------------------------------

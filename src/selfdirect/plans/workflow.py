@@ -4,7 +4,7 @@ applies a transition; nothing else changes a plan's state.
 
 Capacities are relationships to one plan, not bare roles: a PERSON is the plan's own person; a
 REPRESENTATIVE acts for them with "may agree the support plan"; ASSESSOR (the care co-ordinator) and
-PLANNER (broker) have the person on their team's caseload; PANEL and ADMIN are authority-wide.
+PLANNER (broker) have the person on their team's caseload; PANEL and ADMIN are authority-wide. SYSTEM is a background job (no user).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ PERSON, REP, ASSESSOR, PLANNER, PANEL, ADMIN, FINANCE = (
 )  # fmt: skip
 
 WRITERS = frozenset({PERSON, REP, ASSESSOR, PLANNER})
+# Background jobs act with no user (actor None, recorded as "system"): only the transitions that
+# name SYSTEM, and only under the guard in services (a withdrawal notice that has run out).
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("give_notice", "Give notice that funding will be withdrawn", {S.ACTIVE, S.UNDER_REVIEW},
            S.WITHDRAWAL_NOTICE, {ASSESSOR}, ""),
         _t("rescind_notice", "Withdraw the notice", {S.WITHDRAWAL_NOTICE}, S.ACTIVE, {ASSESSOR, ADMIN}, ""),
-        _t("end", "End the plan", {S.ACTIVE, S.UNDER_REVIEW, S.WITHDRAWAL_NOTICE}, S.ENDED, {ASSESSOR, ADMIN}, ""),
+        _t("end", "End the plan", {S.ACTIVE, S.UNDER_REVIEW, S.WITHDRAWAL_NOTICE}, S.ENDED, {ASSESSOR, ADMIN, SYSTEM}, ""),
     ]
 }  # fmt: skip
 
