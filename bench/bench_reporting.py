@@ -7,7 +7,8 @@ Data (per authority, built with bulk_create and INSERT ... SELECT generate_serie
 each), 12 monthly instalments paid from November 2025 to October 2026 (a transaction and a
 payment each), quarterly spending; an active plan with one outcome tagged "Stay Safe 4a", two
 reviews a year (one held with an outcome answer, one due, some overdue); an assessment and an
-indicative budget each; refusals, panel referrals and move-ons from short-term support.
+indicative budget each; refusals, panel referrals and move-ons from short-term support;
+personal budgets offered at reviews to one person in 20 (a third declined, with a refusal).
 
 Pages (Django test client, signed in as the authority's commissioner, period 2026-10): every
 indicator on its own page (/reports/indicator/<key>/), the dashboard (a summary of the headline
@@ -238,9 +239,39 @@ def setup(n: int, tag: str) -> tuple[object, object]:
                 left_on=dt.date(2025, 11, 1) + dt.timedelta(days=i % 365), planned=i % 4 != 0)
          for i, p in enumerate(unfunded[1::3])], batch_size=5000,
     )  # fmt: skip
+    add_review_offers(authority)
     with connection.cursor() as c:
         c.execute("ANALYZE")  # as autovacuum would have done on a live database
     return authority, commissioner
+
+
+def add_review_offers(authority: object) -> int:
+    """Personal budgets offered at reviews (seed 001) to one person in 20 over the year to the
+    period: accepted, declined (a refusal with a reason, half followed up) or not decided, in
+    turn. Added to an authority an earlier run built (--reuse) if it has none yet."""
+    from selfdirect.people.models import Person
+    from selfdirect.plans.models import Refusal
+    from selfdirect.reporting.models import BudgetOffer
+
+    if BudgetOffer.objects.filter(authority=authority).exists():
+        return 0
+    chosen = list(Person.objects.filter(authority=authority).order_by("pk").only("pk")[::20])
+    days = [dt.date(2025, 11, 1) + dt.timedelta(days=i % 365) for i in range(len(chosen))]
+    outcomes = [("accepted", "declined", "undecided")[i % 3] for i in range(len(chosen))]
+    refusals = Refusal.objects.bulk_create(
+        [Refusal(authority=authority, person=p, reason=("prefers_services", "money_worries")[i % 2],
+                 recorded_on=days[i], follow_up_on=days[i] + dt.timedelta(days=90),
+                 followed_up_on=days[i] + dt.timedelta(days=95) if i % 2 else None)
+         for i, p in enumerate(chosen) if outcomes[i] == "declined"], batch_size=5000,
+    )  # fmt: skip
+    by_person = {r.person_id: r for r in refusals}
+    BudgetOffer.objects.bulk_create(
+        [BudgetOffer(authority=authority, person=p, offered_on=days[i], outcome=outcomes[i],
+                     decided_on=None if outcomes[i] == "undecided" else days[i],
+                     refusal=by_person.get(p.pk) if outcomes[i] == "declined" else None)
+         for i, p in enumerate(chosen)], batch_size=5000,
+    )  # fmt: skip
+    return len(chosen)
 
 
 def reused(n: int) -> tuple[object, object] | None:
@@ -302,6 +333,9 @@ def main() -> None:
         t0 = time.perf_counter()
         found = reused(n) if args.reuse else None
         authority, commissioner = found or setup(n, str(n))
+        if found is not None and add_review_offers(authority):
+            with connection.cursor() as c:
+                c.execute("ANALYZE")
         setup_s[n] = time.perf_counter() - t0 if found is None else float("nan")
         print(f"setup {n:,} people: {setup_s[n]:.1f}s", flush=True)
         client = Client()

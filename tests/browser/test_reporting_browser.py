@@ -97,3 +97,22 @@ def test_indicator_pack_and_move_on_pages_pass_axe(page, live_server, demo):
     page.get_by_role("button", name="Record the move-on").click()
     assert page.locator(".govuk-error-summary").is_visible()
     assert serious_violations(page) == []
+
+
+def test_offers_at_reviews_indicator_and_page_pass_axe(page, live_server, demo):
+    sign_in(page, live_server.url, "northshire-admin", DEMO_PASSWORD)
+    # The demo's eight offers at reviews, April to July 2026: 2 accepted, 4 declined, 2 undecided
+    page.goto(f"{live_server.url}/reports/indicator/offers/?period=2026")
+    table = page.locator("#offers table")
+    assert "At review" in table.inner_text()
+    assert page.locator("#offers tbody tr").first.locator("td").nth(2).inner_text().startswith("8")
+    assert serious_violations(page) == []
+    page.locator("#offers a[href*='/reports/people/offers_review_declined/']").click()
+    assert "at a review" in page.locator("h1").inner_text()
+    assert page.locator("tbody tr").count() == 4
+    page.goto(f"{live_server.url}/reports/offers/")
+    assert page.locator("tbody tr").count() == 8
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Record the offer").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert serious_violations(page) == []

@@ -114,11 +114,16 @@ def test_offers_at_first_contact(north):
     # In 2026 all six Northshire people were referred. Accepted by 31 December: self (budget
     # agreed 2 March), caseload (plan; budget agreed 1 April), ld (active plan) = 3. Declined:
     # other (refusal 1 April; only a draft budget), moderate (3 May), low (10 May; its budget was
-    # never recorded as agreed) = 3. Nobody undecided.
+    # never recorded as agreed) = 3. Nobody undecided. Reasons of the 3: not now (moderate) 1,
+    # another reason (other, low) 2. Follow-ups due by 31 December: all 3; done: moderate's = 1.
+    # No offers at reviews in this data set (see test_reporting_offers.py): noughts, no shares.
     year = build_report(north.north.authority, parse_period("2026"), sections=("offers",))
     assert rows(year, "offers") == [
-        ["Offered at first contact", 6, Decimal("100.0")], ["Accepted", 3, Decimal("50.0")],
-        ["Declined", 3, Decimal("50.0")], ["Not decided yet", 0, Decimal("0.0")],
+        ["Offered", 6, Decimal("100.0"), 0, None], ["Accepted", 3, Decimal("50.0"), 0, None],
+        ["Declined", 3, Decimal("50.0"), 0, None], ["Not decided yet", 0, Decimal("0.0"), 0, None],
+        ["Declined: not the right time", 1, Decimal("33.3"), 0, None],
+        ["Declined: another reason", 2, Decimal("66.7"), 0, None],
+        ["Follow-ups due", 3, Decimal("100.0"), 0, None], ["Follow-ups done", 1, Decimal("33.3"), 0, None],
     ]  # fmt: skip
 
 

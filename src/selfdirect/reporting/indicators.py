@@ -84,7 +84,12 @@ class Table:
     columns: list[Column]
     rows: list[list[Cell]] = field(default_factory=list)
     chart: tuple[int, int] | None = None  # (label column, value column) to draw
+    chart_beside: int | None = None  # a second value column (same kind) drawn beside the first
+    chart_rows: int | None = None  # draw only the first rows (the rest share another base)
     cohorts: list[str | None] = field(default_factory=list)  # drill-down name per row
+    cell_cohorts: dict[int, list[str | None]] = field(default_factory=dict)
+    """Drill-down names for another column's cells: column index -> name per row (the row's
+    own ``cohorts`` link its first figure)."""
     note: str = ""
 
     @property
@@ -243,7 +248,13 @@ def stream_table(scope: Scope) -> Table:
         [Column("Funding stream", "text"), Column("People"), Column("Agreed a year", "pence")],
         [[r["stream"], r["people"], r["agreed"] or 0] for r in rows],
         chart=(0, 1),
+        cohorts=[f"stream_{r['stream']}" if _slug_safe(r["stream"]) else None for r in rows],
     )
+
+
+def _slug_safe(code: str) -> bool:
+    """Whether a code can stand in a drill-down address (letters, digits, - and _)."""
+    return bool(code) and all(c.isascii() and (c.isalnum() or c in "-_") for c in code)
 
 
 def reviews_table(scope: Scope) -> Table:
@@ -297,27 +308,71 @@ def refusals_table(scope: Scope) -> Table:
 
 
 def offers_table(scope: Scope) -> Table:
-    o = queries.offers(scope)
+    first = queries.offers(scope)
+    first_f = queries.offer_follow_ups(scope)
+    review = queries.review_offers(scope)
+    reasons = dict(RefusalReason.choices)
     table = Table(
         "offers",
-        "Personal budgets offered at first contact",
-        "Seed 001: everyone is offered a personal budget at first contact. Offered: people referred "
-        "(their record created) in the period. By the period's end, accepted: they have a support "
-        "plan at any stage or an agreed budget; declined: a refusal is recorded and they have not "
-        "accepted since; the rest have not decided yet. Offers at reviews are not recorded apart "
-        "from the refusals table below.",
-        [Column("Offers", "text"), Column("People"), Column("Share of offers", "percent")],
+        "Personal budgets offered at first contact and at reviews",
+        "Seed 001: offer a personal budget at first contact and again at reviews. At first contact: "
+        "everyone referred (their record created) in the period is offered one, and counted once; "
+        "by the period's end, accepted: they have a support plan at any stage or an agreed budget; "
+        "declined: a refusal is recorded (not one answering an offer at a review) and they have not "
+        "accepted since; the rest have not decided yet. At review: offers recorded as made at a "
+        "review held in the period (of a support plan, or of traditional commissioned services), "
+        "with the outcome recorded by the period's end; someone offered at two reviews counts "
+        "twice. Declined, by reason: the reason recorded with the refusal (a share of those who "
+        "declined). Follow-ups due: declines whose check-back date is by the period's end; done: "
+        "of those, followed up by then (Lincolnshire's practice of checking back). Other shares "
+        "are of the offers made.",
+        [
+            Column("Offers", "text"),
+            Column("At first contact"),
+            Column("Share at first contact", "percent"),
+            Column("At review"),
+            Column("Share at review", "percent"),
+        ],  # fmt: skip
         chart=(0, 2),
+        chart_beside=4,
+        chart_rows=4,
     )
-    if o["offered"]:
-        undecided = o["offered"] - o["accepted"] - o["declined"]
-        table.rows = [
-            ["Offered at first contact", o["offered"], share(o["offered"], o["offered"])],
-            ["Accepted", o["accepted"], share(o["accepted"], o["offered"])],
-            ["Declined", o["declined"], share(o["declined"], o["offered"])],
-            ["Not decided yet", undecided, share(undecided, o["offered"])],
-        ]
-        table.cohorts = ["offers_made", "offers_accepted", "offers_declined", "offers_undecided"]
+    if not first["offered"] and not review["made"]:
+        return table
+    f_made, r_made = first["offered"], review["made"]
+    f_undecided = f_made - first["accepted"] - first["declined"]
+    f_declined, r_declined = first["declined"], review["declined"]
+    rows: list[tuple[str, int, int, int, int, str | None, str | None]] = [
+        ("Offered", f_made, f_made, r_made, r_made, "offers_made", "offers_review_made"),
+        ("Accepted", first["accepted"], f_made, review["accepted"], r_made, "offers_accepted",
+         "offers_review_accepted"),
+        ("Declined", f_declined, f_made, r_declined, r_made, "offers_declined", "offers_review_declined"),
+        ("Not decided yet", f_undecided, f_made, review["undecided"], r_made, "offers_undecided",
+         "offers_review_undecided"),
+    ]  # fmt: skip
+    for value, label in RefusalReason.choices:
+        f_n, r_n = first_f["reasons"].get(value, 0), review["reasons"].get(value, 0)
+        if f_n or r_n:
+            rows.append((f"Declined: {label.lower()}", f_n, f_declined, r_n, r_declined, None, None))
+    for value in set(first_f["reasons"]) | set(review["reasons"]):
+        if value not in reasons:  # a reason no longer offered, still counted
+            rows.append((f"Declined: {value}", first_f["reasons"].get(value, 0), f_declined,
+                         review["reasons"].get(value, 0), r_declined, None, None))  # fmt: skip
+    rows += [
+        ("Follow-ups due", first_f["due"], f_declined, review["follow_up_due"], r_declined,
+         "offers_follow_up_due", "offers_review_follow_up_due"),
+        ("Follow-ups done", first_f["done"], first_f["due"], review["followed_up"], review["follow_up_due"],
+         "offers_followed_up", "offers_review_followed_up"),
+    ]  # fmt: skip
+    table.rows = [
+        [label, f, share(f, f_whole), r, share(r, r_whole)] for label, f, f_whole, r, r_whole, _, _ in rows
+    ]
+    table.cohorts = [row[5] for row in rows]
+    table.cell_cohorts = {3: [row[6] for row in rows]}
+    table.note = (
+        "Shares of declined are shown for each reason and for follow-ups due; follow-ups done is "
+        "a share of those due."
+    )
     return table
 
 
@@ -406,6 +461,8 @@ def equity_table(scope: Scope, dimension: str) -> Table:
         gap = avg - expected
         table.rows.append([labels.get(name, name), g["n"], round_pence(avg), round_pence(expected),
                            round_pence(gap), (gap * 100 / expected).quantize(Decimal("0.1")) if expected else None])  # fmt: skip
+        key = queries.group_key(name) if dimension == "age_band" else name
+        table.cohorts.append(f"equity_{dimension}_{key}" if _slug_safe(key or "") else None)
     if groups:
         n, total = sum(band_n.values()), sum(band_t.values())
         table.note = f"Overall average: {round_pence(Decimal(total) / n)} pence a year for {n} people."
@@ -583,7 +640,7 @@ TITLES = {
     "streams": "People by funding stream",
     "reviews": "Reviews",
     "panel": "Plans referred to the risk enablement panel",
-    "offers": "Personal budgets offered at first contact",
+    "offers": "Personal budgets offered at first contact and at reviews",
     "refusals": "Personal budgets declined, and follow-ups",
     "refusal_reasons": "Personal budgets declined, by reason",
     "journey": "Time from referral",

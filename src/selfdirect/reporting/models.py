@@ -119,3 +119,50 @@ class TakeUpSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Take-up at {self.month_end}"
+
+
+class OfferMadeAt(models.TextChoices):
+    """When a personal budget was offered (seed 001: offer budgets at first contact and at reviews)."""
+
+    FIRST_CONTACT = "first_contact", "At first contact"
+    REVIEW = "review", "At a review"
+
+
+class OfferOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    UNDECIDED = "undecided", "Not decided yet"
+
+
+class BudgetOffer(models.Model):
+    """A personal budget offered to someone at a review — of a support plan, or of traditional
+    (commissioned) services, which have no plan — and what they said. Offers at first contact are
+    not recorded one by one: everyone referred is offered one (seed 001), so reporting counts
+    them from the referrals; ``made_at`` keeps room for them. A decline links the plans app's
+    refusal, which holds the reason and the follow-up (Lincolnshire checks back)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    made_at = models.CharField(max_length=15, choices=OfferMadeAt.choices, default=OfferMadeAt.REVIEW)
+    review = models.ForeignKey(
+        "plans.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The support plan's review, when the offer was made at one",
+    )  # fmt: skip
+    offered_on = models.DateField("date offered")
+    outcome = models.CharField(max_length=10, choices=OfferOutcome.choices, default=OfferOutcome.UNDECIDED)
+    decided_on = models.DateField("date they decided", null=True, blank=True)
+    refusal = models.OneToOneField(
+        "plans.Refusal", null=True, blank=True, on_delete=models.SET_NULL, related_name="budget_offer"
+    )
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-offered_on", "-pk"]
+        indexes = [models.Index(fields=["authority", "offered_on"])]
+
+    def __str__(self) -> str:
+        return f"Personal budget offered to person {self.person_id} on {self.offered_on}"

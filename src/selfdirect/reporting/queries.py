@@ -29,6 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils.text import slugify
 
 from selfdirect.allocation.models import Allocation
 from selfdirect.assessment.models import Assessment
@@ -144,6 +145,30 @@ def cohort(scope: Scope, name: str) -> QuerySet[Person]:
     if name.startswith("route_") and name[6:] in Route.values:
         deployed = Deployment.objects.filter(route=name[6:], budget__in=_live_budgets(scope).values("pk"))
         return base.filter(pk__in=deployed.values("budget__person"))
+    if name.startswith("stream_"):
+        running = _live_budgets(scope).filter(stream=name[len("stream_") :])
+        return base.filter(pk__in=running.values("person"))
+    for dimension in EQUITY_DIMENSIONS:
+        if name.startswith(f"equity_{dimension}_"):
+            key = name[len(f"equity_{dimension}_") :]
+            if dimension == "age_band":
+                key = next((label for label in AGE_BAND_LABELS if group_key(label) == key), "")
+            if not key:
+                return base.none()
+            latest = _latest_allocations(scope, dimension).filter(group=key)
+            return base.filter(pk__in=latest.values("person"))
+    if name.startswith("offers_review_"):
+        review_parts = _review_offer_parts(scope)
+        part = name[len("offers_review_") :]
+        if part not in review_parts:
+            return base.none()
+        return base.filter(pk__in=_review_offers(scope).filter(review_parts[part]).values("person"))
+    if name in ("offers_follow_up_due", "offers_followed_up"):
+        new, accepted, declined = _offer_filters(scope)
+        refusals = _first_contact_refusals(scope).filter(follow_up_on__lte=scope.end)
+        if name == "offers_followed_up":
+            refusals = refusals.filter(followed_up_on__lte=scope.end)
+        return new.filter(declined & ~accepted, pk__in=refusals.values("person"))
     if name.startswith("offers_"):
         new, accepted, declined = _offer_filters(scope)
         parts = {
@@ -275,10 +300,93 @@ def _offer_filters(scope: Scope) -> tuple[QuerySet[Person], Q, Q]:
             authority=scope.authority, status__in=LIVE_BUDGET, agreed_at__date__lte=e
         ).values("person")
     )
-    declined = Q(
-        pk__in=Refusal.objects.filter(authority=scope.authority, recorded_on__lte=e).values("person")
-    )
+    declined = Q(pk__in=_first_contact_refusals(scope).values("person"))
     return new, accepted, declined
+
+
+def _first_contact_refusals(scope: Scope) -> QuerySet[Refusal]:
+    """Refusals recorded by the period's end that are not the answer to an offer at a review."""
+    return Refusal.objects.filter(
+        authority=scope.authority, recorded_on__lte=scope.end, budget_offer__isnull=True
+    )
+
+
+def offer_follow_ups(scope: Scope) -> dict[str, Any]:
+    """For people offered a budget at first contact in the period who declined (and have not
+    accepted since): how many declined for each reason, how many had a follow-up due by the
+    period's end and how many were followed up by then (people, not refusals)."""
+    # The period's referrals are few: correlated EXISTS lets the database look up each one's
+    # plans, budgets and refusals by index, rather than hash every plan and budget (as offers()
+    # does once, for all its counts).
+    e = scope.end
+    a = scope.authority
+    accepted = Exists(
+        SupportPlan.objects.filter(person=OuterRef("pk"), authority=a, created_at__date__lte=e)
+    ) | Exists(
+        Budget.objects.filter(
+            person=OuterRef("pk"), authority=a, status__in=LIVE_BUDGET, agreed_at__date__lte=e
+        )
+    )
+    declined = Exists(_first_contact_refusals(scope).filter(person=OuterRef("pk")))
+    who = people(scope).filter(created_at__date__range=(scope.start, e)).filter(declined & ~accepted)
+    theirs = Q(budget_refusals__recorded_on__lte=e, budget_refusals__budget_offer__isnull=True)
+    reasons = {
+        r["budget_refusals__reason"]: r["n"]
+        for r in who.filter(theirs)
+        .values("budget_refusals__reason")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("budget_refusals__reason")
+    }
+    due = theirs & Q(budget_refusals__follow_up_on__lte=e)
+    agg = who.aggregate(
+        due=Count("pk", distinct=True, filter=due),
+        done=Count("pk", distinct=True, filter=due & Q(budget_refusals__followed_up_on__lte=e)),
+    )
+    return {"reasons": reasons, "due": agg["due"], "done": agg["done"]}
+
+
+def _review_offers(scope: Scope) -> QuerySet[Any]:
+    from .models import BudgetOffer, OfferMadeAt
+
+    return BudgetOffer.objects.filter(
+        among(scope, "person"),
+        authority=scope.authority,
+        made_at=OfferMadeAt.REVIEW,
+        offered_on__range=(scope.start, scope.end),
+    )
+
+
+def _review_offer_parts(scope: Scope) -> dict[str, Q]:
+    """Offers at reviews by their outcome as it stood at the period's end."""
+    from .models import OfferOutcome
+
+    e = scope.end
+    accepted = Q(outcome=OfferOutcome.ACCEPTED, decided_on__lte=e)
+    declined = Q(outcome=OfferOutcome.DECLINED, decided_on__lte=e)
+    return {
+        "made": Q(),
+        "accepted": accepted,
+        "declined": declined,
+        "undecided": ~accepted & ~declined,
+        "follow_up_due": declined & Q(refusal__follow_up_on__lte=e),
+        "followed_up": declined & Q(refusal__follow_up_on__lte=e, refusal__followed_up_on__lte=e),
+    }
+
+
+def review_offers(scope: Scope) -> dict[str, Any]:
+    """Offers of a personal budget made at reviews in the period: how many, their outcome by the
+    period's end, declines by reason and their follow-ups."""
+    parts = _review_offer_parts(scope)
+    offers = _review_offers(scope)
+    out: dict[str, Any] = offers.aggregate(**{k: Count("pk", filter=q) for k, q in parts.items()})
+    out["reasons"] = {
+        r["refusal__reason"]: r["n"]
+        for r in offers.filter(parts["declined"], refusal__isnull=False)
+        .values("refusal__reason")
+        .annotate(n=Count("pk"))
+        .order_by("refusal__reason")
+    }
+    return out
 
 
 def refusal_reasons(scope: Scope) -> list[dict[str, Any]]:
@@ -351,10 +459,35 @@ def _tenth(value: float | int | None) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+EQUITY_DIMENSIONS = ("client_group", "age_band", "sex")
+AGE_BAND_LABELS = tuple(label for label, _, _ in AGE_BANDS) + ("Under 18",)
+
+
+def group_key(group: str) -> str:
+    """A group's name in a drill-down address: client groups and sexes are codes already; age
+    bands ('85 and over') are written like 85-and-over."""
+    return slugify(group)
+
+
 def allocations_by(scope: Scope, dimension: str) -> list[dict[str, Any]]:
     """People with an indicative budget (their latest allocation by the period's end), counted and
     summed by ``dimension`` and FACS band. 'Latest' is an anti-join (no later allocation of the same
     person), which PostgreSQL runs as one hash anti-join rather than a lookup per person."""
+    rows = (
+        _latest_allocations(scope, dimension)
+        .annotate(need=F("person__facs_band"))
+        .values("group", "need")
+        .annotate(people=Count("pk"), total=Sum("total_annual_pence"))
+        .order_by("group", "need")
+    )
+    return [
+        {"group": r["group"], "facs_band": r["need"], "people": r["people"], "total": r["total"]}
+        for r in rows
+    ]
+
+
+def _latest_allocations(scope: Scope, dimension: str) -> QuerySet[Any]:
+    """Each counted person's latest allocation by the period's end, with its ``group``."""
     e = scope.end
     later = Allocation.objects.filter(person=OuterRef("person"), on__lte=e).filter(
         Q(on__gt=OuterRef("on")) | Q(on=OuterRef("on"), pk__gt=OuterRef("pk"))
@@ -373,16 +506,7 @@ def allocations_by(scope: Scope, dimension: str) -> list[dict[str, Any]]:
         qs = qs.annotate(group=Case(*whens, default=Value("Under 18"), output_field=CharField()))
     else:
         qs = qs.annotate(group=F(f"person__{dimension}"))
-    rows = (
-        qs.annotate(need=F("person__facs_band"))
-        .values("group", "need")
-        .annotate(people=Count("pk"), total=Sum("total_annual_pence"))
-        .order_by("group", "need")
-    )
-    return [
-        {"group": r["group"], "facs_band": r["need"], "people": r["people"], "total": r["total"]}
-        for r in rows
-    ]
+    return qs
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

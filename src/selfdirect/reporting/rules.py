@@ -5,7 +5,9 @@
 - caseload workers (assessors, planners): the same, limited to their team's caseload;
 - people, representatives, providers and panel members: no reports;
 - monthly packs (whole authority): commissioners, administrators and finance officers;
-- recording a move-on from short-term support (NI 141): administrators and caseload workers.
+- recording a move-on from short-term support (NI 141), or a personal budget offered at a
+  review: administrators and caseload workers (a decline also needs the person's assessor or
+  planner, whose follow-up it is: the plans app's rule).
 """
 
 from __future__ import annotations
@@ -57,3 +59,4 @@ def records_move_ons(user: User, authority: Authority | int | None) -> bool:
 
 rules.add_perm("reporting.view_packs", sees_packs)
 rules.add_perm("reporting.record_move_on", records_move_ons)
+rules.add_perm("reporting.record_offer", records_move_ons)

@@ -22,7 +22,7 @@ from selfdirect.people.services import ServiceError
 from . import charts
 from .exports import open_data_csv
 from .indicators import PeriodError, build_report, format_cell, parse_period, store_snapshots
-from .models import MoveOn, PackStatus, ReportPack, ShortTermService
+from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, PackStatus, ReportPack, ShortTermService
 
 
 def record_move_on(
@@ -71,6 +71,119 @@ def record_move_on(
             reason=f"Left {move.get_service_display().lower()} on {day} ({'planned' if move.planned else 'not planned'})",
         )  # fmt: skip
     return move
+
+
+def record_review_offer(
+    actor: User,
+    authority: Authority,
+    *,
+    reference: str,
+    offered_on: str,
+    outcome: str,
+    reason: str = "",
+    notes: str = "",
+) -> BudgetOffer:
+    """Record that a personal budget was offered at someone's review (seed 001), and their answer:
+    accepted, declined (with the reason: the plans app's refusal, which brings its follow-up
+    date), or not decided yet. Every field is checked before anything is written. If the person's
+    support plan had a review held that day, the offer is linked to it; otherwise it was a
+    review of traditional services."""
+    from selfdirect.plans.constants import RefusalReason
+    from selfdirect.plans.models import Review
+
+    errors: dict[str, list[str]] = {}
+    reference = (reference or "").strip()
+    person = None
+    if not reference:
+        errors["reference"] = ["Enter the person's reference"]
+    else:
+        person = people_scope(actor, authority, "edit").filter(reference=reference).first()
+        if person is None:
+            errors["reference"] = [f"No one you work with has the reference {reference!r}"]
+    day: dt.date | None = None
+    try:
+        day = dt.date.fromisoformat((offered_on or "").strip())
+    except ValueError:
+        errors["offered_on"] = ["Enter the date of the review, like 2026-10-31"]
+    if day is not None and day > timezone.localdate():
+        errors["offered_on"] = ["The date of the review must be today or in the past"]
+    if outcome not in OfferOutcome.values:
+        errors["outcome"] = ["Say whether they accepted, declined or have not decided yet"]
+    if outcome == OfferOutcome.DECLINED and reason not in RefusalReason.values:
+        errors["reason"] = ["Choose why they declined"]
+    if len(notes or "") > 2000:
+        errors["notes"] = ["Notes must be 2,000 characters or fewer"]
+    if errors or person is None or day is None:
+        raise ServiceError(errors)
+    review = (
+        Review.objects.filter(authority=authority, plan__person=person, held_on=day).order_by("-pk").first()
+    )
+    with transaction.atomic():
+        refusal = None
+        if outcome == OfferOutcome.DECLINED:
+            from selfdirect.plans.services import record_refusal
+            from selfdirect.plans.workflow import TransitionForbidden
+
+            try:
+                refusal = record_refusal(actor, person, reason, notes, today=day)
+            except TransitionForbidden as exc:
+                raise ServiceError(
+                    {
+                        "outcome": [
+                            "Only the person's assessor or planner can record a decline, as the follow-up is theirs"
+                        ]
+                    }
+                ) from exc
+        offer = BudgetOffer.objects.create(
+            authority=authority, person=person, made_at=OfferMadeAt.REVIEW, review=review, offered_on=day,
+            outcome=outcome, decided_on=None if outcome == OfferOutcome.UNDECIDED else day, refusal=refusal,
+            notes=(notes or "").strip(), recorded_by=actor,
+        )  # fmt: skip
+        audit.record(
+            actor=actor, authority=authority, action=AuditAction.CREATE, obj=offer, person_id=person.pk,
+            reason=f"Personal budget offered at a review on {day}: {offer.get_outcome_display().lower()}",
+        )  # fmt: skip
+    return offer
+
+
+def decide_review_offer(
+    actor: User, offer: BudgetOffer, *, outcome: str, reason: str = "", notes: str = ""
+) -> BudgetOffer:
+    """Record the answer to an offer at a review that was not decided then, dated today."""
+    from selfdirect.plans.constants import RefusalReason
+
+    if offer.outcome != OfferOutcome.UNDECIDED:
+        raise ServiceError({"outcome": ["This offer has already been answered"]})
+    errors: dict[str, list[str]] = {}
+    if outcome not in (OfferOutcome.ACCEPTED, OfferOutcome.DECLINED):
+        errors["outcome"] = ["Say whether they accepted or declined"]
+    if outcome == OfferOutcome.DECLINED and reason not in RefusalReason.values:
+        errors["reason"] = ["Choose why they declined"]
+    if errors:
+        raise ServiceError(errors)
+    day = timezone.localdate()
+    with transaction.atomic():
+        if outcome == OfferOutcome.DECLINED:
+            from selfdirect.plans.services import record_refusal
+            from selfdirect.plans.workflow import TransitionForbidden
+
+            try:
+                offer.refusal = record_refusal(actor, offer.person, reason, notes, today=day)
+            except TransitionForbidden as exc:
+                raise ServiceError(
+                    {
+                        "outcome": [
+                            "Only the person's assessor or planner can record a decline, as the follow-up is theirs"
+                        ]
+                    }
+                ) from exc
+        offer.outcome, offer.decided_on = outcome, day
+        offer.save(update_fields=["outcome", "decided_on", "refusal"])
+        audit.record(
+            actor=actor, authority=offer.authority, action=AuditAction.CHANGE, obj=offer, person_id=offer.person_id,
+            reason=f"Answer to the personal budget offered on {offer.offered_on}: {offer.get_outcome_display().lower()}",
+        )  # fmt: skip
+    return offer
 
 
 def request_pack(

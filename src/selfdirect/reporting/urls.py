@@ -11,6 +11,8 @@ urlpatterns = [
     path("packs/<int:pk>/", views.pack, name="pack"),
     path("packs/<int:pk>.pdf", views.pack_pdf, name="pack-pdf"),
     path("move-ons/", views.move_ons, name="move-ons"),
+    path("offers/", views.review_offers, name="offers"),
+    path("offers/<int:pk>/answer/", views.answer_offer, name="offer-answer"),
     path("open-data.csv", views.open_data, name="open-data"),
     path("export/<slug:key>.<str:fmt>", views.export, name="export"),
 ]

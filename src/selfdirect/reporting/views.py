@@ -19,13 +19,14 @@ from selfdirect.core.models import Authority
 from selfdirect.core.views import require
 from selfdirect.ledger.constants import Route
 from selfdirect.people.access import people_scope
-from selfdirect.people.constants import ClientGroup
+from selfdirect.people.constants import ClientGroup, Sex
 from selfdirect.people.services import ServiceError
-from selfdirect.plans.constants import PanelDecision
+from selfdirect.plans.constants import PanelDecision, RefusalReason
 
 from . import charts, exports, queries, services
 from .indicators import (
     DASHBOARD_KEYS,
+    EQUITY_DIMENSIONS,
     TABLE_KEYS,
     TITLES,
     PeriodError,
@@ -35,7 +36,7 @@ from .indicators import (
     format_cell,
     parse_period,
 )
-from .models import MoveOn, PackStatus, ReportPack, ShortTermService
+from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, PackStatus, ReportPack, ShortTermService
 from .rules import report_people
 
 COHORTS = {
@@ -51,6 +52,14 @@ COHORTS = {
     "offers_accepted": "People offered a personal budget in the period who accepted",
     "offers_declined": "People offered a personal budget in the period who declined",
     "offers_undecided": "People offered a personal budget in the period who have not decided yet",
+    "offers_follow_up_due": "People who declined a personal budget at first contact in the period, follow-up due",
+    "offers_followed_up": "People who declined a personal budget at first contact in the period, followed up",
+    "offers_review_made": "People offered a personal budget at a review in the period",
+    "offers_review_accepted": "People offered a personal budget at a review in the period who accepted",
+    "offers_review_declined": "People offered a personal budget at a review in the period who declined",
+    "offers_review_undecided": "People offered a personal budget at a review in the period who have not decided yet",
+    "offers_review_follow_up_due": "People who declined a personal budget at a review in the period, follow-up due",
+    "offers_review_followed_up": "People who declined a personal budget at a review in the period, followed up",
     "journey_assessment": "People assessed by the period's end",
     "journey_budget": "People with a budget agreed by the period's end",
     "journey_payment": "People paid by the period's end",
@@ -66,6 +75,27 @@ COHORTS = {
         for value, label in Route.choices
     },
 }
+
+
+def cohort_title(name: str) -> str | None:
+    """The drill-down page's title for a group of people, or None when there is no such group."""
+    if name in COHORTS:
+        return COHORTS[name]
+    if name.startswith("stream_") and len(name) > len("stream_"):
+        return f"People with a budget from the {name[len('stream_') :]} stream running in the period"
+    labels = {**dict(ClientGroup.choices), **dict(Sex.choices)}
+    for dimension, words in EQUITY_DIMENSIONS.items():
+        prefix = f"equity_{dimension}_"
+        if name.startswith(prefix):
+            key = name[len(prefix) :]
+            if dimension == "age_band":
+                label = next((a for a in queries.AGE_BAND_LABELS if queries.group_key(a) == key), None)
+            else:
+                label = labels.get(key)
+            if label is None:
+                return None
+            return f"People with an indicative budget by the period's end, {words}: {label}"
+    return None
 
 
 def _authority(request: AuthedRequest) -> Authority:
@@ -121,8 +151,12 @@ def _rendered(report: Report) -> list[dict[str, Any]]:
         rows = []
         for i, row in enumerate(table.rows):
             cohort = table.cohorts[i] if i < len(table.cohorts) else None
+            links = {1: cohort}
+            for column, names in table.cell_cohorts.items():
+                links[column] = names[i] if i < len(names) else None
             rows.append({
-                "cells": [(format_cell(v, c.kind), c.kind != "text") for v, c in zip(row, table.columns, strict=True)],
+                "cells": [(format_cell(v, c.kind), c.kind != "text", links.get(j))
+                          for j, (v, c) in enumerate(zip(row, table.columns, strict=True))],
                 "cohort": cohort,
             })  # fmt: skip
         out.append({"table": table, "rows": rows, "svg": mark_safe(charts.table_svg(table))})  # noqa: S308
@@ -178,11 +212,12 @@ def people(request: AuthedRequest, cohort: str) -> HttpResponse:
     authority = _authority(request)
     require(request, "reporting.view_reports", authority)
     require(request, "reporting.drill_down", authority)
-    if cohort not in COHORTS:
+    title = cohort_title(cohort)
+    if title is None:
         raise Http404("no such group")
     f = _filters(request, authority)
     if f["errors"]:
-        return render(request, "reporting/people.html", {"filters": f, "title": COHORTS[cohort], "people": []},
+        return render(request, "reporting/people.html", {"filters": f, "title": title, "people": []},
                       status=400)  # fmt: skip
     report = build_report(authority, f["period"], client_group=f["client_group"], team_id=f["team_id"],
                           caseload=report_people(request.user, authority), sections=())  # fmt: skip
@@ -193,7 +228,7 @@ def people(request: AuthedRequest, cohort: str) -> HttpResponse:
         .order_by("family_name", "given_name")
     )
     return render(request, "reporting/people.html", {
-        "filters": f, "title": COHORTS[cohort], "people": found[:1000], "query": request.GET.urlencode(),
+        "filters": f, "title": title, "people": found[:1000], "query": request.GET.urlencode(),
     })  # fmt: skip
 
 
@@ -322,3 +357,60 @@ def move_ons(request: AuthedRequest) -> HttpResponse:
     moves = MoveOn.objects.filter(authority=authority, person__in=visible).select_related("person")[:50]
     return render(request, "reporting/move_ons.html", {"errors": errors, "post": post, "moves": moves,
                   "services": ShortTermService.choices}, status=400 if errors else 200)  # fmt: skip
+
+
+def _offers_page(request: AuthedRequest, authority: Authority, errors: dict[str, list[str]],
+                 post: Any, answering: int | None = None, answer_errors: dict[str, list[str]] | None = None,
+                 answer_post: Any = None) -> HttpResponse:  # fmt: skip
+    visible = people_scope(request.user, authority, "view")
+    offers = BudgetOffer.objects.filter(
+        authority=authority, made_at=OfferMadeAt.REVIEW, person__in=visible
+    ).select_related("person", "refusal")[:50]
+    return render(request, "reporting/offers.html", {
+        "errors": errors, "post": post, "offers": offers, "outcomes": OfferOutcome.choices,
+        "reasons": RefusalReason.choices, "answering": answering, "answer_errors": answer_errors or {},
+        "answer_post": answer_post or {},
+    }, status=400 if errors or answer_errors else 200)  # fmt: skip
+
+
+@login_required
+def review_offers(request: AuthedRequest) -> HttpResponse:
+    """Record a personal budget offered at a review and the answer (seed 001); recent ones below,
+    with a form to record the answer to any not decided then."""
+    authority = _authority(request)
+    require(request, "reporting.record_offer", authority)
+    errors: dict[str, list[str]] = {}
+    post = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            services.record_review_offer(
+                request.user, authority, reference=post.get("reference", ""), offered_on=post.get("offered_on", ""),
+                outcome=post.get("outcome", ""), reason=post.get("reason", ""), notes=post.get("notes", ""),
+            )  # fmt: skip
+        except ServiceError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, "Offer recorded")
+            return redirect("reporting:offers")
+    return _offers_page(request, authority, errors, post)
+
+
+@login_required
+def answer_offer(request: AuthedRequest, pk: int) -> HttpResponse:
+    authority = _authority(request)
+    require(request, "reporting.record_offer", authority)
+    visible = people_scope(request.user, authority, "edit")
+    offer = get_object_or_404(
+        BudgetOffer.objects.filter(authority=authority, person__in=visible).select_related("person"), pk=pk
+    )
+    if request.method != "POST":
+        return redirect("reporting:offers")
+    try:
+        services.decide_review_offer(request.user, offer, outcome=request.POST.get("answer", ""),
+                                     reason=request.POST.get("answer_reason", ""),
+                                     notes=request.POST.get("answer_notes", ""))  # fmt: skip
+    except ServiceError as exc:
+        return _offers_page(request, authority, {}, {}, answering=offer.pk, answer_errors=exc.errors,
+                            answer_post=request.POST)  # fmt: skip
+    messages.success(request, "Answer recorded")
+    return redirect("reporting:offers")
