@@ -4,11 +4,11 @@ against a plain COPY of the same number of ledger rows (100,000 transactions, 20
 The run is the real service (services.execute_run, as the web task and CLI call it): batches of
 instalments, four legs each (release the commitment; pay the holder from the bank), the
 payment-file lines, one Payment per instalment, each batch checked in code and committed under
-the database's rules (legs balance, open period, foreign keys). The close is
+the database's rules (legs balance, open period, references). The close is
 services.close_period under Northshire's 10% rollover rule, so every budget has a claw-back
 transaction. The COPY writes rows shaped like the ledger's into trigger-free temporary tables:
 the floor for getting that many rows into PostgreSQL at all. A second COPY puts the same rows
-into the real ledger tables (rolled back), to show what the tables' indexes, foreign keys and
+into the real ledger tables (rolled back), to show what the tables' indexes, reference checks and
 rules cost on their own.
 
 Writes (or replaces) the "## Ledger" section of bench/RESULTS.md, keeping other sections.
@@ -43,6 +43,13 @@ from django.db import connection, transaction  # noqa: E402
 
 GOAL_RATIO = 3.0
 PREVIOUS = "ORM bulk_create of every row and a deferred balance check per leg"
+# Figures of the code before migration 0005 (foreign keys on every reference of transactions and
+# legs, instalments read as model instances), measured with this script on this machine.
+BEFORE = [
+    ("first COPY version, quiet machine", 19.3, 13.1, 0.55, 4.65, None),
+    ("same, re-measured 2026-11-24 06:26 UTC", 62.9, 32.1, 1.58, 11.10, (2.9, 9.2)),
+    ("same, re-measured 06:48 UTC, just before the run below", 25.8, 14.8, 0.44, 3.83, (3.9, 2.9)),
+]
 
 
 def setup(n: int) -> tuple[object, object]:
@@ -127,7 +134,7 @@ def copy_baseline(n: int) -> float:
 
 def copy_into_ledger(n: int, authority: object) -> float:
     """Seconds to COPY the same n transactions and 2n legs into the real ledger tables (their
-    indexes, foreign keys and the database's ledger rules, checked with SET CONSTRAINTS ALL
+    indexes, reference checks, remaining foreign keys and the database's ledger rules, checked with SET CONSTRAINTS ALL
     IMMEDIATE), rolled back afterwards: what PostgreSQL itself costs for these rows."""
     from selfdirect.ledger import books, bulk
     from selfdirect.ledger.books import Chart
@@ -179,6 +186,7 @@ def main() -> None:
     from selfdirect.ledger.models import Payment, Transaction
 
     n = args.budgets
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     authority, user = setup(n)
     print(f"setup {n} budgets: {time.perf_counter() - t0:.1f}s")
@@ -204,33 +212,57 @@ def main() -> None:
     print(f"COPY {n} transactions + {2 * n} legs: {copy_s:.2f}s")
     ledger_copy_s = copy_into_ledger(n, authority)
     print(f"COPY into the ledger tables: {ledger_copy_s:.2f}s")
+    load_after = os.getloadavg()[0]
     total = run_s + close_s
     ratio = total / copy_s
+    before_rows = "".join(
+        f"| before: {label} | {r:.1f} | {c:.1f} | {r + c:.1f} | {cp:.2f} | {(r + c) / cp:.1f}x | {lc:.2f} | "
+        f"{(r + c) / lc:.1f}x | {f'{load[0]:.1f} to {load[1]:.1f}' if load else 'not recorded'} |\n"
+        for label, r, c, cp, lc, load in BEFORE
+    )
     section = (
         "## Ledger\n\n"
         f"`bench/bench_ledger.py`: os.cpu_count() = {os.cpu_count()}, Python {sys.version.split()[0]}, "
         f"PostgreSQL {connection.pg_version // 10000}, {n:,} agreed monthly budgets (direct payments), "
-        f"batches of {args.batch_size}.\n\n"
+        f"batches of {args.batch_size}. The machine is shared with other test runs: the 1-minute load "
+        f"average was {load_before:.1f} when this run started and {load_after:.1f} when it ended, so every "
+        "figure (the baselines too) is slower than on a quiet machine; compare ratios measured in the same run.\n\n"
         "| step | rows written | seconds |\n|---|---|---:|\n"
         f"| payment run (May 2026) | {n:,} transactions, {4 * n:,} legs, {n:,} payments, {n:,} file lines | {run_s:.1f} |\n"
         f"| period close (10% rollover, claw-back) | {n:,} transactions, {2 * n:,} legs, {n:,} close lines | {close_s:.1f} |\n"
         f"| run + close | | {total:.1f} |\n"
         f"| plain COPY baseline | {n:,} transactions, {2 * n:,} legs (temporary tables: no WAL, no foreign keys, "
         f"no triggers) | {copy_s:.2f} |\n"
-        f"| the same COPY into the real ledger tables | {n:,} transactions, {2 * n:,} legs (indexes, foreign keys, "
-        f"ledger rules; rolled back) | {ledger_copy_s:.2f} |\n\n"
+        f"| the same COPY into the real ledger tables | {n:,} transactions, {2 * n:,} legs (indexes, the ledger's "
+        f"reference, balance and period rules; rolled back) | {ledger_copy_s:.2f} |\n\n"
         f"Ratio (run + close) / COPY = {ratio:.1f}x; goal <= {GOAL_RATIO:.0f}x: {'yes' if ratio <= GOAL_RATIO else 'no'}. "
         f"Against the COPY into the real tables: {total / ledger_copy_s:.1f}x. "
         f"The run and close write {(n + 4 * n + 2 * n + n + 2 * n + n) / (3 * n):.1f}x the COPY's rows "
         "(two transactions per budget, six legs, a payment, a file line and a close line).\n\n"
+        "Before and after (same script, same machine):\n\n"
+        "| code | run s | close s | run + close s | COPY s | ratio | COPY into ledger s | ratio to it | load avg |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+        f"{before_rows}"
+        f"| after: statement-checked references, tuples in the run | {run_s:.1f} | {close_s:.1f} | {total:.1f} | "
+        f"{copy_s:.2f} | {ratio:.1f}x | {ledger_copy_s:.2f} | {total / ledger_copy_s:.1f}x | "
+        f"{load_before:.1f} to {load_after:.1f} |\n\n"
+        "The COPY into the ledger tables got cheaper too (it pays the same reference checks), so compare rows by "
+        "seconds and by the ratio to the temporary-table COPY, not by the ratio to it.\n\n"
         "How: the run and close check every posting in code as books.post does, reserve the new rows' ids from "
         "the sequences in one query and COPY the transactions, legs, payments, file lines and close lines "
-        "(ledger/bulk.py). PostgreSQL sums each INSERT's new legs per transaction in one statement-level "
-        "trigger and checks a transaction's legs at COMMIT only when a statement left it unbalanced "
-        "(ledger/dbtriggers.py). Most of what is left is the real tables' foreign keys, indexes and WAL: the "
-        f"baseline's rows alone cost {ledger_copy_s / copy_s:.1f}x the temporary-table COPY there, and the run and "
-        "close write 3.7x those rows, so 3x the temporary-table COPY is out of reach while the ledger keeps them.\n\n"
-        f"Before this change ({PREVIOUS}), the same benchmark measured run 77.1 s + close 34.6 s = 111.7 s "
+        "(ledger/bulk.py); the run reads instalments and deployments as plain tuples, not model instances. "
+        "PostgreSQL sums each INSERT's new legs per transaction in one statement-level trigger and checks a "
+        "transaction's legs at COMMIT only when a statement left it unbalanced; since migration 0005 the same "
+        "statement-level triggers check that every new leg's transaction and account and every new transaction's "
+        "period, budget and reversed transaction exist (one anti-join per statement), and removing an account, "
+        "period or budget the ledger refers to is refused (ledger/dbtriggers.py). These replace five foreign "
+        "keys whose checks ran once per row at COMMIT, each an index lookup plus a row lock; the redundant index "
+        "on Transaction.authority went too. What is left: the other tables' foreign keys (payments, file lines, "
+        "close lines, a transaction's authority and poster), the indexes, WAL, the budgets' status update, and "
+        f"Python building and checking every posting. The baseline's rows alone cost {ledger_copy_s / copy_s:.1f}x "
+        "the temporary-table COPY in the real tables, and the run and close write 3.7x those rows, so 3x the "
+        "temporary-table COPY is out of reach while the ledger keeps its indexes and durability.\n\n"
+        f"Before the COPY version ({PREVIOUS}), the same benchmark measured run 77.1 s + close 34.6 s = 111.7 s "
         "against a COPY of 0.61 s: 183.2x.\n"
     )
     print(section)

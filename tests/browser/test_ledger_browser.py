@@ -48,7 +48,8 @@ def test_money_pages_pass_axe(page, live_server, money):
                                "/money/periods/2026-04/close/", f"/money/budgets/{budget.pk}/reassess/", f"/money/budgets/{budget.pk}/invoices/",
                                f"/money/people/{person}/charging/", f"/money/people/{person}/charging/assess/",
                                f"/money/people/{person}/charging/receipts/", "/money/disputes/",
-                               f"/money/disputes/{dispute}/decide/"],
+                               f"/money/disputes/{dispute}/decide/", "/money/budgets/new/",
+                               f"/money/people/{person}/budgets/new/", f"/money/budgets/{budget.pk}/clawback/"],
         "northshire-person": [f"/money/budgets/{budget.pk}/", f"/money/budgets/{budget.pk}/spending/",
                               f"/money/people/{person}/charging/", f"/money/people/{person}/disputes/new/"],
         "northshire-commissioner": ["/money/"],
@@ -72,3 +73,26 @@ def test_money_pages_pass_axe(page, live_server, money):
         page.get_by_role("button", name=button).click()
         assert page.locator(".govuk-error-summary").is_visible(), url
         assert serious_violations(page) == [], url
+
+
+def test_draft_budget_and_claw_back_forms_show_errors_accessibly(page, live_server, money):
+    """The draft-budget form (mix and match, fee, indicative against agreed) and the claw-back
+    form, each with its error summary, after April's close has clawed money back."""
+    from selfdirect.core.models import User
+
+    budget, _ = money
+    finance = User.objects.get(username="northshire-finance")
+    services.close_period(finance, budget.authority, "2026-04", "April done")
+    sign_in(page, live_server.url, "northshire-finance")
+    page.goto(f"{live_server.url}/money/budgets/{budget.pk}/clawback/")
+    assert page.get_by_test_id("clawback-outstanding").inner_text() != "£0.00"
+    page.get_by_role("button", name="Record money received").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/money/people/{budget.person_id}/budgets/new/")
+    page.get_by_label("Council-managed account: share of each payment, in per cent").fill("90")
+    page.get_by_label("Direct payment: share of each payment, in per cent").fill("5")
+    page.get_by_role("button", name="Save draft budget").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible() and "add up to 95%" in summary.inner_text()
+    assert serious_violations(page) == []

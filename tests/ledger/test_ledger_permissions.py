@@ -47,9 +47,12 @@ BUDGET_PAGES = [
     ("invoice", "get", "/money/budgets/{pk}/invoices/", "A"),
     ("spend", "get", "/money/budgets/{pk}/spending/", "S"),
     ("agree", "get", "/money/budgets/{pk}/agree/", "A"),
+    ("clawback", "get", "/money/budgets/{pk}/clawback/", "A"),
+    ("draft", "get", "/money/people/{person}/budgets/new/", "A"),
 ]
 BUDGET_API = [
     ("get", "get", "/api/v1/ledger/budgets/{pk}", "V", None, 200),
+    ("clawback", "get", "/api/v1/ledger/budgets/{pk}/clawback", "V", None, 200),
     ("spend", "post", "/api/v1/ledger/budgets/{pk}/spending", "S",
      {"on": "2026-04-10", "category": "other", "description": "Taxi", "amount_pence": 1250}, 201),
     ("agree", "post", "/api/v1/ledger/budgets/{pk}/agree", "A", {"approved_by": "plan", "reason": "ok"}, 200),
@@ -66,6 +69,7 @@ AUTHORITY_PAGES = [
     ("remit", "/money/runs/{run}/remittances/", "F"),
     ("close", "/money/periods/2026-04/close/", "F"),
     ("disputes", "/money/disputes/", "F"),
+    ("draft", "/money/budgets/new/", "F"),
 ]
 
 
@@ -103,7 +107,9 @@ def test_budget_pages(world, budgets, role):
     client = client_for(world.north.users[role])
     for target in TARGETS:
         for name, method, url, letter in BUDGET_PAGES:
-            response = getattr(client, method)(url.format(pk=budgets[target].pk))
+            response = getattr(client, method)(
+                url.format(pk=budgets[target].pk, person=budgets[target].person_id)
+            )
             assert response.status_code == expected(role, target, letter, 200), (name, target)
 
 

@@ -14,6 +14,7 @@ from ledger_support import YEAR_END, YEAR_START, make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.models import AuditEvent
 from selfdirect.ledger import books, services
 from selfdirect.ledger.constants import BudgetStatus
 from selfdirect.ledger.models import Budget, Instalment, Payment, Transaction
@@ -103,6 +104,32 @@ def test_a_change_inside_an_unpaid_month_cuts_that_instalment_pro_rata(world):
     assert Payment.objects.count() == before
     chart = books.Chart(world.north.authority)
     assert books.balance(chart.budget(old.pk)) == 0
+
+
+def test_the_run_that_pays_a_replaced_budgets_last_instalment_ends_it(world):
+    finance = world.north.users[Role.FINANCE]
+    old = make_budget(world.north.caseload_person, 624000)
+    _pay(world, "2026-04", "2026-05")
+    new = services.reassess_budget(
+        finance, old, on=dt.date(2026, 6, 15), agreed_annual_pence=730000, reason=REASON, approved_by_ref="plan",
+    )  # fmt: skip
+    old.refresh_from_db()
+    assert old.status == BudgetStatus.ACTIVE  # 1-14 June (24267p) still to pay
+    other = make_budget(world.north.other_person, 624000)  # paid in the same run, not replaced
+    _pay(world, "2026-06")
+    old.refresh_from_db()
+    new.refresh_from_db()
+    other.refresh_from_db()
+    assert old.status == BudgetStatus.ENDED
+    assert (new.status, other.status) == (BudgetStatus.ACTIVE, BudgetStatus.ACTIVE)
+    assert Payment.objects.get(instalment__budget=old, instalment__seq=3).amount_pence == 24267
+    event = AuditEvent.objects.get(
+        object_type="ledger.budget", object_id=str(old.pk), reason__startswith="Replaced at"
+    )
+    assert event.changes == {"status": ["active", "ended"]} and "2026-06 run" in event.reason
+    _pay(world, "2026-07")  # the ended budget has nothing more; the new one is paid on
+    assert not Payment.objects.filter(instalment__budget=old, run__period__start=dt.date(2026, 7, 1)).exists()
+    assert Payment.objects.filter(instalment__budget=new, run__period__start=dt.date(2026, 7, 1)).count() == 1
 
 
 def test_a_change_dated_inside_a_paid_instalment_takes_effect_after_what_was_paid(world):

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from selfdirect.core.http import AuthedRequest
@@ -65,10 +65,13 @@ class LedgerStatementOut(Schema):
     replaces_id: int | None = Field(description="The budget this one replaced at a reassessment")
     replaced_by_id: int | None = Field(description="The budget that replaced this one at a reassessment")
     change_reason: str = Field(description="Why the reassessment changed the budget (shown to the person)")
+    clawback_received_pence: int = Field(default=0, description="Claw-back received back from the holder")
+    clawback_outstanding_pence: int = Field(default=0, description="Claw-back still owed to the council")
 
 
 def _statement(budget: Budget) -> dict[str, Any]:
     st = services.statement(budget)
+    clawback = services.clawback_position(budget)
     return {
         "id": budget.pk, "person_id": budget.person_id, "stream": budget.stream, "status": budget.status,
         "period_start": budget.period_start, "period_end": budget.period_end, "starts_on": budget.starts_on,
@@ -79,6 +82,7 @@ def _statement(budget: Budget) -> dict[str, Any]:
         "clawed_back_pence": st.clawed_back, "spent_by_category": st.spend_by_category,
         "replaces_id": budget.replaces_id, "change_reason": budget.change_reason,
         "replaced_by_id": Budget.objects.filter(replaces=budget).values_list("pk", flat=True).first(),
+        "clawback_received_pence": clawback.received, "clawback_outstanding_pence": clawback.outstanding,
     }  # fmt: skip
 
 
@@ -282,15 +286,20 @@ class LedgerChargingOut(Schema):
     received_pence: int
     arrears_pence: int = Field(description="Invoiced and not yet received")
     clawback_pence: int = Field(description="Unspent money to be returned after period close")
+    clawback_owed_pence: int = Field(default=0, description="Clawed back at period close (less any reversed)")
+    clawback_received_pence: int = Field(default=0, description="Claw-back received back")
+    clawback_outstanding_pence: int = Field(default=0, description="Claw-back still to be returned")
     disputes: list[LedgerDisputeOut]
 
 
 def _charging(person: Person) -> dict[str, Any]:
     s = services.charging_summary(person)
+    clawback = services.person_clawback_position(person)
     return {
         "person_id": person.pk, "current": s.current, "assessments": s.assessments, "charged_pence": s.charged,
         "invoiced_pence": s.invoiced, "received_pence": s.received, "arrears_pence": s.arrears,
-        "clawback_pence": s.clawback, "disputes": s.disputes,
+        "clawback_pence": s.clawback, "disputes": s.disputes, "clawback_owed_pence": clawback.owed,
+        "clawback_received_pence": clawback.received, "clawback_outstanding_pence": clawback.outstanding,
     }  # fmt: skip
 
 
@@ -528,3 +537,76 @@ def reconciliation(request: AuthedRequest) -> Any:
          "ledger_pence": r["ledger"], "difference_pence": r["difference"]}
         for r in services.reconciliation(authority)
     ]  # fmt: skip
+
+
+# --- bank statements uploaded; claw-back received back ---------------------------------------------
+
+
+@router.post(
+    "/ledger/budgets/{budget_id}/spending/upload",
+    response={201: list[LedgerSpendOut]},
+    summary="Upload a bank-statement CSV of spending (all lines or none)",
+    description=(
+        "multipart/form-data with `file`: a CSV (UTF-8) with the columns `date, description, amount, "
+        "category` (amount in pounds, category from the authority's spending categories), at most 1 MB. "
+        "The same parsing and posting as the statement page's upload. Any bad line: 422 listing every "
+        "problem by its line number (`line 3: ...`), and nothing is recorded."
+    ),
+)
+def upload_statement(request: AuthedRequest, budget_id: int, file: File[UploadedFile]) -> Any:
+    budget = _budget(request, budget_id)
+    _require(request, "ledger.record_spending", budget)
+    raw = file.read(services.MAX_STATEMENT_BYTES + 1)
+    return Status(201, services.upload_statement_file(request.user, budget, raw))
+
+
+class LedgerRepaymentOut(Schema):
+    id: int = Field(description="The ledger transaction (Dr bank / Cr claw-back receivable)")
+    on: dt.date
+    amount_pence: int
+    reversed_by_id: int | None
+
+
+class LedgerClawbackOut(Schema):
+    budget_id: int
+    owed_pence: int = Field(description="Clawed back at period close, less any claw-back reversed")
+    received_pence: int = Field(description="Received back, less any receipt reversed")
+    outstanding_pence: int = Field(description="Still owed to the council")
+    repayments: list[LedgerRepaymentOut]
+
+
+def _clawback(budget: Budget) -> dict[str, Any]:
+    position = services.clawback_position(budget)
+    return {
+        "budget_id": budget.pk, "owed_pence": position.owed, "received_pence": position.received,
+        "outstanding_pence": position.outstanding,
+        "repayments": [{"id": t["id"], "on": t["on"], "amount_pence": t["amount"], "reversed_by_id": t["reversed_by_id"]}
+                       for t in services.clawback_repayments(budget)],
+    }  # fmt: skip
+
+
+@router.get(
+    "/ledger/budgets/{budget_id}/clawback",
+    response=LedgerClawbackOut,
+    summary="A budget's claw-back: owed, received back, still owed",
+)
+def get_clawback(request: AuthedRequest, budget_id: int) -> Any:
+    return _clawback(_budget(request, budget_id))
+
+
+class LedgerClawbackReceiptIn(Schema):
+    amount_pence: int = Field(gt=0, le=10**12)
+    on: dt.date = Field(description="The day the money was received; not in the future or a closed month")
+    reason: str = Field(min_length=1, max_length=1000, description="What was received, and from whom")
+
+
+@router.post(
+    "/ledger/budgets/{budget_id}/clawback/receipts",
+    response={201: LedgerClawbackOut},
+    summary="Record claw-back money received back",
+)
+def receive_clawback(request: AuthedRequest, budget_id: int, payload: LedgerClawbackReceiptIn) -> Any:
+    budget = _budget(request, budget_id)
+    _require(request, "ledger.receive_clawback", budget)
+    services.receive_clawback(request.user, budget, payload.amount_pence, payload.on, reason=payload.reason)
+    return Status(201, _clawback(budget))

@@ -4,7 +4,7 @@ Each posting is checked in code exactly as :func:`books.build` checks one (whole
 debits equal credits, the authority's own accounts, an open period, a date inside it); then the
 rows go to the database in one statement per table. On PostgreSQL that is COPY, with the new
 rows' ids reserved from the table's sequence in one query, and the database's own rules (legs
-balance at COMMIT, nothing in a closed period, foreign keys) check the rows as they land. On
+balance at COMMIT, nothing in a closed period, references) check the rows as they land. On
 SQLite the same rows go through the ORM's bulk_create and its triggers.
 """
 

@@ -172,3 +172,151 @@ class InvoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = list(categories.items())  # type: ignore[attr-defined]
         self.fields["route"].choices = routes  # type: ignore[attr-defined]
+
+
+ROUTE_HINTS = {
+    "direct_payment": "Paid to the person, or a suitable person, to arrange their own support.",
+    "council_managed": "The council holds the money and pays providers for the person.",
+    "third_party": "An agency holds the money for the person and charges a fee for managing it.",
+    "isf": "A provider holds the money, paid in advance, and spends it as the plan says.",
+    "virtual": "The person chooses from preferred providers and the council contracts with them.",
+}
+HELD_BY = {"isf": "the provider holding the ISF", "third_party": "the managing agency"}
+
+
+class DraftBudgetForm(forms.Form):
+    """Finance drafts a budget: the figure, how often it is paid, from when, and how it is held.
+    Any mix of routes ("mix and match", seed 001) with percentage shares adding up to 100."""
+
+    person = forms.CharField(
+        label="Person's reference", max_length=40, help_text="As on their record, for example NO000123"
+    )
+    stream = forms.CharField(label="Funding stream", max_length=60)
+    period_start = GovukDateField(label="Budget period starts", help_text="Usually 1 April")
+    period_end = GovukDateField(label="Budget period ends", help_text="Usually 31 March")
+    starts_on = GovukDateField(
+        label="Start date",
+        help_text="The move-in or start date. Payments run from here to the end of the period with no gap.",
+    )
+    agreed = OptionalPoundsField(label="Agreed budget, in pounds a year", max_length=20, required=True)
+    indicative = OptionalPoundsField(
+        label="Indicative budget from the allocation, in pounds a year", max_length=20,
+        help_text="The indicative figure is not the final one. If the agreed budget differs, say why below.",
+    )  # fmt: skip
+    difference_reasons = forms.CharField(
+        label="If the agreed budget differs from the indicative one, why?", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text="The person sees this beside both figures.",
+    )  # fmt: skip
+    frequency = forms.ChoiceField(label="How often is it paid?", widget=forms.RadioSelect)
+    plan_cost = OptionalPoundsField(label="Support plan's cost, in pounds a year", max_length=20)
+    source = forms.CharField(
+        label="How was the figure worked out?", max_length=300, required=False,
+        help_text="For example: allocation of 2 April and the support plan's costs",
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Why are you drafting this budget?", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        help_text="This goes in the record's history, with your name and the time.",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *args: Any,
+        routes: list[tuple[str, str]],
+        frequencies: list[tuple[str, str]],
+        streams: list[tuple[str, str]] | None = None,
+        person_fixed: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.routes = routes
+        if person_fixed:
+            del self.fields["person"]
+        if streams:
+            self.fields["stream"] = forms.ChoiceField(label="Funding stream", choices=streams)
+        self.fields["frequency"].choices = frequencies  # type: ignore[attr-defined]
+        for code, label in routes:
+            self.fields[f"share_{code}"] = forms.IntegerField(
+                label=f"{label}: share of each payment, in per cent", required=False, min_value=1, max_value=100,
+                help_text="Leave empty if the budget is not held this way.",
+                error_messages={"invalid": "Enter a whole number of per cent, like 90"},
+            )  # fmt: skip
+            who = HELD_BY.get(code, "who is paid")
+            self.fields[f"payee_{code}"] = forms.CharField(
+                label=f"{label}: name of {who}", max_length=200, required=False,
+                help_text="" if code in HELD_BY else "Leave empty to pay the person.",
+            )  # fmt: skip
+            self.fields[f"account_{code}"] = forms.CharField(
+                label=f"{label}: account or provider reference", max_length=60, required=False
+            )
+            if code == "third_party":
+                self.fields["fee_third_party"] = forms.DecimalField(
+                    label=f"{label}: manager's fee, in per cent of each payment", required=False, min_value=0,
+                    max_value=100, decimal_places=2, max_digits=5,
+                    error_messages={"invalid": "Enter the fee as a number of per cent, like 4.5"},
+                )  # fmt: skip
+
+    def _route_field(self, name: str) -> bool:
+        return name.split("_", 1)[0] in {"share", "payee", "account", "fee"}
+
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if not self._route_field(name) and name != "reason"]
+
+    def route_groups(self) -> list[dict[str, Any]]:
+        groups = []
+        for code, label in self.routes:
+            names = [f"share_{code}", f"payee_{code}", f"account_{code}"]
+            if code == "third_party":
+                names.append("fee_third_party")
+            groups.append(
+                {"label": label, "hint": ROUTE_HINTS.get(code, ""), "fields": [self[n] for n in names]}
+            )
+        return groups
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        rows = []
+        for code, label in self.routes:
+            share = data.get(f"share_{code}")
+            payee = (data.get(f"payee_{code}") or "").strip()
+            account = (data.get(f"account_{code}") or "").strip()
+            fee = data.get("fee_third_party") if code == "third_party" else None
+            if share is None:
+                for name, given in [
+                    (f"payee_{code}", payee),
+                    (f"account_{code}", account),
+                    ("fee_third_party", fee),
+                ]:
+                    if given and name in self.fields:
+                        self.add_error(name, f"Give {label.lower()} a share, or leave this empty")
+                continue
+            if code in HELD_BY and not payee:
+                self.add_error(f"payee_{code}", f"Enter the name of {HELD_BY[code]}")
+            row: dict[str, Any] = {
+                "route": code,
+                "share": share,
+                "payee_name": payee,
+                "payee_account": account,
+            }
+            if fee:
+                row["fee_percent"] = fee
+            rows.append(row)
+        first = f"share_{self.routes[0][0]}" if self.routes else None
+        if not rows and first and not self.has_error(first):
+            self.add_error(first, "Say how the budget is held: give at least one route a share")
+        elif rows and sum(r["share"] for r in rows) != 100:
+            self.add_error(
+                f"share_{rows[0]['route']}",
+                f"The shares add up to {sum(r['share'] for r in rows)}%: they must add up to 100%",
+            )
+        data["deployments"] = rows
+        return data
+
+
+class ClawbackReceiptForm(forms.Form):
+    amount = PoundsField(label="Amount received back, in pounds", max_length=20)
+    on = GovukDateField(label="Date received")
+    reason = forms.CharField(
+        label="What was received, and from whom?", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        help_text="For example: cheque from the person's son for the April claw-back. This goes in the history.",
+    )  # fmt: skip

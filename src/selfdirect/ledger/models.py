@@ -103,16 +103,28 @@ class Transaction(models.Model):
     """A balanced set of legs, posted once. ``reverses`` links a correction to what it undoes;
     being one-to-one, the database itself refuses a second reversal of the same transaction."""
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="transactions")
+    # The references of transactions and legs to ledger tables are checked by the database once per
+    # INSERT statement (ledger/dbtriggers.py, "References"), not by a foreign key per row: the same
+    # rows are refused, without a lookup and row lock per row. The (authority, kind) index covers
+    # lookups by authority.
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", db_index=False)
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="transactions", db_constraint=False
+    )
     on = models.DateField()
     kind = models.CharField(max_length=20, choices=TxnKind.choices)
     memo = models.CharField(max_length=300)
     budget = models.ForeignKey(
-        "Budget", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
-    )
+        "Budget", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions",
+        db_constraint=False,
+    )  # fmt: skip
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        db_constraint=False,
     )
     posted_at = models.DateTimeField(auto_now_add=True)
     posted_by = models.ForeignKey(
@@ -140,8 +152,10 @@ class Transaction(models.Model):
 class Leg(models.Model):
     """One side of a transaction: a positive amount of pence debited or credited to an account."""
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="legs")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs")
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="legs", db_constraint=False
+    )  # checked per statement (ledger/dbtriggers.py)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs", db_constraint=False)
     side = models.CharField(max_length=1, choices=Side.choices)
     amount = models.BigIntegerField(help_text="pence, always positive")
 

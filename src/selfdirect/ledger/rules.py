@@ -104,3 +104,8 @@ def raises_dispute(user: User, person: Person) -> bool:
 
 rules.add_perm("ledger.view_charging", sees_charging)
 rules.add_perm("ledger.raise_dispute", raises_dispute)
+
+# Drafting a budget (the finance page and CLI; the API's POST /budgets) and recording claw-back
+# money received back are finance's, like agreeing a budget.
+rules.add_perm("ledger.draft_budget", is_finance)
+rules.add_perm("ledger.receive_clawback", is_finance)

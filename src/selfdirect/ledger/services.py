@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -280,7 +280,7 @@ def _claim(run_id: int) -> PaymentRun:
     return run
 
 
-def _charge_for(assessments: list[ChargeAssessment], inst: Instalment) -> tuple[int, str]:
+def _charge_for(assessments: list[ChargeAssessment], inst: Instalment | _Due) -> tuple[int, str]:
     """The contribution for one instalment's days, and its mode."""
     for a in assessments:
         if a.charges_on(inst.covers_from):
@@ -322,24 +322,25 @@ def execute_run(
                 if not batch:
                     continue
                 budget_ids = {i.budget_id for i in batch}
-                deployments: dict[int, list[Deployment]] = defaultdict(list)
-                fields = ("id", "budget_id", "route", "share", "payee_name", "payee_account", "fee_percent")
-                for row in (
+                deployments: dict[int, list[_Route]] = defaultdict(list)
+                for budget_id, *route in (
                     Deployment.objects.filter(budget_id__in=in_batch.values("budget_id"))
                     .order_by("id")
-                    .values_list(*fields)
+                    .values_list("budget_id", "route", "share", "payee_name", "payee_account", "fee_percent")
                 ):
-                    deployments[row[1]].append(bulk.light(Deployment, **dict(zip(fields, row, strict=True))))
+                    deployments[budget_id].append(_Route._make(route))
                 chart.ensure_budgets({b: [d.route for d in deployments[b]] for b in budget_ids})
                 charges: dict[int, list[ChargeAssessment]] = defaultdict(list)
                 for c in ChargeAssessment.objects.filter(person_id__in=in_batch.values("budget__person_id")):
                     charges[c.person_id].append(c)
-                postings, payments, lines = [], [], []
+                postings: list[bulk.Posting] = []
+                payments: list[tuple[int, int, int]] = []
+                lines: list[list[tuple[str, str, str, int, str]]] = []
                 for inst in batch:
                     if crash_after is not None and done >= crash_after:
                         raise RuntimeError(f"simulated crash after {done} instalments")
                     legs, file_lines, contribution = _instalment_legs(
-                        chart, inst, deployments[inst.budget_id], charges[inst.budget.person_id]
+                        chart, inst, deployments[inst.budget_id], charges[inst.person_id]
                     )
                     postings.append(
                         bulk.Posting(
@@ -347,7 +348,7 @@ def execute_run(
                             f"Instalment {inst.seq} of budget {inst.budget_id}", legs, inst.budget_id,
                         )
                     )  # fmt: skip
-                    payments.append((inst.pk, inst.amount_pence, contribution))
+                    payments.append((inst.id, inst.amount_pence, contribution))
                     lines.append(file_lines)
                     done += 1
                 # One insert per table (COPY on PostgreSQL); the one-to-one Payment.instalment
@@ -362,7 +363,7 @@ def execute_run(
                 bulk.insert_rows(
                     PaymentLine,
                     ["payment_id", "route", "payee_name", "payee_account", "amount_pence", "reference"],
-                    [(payment_id, line.route, line.payee_name, line.payee_account, line.amount_pence, line.reference)
+                    [(payment_id, *line)
                      for payment_id, payment_lines in zip(payment_ids, lines, strict=True) for line in payment_lines],
                     ids=False,
                 )  # fmt: skip
@@ -370,6 +371,7 @@ def execute_run(
                     Payment.objects.filter(run=run, instalment_id__gte=ids[0], instalment_id__lte=ids[-1])
                     .values("instalment__budget_id")
                 )  # fmt: skip
+                _end_replaced(run, {i.budget_id for i in batch if i.replaced})
                 PaymentRun.objects.filter(pk=run.pk).update(
                     paid_count=models.F("paid_count") + len(batch),
                     paid_pence=models.F("paid_pence") + sum(amount for _, amount, _ in payments),
@@ -391,23 +393,38 @@ def execute_run(
     return run
 
 
-def _batch_instalments(instalments: models.QuerySet[Instalment]) -> list[Instalment]:
+class _Due(NamedTuple):
+    """What paying one instalment needs of it and its budget (plain tuples: a run reads 100,000)."""
+
+    id: int
+    budget_id: int
+    seq: int
+    due_on: dt.date
+    covers_from: dt.date
+    covers_to: dt.date
+    amount_pence: int
+    stream: str
+    person_id: int
+    replaced: bool  # another budget replaces this one (a reassessment)
+
+
+class _Route(NamedTuple):
+    """One of a budget's deployments, as a run pays it."""
+
+    route: str
+    share: int
+    payee_name: str
+    payee_account: str
+    fee_percent: Decimal
+
+
+def _batch_instalments(instalments: models.QuerySet[Instalment]) -> list[_Due]:
     """The batch's instalments with what a payment needs of their budgets, read in one query."""
-    batch = []
-    for pk, budget_id, seq, due_on, covers_from, covers_to, amount, cancelled, stream, person_id in (
-        instalments.order_by("id").values_list(
-            "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence", "cancelled",
-            "budget__stream", "budget__person_id",
-        )
-    ):  # fmt: skip
-        inst = bulk.light(
-            Instalment, id=pk, budget_id=budget_id, seq=seq, due_on=due_on, covers_from=covers_from,
-            covers_to=covers_to, amount_pence=amount, cancelled=cancelled,
-        )  # fmt: skip
-        budget = bulk.light(Budget, id=budget_id, stream=stream, person_id=person_id)
-        inst._state.fields_cache["budget"] = budget
-        batch.append(inst)
-    return batch
+    rows: Iterable[Any] = instalments.order_by("id").values_list(
+        "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence",
+        "budget__stream", "budget__person_id", "budget__replaced_by__id",
+    )  # fmt: skip
+    return [_Due._make((*row[:-1], row[-1] is not None)) for row in rows]
 
 
 class BudgetStatusUpdate:
@@ -418,26 +435,49 @@ class BudgetStatusUpdate:
         Budget.objects.filter(pk__in=ids, status=BudgetStatus.AGREED).update(status=BudgetStatus.ACTIVE)
 
 
+def _end_replaced(run: PaymentRun, replaced: set[int]) -> None:
+    """A budget replaced at a reassessment (another budget ``replaces`` it) ends once the run has
+    paid its last instalment: nothing of it is left to pay."""
+    if not replaced:
+        return
+    unpaid = Instalment.objects.filter(budget=models.OuterRef("pk"), cancelled=False, payment__isnull=True)
+    ending = list(
+        Budget.objects.filter(pk__in=replaced, status__in=[BudgetStatus.AGREED, BudgetStatus.ACTIVE])
+        .exclude(models.Exists(unpaid))
+        .select_related("authority")
+    )
+    for budget in ending:
+        before = budget.status
+        budget.status = BudgetStatus.ENDED
+        budget.save(update_fields=["status"])
+        audit.record(
+            actor=run.started_by, authority=budget.authority, action=AuditAction.CHANGE, obj=budget,
+            reason=f"Replaced at a reassessment; its last instalment was paid in the {run.period.label} run",
+            changes={"status": [before, BudgetStatus.ENDED]}, person_id=budget.person_id,
+        )  # fmt: skip
+
+
 def _split(total: int, weights: list[int]) -> list[int]:
     """split_pence, without the arithmetic when there is one part (most budgets, one route)."""
     return [total] if len(weights) == 1 else split_pence(total, weights)
 
 
 def _instalment_legs(
-    chart: Chart, inst: Instalment, routes: list[Deployment], assessments: list[ChargeAssessment]
-) -> tuple[list[books.LegSpec], list[PaymentLine], int]:
-    """The legs of one instalment's payment and its payment-file lines.
+    chart: Chart, inst: _Due, routes: list[_Route], assessments: list[ChargeAssessment]
+) -> tuple[list[books.LegSpec], list[tuple[str, str, str, int, str]], int]:
+    """The legs of one instalment's payment and its payment-file lines (route, payee name, payee
+    account, amount, reference).
 
     Dr funding stream / Cr budget releases the commitment; Dr each holder / Cr bank pays the cash,
     split by the routes' shares. A net contribution is kept back from the cash (Cr contributions);
     a gross one is invoiced (Dr contributions receivable / Cr contributions). A managing agent's
     fee is spent from that route's holder account as it is paid.
     """
-    budget, amount = inst.budget, inst.amount_pence
+    budget_id, amount = inst.budget_id, inst.amount_pence
     if not routes:
-        raise LedgerError(f"budget {budget.pk} has no route to pay")
-    legs = [debit(chart.fund(budget.stream), amount), credit(chart.budget(budget.pk), amount)]
-    contribution, mode = _charge_for(assessments, inst)
+        raise LedgerError(f"budget {budget_id} has no route to pay")
+    legs = [debit(chart.fund(inst.stream), amount), credit(chart.budget(budget_id), amount)]
+    contribution, mode = _charge_for(assessments, inst) if assessments else (0, "")
     shares = _split(amount, [d.share for d in routes])
     kept_back = (
         _split(contribution, [d.share for d in routes]) if mode == ChargingMode.NET else [0] * len(routes)
@@ -445,16 +485,15 @@ def _instalment_legs(
     lines = []
     for d, share, back in zip(routes, shares, kept_back, strict=True):
         if share:
-            legs.append(debit(chart.holder(budget.pk, d.route), share))
+            legs.append(debit(chart.holder(budget_id, d.route), share))
         if share - back:
             legs.append(credit(chart.get("bank"), share - back))
             lines.append(
-                bulk.light(PaymentLine, route=d.route, payee_name=d.payee_name, payee_account=d.payee_account,
-                           amount_pence=share - back, reference=f"SD{budget.pk}-{inst.seq}-{d.route[:3].upper()}")
+                (d.route, d.payee_name, d.payee_account, share - back, f"SD{budget_id}-{inst.seq}-{d.route[:3].upper()}")
             )  # fmt: skip
         fee = round_pence(Decimal(share) * d.fee_percent / 100) if d.fee_percent else 0
         if fee:
-            legs += [debit(chart.spent("management_fee"), fee), credit(chart.holder(budget.pk, d.route), fee)]
+            legs += [debit(chart.spent("management_fee"), fee), credit(chart.holder(budget_id, d.route), fee)]
     if contribution:
         if mode == ChargingMode.NET:
             legs.append(credit(chart.get("contrib_income"), contribution))
@@ -1138,3 +1177,140 @@ def charging_summary(person: Person, today: dt.date | None = None) -> ChargingSu
         invoiced=int(sums["invoiced"]), received=int(sums["received"]),
         arrears=int(sums["invoiced"]) - int(sums["received"]), clawback=int(sums["clawback"]), disputes=disputes,
     )  # fmt: skip
+
+
+# --- claw-back repaid; bank statements through the API ------------------------------------------
+
+
+@dataclass
+class ClawbackPosition:
+    """Money clawed back at period close: owed (less any claw-back reversed), repaid, still owed."""
+
+    owed: int
+    received: int
+    outstanding: int
+
+
+def _clawback_legs(authority_id: int, **where: Any) -> models.QuerySet[Leg]:
+    return Leg.objects.filter(account__authority_id=authority_id, account__code="clawback", **where)
+
+
+def _clawback_position(legs: models.QuerySet[Leg]) -> ClawbackPosition:
+    """Still owed is the claw-back account's balance; repaid is what receipts credited to it (less
+    reversed receipts); owed is the two together, so reversing a close's claw-back lowers it."""
+    repayment = models.Q(transaction__kind=TxnKind.RECEIPT)
+    repayment |= models.Q(transaction__reverses__kind=TxnKind.RECEIPT)
+    sums = legs.aggregate(
+        net=Sum(books.SIGNED, default=0),
+        repaid=Sum("amount", filter=repayment & models.Q(side="C"), default=0)
+        - Sum("amount", filter=repayment & models.Q(side="D"), default=0),
+    )
+    outstanding, received = int(sums["net"]), int(sums["repaid"])
+    return ClawbackPosition(owed=outstanding + received, received=received, outstanding=outstanding)
+
+
+def clawback_position(budget: Budget) -> ClawbackPosition:
+    """One budget's claw-back: owed, repaid and still owed, each a sum of ledger legs."""
+    return _clawback_position(_clawback_legs(budget.authority_id, transaction__budget_id=budget.pk))
+
+
+def person_clawback_position(person: Person) -> ClawbackPosition:
+    """The same for all of a person's budgets (the charging summary)."""
+    return _clawback_position(_clawback_legs(person.authority_id, transaction__budget__person=person))
+
+
+def clawback_repayments(budget: Budget) -> list[dict[str, Any]]:
+    """The receipts of claw-back for a budget: ``id``, ``on``, ``amount`` and ``reversed_by_id``."""
+    rows = (
+        Transaction.objects.filter(budget=budget, kind=TxnKind.RECEIPT, legs__account__code="clawback")
+        .annotate(amount=Sum("legs__amount"), reversed_by_id=models.F("reversed_by__id"))
+        .order_by("on", "pk")
+        .values("id", "on", "amount", "reversed_by_id")
+    )
+    return [dict(row) for row in rows]
+
+
+def _clawback_owed_from(budget: Budget, on: dt.date) -> int:
+    """The least the budget's claw-back balance stands at on ``on`` or any later day: a repayment
+    dated ``on`` may not take it below zero then or later."""
+    legs = _clawback_legs(budget.authority_id, transaction__budget_id=budget.pk)
+    lowest = running = int(
+        legs.filter(transaction__on__lte=on).aggregate(s=Sum(books.SIGNED, default=0))["s"]
+    )
+    later = (
+        legs.filter(transaction__on__gt=on)
+        .values("transaction__on")
+        .annotate(s=Sum(books.SIGNED))
+        .order_by("transaction__on")
+    )
+    for row in later:
+        running += int(row["s"])
+        lowest = min(lowest, running)
+    return lowest
+
+
+def receive_clawback(
+    actor: User | None, budget: Budget, amount_pence: int, on: dt.date, *, reason: str = "claw-back repaid"
+) -> Transaction:
+    """Money clawed back at period close and now returned to the council: Dr bank / Cr claw-back
+    receivable, posted against the budget it was clawed back from, so the statement and the
+    charging summary show what is owed, repaid and still owed as sums of legs.
+
+    Refused (nothing posted): an amount that is not whole positive pence, more than is still owed on
+    that day or any later one, a date in the future or in a closed month, no reason."""
+    from selfdirect.core.money import format_pence
+
+    errors: dict[str, list[str]] = {}
+    amount = 0
+    try:
+        amount = books.check_amount(amount_pence)
+    except LedgerError as exc:
+        errors["amount_pence"] = [str(exc)]
+    if not isinstance(on, dt.date):
+        errors["on"] = [f"{on!r} is not a date"]
+    elif on > timezone.localdate():
+        errors["on"] = ["The date the money was received cannot be in the future"]
+    if not reason or not reason.strip():
+        errors["reason"] = ["Say what was received, and from whom"]
+    if errors:
+        raise ServiceError(errors)
+    try:
+        with transaction.atomic():
+            locked = Budget.objects.select_for_update().select_related("authority").get(pk=budget.pk)
+            owed = _clawback_owed_from(locked, on)
+            if owed <= 0:
+                raise ServiceError(
+                    {"amount_pence": [f"No claw-back from budget {locked.pk} is owed on {on:%d %B %Y}"]}
+                )
+            if amount > owed:
+                raise ServiceError({"amount_pence": [
+                    f"{format_pence(amount)} is more than the {format_pence(owed)} of claw-back owed on this budget"
+                ]})  # fmt: skip
+            chart = Chart(locked.authority)
+            txn = books.post(
+                locked.authority, on, TxnKind.RECEIPT, f"Claw-back repaid for budget {locked.pk}",
+                [debit(chart.get("bank"), amount), credit(chart.get("clawback"), amount)],
+                budget_id=locked.pk, actor=actor,
+            )  # fmt: skip
+            audit.record(
+                actor=actor, authority=locked.authority, action=AuditAction.CREATE, obj=locked,
+                reason=reason.strip(), person_id=locked.person_id, changes={"clawback_received_pence": [None, amount]},
+            )  # fmt: skip
+    except LedgerError as exc:
+        raise ServiceError({"on": [str(exc)]}) from None
+    return txn
+
+
+MAX_STATEMENT_BYTES = 1_000_000
+
+
+def upload_statement_file(actor: User, budget: Budget, raw: bytes) -> list[Spend]:
+    """A bank-statement CSV as uploaded (bytes): the same parsing and posting as the page's upload,
+    all lines or none, every problem named by its line."""
+    if len(raw) > MAX_STATEMENT_BYTES:
+        raise ServiceError({"file": [f"The file is larger than {MAX_STATEMENT_BYTES // 1000} KB: split it"]})
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError({"file": ["The file must be a CSV saved as UTF-8 text"]}) from None
+    return upload_statement(actor, budget, text)

@@ -4,6 +4,7 @@ a 404), checks the action's permission (403) and calls a service."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -24,12 +25,15 @@ from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
 from . import books, charts, policy, services, tasks
+from .constants import Frequency, Route
 from .forms import (
     AgreeForm,
     ChargeForm,
+    ClawbackReceiptForm,
     CloseForm,
     DecideForm,
     DisputeForm,
+    DraftBudgetForm,
     InvoiceForm,
     ReassessForm,
     ReceiptForm,
@@ -113,7 +117,9 @@ def budget_list(request: AuthedRequest) -> HttpResponse:
         .select_related("person")
         .order_by("person__family_name", "stream")
     )
-    return render(request, "ledger/budgets.html", {"budgets": budgets[:500]})
+    return render(request, "ledger/budgets.html", {
+        "budgets": budgets[:500], "can_draft": request.user.has_perm("ledger.draft_budget", authority),
+    })  # fmt: skip
 
 
 def statement_context(budget: Budget) -> dict[str, Any]:
@@ -138,7 +144,7 @@ def statement_context(budget: Budget) -> dict[str, Any]:
         "chart_rows": items, "instalments": budget.instalments.select_related("payment")[:60],
         "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
         "previous": budget.replaces, "replaced_by": replaced_by, "tolerance": tolerance,
-        "plan": services.plan_match(budget),
+        "plan": services.plan_match(budget), "clawback": services.clawback_position(budget),
     }  # fmt: skip
 
 
@@ -152,6 +158,7 @@ def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_invoice": request.user.has_perm("ledger.agree_budget", budget) and budget.is_payable,
         "can_reassess": request.user.has_perm("ledger.reassess_budget", budget) and budget.is_payable
         and context["replaced_by"] is None,
+        "can_receive_clawback": request.user.has_perm("ledger.receive_clawback", budget),
     })  # fmt: skip
     return render(request, "ledger/budget.html", context)
 
@@ -179,6 +186,12 @@ def statement_csv_text(budget: Budget) -> str:
         writer.writerow(
             [label, value, services._pounds(value) if value >= 0 else "-" + services._pounds(-value)]
         )
+    clawback = services.clawback_position(budget)
+    for label, value in [
+        ("claw-back repaid", clawback.received),
+        ("claw-back still owed", clawback.outstanding),
+    ]:
+        writer.writerow([label, value, services._pounds(value)])
     for cat, value in sorted(st.spend_by_category.items()):
         writer.writerow([f"spent on {cat}", value, services._pounds(value)])
     for r in st.routes:  # "what your current services cost" (Oldham, seed 001)
@@ -393,6 +406,7 @@ def charging(request: AuthedRequest, person_pk: int) -> HttpResponse:
     return render(request, "ledger/charging.html", {
         "person": person, "s": summary, "policy": pol, "can_assess": finance,
         "can_decide": request.user.has_perm("ledger.decide_dispute", person.authority),
+        "clawback": services.person_clawback_position(person),
         "can_raise": request.user.has_perm("ledger.raise_dispute", person),
         "budgets": person.budgets.exclude(status="draft").order_by("-starts_on"),
     })  # fmt: skip
@@ -538,3 +552,105 @@ def invoice_add(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("ledger:budget", pk=budget.pk)
     return render(request, "ledger/form.html", {"form": form, "budget": budget, "title": "Record a provider's invoice",
                                                 "button": "Save"}, status=400 if form.errors else 200)  # fmt: skip
+
+
+# --- drafting a budget; claw-back received back ----------------------------------------------------
+
+
+def _streams(authority: Authority) -> list[tuple[str, str]]:
+    """Funding streams to choose from: the allocation policy in force's, then any already in use."""
+    from selfdirect.allocation import services as allocation
+
+    found: dict[str, str] = {}
+    try:
+        version = allocation.policy_in_force(authority, timezone.localdate())
+    except ServiceError:
+        pass
+    else:
+        for code, stream in allocation.policy_for(version).model.streams.items():
+            found[code] = stream.title
+    for code in (
+        Budget.objects.filter(authority=authority)
+        .order_by("stream")
+        .values_list("stream", flat=True)
+        .distinct()
+    ):
+        found.setdefault(code, code.replace("_", " ").capitalize())
+    return list(found.items())
+
+
+def _frequencies(authority: Authority) -> list[tuple[str, str]]:
+    """How often budgets may be paid under the authority's money rules (``payment_frequencies``)."""
+    allowed: list[str]
+    try:
+        allowed = list(policy.load(authority.slug).payment_frequencies)
+    except policy.PolicyError:
+        allowed = list(Frequency.values)
+    return [(code, Frequency(code).label) for code in allowed]
+
+
+@login_required
+def budget_new(request: AuthedRequest, person_pk: int | None = None) -> HttpResponse:
+    """Finance drafts a budget (figure, frequency, start date, routes with shares, payees, the
+    manager's fee, indicative against agreed with reasons); it pays nothing until it is agreed."""
+    authority = _authority(request)
+    person = _person(request, person_pk) if person_pk is not None else None
+    require(request, "ledger.draft_budget", authority)
+    today = timezone.localdate()
+    year = today.year if today.month >= 4 else today.year - 1
+    frequencies = _frequencies(authority)
+    codes = [code for code, _ in frequencies]
+    initial = {"period_start": dt.date(year, 4, 1), "period_end": dt.date(year + 1, 3, 31),
+               "frequency": "monthly" if "monthly" in codes else codes[0]}  # fmt: skip
+    form = DraftBudgetForm(
+        request.POST if request.method == "POST" else None, initial=initial, routes=list(Route.choices),
+        frequencies=frequencies, streams=_streams(authority), person_fixed=person is not None,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = person
+        if target is None:
+            reference = data["person"].strip()
+            target = money_people(request.user, authority).filter(reference__iexact=reference).first()
+            if target is None:
+                form.add_error("person", f"No one with the reference {reference!r} in {authority.name}")
+        if target is not None:
+            try:
+                budget = services.create_budget(
+                    request.user, target, stream=data["stream"], period_start=data["period_start"],
+                    period_end=data["period_end"], agreed_annual_pence=data["agreed"], starts_on=data["starts_on"],
+                    frequency=data["frequency"], deployments=data["deployments"], indicative_pence=data["indicative"],
+                    difference_reasons=data["difference_reasons"], source=data["source"],
+                    plan_cost_pence=data["plan_cost"], reason=data["reason"],
+                )  # fmt: skip
+            except ServiceError as exc:
+                _errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative",
+                                    "deployments": f"share_{Route.values[0]}"})  # fmt: skip
+            else:
+                messages.success(request, "The budget is drafted. It pays nothing until it is agreed.")
+                return redirect("ledger:budget", pk=budget.pk)
+    return render(request, "ledger/budget_new.html", {"form": form, "person": person},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+def clawback(request: AuthedRequest, pk: int) -> HttpResponse:
+    """What a budget owes back from period close, what has been repaid, and (finance) recording
+    money received back."""
+    budget = _budget(request, pk)
+    require(request, "ledger.receive_clawback", budget)
+    form = ClawbackReceiptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.receive_clawback(request.user, budget, data["amount"], data["on"], reason=data["reason"])
+        except ServiceError as exc:
+            _errors(form, exc, {"amount_pence": "amount"})
+        else:
+            messages.success(request, "The claw-back money received is recorded")
+            return redirect("ledger:clawback", pk=budget.pk)
+    return render(request, "ledger/clawback.html", {
+        "budget": budget, "form": form, "position": services.clawback_position(budget),
+        "repayments": services.clawback_repayments(budget),
+        "closes": budget.close_lines.select_related("period").order_by("period__start"),
+    }, status=400 if form.errors else 200)  # fmt: skip

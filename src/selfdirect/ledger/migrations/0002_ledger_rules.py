@@ -8,7 +8,7 @@ from selfdirect.ledger.dbtriggers import install, uninstall
 
 
 def forwards(apps, schema_editor):
-    install(schema_editor.connection)
+    install(schema_editor.connection, references=False)  # added by 0005
 
 
 def backwards(apps, schema_editor):

@@ -9,7 +9,7 @@ from selfdirect.ledger.dbtriggers import install
 
 
 def forwards(apps, schema_editor):
-    install(schema_editor.connection)
+    install(schema_editor.connection, references=False)  # added by 0005
 
 
 class Migration(migrations.Migration):

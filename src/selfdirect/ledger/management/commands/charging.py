@@ -114,11 +114,16 @@ class Command(BaseCommand):
         if not user.has_perm("ledger.view_charging", person):
             return
         s = services.charging_summary(person)
+        clawback = services.person_clawback_position(person)
         current = f"{format_pence(s.current.weekly_pence)} a week ({s.current.mode})" if s.current else "none"
         self.stdout.write(f"{person.reference} {person}: contribution {current}")
         self.stdout.write(
             f"charged {format_pence(s.charged)}, invoiced {format_pence(s.invoiced)}, received "
             f"{format_pence(s.received)}, arrears {format_pence(s.arrears)}, claw-back {format_pence(s.clawback)}"
+        )
+        self.stdout.write(
+            f"claw-back: clawed back {format_pence(clawback.owed)}, received back {format_pence(clawback.received)}, "
+            f"still owed {format_pence(clawback.outstanding)}"
         )
         for d in s.disputes:
             self.stdout.write(
