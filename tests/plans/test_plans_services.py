@@ -391,3 +391,47 @@ def test_every_transition_has_an_effect_and_a_known_target():
     assert all(
         t.target in PlanState.values and t.sources <= set(PlanState.values) for t in TRANSITIONS.values()
     )
+
+
+def test_ending_a_plan_stops_its_money_from_that_day(world, written):
+    from selfdirect.ledger import books
+    from selfdirect.ledger.models import Budget, Instalment, Transaction
+
+    assessor = world.north.users[Role.ASSESSOR]
+    activate(world, written)  # £5,000 a year from 1 April 2026, four-weekly, nothing paid yet
+    budget = Budget.objects.get(person=written.person)
+    committed = sum(Instalment.objects.filter(budget=budget).values_list("amount_pence", flat=True))
+    services.apply_transition(
+        assessor, written, "end", "They moved to another county", today=dt.date(2026, 5, 15)
+    )
+    budget.refresh_from_db()
+    assert budget.period_end == dt.date(2026, 5, 14)
+    due = Instalment.objects.filter(budget=budget, cancelled=False).order_by("covers_from")
+    # 1-28 April stands whole; 29 April - 26 May is cut to 29 April - 14 May (16 of 28 days).
+    assert [(i.covers_from, i.covers_to) for i in due] == [
+        (dt.date(2026, 4, 1), dt.date(2026, 4, 28)),
+        (dt.date(2026, 4, 29), dt.date(2026, 5, 14)),
+    ]
+    kept = sum(i.amount_pence for i in due)
+    # The commitment the cut and cancelled instalments held goes back to the fund, to the penny.
+    release = Transaction.objects.get(kind="release", budget_id=budget.pk)
+    debits = [leg.amount for leg in release.legs.all() if leg.side == "D"]
+    assert debits == [committed - kept] and committed - kept > 0
+    rows = books.trial_balance(world.north.authority)
+    assert sum(r["debits"] for r in rows) == sum(r["credits"] for r in rows)
+
+
+def test_ending_a_plan_the_day_its_money_starts_cancels_all_of_it(world, written):
+    from selfdirect.ledger.models import Budget, Instalment, Transaction
+
+    activate(world, written)
+    budget = Budget.objects.get(person=written.person)
+    committed = sum(Instalment.objects.filter(budget=budget).values_list("amount_pence", flat=True))
+    services.apply_transition(
+        world.north.users[Role.ASSESSOR], written, "end", "Went into hospital", today=DAY
+    )
+    budget.refresh_from_db()
+    assert budget.status == "ended" and committed == 500000
+    assert not Instalment.objects.filter(budget=budget, cancelled=False).exists()
+    release = Transaction.objects.get(kind="release", budget_id=budget.pk)
+    assert [leg.amount for leg in release.legs.all() if leg.side == "D"] == [committed]

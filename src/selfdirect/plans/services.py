@@ -925,6 +925,7 @@ def _end(actor: User | None, plan: SupportPlan, reason: str, data: Mapping[str, 
         raise TransitionRefused(
             "A plan ends by itself only when its withdrawal notice has run out: a worker ends it otherwise"
         )
+    stop_money(actor, plan, day if plan.funding_ends_on is None else min(plan.funding_ends_on, day), reason)
     plan.review_on = None
     plan.reviews.filter(held_on__isnull=True).delete()
     plan.visits.filter(visited_on__isnull=True).delete()
@@ -1267,24 +1268,49 @@ LEDGER_ROUTES = {
 }  # fmt: skip
 
 
+def _running_budgets(plan: SupportPlan, on: dt.date) -> list[Any]:
+    """The ledger budgets deployed for this plan that are still paying on ``on``."""
+    if not apps.is_installed("selfdirect.ledger") or not plan.ledger_budget_ref:
+        return []
+    Budget = apps.get_model("ledger", "Budget")
+    ids = [int(pk) for pk in plan.ledger_budget_ref.split(",") if pk.strip().isdigit()]
+    return list(
+        Budget.objects.filter(
+            pk__in=ids, status__in=["agreed", "active"], period_start__lte=on, period_end__gte=on
+        ).order_by("pk")
+    )
+
+
+def _refused_by_ledger(budget: Any, refused: ServiceError) -> TransitionRefused:
+    return TransitionRefused([f"Budget {budget.pk}: {m}" for ms in refused.errors.values() for m in ms])
+
+
+def stop_money(actor: User | None, plan: SupportPlan, on: dt.date, reason: str) -> None:
+    """When a plan ends (a worker ends it, or its withdrawal notice runs out), the money it deployed
+    stops from ``on``: what was paid stands, nothing more is paid (leftovers go at period close)."""
+    running = _running_budgets(plan, on)
+    if not running:
+        return
+    from selfdirect.ledger import services as ledger
+
+    why = f"Support plan {plan.pk} ended: {reason}"
+    for budget in running:
+        try:
+            ledger.end_budget(actor, budget, on=on, reason=why)
+        except ServiceError as refused:
+            raise _refused_by_ledger(budget, refused) from refused
+
+
 def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt.date, reason: str) -> str:
     """A review that reassessed the person changes the money from that day (seed 004 Q5: budgets
     change at reassessment, not with short-term fluctuation). Each running ledger budget deployed for
     this plan is replaced; a new total across several streams is split in proportion to their
     current figures without losing a penny. Returns the new ledger budget ids ("" if nothing ran)."""
-    if not apps.is_installed("selfdirect.ledger") or not plan.ledger_budget_ref:
+    running = _running_budgets(plan, on)
+    if not running:
         return ""
     from selfdirect.ledger import services as ledger
 
-    Budget = apps.get_model("ledger", "Budget")
-    ids = [int(pk) for pk in plan.ledger_budget_ref.split(",") if pk.strip().isdigit()]
-    running = list(
-        Budget.objects.filter(
-            pk__in=ids, status__in=["agreed", "active"], period_start__lte=on, period_end__gte=on
-        ).order_by("pk")
-    )
-    if not running:
-        return ""
     current = [b.agreed_annual_pence for b in running]
     shares = split_pence(new_annual_pence, current if sum(current) else [1] * len(running))
     why = f"Review of support plan {plan.pk} on {on:%-d %B %Y}: {reason}"
@@ -1299,9 +1325,7 @@ def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt
                 indicative_pence=new_annual_pence, plan_cost_pence=plan.annual_total_pence,
             )  # fmt: skip
         except ServiceError as refused:
-            raise TransitionRefused(
-                [f"Budget {budget.pk}: {m}" for ms in refused.errors.values() for m in ms]
-            ) from refused
+            raise _refused_by_ledger(budget, refused) from refused
         new_ids.append(new.pk)
     return ",".join(str(pk) for pk in new_ids)
 
