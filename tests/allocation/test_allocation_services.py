@@ -260,3 +260,27 @@ def test_demo_data_is_deterministic_and_idempotent(db):
     assert PolicyVersion.objects.filter(status=PolicyStatus.PUBLISHED).count() == 3
     assert Assessment.objects.filter(person__user__username="northshire-person").count() == 0
     assert Assessment.objects.count() == 16 and len(totals) >= 16
+
+
+def test_demo_keeps_a_policy_published_before_its_file_changed(db):
+    """A demo database from before a policy file changed must still load: published versions never
+    change, so the loader keeps the old one and says so instead of failing ./run."""
+    from django.conf import settings
+
+    from selfdirect.allocation.demo import load_allocation_demo
+    from selfdirect.core.models import Authority, User
+    from selfdirect.people.demo import load_demo
+
+    load_demo(4)
+    path = settings.PROJECT_DIR / "policies" / "southvale" / "policy-2026.yaml"
+    old_text = path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Earlier ", 1)
+    southvale = Authority.objects.get(slug="southvale")
+    commissioner = User.objects.get(username="southvale-commissioner")
+    earlier = services.publish_file(commissioner, southvale, old_text, path.name)
+    done = load_allocation_demo(assessed=2)
+    assert any("policy-2026.yaml kept as published before" in line for line in done)
+    published = PolicyVersion.objects.get(
+        authority=southvale, policy_id=earlier.policy_id, status="published"
+    )
+    assert published == earlier and published.title.startswith("Earlier")
+    assert any(line.startswith("northshire:") and "published" in line for line in done)
