@@ -182,3 +182,12 @@ def test_the_demo_sign_in_page_names_the_made_up_accounts(db, settings):
     assert "selfdirect-demo" not in Client().get("/sign-in/").content.decode()
     settings.SELFDIRECT_DEMO = True
     assert "northshire-assessor" in Client().get("/sign-in/").content.decode()
+
+
+def test_a_person_on_their_own_record_is_sent_home_not_to_a_list_they_may_not_see(world):
+    person_view = client_for(world.north.users[Role.PERSON]).get(f"/people/{world.north.self_person.pk}/")
+    assert person_view.status_code == 200
+    assert 'href="/people/"' not in person_view.content.decode()
+    assert 'class="govuk-back-link">Home</a>' in person_view.content.decode()
+    worker_view = client_for(world.north.users[Role.ASSESSOR]).get(f"/people/{world.north.self_person.pk}/")
+    assert 'href="/people/" class="govuk-back-link">People</a>' in worker_view.content.decode()

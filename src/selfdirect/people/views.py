@@ -93,6 +93,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_edit": user.has_perm("people.change_person", person),
         "can_allocate": user.has_perm("people.allocate_person", person),
         "can_delete": user.has_perm("people.delete_person", person),
+        "can_list": bool(request.roles & LIST_ROLES),
         "representatives": person.representatives.select_related("user"),
         "today": timezone.localdate(),
     }
