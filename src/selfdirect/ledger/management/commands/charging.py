@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.ledger import services
@@ -50,12 +51,8 @@ class Command(BaseCommand):
             raise CommandError(f"--on: {text!r} is not a date like 2026-04-01") from None
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None or not user.roles_in(authority):
-            raise CommandError(f"--as: {options['username']!r} does not work for {authority.slug}")
+        authority = authority_option(options["authority"])
+        user = worker_option(options["username"], authority)
         action = options["action"]
         try:
             if action == "decide":

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.models import Authority, User
+from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.ledger import services
 from selfdirect.ledger.rules import budget_scope
@@ -35,12 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="", help="receive: what was received, and from whom")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None or not user.roles_in(authority):
-            raise CommandError(f"--as: {options['username']!r} does not work for {authority.slug}")
+        authority = authority_option(options["authority"])
+        user = worker_option(options["username"], authority)
         budget = budget_scope(user, authority).filter(pk=options["budget"]).first()
         if budget is None:
             raise CommandError(f"--budget: no budget {options['budget']} that you work with")

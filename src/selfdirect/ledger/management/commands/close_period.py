@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.models import Authority, User
+from selfdirect.core.cli import authority_option
+from selfdirect.core.models import User
 from selfdirect.ledger import services
 from selfdirect.people.services import ServiceError
 
@@ -21,9 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="month end")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
+        authority = authority_option(options["authority"])
         user = User.objects.filter(username=options["username"]).first()
         if user is None or not user.has_perm("ledger.close_period", authority):
             raise CommandError(f"--as: {options['username']!r} may not close periods for {authority.slug}")

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.models import Authority, User
+from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.ledger import services
 from selfdirect.ledger.constants import Route
@@ -113,12 +113,8 @@ class Command(BaseCommand):
         return list(rows.values())
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None or not user.roles_in(authority):
-            raise CommandError(f"--as: {options['username']!r} does not work for {authority.slug}")
+        authority = authority_option(options["authority"])
+        user = worker_option(options["username"], authority)
         person = money_people(user, authority).filter(reference__iexact=options["person"].strip()).first()
         if person is None:
             raise CommandError(f"--person: no person {options['person']!r} whose money you work with")

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.models import Authority, User
+from selfdirect.core.cli import authority_option
+from selfdirect.core.models import User
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import books, services
 from selfdirect.ledger.models import Transaction
@@ -27,9 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="reverse: date of the reversal (default today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
+        authority = authority_option(options["authority"])
         user = User.objects.filter(username=options["username"]).first()
         if user is None or not user.has_perm("ledger.view_ledger", authority):
             raise CommandError(f"--as: {options['username']!r} may not see {authority.slug}'s ledger")

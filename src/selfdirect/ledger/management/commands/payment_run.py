@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from selfdirect.core.models import Authority, User
+from selfdirect.core.cli import authority_option
+from selfdirect.core.models import User
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.people.services import ServiceError
@@ -24,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
+        authority = authority_option(options["authority"])
         user = User.objects.filter(username=options["username"]).first()
         if user is None or not user.has_perm("ledger.run_payments", authority):
             raise CommandError(f"--as: {options['username']!r} may not run payments for {authority.slug}")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from selfdirect.core.cli import authority_option
 from selfdirect.core.models import Authority, User
 from selfdirect.people import services
 from selfdirect.people.csvcli import run_import
@@ -15,9 +16,7 @@ def actor_and_authority(username: str, slug: str, perm: str) -> tuple[User, Auth
     user = User.objects.filter(username=username).first()
     if user is None:
         raise CommandError(f"--as: no user called {username!r}")
-    authority = Authority.objects.filter(slug=slug).first()
-    if authority is None:
-        raise CommandError(f"--authority: no authority {slug!r}")
+    authority = authority_option(slug)
     if not user.has_perm(perm, authority):
         raise CommandError(f"--as: {username} may not do this in {authority.name} ({perm})")
     return user, authority

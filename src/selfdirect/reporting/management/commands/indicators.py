@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.models import Authority
+from selfdirect.core.cli import authority_option
 from selfdirect.reporting import exports
 from selfdirect.reporting.indicators import TABLE_KEYS, PeriodError, build_report, format_cell, parse_period
 
@@ -22,9 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--table", choices=TABLE_KEYS, action="append", help="Only these tables")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        if authority is None:
-            raise CommandError(f"--authority: no authority {options['authority']!r}")
+        authority = authority_option(options["authority"])
         try:
             period = parse_period(options["period"])
         except PeriodError as exc:
