@@ -18,8 +18,9 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
-from selfdirect.core.models import Authority
+from selfdirect.core.models import Authority, User
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
 
@@ -50,6 +51,7 @@ from .models import (
     PersonalAssistant,
     Provider,
     ProviderList,
+    ProviderMembership,
     Service,
     split_codes,
 )
@@ -922,8 +924,6 @@ class ProviderUserIn(Schema):
 
 
 def _provider_users(provider: Provider) -> list[dict[str, Any]]:
-    from .models import ProviderMembership
-
     links = (
         ProviderMembership.objects.filter(provider=provider).select_related("user").order_by("user__username")
     )
@@ -950,12 +950,8 @@ def list_provider_users(request: AuthedRequest, provider_id: int) -> Any:
     summary="Link a provider user to the provider, so they can keep its profile and see its contracts",
 )
 def link_provider_user(request: AuthedRequest, provider_id: int, payload: ProviderUserIn) -> Any:
-    from selfdirect.core.models import User
-
     provider = _provider(request, provider_id)
     _require(request, "market.manage_market", provider.authority)
-    from selfdirect.core.constants import Role
-
     user = User.objects.filter(memberships__authority=provider.authority, pk=payload.user_id).first()
     if user is None or Role.PROVIDER not in user.roles_in(provider.authority_id):
         raise services.ServiceError({"user_id": ["That user is not a provider user in this authority"]})
