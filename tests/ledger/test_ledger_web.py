@@ -99,6 +99,17 @@ def test_a_malformed_bank_statement_is_refused_with_line_numbers_and_nothing_pos
     )
     assert response.status_code == 302
     assert sorted(Spend.objects.values_list("amount_pence", flat=True)) == [250, 8000]
+    # The page refuses what the API refuses: a file not in UTF-8, and one over the size limit.
+    for name, raw, message in [
+        ("latin1.csv", "date,description,amount,category\n2026-04-05,Café,3,transport\n".encode("latin-1"),
+         "saved as UTF-8 text"),
+        ("big.csv", b"x" * (services.MAX_STATEMENT_BYTES + 1), "larger than 1000 KB"),
+    ]:  # fmt: skip
+        response = client.post(
+            f"/money/budgets/{budget.pk}/spending/upload/", {"file": SimpleUploadedFile(name, raw)}
+        )
+        assert response.status_code == 400 and message in response.content.decode()
+    assert Spend.objects.count() == 2
 
 
 def test_finance_starts_a_run_sees_progress_and_closes_the_month(world, settings):

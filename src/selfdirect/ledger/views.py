@@ -264,11 +264,9 @@ def spend_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request, "ledger.record_spending", budget)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
-        raw = form.cleaned_data["file"].read()
+        raw = form.cleaned_data["file"].read(services.MAX_STATEMENT_BYTES + 1)
         try:
-            made = services.upload_statement(request.user, budget, raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            form.add_error("file", "The file must be a CSV saved as UTF-8 text")
+            made = services.upload_statement_file(request.user, budget, raw)
         except ServiceError as exc:
             for errs in exc.errors.values():
                 for e in errs:
