@@ -2,12 +2,16 @@
 
 - posted transactions and legs are never updated or deleted (corrections are reversals);
 - nothing is posted into a closed period;
-- references: every transaction's period, budget and reversed transaction, and every leg's
-  transaction and account exist when the row is written, and an account, period or budget the
-  ledger refers to cannot be removed. Checked once per INSERT statement (PostgreSQL: one
-  anti-join over the statement's new rows) instead of by foreign keys, whose lookup and row lock
-  per row cost more than writing the rows (migration 0005); the same rows are refused (on SQLite,
-  where these are row triggers, a transaction's budget is left to the ORM's checks);
+- payments, payment-file lines and close lines are records of what a run or close did: they are
+  never updated or deleted either;
+- references: every transaction's period, budget and reversed transaction, every leg's
+  transaction and account, and every payment's, file line's and close line's references exist
+  when the row is written, and a row the ledger refers to cannot be removed. Checked once per
+  INSERT statement (PostgreSQL: one anti-join per reference over the statement's new rows)
+  instead of by foreign keys, whose lookup and row lock per row cost more than writing the rows
+  (migrations 0005 and 0006); the same rows are refused. On SQLite, where these are row
+  triggers, a transaction's budget, authority and poster are left to the ORM's checks (a SQLite
+  trigger naming a table outside the ledger would stop that app's migrations rebuilding it);
 - PostgreSQL only: every transaction's legs sum to zero (debits equal credits) at COMMIT. A
   statement-level trigger sums each INSERT's new legs per transaction; any transaction they leave
   unbalanced gets a DEFERRED CONSTRAINT TRIGGER check of all its legs at COMMIT (see RULES).
@@ -20,29 +24,67 @@ from __future__ import annotations
 
 from typing import Any
 
+# Ledger tables whose rows, once written, never change.
+APPEND_ONLY = ("transaction", "leg", "payment", "paymentline", "closeline")
 # (table, the ledger table referring to it, the referring column): removing a row still referred to
 # is refused, as the foreign keys these checks replace refused it.
 IN_USE = [
-    ("account", "ledger_leg", "account_id"),
-    ("period", "ledger_transaction", "period_id"),
-    ("budget", "ledger_transaction", "budget_id"),
+    ("ledger_account", "ledger_leg", "account_id"),
+    ("ledger_period", "ledger_transaction", "period_id"),
+    ("ledger_budget", "ledger_transaction", "budget_id"),
+    ("ledger_instalment", "ledger_payment", "instalment_id"),
+    ("ledger_paymentrun", "ledger_payment", "run_id"),
+    ("ledger_period", "ledger_closeline", "period_id"),
+    ("ledger_budget", "ledger_closeline", "budget_id"),
+    ("core_authority", "ledger_transaction", "authority_id"),
+    ("core_user", "ledger_transaction", "posted_by_id"),
 ]
+GUARDED = sorted({table for table, _child, _column in IN_USE})
+# (the referring column, the table it refers to) of the run's and close's own records, checked
+# once per INSERT statement (migration 0006). A payment's or close line's transaction is a posted
+# ledger transaction, which is never removed.
+RECORD_REFERENCES = {
+    "payment": [
+        ("instalment_id", "ledger_instalment"),
+        ("run_id", "ledger_paymentrun"),
+        ("transaction_id", "ledger_transaction"),
+    ],
+    "paymentline": [("payment_id", "ledger_payment")],
+    "closeline": [
+        ("period_id", "ledger_period"),
+        ("budget_id", "ledger_budget"),
+        ("transaction_id", "ledger_transaction"),
+    ],
+}
+# Tables of other apps: guarded on PostgreSQL only (see the module's docstring).
+OUTSIDE = ("core_authority", "core_user")
+
+
+def _missing(rows: str, column: str, table: str) -> str:
+    """SQL true when some of ``rows``' non-null ``column`` values name no row of ``table``."""
+    distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL"  # noqa: S608 (constant names)
+    return f"EXISTS (SELECT 1 FROM ({distinct}) n WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608
+
+
 PROTECT = {
     "sqlite": [
         f"""CREATE TRIGGER IF NOT EXISTS ledger_{t}_no_{op} BEFORE {op.upper()} ON ledger_{t}
             BEGIN SELECT RAISE(ABORT, 'posted ledger records never change: post a reversal'); END"""
-        for t in ("transaction", "leg")
+        for t in APPEND_ONLY
         for op in ("update", "delete")
     ],
     "postgresql": [
         """CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN RAISE EXCEPTION 'posted ledger records never change: post a reversal'; END $$""",
-        "DROP TRIGGER IF EXISTS ledger_transaction_no_change ON ledger_transaction",
-        """CREATE TRIGGER ledger_transaction_no_change BEFORE UPDATE OR DELETE ON ledger_transaction
-           FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()""",
-        "DROP TRIGGER IF EXISTS ledger_leg_no_change ON ledger_leg",
-        """CREATE TRIGGER ledger_leg_no_change BEFORE UPDATE OR DELETE ON ledger_leg
-           FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()""",
+    ]
+    + [
+        sql
+        for t in APPEND_ONLY
+        for sql in (
+            f"DROP TRIGGER IF EXISTS ledger_{t}_no_change ON ledger_{t}",
+            f"""CREATE TRIGGER ledger_{t}_no_change BEFORE UPDATE OR DELETE ON ledger_{t}
+                FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()""",
+        )
     ],
 }
 # Installed from migration 0005 on (a SQLite trigger naming another table stops Django rebuilding
@@ -50,11 +92,13 @@ PROTECT = {
 # must call uninstall() before and install() after, as 0005 does for the rules before it).
 REFERENCES = {
     "sqlite": [
-        f"""CREATE TRIGGER IF NOT EXISTS ledger_{table}_in_use BEFORE DELETE ON ledger_{table}
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_in_use_by_{child} BEFORE DELETE ON {table}
             WHEN EXISTS (SELECT 1 FROM {child} WHERE {column} = OLD.id)
-            BEGIN SELECT RAISE(ABORT, 'the ledger refers to this {table}: it cannot be removed'); END"""  # noqa: S608 (constant names)
+            BEGIN SELECT RAISE(ABORT, 'the ledger refers to this {table.split("_", 1)[1]}: it cannot be removed'); END"""  # noqa: S608 (constant names)
         for table, child, column in IN_USE
-        if table != "budget"  # budgets change often: the ORM's PROTECT guards them on SQLite
+        # budgets change often, and other apps' tables must stay rebuildable: the ORM's PROTECT
+        # guards those on SQLite
+        if table != "ledger_budget" and table not in OUTSIDE
     ]
     + [
         """CREATE TRIGGER IF NOT EXISTS ledger_transaction_references BEFORE INSERT ON ledger_transaction
@@ -66,46 +110,67 @@ REFERENCES = {
            WHEN NOT EXISTS (SELECT 1 FROM ledger_transaction WHERE id = NEW.transaction_id)
              OR NOT EXISTS (SELECT 1 FROM ledger_account WHERE id = NEW.account_id)
            BEGIN SELECT RAISE(ABORT, 'ledger leg refers to a transaction or account that does not exist'); END""",
+    ]
+    + [
+        f"""CREATE TRIGGER IF NOT EXISTS ledger_{t}_references BEFORE INSERT ON ledger_{t}
+            WHEN {" OR ".join(f"(NEW.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {r} WHERE id = NEW.{c}))" for c, r in refs)}
+            BEGIN SELECT RAISE(ABORT, 'ledger {t} refers to a row that does not exist'); END"""  # noqa: S608 (constant names)
+        for t, refs in RECORD_REFERENCES.items()
     ],
     "postgresql": [
-        """CREATE OR REPLACE FUNCTION ledger_refuse_removing_used() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN
-             IF TG_TABLE_NAME = 'ledger_account' THEN
-               PERFORM 1 FROM ledger_leg WHERE account_id = OLD.id LIMIT 1;
-             ELSIF TG_TABLE_NAME = 'ledger_period' THEN
-               PERFORM 1 FROM ledger_transaction WHERE period_id = OLD.id LIMIT 1;
-             ELSE
-               PERFORM 1 FROM ledger_transaction WHERE budget_id = OLD.id LIMIT 1;
-             END IF;
-             IF FOUND THEN
-               RAISE EXCEPTION 'the ledger refers to % %: it cannot be removed', TG_TABLE_NAME, OLD.id
-                 USING ERRCODE = 'foreign_key_violation';
-             END IF;
-             RETURN OLD;
-           END $$""",
+        sql
+        for table in GUARDED
+        for sql in (
+            f"""CREATE OR REPLACE FUNCTION {table}_refuse_removing_used() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF {" OR ".join(f"EXISTS (SELECT 1 FROM {child} WHERE {column} = OLD.id)" for t, child, column in IN_USE if t == table)} THEN
+                    RAISE EXCEPTION 'the ledger refers to % %: it cannot be removed', TG_TABLE_NAME, OLD.id
+                      USING ERRCODE = 'foreign_key_violation';
+                  END IF;
+                  RETURN OLD;
+                END $$""",  # noqa: S608 (constant names)
+            f"DROP TRIGGER IF EXISTS {table}_in_use_by_ledger ON {table}",
+            f"""CREATE TRIGGER {table}_in_use_by_ledger BEFORE DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {table}_refuse_removing_used()""",
+        )
     ]
     + [
         sql
-        for table, _child, _column in IN_USE
+        for t, refs in RECORD_REFERENCES.items()
         for sql in (
-            f"DROP TRIGGER IF EXISTS ledger_{table}_in_use ON ledger_{table}",
-            f"""CREATE TRIGGER ledger_{table}_in_use BEFORE DELETE ON ledger_{table}
-                FOR EACH ROW EXECUTE FUNCTION ledger_refuse_removing_used()""",
+            f"""CREATE OR REPLACE FUNCTION ledger_{t}_references() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF {" OR ".join(_missing("new_rows", c, r) for c, r in refs)} THEN
+                    RAISE EXCEPTION 'ledger {t} refers to a row that does not exist'
+                      USING ERRCODE = 'foreign_key_violation';
+                  END IF;
+                  RETURN NULL;
+                END $$""",
+            f"DROP TRIGGER IF EXISTS ledger_{t}_references ON ledger_{t}",
+            f"""CREATE TRIGGER ledger_{t}_references AFTER INSERT ON ledger_{t}
+                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger_{t}_references()""",
         )
     ],
 }
-UNPROTECT = {
-    "sqlite": [
-        f"DROP TRIGGER IF EXISTS ledger_{t}_no_{op}"
-        for t in ("transaction", "leg")
-        for op in ("update", "delete")
-    ]
-    + [f"DROP TRIGGER IF EXISTS ledger_{table}_in_use" for table, _c, _col in IN_USE],
+# Names used by migrations 0002-0005, dropped wherever the rules are lifted or put back.
+LEGACY = {
+    "sqlite": ["DROP TRIGGER IF EXISTS ledger_account_in_use", "DROP TRIGGER IF EXISTS ledger_period_in_use"],
     "postgresql": [
-        "DROP TRIGGER IF EXISTS ledger_transaction_no_change ON ledger_transaction",
-        "DROP TRIGGER IF EXISTS ledger_leg_no_change ON ledger_leg",
-    ]
-    + [f"DROP TRIGGER IF EXISTS ledger_{table}_in_use ON ledger_{table}" for table, _c, _col in IN_USE],
+        "DROP TRIGGER IF EXISTS ledger_account_in_use ON ledger_account",
+        "DROP TRIGGER IF EXISTS ledger_period_in_use ON ledger_period",
+        "DROP TRIGGER IF EXISTS ledger_budget_in_use ON ledger_budget",
+        "DROP FUNCTION IF EXISTS ledger_refuse_removing_used()",
+    ],
+}
+UNPROTECT = {
+    "sqlite": LEGACY["sqlite"]
+    + [f"DROP TRIGGER IF EXISTS ledger_{t}_no_{op}" for t in APPEND_ONLY for op in ("update", "delete")]
+    + [f"DROP TRIGGER IF EXISTS {table}_in_use_by_{child}" for table, child, _col in IN_USE]
+    + [f"DROP TRIGGER IF EXISTS ledger_{t}_references" for t in RECORD_REFERENCES],
+    "postgresql": LEGACY["postgresql"]
+    + [f"DROP TRIGGER IF EXISTS ledger_{t}_no_change ON ledger_{t}" for t in APPEND_ONLY]
+    + [f"DROP TRIGGER IF EXISTS {table}_in_use_by_ledger ON {table}" for table in GUARDED]
+    + [f"DROP TRIGGER IF EXISTS ledger_{t}_references ON ledger_{t}" for t in RECORD_REFERENCES],
 }
 RULES = {
     "sqlite": [
@@ -115,7 +180,7 @@ RULES = {
     ],
     "postgresql": [
         # Once per INSERT statement, over the rows it inserted: none may go into a closed period.
-        """CREATE OR REPLACE FUNCTION ledger_open_period() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE OR REPLACE FUNCTION ledger_open_period() RETURNS trigger LANGUAGE plpgsql AS $$
            DECLARE closed_label text;
            BEGIN
              SELECT to_char(p.start, 'YYYY-MM') INTO closed_label
@@ -133,12 +198,14 @@ RULES = {
                             WHERE NOT EXISTS (SELECT 1 FROM ledger_budget b WHERE b.id = n.budget_id))
                 OR EXISTS (SELECT 1 FROM new_transactions n WHERE n.reverses_id IS NOT NULL
                               AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.id = n.reverses_id))
+                OR {_missing("new_transactions", "authority_id", "core_authority")}
+                OR {_missing("new_transactions", "posted_by_id", "core_user")}
              THEN
-               RAISE EXCEPTION 'ledger transaction refers to a period, budget or transaction that does not exist'
+               RAISE EXCEPTION 'ledger transaction refers to an authority, period, budget, user or transaction that does not exist'
                  USING ERRCODE = 'foreign_key_violation';
              END IF;
              RETURN NULL;
-           END $$""",
+           END $$""",  # noqa: S608 (constant names)
         "DROP TRIGGER IF EXISTS ledger_transaction_open_period ON ledger_transaction",
         """CREATE TRIGGER ledger_transaction_open_period AFTER INSERT ON ledger_transaction
            REFERENCING NEW TABLE AS new_transactions
@@ -240,3 +307,7 @@ def uninstall(connection: Any) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION IF EXISTS ledger_refuse_change()")
             cursor.execute("DROP FUNCTION IF EXISTS ledger_refuse_removing_used()")
+            for table in GUARDED:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_refuse_removing_used()")
+            for t in RECORD_REFERENCES:
+                cursor.execute(f"DROP FUNCTION IF EXISTS ledger_{t}_references()")

@@ -101,13 +101,15 @@ class ImmutableQuerySet(models.QuerySet[Any]):
 
 class Transaction(models.Model):
     """A balanced set of legs, posted once. ``reverses`` links a correction to what it undoes;
-    being one-to-one, the database itself refuses a second reversal of the same transaction."""
+    being unique, the database itself refuses a second reversal of the same transaction."""
 
     # The references of transactions and legs to ledger tables are checked by the database once per
     # INSERT statement (ledger/dbtriggers.py, "References"), not by a foreign key per row: the same
     # rows are refused, without a lookup and row lock per row. The (authority, kind) index covers
     # lookups by authority.
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", db_index=False)
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     period = models.ForeignKey(
         Period, on_delete=models.PROTECT, related_name="transactions", db_constraint=False
     )
@@ -118,24 +120,38 @@ class Transaction(models.Model):
         "Budget", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions",
         db_constraint=False,
     )  # fmt: skip
-    reverses = models.OneToOneField(
+    # At most one reversal of each transaction: a unique index over the reversals alone (the
+    # constraint below), so the other 99.9% of transactions add nothing to it.
+    reverses = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="reversed_by",
         db_constraint=False,
+        db_index=False,
     )
     posted_at = models.DateTimeField(auto_now_add=True)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )  # fmt: skip; who posted what is read per transaction, never searched by person
 
     objects: ClassVar[ImmutableQuerySet] = ImmutableQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["on", "id"]
         indexes = [models.Index(fields=["authority", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="ledger_reversed_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.on} {self.memo}"
@@ -187,7 +203,9 @@ class Budget(models.Model):
     ``approved_by`` points at what approved it (a support plan, later), ``source`` says in words.
     """
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    # The (authority, status) index serves lookups by authority: a second index on authority alone
+    # would only make every status change (a payment run activates thousands) cost more.
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="budgets")
     stream = models.CharField(max_length=60, help_text="Funding stream code from the policy")
     period_start = models.DateField()
@@ -319,11 +337,19 @@ class PaymentRun(models.Model):
 
 
 class Payment(models.Model):
-    """An instalment paid. One-to-one with the instalment: paid exactly once, whatever happens."""
+    """An instalment paid. One-to-one with the instalment: paid exactly once, whatever happens.
+    Never changed once written; its references, like a file line's and a close line's, are checked
+    by the database once per INSERT statement (ledger/dbtriggers.py), not by a foreign key per row."""
 
-    instalment = models.OneToOneField(Instalment, on_delete=models.PROTECT, related_name="payment")
-    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="payments")
-    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="payment")
+    instalment = models.OneToOneField(
+        Instalment, on_delete=models.PROTECT, related_name="payment", db_constraint=False
+    )
+    run = models.ForeignKey(
+        PaymentRun, on_delete=models.PROTECT, related_name="payments", db_constraint=False
+    )
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, related_name="payment", db_constraint=False
+    )
     amount_pence = models.BigIntegerField()
     contribution_pence = models.BigIntegerField(default=0)
 
@@ -334,7 +360,7 @@ class Payment(models.Model):
 class PaymentLine(models.Model):
     """One line of a run's payment file: one payee for one instalment."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="lines")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
     route = models.CharField(max_length=20, choices=Route.choices)
     payee_name = models.CharField(max_length=200)
     payee_account = models.CharField(max_length=60)
@@ -352,14 +378,23 @@ class CloseLine(models.Model):
     """What period close decided for one budget: unspent, kept (rolled over) and clawed back,
     and the rule that decided it."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="close_lines")
-    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="close_lines")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="close_lines", db_constraint=False, db_index=False
+    )  # the unique (period, budget) index serves lookups by period
+    budget = models.ForeignKey(
+        Budget, on_delete=models.PROTECT, related_name="close_lines", db_constraint=False
+    )
     unspent_pence = models.BigIntegerField()
     kept_pence = models.BigIntegerField()
     clawed_back_pence = models.BigIntegerField()
     rule = models.CharField(max_length=300)
     transaction = models.OneToOneField(
-        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="close_line"
+        Transaction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="close_line",
+        db_constraint=False,
     )
 
     class Meta:
