@@ -6,14 +6,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from ledger_support import make_budget
 
-from selfdirect.ledger import books, bulk
+from selfdirect.ledger import books, bulk, services
 from selfdirect.ledger.books import Chart, LedgerError, credit, debit
 from selfdirect.ledger.constants import PeriodStatus, TxnKind
-from selfdirect.ledger.models import Account, Leg, Period, Transaction
+from selfdirect.ledger.models import (
+    Account,
+    CloseLine,
+    Instalment,
+    Leg,
+    Payment,
+    PaymentLine,
+    Period,
+    Transaction,
+)
 
 ON = dt.date(2026, 5, 14)
 
@@ -115,3 +124,92 @@ def test_the_database_refuses_references_to_missing_rows_and_removing_rows_the_l
             cursor.execute(sql, params)
     assert (Transaction.objects.count(), Leg.objects.count()) == counts
     assert Account.objects.filter(pk=bank.pk).exists() and Period.objects.filter(pk=period.pk).exists()
+
+
+def test_the_database_refuses_bad_references_and_changes_in_payments_file_lines_and_close_lines(world):
+    """Migration 0006: a payment's, file line's and close line's references, and a transaction's
+    authority and poster, are checked once per statement, not by foreign keys; the rows a run and
+    a close write never change afterwards. The same rows are refused as before."""
+    finance = world.north.users["finance"]
+    budget = make_budget(world.north.caseload_person)
+    run = services.execute_run(services.start_run(finance, world.north.authority, "2026-04").pk)
+    services.close_period(finance, world.north.authority, "2026-04")
+    payment = Payment.objects.get(run=run)
+    line = payment.lines.get()
+    close = CloseLine.objects.get(budget=budget)
+    assert close.transaction_id is not None  # Northshire claws back what is over the 10% rollover
+    missing = 10**9
+    new_payment = (
+        "INSERT INTO ledger_payment (instalment_id, run_id, transaction_id, amount_pence, contribution_pence)"
+        " VALUES (%s, %s, %s, 1, 0)"
+    )
+    new_line = (
+        "INSERT INTO ledger_paymentline (payment_id, route, payee_name, payee_account, amount_pence, reference)"
+        " VALUES (%s, 'direct_payment', 'x', 'x', 1, 'x')"
+    )
+    new_close = (
+        "INSERT INTO ledger_closeline (period_id, budget_id, unspent_pence, kept_pence, clawed_back_pence, rule,"
+        " transaction_id) VALUES (%s, %s, 0, 0, 0, 'x', %s)"
+    )
+    later = Instalment.objects.filter(budget=budget, payment__isnull=True).first()
+    may = books.period_for(world.north.authority, dt.date(2026, 5, 1))
+    cases = [
+        (new_payment, [missing, run.pk, payment.transaction_id]),
+        (new_payment, [later.pk, missing, close.transaction_id]),
+        (new_payment, [later.pk, run.pk, missing]),
+        (new_line, [missing]),
+        (new_close, [missing, budget.pk, None]),
+        (new_close, [may.pk, missing, None]),
+        (new_close, [may.pk, budget.pk, missing]),
+        ("DELETE FROM ledger_instalment WHERE id = %s", [payment.instalment_id]),
+        ("DELETE FROM ledger_paymentrun WHERE id = %s", [run.pk]),
+        ("UPDATE ledger_payment SET amount_pence = 1 WHERE id = %s", [payment.pk]),
+        ("DELETE FROM ledger_payment WHERE id = %s", [payment.pk]),
+        ("UPDATE ledger_paymentline SET payee_account = 'elsewhere' WHERE id = %s", [line.pk]),
+        ("UPDATE ledger_closeline SET clawed_back_pence = 0 WHERE id = %s", [close.pk]),
+        ("DELETE FROM ledger_closeline WHERE id = %s", [close.pk]),
+    ]
+    if connection.vendor == "postgresql":  # on SQLite these are left to the ORM (see dbtriggers)
+        new_txn = (
+            'INSERT INTO ledger_transaction (authority_id, period_id, "on", kind, memo, posted_at, posted_by_id)'
+            " VALUES (%s, %s, '2026-05-01', 'receipt', 'raw', now(), %s)"
+        )
+        cases += [
+            (new_txn, [missing, may.pk, None]),
+            (new_txn, [world.north.authority.pk, may.pk, missing]),
+            ("DELETE FROM core_user WHERE id = %s", [finance.pk]),
+            ("DELETE FROM ledger_budget WHERE id = %s", [budget.pk]),
+        ]
+    for sql, params in cases:
+        refused = IntegrityError if sql.startswith("INSERT") else DatabaseError
+        with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert Payment.objects.get(pk=payment.pk).amount_pence == payment.amount_pence
+    assert PaymentLine.objects.get(pk=line.pk).payee_account == line.payee_account
+    assert CloseLine.objects.get(pk=close.pk).clawed_back_pence == close.clawed_back_pence > 0
+    # The rows that are right still go in: a May payment of the next instalment.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(new_line, [payment.pk])
+    assert payment.lines.count() == 2
+
+
+def test_reserved_ids_are_new_ascending_and_never_handed_out_twice(chart, world):
+    """A run reserves each batch's ids before writing it (PostgreSQL: the sequence; SQLite: the
+    table's AUTOINCREMENT counter); the rows then go in with those ids, and the ORM's next row
+    gets a later one."""
+    period = _period(world)
+    bank, fund = chart.get("bank"), chart.fund("adult_social_care")
+    [before] = bulk.post_all(
+        world.north.authority, period, [bulk.Posting(ON, "receipt", "a", [debit(bank, 1), credit(fund, 1)])]
+    )
+    first, second = bulk.reserve_ids(Transaction, 3), bulk.reserve_ids(Transaction, 2)
+    assert first == sorted(first) and second == sorted(second) and min(first) > before
+    assert len(set(first) | set(second)) == 5 and max(first) < min(second)
+    txns, legs = bulk.prepare_postings(
+        world.north.authority, period, [bulk.Posting(ON, "receipt", "b", [debit(bank, 2), credit(fund, 2)])]
+    )
+    assert txns.ids[0] > max(second)
+    assert bulk.write_postings((txns, legs)) == txns.ids
+    assert Transaction.objects.get(pk=txns.ids[0]).memo == "b" and books.balance(bank) == 3
+    after = books.post(world.north.authority, ON, "receipt", "c", [debit(bank, 4), credit(fund, 4)])
+    assert after.pk > txns.ids[0]

@@ -7,13 +7,13 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from ledger_support import make_budget
 
 from helpers import make_person
 from selfdirect.ledger import books, services
-from selfdirect.ledger.constants import RunStatus
-from selfdirect.ledger.models import CloseLine, Payment, PaymentRun
+from selfdirect.ledger.constants import PeriodStatus, RunStatus
+from selfdirect.ledger.models import CloseLine, Instalment, Payment, PaymentRun, Period, Transaction
 from selfdirect.people.services import ServiceError
 
 
@@ -77,6 +77,38 @@ def test_two_runs_started_at_once_pay_each_instalment_once(world, flushable_db):
     assert PaymentRun.objects.count() == 1
     assert "paid" in outcomes
     assert Payment.objects.count() == 150 == Payment.objects.values("instalment").distinct().count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_database_refuses_stops_the_run_after_the_batches_before_it(world, flushable_db):
+    """Batches are written one after another (on PostgreSQL on a second connection while the next
+    is built): when the database refuses one, the run fails with every earlier batch committed and
+    nothing of that batch or any later one; started again, it pays the rest exactly once."""
+    for person in _people(world.north, 6):
+        make_budget(person, 624000, frequency="weekly")  # 30 instalments due in April 2026
+    finance = world.north.users["finance"]
+    run = services.start_run(finance, world.north.authority, "2026-04")
+    period = run.period
+    seen: list[int] = []
+
+    def close_the_month_behind_the_runs_back(done: int, due: int) -> None:
+        seen.append(done)
+        if len(seen) == 1:  # after the first batch: the database now refuses April postings
+            Period.objects.filter(pk=period.pk).update(status=PeriodStatus.CLOSED)
+
+    with pytest.raises(DatabaseError, match="closed"):
+        services.execute_run(run.pk, batch_size=8, progress=close_the_month_behind_the_runs_back)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "closed" in run.error
+    assert seen == [8] and Payment.objects.count() == 8  # the first batch only
+    assert Transaction.objects.filter(kind="payment").count() == 8
+    Period.objects.filter(pk=period.pk).update(status=PeriodStatus.OPEN)
+    run = services.execute_run(services.start_run(finance, world.north.authority, "2026-04").pk, batch_size=8)
+    assert run.status == RunStatus.DONE
+    assert Payment.objects.count() == 30 == Payment.objects.values("instalment").distinct().count()
+    recon = services.reconciliation(world.north.authority)
+    due = sum(Instalment.objects.filter(payment__isnull=False).values_list("amount_pence", flat=True))
+    assert recon[0]["difference"] == 0 and recon[0]["file"] == run.paid_pence == due > 0
 
 
 def test_a_run_in_a_closed_period_is_refused(world):

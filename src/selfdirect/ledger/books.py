@@ -157,16 +157,24 @@ def check_amount(amount: object, what: str = "amount") -> int:
 
 
 def _checked(authority: Authority, legs: Sequence[LegSpec]) -> None:
+    """Refuse legs that are not whole positive pence, not D or C, not this authority's, or that
+    do not balance. (Payment runs call this for every posting, so the words of a refusal are
+    only put together when there is one.)"""
     if len(legs) < 2:
         raise LedgerError("a transaction needs at least two legs")
     total = 0
-    for leg in legs:
-        check_amount(leg.amount, f"leg on {leg.account.code}")
-        if leg.side not in (Side.DEBIT, Side.CREDIT):
-            raise LedgerError(f"leg side must be D or C, not {leg.side!r}")
-        if leg.account.authority_id != authority.pk:
-            raise LedgerError(f"account {leg.account.code} belongs to another authority")
-        total += leg.amount if leg.side == Side.DEBIT else -leg.amount
+    authority_id = authority.pk
+    for account, side, amount in legs:
+        if type(amount) is not int or amount <= 0:  # bool is not int here, as check_amount says
+            check_amount(amount, f"leg on {account.code}")
+        if account.authority_id != authority_id:
+            raise LedgerError(f"account {account.code} belongs to another authority")
+        if side == Side.DEBIT:
+            total += amount
+        elif side == Side.CREDIT:
+            total -= amount
+        else:
+            raise LedgerError(f"leg side must be D or C, not {side!r}")
     if total != 0:
         raise LedgerError(f"debits and credits differ by {total} pence")
 

@@ -289,6 +289,7 @@ def _charge_for(assessments: list[ChargeAssessment], inst: Instalment | _Due) ->
     return 0, ""
 
 
+@bulk.gc_paused()
 def execute_run(
     run_id: int,
     *,
@@ -301,84 +302,34 @@ def execute_run(
     Safe to start again after a crash: each batch picks instalments with no payment yet, and the
     one-to-one Payment.instalment means the database refuses to pay one twice. A second worker
     starting while the first holds the lease is refused (RunBusy). ``crash_after`` is for tests.
+    On PostgreSQL each batch is written while the next is read and built (bulk.BatchWriter).
     """
     run = _claim(run_id)
-    authority, period = run.authority, run.period
+    authority = run.authority
     chart = Chart(authority)
-    done = 0
-    # The unpaid instalments' ids, once; each batch takes a range of them and re-checks them under
-    # its own transaction, so the plan stays an index range scan however large the month is.
+    # The unpaid instalments' ids, once; each batch takes a range of them and re-reads them, so
+    # the plan stays an index range scan however large the month is.
     payable = due_instalments(run).filter(
         payment__isnull=True, budget__status__in=[BudgetStatus.AGREED, BudgetStatus.ACTIVE]
     )
     todo = list(payable.order_by("id").values_list("id", flat=True))
     chart.load_budget_accounts(payable.values("budget_id"))  # once, not per batch
+    built = 0
+
+    def written(batch: _Built) -> None:
+        if progress:
+            progress(batch.done, run.due_count)
+
     try:
-        for offset in range(0, len(todo), batch_size):
-            with transaction.atomic():
+        with bulk.BatchWriter(written) as writer:
+            for offset in range(0, len(todo), batch_size):
                 ids = todo[offset : offset + batch_size]
-                in_batch = payable.filter(id__gte=ids[0], id__lte=ids[-1])
-                batch = _batch_instalments(in_batch)
-                if not batch:
-                    continue
-                budget_ids = {i.budget_id for i in batch}
-                deployments: dict[int, list[_Route]] = defaultdict(list)
-                for budget_id, *route in (
-                    Deployment.objects.filter(budget_id__in=in_batch.values("budget_id"))
-                    .order_by("id")
-                    .values_list("budget_id", "route", "share", "payee_name", "payee_account", "fee_percent")
-                ):
-                    deployments[budget_id].append(_Route._make(route))
-                chart.ensure_budgets({b: [d.route for d in deployments[b]] for b in budget_ids})
-                charges: dict[int, list[ChargeAssessment]] = defaultdict(list)
-                for c in ChargeAssessment.objects.filter(person_id__in=in_batch.values("budget__person_id")):
-                    charges[c.person_id].append(c)
-                postings: list[bulk.Posting] = []
-                payments: list[tuple[int, int, int]] = []
-                lines: list[list[tuple[str, str, str, int, str]]] = []
-                for inst in batch:
-                    if crash_after is not None and done >= crash_after:
-                        raise RuntimeError(f"simulated crash after {done} instalments")
-                    legs, file_lines, contribution = _instalment_legs(
-                        chart, inst, deployments[inst.budget_id], charges[inst.person_id]
-                    )
-                    postings.append(
-                        bulk.Posting(
-                            min(max(inst.due_on, period.start), period.end), TxnKind.PAYMENT,
-                            f"Instalment {inst.seq} of budget {inst.budget_id}", legs, inst.budget_id,
-                        )
-                    )  # fmt: skip
-                    payments.append((inst.id, inst.amount_pence, contribution))
-                    lines.append(file_lines)
-                    done += 1
-                # One insert per table (COPY on PostgreSQL); the one-to-one Payment.instalment
-                # still refuses a second payment of any instalment.
-                txn_ids = bulk.post_all(authority, period, postings, actor_id=run.started_by_id)
-                payment_ids = bulk.insert_rows(
-                    Payment,
-                    ["instalment_id", "run_id", "transaction_id", "amount_pence", "contribution_pence"],
-                    [(inst_id, run.pk, txn_id, amount, contribution)
-                     for (inst_id, amount, contribution), txn_id in zip(payments, txn_ids, strict=True)],
-                )  # fmt: skip
-                bulk.insert_rows(
-                    PaymentLine,
-                    ["payment_id", "route", "payee_name", "payee_account", "amount_pence", "reference"],
-                    [(payment_id, *line)
-                     for payment_id, payment_lines in zip(payment_ids, lines, strict=True) for line in payment_lines],
-                    ids=False,
-                )  # fmt: skip
-                BudgetStatusUpdate.activate(
-                    Payment.objects.filter(run=run, instalment_id__gte=ids[0], instalment_id__lte=ids[-1])
-                    .values("instalment__budget_id")
-                )  # fmt: skip
-                _end_replaced(run, {i.budget_id for i in batch if i.replaced})
-                PaymentRun.objects.filter(pk=run.pk).update(
-                    paid_count=models.F("paid_count") + len(batch),
-                    paid_pence=models.F("paid_pence") + sum(amount for _, amount, _ in payments),
-                    finished_at=timezone.now() + RUN_LEASE,
+                batch = _build_batch(
+                    run, chart, payable.filter(id__gte=ids[0], id__lte=ids[-1]), built, crash_after
                 )
-            if progress:
-                progress(done, run.due_count)
+                if batch is not None:
+                    built = batch.done
+                    writer.write(_write_batch, run, batch)
     except Exception as exc:
         PaymentRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=None
@@ -393,6 +344,94 @@ def execute_run(
     return run
 
 
+class _Built(NamedTuple):
+    """One batch of a run, checked and ready to write (ids reserved, rows formatted)."""
+
+    transactions: bulk.Rows
+    legs: bulk.Rows
+    payments: bulk.Rows
+    lines: bulk.Rows
+    paid_pence: int
+    activate: list[int]  # agreed budgets this batch pays for the first time
+    replaced: set[int]  # budgets replaced at a reassessment, which may now be paid out
+    done: int  # instalments built so far in this run, this batch included
+
+
+def _build_batch(
+    run: PaymentRun, chart: Chart, in_batch: models.QuerySet[Instalment], done: int, crash_after: int | None
+) -> _Built | None:
+    """Read one batch's instalments, routes and charges, build and check every posting, and make
+    every row ready to write."""
+    period = run.period
+    batch = _batch_instalments(in_batch)
+    if not batch:
+        return None
+    deployments: dict[int, list[_Route]] = defaultdict(list)
+    for budget_id, *route in (
+        Deployment.objects.filter(budget_id__in=in_batch.values("budget_id"))
+        .order_by("id")
+        .values_list("budget_id", "route", "share", "payee_name", "payee_account", "fee_percent")
+    ):
+        deployments[budget_id].append(_Route._make(route))
+    chart.ensure_budgets({b: [d.route for d in deployments[b]] for b in {i.budget_id for i in batch}})
+    charges: dict[int, list[ChargeAssessment]] = defaultdict(list)
+    for c in ChargeAssessment.objects.filter(person_id__in=in_batch.values("budget__person_id")):
+        charges[c.person_id].append(c)
+    postings: list[bulk.Posting] = []
+    payments: list[tuple[int, int, int]] = []
+    lines: list[list[tuple[str, str, str, int, str]]] = []
+    for inst in batch:
+        if crash_after is not None and done >= crash_after:
+            raise RuntimeError(f"simulated crash after {done} instalments")
+        legs, file_lines, contribution = _instalment_legs(
+            chart, inst, deployments[inst.budget_id], charges[inst.person_id]
+        )
+        postings.append(
+            bulk.Posting(
+                min(max(inst.due_on, period.start), period.end), TxnKind.PAYMENT,
+                f"Instalment {inst.seq} of budget {inst.budget_id}", legs, inst.budget_id,
+            )
+        )  # fmt: skip
+        payments.append((inst.id, inst.amount_pence, contribution))
+        lines.append(file_lines)
+        done += 1
+    txns, leg_rows = bulk.prepare_postings(run.authority, period, postings, actor_id=run.started_by_id)
+    payment_rows = bulk.prepare_rows(
+        Payment,
+        ["instalment_id", "run_id", "transaction_id", "amount_pence", "contribution_pence"],
+        [(inst_id, run.pk, txn_id, amount, contribution)
+         for (inst_id, amount, contribution), txn_id in zip(payments, txns.ids, strict=True)],
+    )  # fmt: skip
+    line_rows = bulk.prepare_rows(
+        PaymentLine,
+        ["payment_id", "route", "payee_name", "payee_account", "amount_pence", "reference"],
+        [(payment_id, *line)
+         for payment_id, payment_lines in zip(payment_rows.ids, lines, strict=True) for line in payment_lines],
+        ids=False,
+    )  # fmt: skip
+    return _Built(
+        txns, leg_rows, payment_rows, line_rows, sum(amount for _, amount, _ in payments),
+        [i.budget_id for i in batch if i.agreed], {i.budget_id for i in batch if i.replaced}, done,
+    )  # fmt: skip
+
+
+def _write_batch(run: PaymentRun, batch: _Built) -> None:
+    """Write one batch in one transaction: one insert per table (COPY on PostgreSQL). The
+    one-to-one Payment.instalment refuses a second payment of any instalment, so a batch that
+    overlaps one already written by another attempt fails whole and pays nothing twice."""
+    with transaction.atomic():
+        bulk.write_postings((batch.transactions, batch.legs))
+        bulk.write_rows(batch.payments)
+        bulk.write_rows(batch.lines)
+        BudgetStatusUpdate.activate(batch.activate)
+        _end_replaced(run, batch.replaced)
+        PaymentRun.objects.filter(pk=run.pk).update(
+            paid_count=models.F("paid_count") + len(batch.payments.ids),
+            paid_pence=models.F("paid_pence") + batch.paid_pence,
+            finished_at=timezone.now() + RUN_LEASE,
+        )
+
+
 class _Due(NamedTuple):
     """What paying one instalment needs of it and its budget (plain tuples: a run reads 100,000)."""
 
@@ -405,6 +444,7 @@ class _Due(NamedTuple):
     amount_pence: int
     stream: str
     person_id: int
+    agreed: bool  # agreed and not yet paid: this payment makes it active
     replaced: bool  # another budget replaces this one (a reassessment)
 
 
@@ -422,17 +462,19 @@ def _batch_instalments(instalments: models.QuerySet[Instalment]) -> list[_Due]:
     """The batch's instalments with what a payment needs of their budgets, read in one query."""
     rows: Iterable[Any] = instalments.order_by("id").values_list(
         "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence",
-        "budget__stream", "budget__person_id", "budget__replaced_by__id",
+        "budget__stream", "budget__person_id", "budget__status", "budget__replaced_by__id",
     )  # fmt: skip
-    return [_Due._make((*row[:-1], row[-1] is not None)) for row in rows]
+    return [_Due._make((*row[:-2], row[-2] == BudgetStatus.AGREED, row[-1] is not None)) for row in rows]
 
 
 class BudgetStatusUpdate:
     @staticmethod
-    def activate(budget_ids: Iterable[int] | models.QuerySet[Any]) -> None:
+    def activate(budget_ids: list[int]) -> None:
         """The first payment makes an agreed budget active."""
-        ids = budget_ids if isinstance(budget_ids, models.QuerySet) else list(budget_ids)
-        Budget.objects.filter(pk__in=ids, status=BudgetStatus.AGREED).update(status=BudgetStatus.ACTIVE)
+        if budget_ids:
+            Budget.objects.filter(pk__in=budget_ids, status=BudgetStatus.AGREED).update(
+                status=BudgetStatus.ACTIVE
+            )
 
 
 def _end_replaced(run: PaymentRun, replaced: set[int]) -> None:
@@ -540,6 +582,7 @@ def remittances(run: PaymentRun) -> list[dict[str, Any]]:
 # --- period close ------------------------------------------------------------------------------
 
 
+@bulk.gc_paused()
 def close_period(actor: User, authority: Authority, label: str, reason: str = "month end") -> Period:
     """Apply the authority's rollover and claw-back rules to every budget's unspent money, post the
     claw-backs (Dr claw-back receivable / Cr holder), and close the month for good."""
@@ -554,6 +597,7 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
         if PaymentRun.objects.filter(period=period, status=RunStatus.RUNNING).exists():
             raise ServiceError({"period": [f"The payment run for {label} is still running"]})
         chart = Chart(authority)
+        month = period.label
         holder_rows = (
             Leg.objects.filter(account__authority=authority, account__code__startswith="holder:",
                                transaction__on__lte=period.end)
@@ -603,7 +647,7 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
                 ]
                 postings.append(
                     bulk.Posting(period.end, TxnKind.CLAWBACK,
-                                 f"Claw-back at close of {period.label}, budget {budget_id}", legs, budget_id)
+                                 f"Claw-back at close of {month}, budget {budget_id}", legs, budget_id)
                 )  # fmt: skip
                 row[-1] = len(postings) - 1
             close_rows.append(row)
