@@ -4,6 +4,7 @@ axe finds no serious or critical violation, including a form showing its error s
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import serious_violations, sign_in
 from selfdirect.core.constants import Role
@@ -65,13 +66,14 @@ def test_money_pages_pass_axe(page, live_server, money):
     sign_in(page, live_server.url, "northshire-finance")
     page.goto(f"{live_server.url}/money/periods/2026-04/close/")
     page.get_by_role("button", name="Close 2026-04").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
     for url, button in [(f"/money/budgets/{budget.pk}/reassess/", "Replace the budget"),
                         (f"/money/disputes/{dispute}/decide/", "Record the outcome")]:  # fmt: skip
         page.goto(f"{live_server.url}{url}")
         page.get_by_role("button", name=button).click()
-        assert page.locator(".govuk-error-summary").is_visible(), url
+        # Waits for the answer to the post: is_visible() looked once, sometimes before it came.
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         assert serious_violations(page) == [], url
 
 
