@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models.base import ModelState
@@ -45,6 +45,7 @@ class Posting:
 
 
 M = TypeVar("M", bound=models.Model)
+B = TypeVar("B")
 
 
 def light(model: type[M], **values: Any) -> M:
@@ -218,7 +219,7 @@ def write_postings(prepared: tuple[Rows, Rows]) -> list[int]:
     return txns.ids
 
 
-class BatchWriter:
+class BatchWriter(Generic[B]):
     """Writes a long job's batches one after another, each in its own transaction, while the
     caller reads and builds the next.
 
@@ -230,29 +231,26 @@ class BatchWriter:
     in line. Elsewhere (SQLite, or inside a caller's transaction, where a second connection could
     not see the caller's rows) batches are written in line.
 
-    ``written`` is called on the caller's thread once each batch has committed.
+    ``write(batch)`` writes and commits one batch; ``written(batch)`` is called on the caller's
+    thread once it has committed.
     """
 
-    def __init__(self, written: Callable[[Any], None] | None = None) -> None:
-        self.written = written
-        threaded = (
-            connection.vendor == "postgresql"
-            and not connection.in_atomic_block
-            and not __import__("os").environ.get("SD_NOTHREAD")
-        )
+    def __init__(self, write: Callable[[B], None], written: Callable[[B], None]) -> None:
+        self._write, self._written = write, written
+        threaded = _postgres() and not connection.in_atomic_block
         self._pool = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer") if threaded else None
         )
-        self._pending: tuple[Future[None], object] | None = None
+        self._pending: tuple[Future[None], B] | None = None
 
-    def write(self, fn: Callable[..., None], *args: Any) -> None:
-        """Write a batch with ``fn(*args)`` (the batch is the last argument), after the one before."""
+    def put(self, batch: B) -> None:
+        """Write ``batch`` once the one before it has committed."""
         self.wait()
         if self._pool is None:
-            fn(*args)
-            self._done(args[-1])
+            self._write(batch)
+            self._written(batch)
         else:
-            self._pending = (self._pool.submit(fn, *args), args[-1])
+            self._pending = (self._pool.submit(self._write, batch), batch)
 
     def wait(self) -> None:
         """Until the batch being written has committed (its error, if any, is raised here)."""
@@ -260,13 +258,9 @@ class BatchWriter:
             future, batch = self._pending
             self._pending = None
             future.result()
-            self._done(batch)
+            self._written(batch)
 
-    def _done(self, batch: Any) -> None:
-        if self.written is not None:
-            self.written(batch)
-
-    def __enter__(self) -> BatchWriter:
+    def __enter__(self) -> BatchWriter[B]:
         return self
 
     def __exit__(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -321,7 +322,7 @@ def execute_run(
             progress(batch.done, run.due_count)
 
     try:
-        with bulk.BatchWriter(written) as writer:
+        with bulk.BatchWriter(functools.partial(_write_batch, run), written) as writer:
             for offset in range(0, len(todo), batch_size):
                 ids = todo[offset : offset + batch_size]
                 batch = _build_batch(
@@ -329,7 +330,7 @@ def execute_run(
                 )
                 if batch is not None:
                     built = batch.done
-                    writer.write(_write_batch, run, batch)
+                    writer.put(batch)
     except Exception as exc:
         PaymentRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=None
@@ -345,7 +346,7 @@ def execute_run(
 
 
 class _Built(NamedTuple):
-    """One batch of a run, checked and ready to write (ids reserved, rows formatted)."""
+    """One batch of a run, checked and ready to write (its ids reserved)."""
 
     transactions: bulk.Rows
     legs: bulk.Rows
