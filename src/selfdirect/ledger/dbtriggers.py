@@ -16,8 +16,8 @@
   statement-level trigger sums each INSERT's new legs per transaction; any transaction they leave
   unbalanced gets a DEFERRED CONSTRAINT TRIGGER check of all its legs at COMMIT (see RULES).
 
-Used by migrations 0002 and 0003 (install is idempotent); tests that must empty the tables lift
-the first rule with :func:`unprotect_ledger` and restore it straight after.
+Used by migrations 0002, 0003, 0005 and 0006 (install is idempotent); tests that must empty the
+tables lift the first rule with :func:`unprotect_ledger` and restore it straight after.
 """
 
 from __future__ import annotations
@@ -40,10 +40,17 @@ IN_USE = [
     ("core_user", "ledger_transaction", "posted_by_id"),
 ]
 GUARDED = sorted({table for table, _child, _column in IN_USE})
-# (the referring column, the table it refers to) of the run's and close's own records, checked
-# once per INSERT statement (migration 0006). A payment's or close line's transaction is a posted
-# ledger transaction, which is never removed.
-RECORD_REFERENCES = {
+# What each ledger table's rows refer to, (column, table), checked once per INSERT statement. A
+# payment's or close line's transaction is a posted ledger transaction, which is never removed.
+REFERS_TO = {
+    "transaction": [
+        ("period_id", "ledger_period"),
+        ("budget_id", "ledger_budget"),
+        ("reverses_id", "ledger_transaction"),
+        ("authority_id", "core_authority"),
+        ("posted_by_id", "core_user"),
+    ],
+    "leg": [("transaction_id", "ledger_transaction"), ("account_id", "ledger_account")],
     "payment": [
         ("instalment_id", "ledger_instalment"),
         ("run_id", "ledger_paymentrun"),
@@ -56,14 +63,31 @@ RECORD_REFERENCES = {
         ("transaction_id", "ledger_transaction"),
     ],
 }
+# On PostgreSQL the transactions' and legs' references are checked in the triggers that also check
+# the period and the balance (RULES); these tables have a references trigger of their own.
+RECORD_REFERENCES = {t: refs for t, refs in REFERS_TO.items() if t not in ("transaction", "leg")}
 # Tables of other apps: guarded on PostgreSQL only (see the module's docstring).
 OUTSIDE = ("core_authority", "core_user")
+# On SQLite a transaction's budget, authority and poster are left to the ORM (see the docstring).
+SQLITE_REFERS_TO = {
+    t: [(c, r) for c, r in refs if t != "transaction" or (r != "ledger_budget" and r not in OUTSIDE)]
+    for t, refs in REFERS_TO.items()
+}
 
 
 def _missing(rows: str, column: str, table: str) -> str:
     """SQL true when some of ``rows``' non-null ``column`` values name no row of ``table``."""
     distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL"  # noqa: S608 (constant names)
     return f"EXISTS (SELECT 1 FROM ({distinct}) n WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608
+
+
+def _refuse_missing(t: str, rows: str) -> str:
+    """PL/pgSQL refusing a statement whose new ``ledger_{t}`` rows (transition table ``rows``)
+    refer to a row that does not exist."""
+    return f"""IF {" OR ".join(_missing(rows, c, r) for c, r in REFERS_TO[t])} THEN
+                 RAISE EXCEPTION 'ledger {t} refers to a row that does not exist ({", ".join(c for c, _r in REFERS_TO[t])})'
+                   USING ERRCODE = 'foreign_key_violation';
+               END IF;"""
 
 
 PROTECT = {
@@ -101,21 +125,10 @@ REFERENCES = {
         if table != "ledger_budget" and table not in OUTSIDE
     ]
     + [
-        """CREATE TRIGGER IF NOT EXISTS ledger_transaction_references BEFORE INSERT ON ledger_transaction
-           WHEN NOT EXISTS (SELECT 1 FROM ledger_period WHERE id = NEW.period_id)
-             OR (NEW.reverses_id IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM ledger_transaction WHERE id = NEW.reverses_id))
-           BEGIN SELECT RAISE(ABORT, 'ledger transaction refers to a period or transaction that does not exist'); END""",
-        """CREATE TRIGGER IF NOT EXISTS ledger_leg_references BEFORE INSERT ON ledger_leg
-           WHEN NOT EXISTS (SELECT 1 FROM ledger_transaction WHERE id = NEW.transaction_id)
-             OR NOT EXISTS (SELECT 1 FROM ledger_account WHERE id = NEW.account_id)
-           BEGIN SELECT RAISE(ABORT, 'ledger leg refers to a transaction or account that does not exist'); END""",
-    ]
-    + [
         f"""CREATE TRIGGER IF NOT EXISTS ledger_{t}_references BEFORE INSERT ON ledger_{t}
             WHEN {" OR ".join(f"(NEW.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {r} WHERE id = NEW.{c}))" for c, r in refs)}
             BEGIN SELECT RAISE(ABORT, 'ledger {t} refers to a row that does not exist'); END"""  # noqa: S608 (constant names)
-        for t, refs in RECORD_REFERENCES.items()
+        for t, refs in SQLITE_REFERS_TO.items()
     ],
     "postgresql": [
         sql
@@ -136,14 +149,11 @@ REFERENCES = {
     ]
     + [
         sql
-        for t, refs in RECORD_REFERENCES.items()
+        for t in RECORD_REFERENCES
         for sql in (
             f"""CREATE OR REPLACE FUNCTION ledger_{t}_references() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                  IF {" OR ".join(_missing("new_rows", c, r) for c, r in refs)} THEN
-                    RAISE EXCEPTION 'ledger {t} refers to a row that does not exist'
-                      USING ERRCODE = 'foreign_key_violation';
-                  END IF;
+                  {_refuse_missing(t, "new_rows")}
                   RETURN NULL;
                 END $$""",
             f"DROP TRIGGER IF EXISTS ledger_{t}_references ON ledger_{t}",
@@ -166,7 +176,7 @@ UNPROTECT = {
     "sqlite": LEGACY["sqlite"]
     + [f"DROP TRIGGER IF EXISTS ledger_{t}_no_{op}" for t in APPEND_ONLY for op in ("update", "delete")]
     + [f"DROP TRIGGER IF EXISTS {table}_in_use_by_{child}" for table, child, _col in IN_USE]
-    + [f"DROP TRIGGER IF EXISTS ledger_{t}_references" for t in RECORD_REFERENCES],
+    + [f"DROP TRIGGER IF EXISTS ledger_{t}_references" for t in SQLITE_REFERS_TO],
     "postgresql": LEGACY["postgresql"]
     + [f"DROP TRIGGER IF EXISTS ledger_{t}_no_change ON ledger_{t}" for t in APPEND_ONLY]
     + [f"DROP TRIGGER IF EXISTS {table}_in_use_by_ledger ON {table}" for table in GUARDED]
@@ -191,19 +201,7 @@ RULES = {
                RAISE EXCEPTION 'the period is closed: nothing can be posted into it (%)', closed_label;
              END IF;
              -- References, for the whole statement at once (see the module's docstring).
-             IF EXISTS (SELECT 1 FROM (SELECT DISTINCT period_id FROM new_transactions) n
-                         WHERE NOT EXISTS (SELECT 1 FROM ledger_period p WHERE p.id = n.period_id))
-                OR EXISTS (SELECT 1 FROM (SELECT DISTINCT budget_id FROM new_transactions
-                                           WHERE budget_id IS NOT NULL) n
-                            WHERE NOT EXISTS (SELECT 1 FROM ledger_budget b WHERE b.id = n.budget_id))
-                OR EXISTS (SELECT 1 FROM new_transactions n WHERE n.reverses_id IS NOT NULL
-                              AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.id = n.reverses_id))
-                OR {_missing("new_transactions", "authority_id", "core_authority")}
-                OR {_missing("new_transactions", "posted_by_id", "core_user")}
-             THEN
-               RAISE EXCEPTION 'ledger transaction refers to an authority, period, budget, user or transaction that does not exist'
-                 USING ERRCODE = 'foreign_key_violation';
-             END IF;
+             {_refuse_missing("transaction", "new_transactions")}
              RETURN NULL;
            END $$""",  # noqa: S608 (constant names)
         "DROP TRIGGER IF EXISTS ledger_transaction_open_period ON ledger_transaction",
@@ -221,21 +219,14 @@ RULES = {
         # the COMMIT check, so the database still refuses any unbalanced transaction: legs
         # written one at a time, across statements, or into an already posted transaction.
         """CREATE TABLE IF NOT EXISTS ledger_balance_check (transaction_id bigint NOT NULL)""",
-        """CREATE OR REPLACE FUNCTION ledger_queue_balance_check() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE OR REPLACE FUNCTION ledger_queue_balance_check() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN
-             IF EXISTS (SELECT 1 FROM (SELECT DISTINCT transaction_id FROM new_legs) n
-                         WHERE NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.id = n.transaction_id))
-                OR EXISTS (SELECT 1 FROM (SELECT DISTINCT account_id FROM new_legs) n
-                            WHERE NOT EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = n.account_id))
-             THEN
-               RAISE EXCEPTION 'ledger leg refers to a transaction or account that does not exist'
-                 USING ERRCODE = 'foreign_key_violation';
-             END IF;
+             {_refuse_missing("leg", "new_legs")}
              INSERT INTO ledger_balance_check (transaction_id)
                SELECT transaction_id FROM new_legs GROUP BY transaction_id
                HAVING SUM(CASE WHEN side = 'D' THEN amount ELSE -amount END) <> 0;
              RETURN NULL;
-           END $$""",
+           END $$""",  # noqa: S608 (constant names)
         """CREATE OR REPLACE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
            DECLARE total bigint;
            BEGIN
@@ -260,11 +251,7 @@ RULES = {
     ],
 }
 UNRULES = {
-    "sqlite": [
-        "DROP TRIGGER IF EXISTS ledger_transaction_open_period",
-        "DROP TRIGGER IF EXISTS ledger_transaction_references",
-        "DROP TRIGGER IF EXISTS ledger_leg_references",
-    ],
+    "sqlite": ["DROP TRIGGER IF EXISTS ledger_transaction_open_period"],
     "postgresql": [
         "DROP TRIGGER IF EXISTS ledger_leg_balanced ON ledger_leg",
         "DROP TRIGGER IF EXISTS ledger_leg_queue_balance_check ON ledger_leg",
