@@ -32,6 +32,7 @@ import io
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from results import write_section  # bench/results.py, beside this script
@@ -172,20 +173,14 @@ def copy_same_rows(first_ids: dict[str, int]) -> tuple[float, dict[str, int]]:
             counts[table] = buf.count(b"\n")
             cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
             cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
-        # Best of three (each rolled back): the baseline at its fastest, so the ratio errs high.
-        elapsed = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            try:
-                with transaction.atomic():
-                    for table in WRITTEN:
-                        with raw.copy(f"COPY bench_{table} FROM STDIN") as copy:
-                            copy.write(data[table])
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    elapsed = min(elapsed, time.perf_counter() - start)
-                    raise _Rollback
-            except _Rollback:
-                pass
+
+        def write() -> None:
+            for table in WRITTEN:
+                with raw.copy(f"COPY bench_{table} FROM STDIN") as copy:
+                    copy.write(data[table])
+
+        # Best of three: the baseline at its fastest, so the ratio errs high.
+        elapsed = min(seconds_rolled_back(write) for _ in range(3))
         for table in WRITTEN:
             cursor.execute(f"DROP TABLE bench_{table}")
     return elapsed, counts
@@ -212,34 +207,42 @@ def copy_into_ledger(n: int, authority: object) -> float:
     period = books.period_for(authority, dt.date(2026, 6, 1))  # type: ignore[arg-type]
     chart = Chart(authority)  # type: ignore[arg-type]
     bank, fund = chart.get("bank").pk, chart.fund("adult_social_care").pk
+
+    def write() -> None:
+        ids = bulk.reserve_ids(Transaction, n)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(
+                'COPY ledger_transaction (id, authority_id, period_id, "on", kind, memo, posted_at) FROM STDIN'
+            ) as copy:
+                for i in ids:
+                    copy.write_row((i, authority.pk, period.pk, "2026-06-01", "receipt", f"Bench {i}",  # type: ignore[attr-defined]
+                                    "2026-06-01 00:00:00+00"))  # fmt: skip
+            with raw.copy("COPY ledger_leg (transaction_id, account_id, side, amount) FROM STDIN") as copy:
+                for i in ids:
+                    copy.write_row((i, bank, "D", 52000))
+                    copy.write_row((i, fund, "C", 52000))
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    return seconds_rolled_back(write)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def seconds_rolled_back(write: Callable[[], None]) -> float:
+    """Seconds to run ``write`` in a transaction, which is then rolled back."""
     start = time.perf_counter()
+    elapsed = 0.0
     try:
         with transaction.atomic():
-            ids = bulk.reserve_ids(Transaction, n)
-            with connection.cursor() as cursor:
-                raw = cursor.cursor
-                with raw.copy(
-                    'COPY ledger_transaction (id, authority_id, period_id, "on", kind, memo, posted_at) FROM STDIN'
-                ) as copy:
-                    for i in ids:
-                        copy.write_row((i, authority.pk, period.pk, "2026-06-01", "receipt", f"Bench {i}",  # type: ignore[attr-defined]
-                                        "2026-06-01 00:00:00+00"))  # fmt: skip
-                with raw.copy(
-                    "COPY ledger_leg (transaction_id, account_id, side, amount) FROM STDIN"
-                ) as copy:
-                    for i in ids:
-                        copy.write_row((i, bank, "D", 52000))
-                        copy.write_row((i, fund, "C", 52000))
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            write()
             elapsed = time.perf_counter() - start
             raise _Rollback
     except _Rollback:
         pass
     return elapsed
-
-
-class _Rollback(Exception):
-    pass
 
 
 def main() -> None:
