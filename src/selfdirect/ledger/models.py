@@ -103,8 +103,8 @@ class Transaction(models.Model):
     """A balanced set of legs, posted once. ``reverses`` links a correction to what it undoes;
     being unique, the database itself refuses a second reversal of the same transaction."""
 
-    # The references of transactions and legs to ledger tables are checked by the database once per
-    # INSERT statement (ledger/dbtriggers.py, "References"), not by a foreign key per row: the same
+    # The references of transactions and legs are checked by the database once per INSERT
+    # statement (ledger/dbtriggers.py, REFERS_TO), not by a foreign key per row: the same
     # rows are refused, without a lookup and row lock per row. The (authority, kind) index covers
     # lookups by authority.
     authority = models.ForeignKey(
@@ -132,6 +132,7 @@ class Transaction(models.Model):
         db_index=False,
     )
     posted_at = models.DateTimeField(auto_now_add=True)
+    # Who posted what is read per transaction, never searched by person: no index.
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -140,7 +141,7 @@ class Transaction(models.Model):
         related_name="+",
         db_constraint=False,
         db_index=False,
-    )  # fmt: skip; who posted what is read per transaction, never searched by person
+    )
 
     objects: ClassVar[ImmutableQuerySet] = ImmutableQuerySet.as_manager()  # type: ignore[assignment]
 

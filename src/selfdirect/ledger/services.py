@@ -424,7 +424,7 @@ def _write_batch(run: PaymentRun, batch: _Built) -> None:
         bulk.write_postings((batch.transactions, batch.legs))
         bulk.write_rows(batch.payments)
         bulk.write_rows(batch.lines)
-        BudgetStatusUpdate.activate(batch.activate)
+        _activate(batch.activate)
         _end_replaced(run, batch.replaced)
         PaymentRun.objects.filter(pk=run.pk).update(
             paid_count=models.F("paid_count") + len(batch.payments.ids),
@@ -468,14 +468,12 @@ def _batch_instalments(instalments: models.QuerySet[Instalment]) -> list[_Due]:
     return [_Due._make((*row[:-2], row[-2] == BudgetStatus.AGREED, row[-1] is not None)) for row in rows]
 
 
-class BudgetStatusUpdate:
-    @staticmethod
-    def activate(budget_ids: list[int]) -> None:
-        """The first payment makes an agreed budget active."""
-        if budget_ids:
-            Budget.objects.filter(pk__in=budget_ids, status=BudgetStatus.AGREED).update(
-                status=BudgetStatus.ACTIVE
-            )
+def _activate(budget_ids: list[int]) -> None:
+    """The first payment makes an agreed budget active."""
+    if budget_ids:
+        Budget.objects.filter(pk__in=budget_ids, status=BudgetStatus.AGREED).update(
+            status=BudgetStatus.ACTIVE
+        )
 
 
 def _end_replaced(run: PaymentRun, replaced: set[int]) -> None:
