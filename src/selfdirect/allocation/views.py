@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.core.views import require
@@ -367,8 +367,7 @@ def what_if_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     if run.status != RunStatus.DONE or not run.result:
         return HttpResponse("The what-if has not finished", status=409, content_type="text/plain")
     response = HttpResponse(charts.what_if_csv(run.result), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="what-if-{run.pk}.csv"'
-    return response
+    return download(response, f"what-if-{run.pk}.csv")
 
 
 # --------------------------------------------------------------------------- recalculation

@@ -11,6 +11,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from .http import download
+
 
 def pdf_bytes(html: str, base_url: str | None = None) -> bytes:
     """Lay out ``html`` and return the PDF file's bytes."""
@@ -30,7 +32,8 @@ def render_pdf(
     """Render ``template`` with ``context`` and answer with it as a PDF named ``filename``."""
     html = render_to_string(template, context, request=request)
     base_url = request.build_absolute_uri("/") if request is not None else None
-    response = HttpResponse(pdf_bytes(html, base_url), content_type="application/pdf")
-    disposition = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
+    return download(
+        HttpResponse(pdf_bytes(html, base_url), content_type="application/pdf"),
+        filename,
+        inline=not attachment,
+    )

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Router, Schema
 
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 
 from . import services
 from .analysis import figures
@@ -254,5 +254,4 @@ def rota_csv(request: AuthedRequest, run_id: int) -> Any:
 
         raise Http404("no rota")
     response = HttpResponse(run.result["csv"], content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rota-run{run.pk}.csv"'
-    return response
+    return download(response, f"rota-run{run.pk}.csv")

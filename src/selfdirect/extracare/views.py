@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from selfdirect.core.forms import ReasonMixin
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.views import require
 
 from . import charts, services
@@ -323,10 +323,7 @@ def run_csv(request: AuthedRequest, pk: int, run_pk: int) -> HttpResponse:
     if run.kind != RunKind.ROTA or not run.result or not run.result.get("feasible"):
         raise Http404("no rota")
     response = HttpResponse(run.result["csv"], content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="rota-scheme{run.scheme_id}-v{run.version.number}-run{run.pk}.csv"'
-    )
-    return response
+    return download(response, f"rota-scheme{run.scheme_id}-v{run.version.number}-run{run.pk}.csv")
 
 
 def run_url(run: AnalysisRun) -> str:

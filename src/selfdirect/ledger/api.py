@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
 
@@ -512,8 +512,7 @@ def run_file(request: AuthedRequest, run_id: int) -> Any:
     _require(request, "ledger.run_payments", authority)
     run = get_object_or_404(PaymentRun.objects.select_related("period"), pk=run_id, authority=authority)
     response = HttpResponse(services.payment_file(run), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="payments-{authority.slug}-{run.period}.csv"'
-    return response
+    return download(response, f"payments-{authority.slug}-{run.period}.csv")
 
 
 class LedgerReconciliationRow(Schema):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.core.pdf import render_pdf
 from selfdirect.core.views import require
@@ -205,8 +205,7 @@ def statement_csv_text(budget: Budget) -> str:
 def statement_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
     response = HttpResponse(statement_csv_text(budget), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="statement-{budget.pk}.csv"'
-    return response
+    return download(response, f"statement-{budget.pk}.csv")
 
 
 @login_required
@@ -311,8 +310,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def run_file(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     response = HttpResponse(services.payment_file(run), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="payments-{run.authority.slug}-{run.period}.csv"'
-    return response
+    return download(response, f"payments-{run.authority.slug}-{run.period}.csv")
 
 
 @login_required

@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 
 from selfdirect.core import audit
 from selfdirect.core.constants import CASELOAD_ROLES, AuditAction, Role
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import AuditEvent
 from selfdirect.core.views import require
 
@@ -321,10 +321,7 @@ def export_csv(request: AuthedRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         (writer.writerow(r) for r in services.export_rows(people.iterator())), content_type="text/csv"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{authority.slug}-people-{timezone.localdate()}.csv"'
-    )
-    return response
+    return download(response, f"{authority.slug}-people-{timezone.localdate()}.csv")
 
 
 @login_required

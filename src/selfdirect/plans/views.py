@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from selfdirect.core.constants import Role
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.pdf import pdf_bytes
 from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
@@ -186,8 +186,7 @@ def plan_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     html = render_plan_html(plan)
     response = HttpResponse(pdf_bytes(html, request.build_absolute_uri("/")), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="support-plan-{plan.pk}.pdf"'
-    return response
+    return download(response, f"support-plan-{plan.pk}.pdf", inline=True)
 
 
 def render_plan_html(plan: SupportPlan) -> str:

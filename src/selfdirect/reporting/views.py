@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.core.views import require
 from selfdirect.ledger.constants import Route
@@ -244,15 +244,13 @@ def export(request: AuthedRequest, key: str, fmt: str) -> HttpResponse:
     name = f"{report.authority.slug}-{report.period.label}-{key}"
     if fmt == "csv" and key != "all":
         response = HttpResponse(exports.table_csv(report.tables[0]), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return download(response, f"{name}.csv")
     if fmt == "xlsx":
         response = HttpResponse(
             exports.report_xlsx(report.tables),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
+        return download(response, f"{name}.xlsx")
     raise Http404("no such format")
 
 
@@ -287,8 +285,7 @@ def open_data(request: AuthedRequest) -> HttpResponse:
     else:
         report, _ = _report(request)
         response = HttpResponse(exports.open_data_csv(report), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(response, name)
 
 
 @login_required
@@ -330,8 +327,7 @@ def pack_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     if found.status != PackStatus.DONE or not found.pdf:
         return HttpResponse("The pack is not ready yet", status=409, content_type="text/plain")
     response = HttpResponse(bytes(found.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{found.filename}"'
-    return response
+    return download(response, found.filename)
 
 
 @login_required
