@@ -52,6 +52,23 @@ def test_finance_drafts_a_mix_and_match_budget_then_agrees_it(world):
     assert agreed.json()["period_pence"] == 1040000
 
 
+def test_the_managers_fee_is_a_percentage_to_two_decimal_places(world):
+    person = world.north.caseload_person
+    body = {
+        "person_id": person.pk, "stream": "adult_social_care", "period_start": "2026-04-01",
+        "period_end": "2027-03-31", "starts_on": "2026-04-01", "agreed_annual_pence": 1040000,
+        "frequency": "four_weekly", "reason": "from the approved plan",
+        "deployments": [{"route": "third_party", "share": 100, "payee_name": "Brokerage Ltd", "fee_percent": 4.125}],
+    }  # fmt: skip
+    for fee in [4.125, 100.01, -1]:
+        body["deployments"][0]["fee_percent"] = fee
+        assert _call(world, Role.FINANCE, "post", "/budgets", body).status_code == 422, fee
+    assert not Budget.objects.exists()
+    body["deployments"][0]["fee_percent"] = 4.15  # not 4.1500000000000003552713678800500929355621337890625
+    assert _call(world, Role.FINANCE, "post", "/budgets", body).status_code == 201
+    assert str(Budget.objects.get().deployments.get().fee_percent) == "4.15"
+
+
 def test_policy_limits_payment_frequencies(world, settings, tmp_path):
     import shutil
 
@@ -186,7 +203,7 @@ def test_spending_is_matched_to_the_approved_plans_lines(world):
     assert "Your plan and what was spent" in page and 'data-testid="unmatched">£82.50' in page
     from django.template.loader import render_to_string
 
-    from selfdirect.ledger.views import statement_context
+    from selfdirect.ledger.statements import statement_context
 
     pdf_html = render_to_string(
         "ledger/statement_pdf.html", {**statement_context(budget), "made_on": dt.date(2026, 4, 30)}

@@ -14,7 +14,7 @@ from ledger_support import YEAR_START, make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
-from selfdirect.ledger import services, views
+from selfdirect.ledger import services, statements
 from selfdirect.ledger.models import ChargeAssessment, Dispute, Transaction
 
 
@@ -45,7 +45,7 @@ def test_statement_pdf_is_a_pdf_with_the_figures_and_only_for_those_who_see_the_
     assert client_for(world.north.users[Role.COMMISSIONER]).get(url).status_code == 404
     # What the PDF lays out: 886340 / 12 = 73861.67 a month -> April paid 73862 (largest remainder).
     html = render_to_string(
-        "ledger/statement_pdf.html", {**views.statement_context(budget), "made_on": YEAR_START}
+        "ledger/statement_pdf.html", {**statements.statement_context(budget), "made_on": YEAR_START}
     )
     assert "£4,311.32 a year" in html and "£8,863.40 a year" in html and "night-time needs" in html
     assert "What your current services cost" in html and "Home Care Ltd" in html

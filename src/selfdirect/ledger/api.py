@@ -4,6 +4,7 @@ close and the trial balance. Thin handlers over the same services and rules as t
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,7 @@ from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
 
-from . import books, services, tasks
+from . import books, services, statements, tasks
 from .constants import BudgetStatus, ChargingMode, DisputeStatus, Frequency, Route, RunStatus
 from .models import Budget, ChargeAssessment, Dispute, PaymentRun, Transaction
 from .rules import budget_scope, money_people
@@ -71,7 +72,7 @@ class LedgerStatementOut(Schema):
 
 def _statement(budget: Budget) -> dict[str, Any]:
     st = services.statement(budget)
-    clawback = services.clawback_position(budget)
+    replaced_by = statements.replaced_by(budget)
     return {
         "id": budget.pk, "person_id": budget.person_id, "stream": budget.stream, "status": budget.status,
         "period_start": budget.period_start, "period_end": budget.period_end, "starts_on": budget.starts_on,
@@ -81,8 +82,8 @@ def _statement(budget: Budget) -> dict[str, Any]:
         "held_pence": st.held, "contributions_pence": st.contributions, "rolled_over_pence": st.rolled_over,
         "clawed_back_pence": st.clawed_back, "spent_by_category": st.spend_by_category,
         "replaces_id": budget.replaces_id, "change_reason": budget.change_reason,
-        "replaced_by_id": Budget.objects.filter(replaces=budget).values_list("pk", flat=True).first(),
-        "clawback_received_pence": clawback.received, "clawback_outstanding_pence": clawback.outstanding,
+        "replaced_by_id": replaced_by.pk if replaced_by else None,
+        "clawback_received_pence": st.clawback.received, "clawback_outstanding_pence": st.clawback.outstanding,
     }  # fmt: skip
 
 
@@ -131,11 +132,9 @@ class LedgerSpendOut(Schema):
 def spend(request: AuthedRequest, budget_id: int, payload: LedgerSpendIn) -> Any:
     budget = _budget(request, budget_id)
     _require(request, "ledger.record_spending", budget)
-    row = {"on": payload.on, "category": payload.category, "description": payload.description,
-           "amount_pence": payload.amount_pence, "plan_line": payload.plan_line_id}  # fmt: skip
-    if payload.plan_line_id is None:
-        del row["plan_line"]
-    made = services.record_spends(request.user, budget, [row])[0]
+    made = services.record_spend(request.user, budget, on=payload.on, category=payload.category,
+                                 description=payload.description, amount_pence=payload.amount_pence,
+                                 plan_line=payload.plan_line_id)  # fmt: skip
     return Status(201, made)
 
 
@@ -251,6 +250,7 @@ def reassess(request: AuthedRequest, budget_id: int, payload: LedgerReassessIn) 
 
 
 def _person(request: AuthedRequest, person_id: int) -> Person:
+    """A person whose money the user may see (what ledger.view_charging allows); else a 404."""
     return get_object_or_404(money_people(request.user, _authority(request)), pk=person_id)
 
 
@@ -294,11 +294,11 @@ class LedgerChargingOut(Schema):
 
 def _charging(person: Person) -> dict[str, Any]:
     s = services.charging_summary(person)
-    clawback = services.person_clawback_position(person)
+    clawback = s.clawback_position
     return {
         "person_id": person.pk, "current": s.current, "assessments": s.assessments, "charged_pence": s.charged,
         "invoiced_pence": s.invoiced, "received_pence": s.received, "arrears_pence": s.arrears,
-        "clawback_pence": s.clawback, "disputes": s.disputes, "clawback_owed_pence": clawback.owed,
+        "clawback_pence": clawback.outstanding, "disputes": s.disputes, "clawback_owed_pence": clawback.owed,
         "clawback_received_pence": clawback.received, "clawback_outstanding_pence": clawback.outstanding,
     }  # fmt: skip
 
@@ -309,9 +309,7 @@ def _charging(person: Person) -> dict[str, Any]:
     summary="A person's assessed contribution, arrears and disputes",
 )
 def get_charging(request: AuthedRequest, person_id: int) -> Any:
-    person = _person(request, person_id)
-    _require(request, "ledger.view_charging", person)
-    return _charging(person)
+    return _charging(_person(request, person_id))
 
 
 class LedgerChargeIn(Schema):
@@ -414,7 +412,10 @@ class LedgerDeploymentIn(Schema):
     share: int = Field(default=100, gt=0, le=10000)
     payee_name: str = Field(default="", max_length=200)
     payee_account: str = Field(default="", max_length=60)
-    fee_percent: float = Field(default=0, ge=0, le=100, description="Managing agent's fee, a percentage")
+    fee_percent: Decimal = Field(
+        default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2,
+        description="Managing agent's fee, a percentage to two decimal places",
+    )  # fmt: skip
 
 
 class LedgerBudgetIn(Schema):
@@ -439,12 +440,11 @@ class LedgerBudgetIn(Schema):
 def create_budget(request: AuthedRequest, payload: LedgerBudgetIn) -> Any:
     authority = _authority(request)
     person = _person(request, payload.person_id)
-    _require(request, "ledger.agree_budget", authority)
+    _require(request, "ledger.draft_budget", authority)
     budget = services.create_budget(
         request.user, person, stream=payload.stream, period_start=payload.period_start,
         period_end=payload.period_end, agreed_annual_pence=payload.agreed_annual_pence, starts_on=payload.starts_on,
-        frequency=payload.frequency, deployments=[{**d.dict(), "fee_percent": str(d.fee_percent)}
-                                                  for d in payload.deployments],
+        frequency=payload.frequency, deployments=[d.dict() for d in payload.deployments],
         indicative_pence=payload.indicative_pence, difference_reasons=payload.difference_reasons,
         source=payload.source, plan_cost_pence=payload.plan_cost_pence, reason=payload.reason,
     )  # fmt: skip

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfdirect.core.money import round_pence
 
+from .constants import Frequency
+
 
 class PolicyError(Exception):
     """The policy file is missing or invalid; the message names the file and the path."""
@@ -98,6 +100,15 @@ def load(slug: str) -> LedgerPolicy:
     if not path.exists():
         raise PolicyError(f"{path}: no ledger policy for {slug}")
     return parse(path.read_text(), str(path))
+
+
+def payment_frequencies(slug: str) -> list[str]:
+    """How often budgets may be paid under the authority's money rules; with no money rules yet,
+    any frequency the ledger knows."""
+    try:
+        return list(load(slug).payment_frequencies)
+    except PolicyError:
+        return list(Frequency.values)
 
 
 def weeks_allocation(annual_pence: int, weeks: int) -> int:

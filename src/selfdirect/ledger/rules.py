@@ -49,14 +49,18 @@ def budget_scope(user: User, authority: Authority | int | None) -> QuerySet[Budg
     return Budget.objects.filter(authority=authority, person__in=money_people(user, authority))
 
 
+def _has_person(user: User, authority_id: int, person_id: int, *, manage: bool = False) -> bool:
+    return money_people(user, authority_id, manage=manage).filter(pk=person_id).exists()
+
+
 @rules.predicate
 def sees_budget(user: User, budget: Budget) -> bool:
-    return money_people(user, budget.authority_id).filter(pk=budget.person_id).exists()
+    return _has_person(user, budget.authority_id, budget.person_id)
 
 
 @rules.predicate
 def spends_budget(user: User, budget: Budget) -> bool:
-    return money_people(user, budget.authority_id, manage=True).filter(pk=budget.person_id).exists()
+    return _has_person(user, budget.authority_id, budget.person_id, manage=True)
 
 
 def _authority_role(*roles: str) -> rules.Predicate:
@@ -86,26 +90,22 @@ rules.add_perm("ledger.assess_charge", is_finance)
 rules.add_perm("ledger.decide_dispute", is_finance)
 
 
-def _person_authority(person: Person) -> int:
-    return person.authority_id
-
-
 @rules.predicate
 def sees_charging(user: User, person: Person) -> bool:
     """The person's contributions and disputes: whoever may see their budgets."""
-    return money_people(user, _person_authority(person)).filter(pk=person.pk).exists()
+    return _has_person(user, person.authority_id, person.pk)
 
 
 @rules.predicate
 def raises_dispute(user: User, person: Person) -> bool:
     """The person (or a representative managing their money) and finance may raise a dispute."""
-    return money_people(user, _person_authority(person), manage=True).filter(pk=person.pk).exists()
+    return _has_person(user, person.authority_id, person.pk, manage=True)
 
 
 rules.add_perm("ledger.view_charging", sees_charging)
 rules.add_perm("ledger.raise_dispute", raises_dispute)
 
-# Drafting a budget (the finance page and CLI; the API's POST /budgets) and recording claw-back
+# Drafting a budget (the finance page, CLI and the API's POST /budgets) and recording claw-back
 # money received back are finance's, like agreeing a budget.
 rules.add_perm("ledger.draft_budget", is_finance)
 rules.add_perm("ledger.receive_clawback", is_finance)

@@ -32,7 +32,6 @@ from .constants import (
     BudgetStatus,
     ChargingMode,
     DisputeStatus,
-    Frequency,
     PeriodStatus,
     Route,
     RunStatus,
@@ -104,10 +103,7 @@ def create_budget(
         errors["difference_reasons"] = [
             "The agreed budget differs from the indicative budget: record the reasons the person will be given"
         ]
-    try:
-        allowed: list[str] = list(policy.load(person.authority.slug).payment_frequencies)
-    except policy.PolicyError:  # no money rules for this authority yet: any frequency the ledger knows
-        allowed = list(Frequency.values)
+    allowed = policy.payment_frequencies(person.authority.slug)
     if frequency not in allowed:
         errors["frequency"] = [
             f"{frequency!r} is not a payment frequency the policy allows: {', '.join(allowed)}"
@@ -708,11 +704,14 @@ def record_spend(
     amount_pence: int,
     payee: str = "",
     route: str | None = None,
+    plan_line: int | None = None,
     source: str = "recorded",
 ) -> Spend:
-    """Record one purchase from the budget (Dr spending category / Cr the holder's account)."""
+    """Record one purchase from the budget (Dr spending category / Cr the holder's account);
+    ``plan_line`` names the plan line it pays for, else it is matched (:func:`match_plan_line`)."""
     return record_spends(actor, budget, [{"on": on, "category": category, "description": description,
-                                              "amount_pence": amount_pence, "payee": payee, "route": route}], source)[0]  # fmt: skip
+                                          "amount_pence": amount_pence, "payee": payee, "route": route,
+                                          "plan_line": plan_line}], source)[0]  # fmt: skip
 
 
 def record_spends(
@@ -981,6 +980,7 @@ class BudgetStatement:
     clawed_back: int
     spend_by_category: dict[str, int]
     routes: list[dict[str, Any]]
+    clawback: ClawbackPosition
 
 
 def statement(budget: Budget) -> BudgetStatement:
@@ -1010,7 +1010,7 @@ def statement(budget: Budget) -> BudgetStatement:
         budget=budget, agreed_annual=budget.agreed_annual_pence, indicative=budget.indicative_pence,
         period_amount=instalments_total or 0, paid=paid, spent=sum(by_cat.values()), held=held,
         contributions=contributions, rolled_over=last_close.kept_pence if last_close else 0, clawed_back=clawed,
-        spend_by_category=dict(by_cat), routes=routes,
+        spend_by_category=dict(by_cat), routes=routes, clawback=clawback_position(budget),
     )  # fmt: skip
 
 
@@ -1227,8 +1227,13 @@ class ChargingSummary:
     invoiced: int
     received: int
     arrears: int
-    clawback: int
+    clawback_position: ClawbackPosition
     disputes: list[Dispute]
+
+    @property
+    def clawback(self) -> int:
+        """Money still owed back from period close (the claw-back account's balance)."""
+        return self.clawback_position.outstanding
 
 
 def charging_summary(person: Person, today: dt.date | None = None) -> ChargingSummary:
@@ -1243,8 +1248,6 @@ def charging_summary(person: Person, today: dt.date | None = None) -> ChargingSu
         - Sum("amount", filter=models.Q(account__code="contrib_income", side="D"), default=0),
         invoiced=Sum("amount", filter=models.Q(account__code="contrib_due", side="D"), default=0),
         received=Sum("amount", filter=models.Q(account__code="contrib_due", side="C"), default=0),
-        clawback=Sum("amount", filter=models.Q(account__code="clawback", side="D"), default=0)
-        - Sum("amount", filter=models.Q(account__code="clawback", side="C"), default=0),
     )
     disputes = list(
         Dispute.objects.filter(person=person).select_related("charge", "budget").order_by("-opened_on", "-pk")
@@ -1252,7 +1255,8 @@ def charging_summary(person: Person, today: dt.date | None = None) -> ChargingSu
     return ChargingSummary(
         person=person, assessments=assessments, current=current, charged=int(sums["charged"]),
         invoiced=int(sums["invoiced"]), received=int(sums["received"]),
-        arrears=int(sums["invoiced"]) - int(sums["received"]), clawback=int(sums["clawback"]), disputes=disputes,
+        arrears=int(sums["invoiced"]) - int(sums["received"]), clawback_position=person_clawback_position(person),
+        disputes=disputes,
     )  # fmt: skip
 
 

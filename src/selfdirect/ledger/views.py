@@ -3,7 +3,6 @@ a 404), checks the action's permission (403) and calls a service."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -24,7 +23,7 @@ from selfdirect.core.views import require
 from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
-from . import books, charts, policy, services, tasks
+from . import books, policy, services, statements, tasks
 from .constants import Frequency, Route
 from .forms import (
     AgreeForm,
@@ -122,36 +121,10 @@ def budget_list(request: AuthedRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def statement_context(budget: Budget) -> dict[str, Any]:
-    """What the statement page and its PDF show: the same figures, chart and tables."""
-    st = services.statement(budget)
-    pol = policy.load(budget.person.authority.slug)
-    items = [
-        ("Budget for the period", st.period_amount),
-        ("Paid", st.paid),
-        ("Spent", st.spent),
-        ("Held now", max(st.held, 0)),
-        ("Clawed back", st.clawed_back),
-    ]
-    replaced_by = Budget.objects.filter(replaces=budget).first()
-    tolerance = (
-        services.check_plan_cost(budget, budget.plan_cost_pence)[1]
-        if budget.plan_cost_pence is not None
-        else ""
-    )
-    return {
-        "budget": budget, "st": st, "policy": pol, "chart": charts.bars_svg("Spending against your budget", items),
-        "chart_rows": items, "instalments": budget.instalments.select_related("payment")[:60],
-        "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
-        "previous": budget.replaces, "replaced_by": replaced_by, "tolerance": tolerance,
-        "plan": services.plan_match(budget), "clawback": services.clawback_position(budget),
-    }  # fmt: skip
-
-
 @login_required
 def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
-    context = statement_context(budget)
+    context = statements.statement_context(budget)
     context.update({
         "can_agree": request.user.has_perm("ledger.agree_budget", budget) and budget.status == "draft",
         "can_spend": request.user.has_perm("ledger.record_spending", budget) and budget.is_payable,
@@ -166,45 +139,15 @@ def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def statement_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
-    context = statement_context(budget)
+    context = statements.statement_context(budget)
     context["made_on"] = timezone.localdate()
     return render_pdf(request, "ledger/statement_pdf.html", context, f"statement-{budget.pk}.pdf")
-
-
-def statement_csv_text(budget: Budget) -> str:
-    """The statement as CSV: each figure in pence and in pounds."""
-    import io
-
-    st = services.statement(budget)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["item", "pence", "pounds"])
-    for label, value in [("agreed a year", st.agreed_annual), ("indicative", st.indicative or 0),
-                         ("this period", st.period_amount), ("paid", st.paid), ("spent", st.spent),
-                         ("held", st.held), ("contributions", st.contributions), ("rolled over", st.rolled_over),
-                         ("clawed back", st.clawed_back)]:  # fmt: skip
-        writer.writerow(
-            [label, value, services._pounds(value) if value >= 0 else "-" + services._pounds(-value)]
-        )
-    clawback = services.clawback_position(budget)
-    for label, value in [
-        ("claw-back repaid", clawback.received),
-        ("claw-back still owed", clawback.outstanding),
-    ]:
-        writer.writerow([label, value, services._pounds(value)])
-    for cat, value in sorted(st.spend_by_category.items()):
-        writer.writerow([f"spent on {cat}", value, services._pounds(value)])
-    for r in st.routes:  # "what your current services cost" (Oldham, seed 001)
-        writer.writerow(
-            [f"a week: {r['route']} paid to {r['payee']}", r["weekly"], services._pounds(r["weekly"])]
-        )
-    return out.getvalue()
 
 
 @login_required
 def statement_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
-    response = HttpResponse(statement_csv_text(budget), content_type="text/csv")
+    response = HttpResponse(statements.statement_csv_text(budget), content_type="text/csv")
     return download(response, f"statement-{budget.pk}.csv")
 
 
@@ -241,11 +184,9 @@ def spend_add(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            row = {"on": data["on"], "category": data["category"], "description": data["description"],
-                   "amount_pence": data["amount"]}  # fmt: skip
-            if data.get("plan_line") is not None:
-                row["plan_line"] = data["plan_line"]
-            services.record_spends(request.user, budget, [row])
+            services.record_spend(request.user, budget, on=data["on"], category=data["category"],
+                                  description=data["description"], amount_pence=data["amount"],
+                                  plan_line=data.get("plan_line"))  # fmt: skip
         except ServiceError as exc:
             _errors(form, exc)
         else:
@@ -388,21 +329,21 @@ def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _person(request: AuthedRequest, person_pk: int) -> Person:
-    """A person whose money the user may see; anyone else (or another authority's) is a 404."""
+    """A person whose money the user may see (what ledger.view_charging allows); anyone else (or
+    another authority's) is a 404."""
     return get_object_or_404(money_people(request.user, _authority(request)), pk=person_pk)
 
 
 @login_required
 def charging(request: AuthedRequest, person_pk: int) -> HttpResponse:
     person = _person(request, person_pk)
-    require(request, "ledger.view_charging", person)
     summary = services.charging_summary(person)
     pol = policy.load(person.authority.slug)
     finance = request.user.has_perm("ledger.assess_charge", person.authority)
     return render(request, "ledger/charging.html", {
         "person": person, "s": summary, "policy": pol, "can_assess": finance,
         "can_decide": request.user.has_perm("ledger.decide_dispute", person.authority),
-        "clawback": services.person_clawback_position(person),
+        "clawback": summary.clawback_position,
         "can_raise": request.user.has_perm("ledger.raise_dispute", person),
         "budgets": person.budgets.exclude(status="draft").order_by("-starts_on"),
     })  # fmt: skip
@@ -577,12 +518,7 @@ def _streams(authority: Authority) -> list[tuple[str, str]]:
 
 def _frequencies(authority: Authority) -> list[tuple[str, str]]:
     """How often budgets may be paid under the authority's money rules (``payment_frequencies``)."""
-    allowed: list[str]
-    try:
-        allowed = list(policy.load(authority.slug).payment_frequencies)
-    except policy.PolicyError:
-        allowed = list(Frequency.values)
-    return [(code, Frequency(code).label) for code in allowed]
+    return [(code, Frequency(code).label) for code in policy.payment_frequencies(authority.slug)]
 
 
 @login_required

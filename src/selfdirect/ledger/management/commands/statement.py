@@ -12,6 +12,7 @@ from django.utils import timezone
 from selfdirect.core.models import User
 from selfdirect.core.pdf import pdf_bytes
 from selfdirect.ledger.models import Budget
+from selfdirect.ledger.statements import statement_context, statement_csv_text
 
 
 class Command(BaseCommand):
@@ -23,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="File to write: .pdf or .csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from selfdirect.ledger import views
-
         user = User.objects.filter(username=options["username"]).first()
         budget = Budget.objects.select_related("person", "authority").filter(pk=options["budget_id"]).first()
         if budget is None or user is None or not user.has_perm("ledger.view_budget", budget):
@@ -33,9 +32,9 @@ class Command(BaseCommand):
         if out.suffix not in {".pdf", ".csv"}:
             raise CommandError("--out: the file must end .pdf or .csv")
         if out.suffix == ".csv":
-            out.write_text(views.statement_csv_text(budget))
+            out.write_text(statement_csv_text(budget))
         else:
-            context = views.statement_context(budget)
+            context = statement_context(budget)
             context["made_on"] = timezone.localdate()
             out.write_bytes(pdf_bytes(render_to_string("ledger/statement_pdf.html", context)))
         self.stdout.write(self.style.SUCCESS(f"Statement for budget {budget.pk} written to {out}"))

@@ -1,0 +1,68 @@
+"""What a budget statement shows, for the page, its PDF, its CSV and the statement command: the
+same figures from :func:`services.statement` everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from . import charts, policy, services
+from .models import Budget
+
+
+def replaced_by(budget: Budget) -> Budget | None:
+    """The budget that replaced this one at a reassessment, if any."""
+    return getattr(budget, "replaced_by", None)
+
+
+def statement_context(budget: Budget) -> dict[str, Any]:
+    """What the statement page and its PDF show: the same figures, chart and tables."""
+    st = services.statement(budget)
+    pol = policy.load(budget.person.authority.slug)
+    items = [
+        ("Budget for the period", st.period_amount),
+        ("Paid", st.paid),
+        ("Spent", st.spent),
+        ("Held now", max(st.held, 0)),
+        ("Clawed back", st.clawed_back),
+    ]
+    tolerance = (
+        services.check_plan_cost(budget, budget.plan_cost_pence)[1]
+        if budget.plan_cost_pence is not None
+        else ""
+    )
+    return {
+        "budget": budget, "st": st, "policy": pol, "chart": charts.bars_svg("Spending against your budget", items),
+        "chart_rows": items, "instalments": budget.instalments.select_related("payment")[:60],
+        "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
+        "previous": budget.replaces, "replaced_by": replaced_by(budget), "tolerance": tolerance,
+        "plan": services.plan_match(budget), "clawback": st.clawback,
+    }  # fmt: skip
+
+
+def statement_csv_text(budget: Budget) -> str:
+    """The statement as CSV: each figure in pence and in pounds."""
+    st = services.statement(budget)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["item", "pence", "pounds"])
+    for label, value in [("agreed a year", st.agreed_annual), ("indicative", st.indicative or 0),
+                         ("this period", st.period_amount), ("paid", st.paid), ("spent", st.spent),
+                         ("held", st.held), ("contributions", st.contributions), ("rolled over", st.rolled_over),
+                         ("clawed back", st.clawed_back)]:  # fmt: skip
+        writer.writerow(
+            [label, value, services._pounds(value) if value >= 0 else "-" + services._pounds(-value)]
+        )
+    for label, value in [
+        ("claw-back repaid", st.clawback.received),
+        ("claw-back still owed", st.clawback.outstanding),
+    ]:
+        writer.writerow([label, value, services._pounds(value)])
+    for cat, value in sorted(st.spend_by_category.items()):
+        writer.writerow([f"spent on {cat}", value, services._pounds(value)])
+    for r in st.routes:  # "what your current services cost" (Oldham, seed 001)
+        writer.writerow(
+            [f"a week: {r['route']} paid to {r['payee']}", r["weekly"], services._pounds(r["weekly"])]
+        )
+    return out.getvalue()
