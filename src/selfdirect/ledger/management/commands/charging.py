@@ -3,14 +3,13 @@ assessed contribution or money received; raise a dispute or record its outcome (
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.cli import authority_option, worker_option
+from selfdirect.core.cli import authority_option, date_option, pounds_option, service_error, worker_option
 from selfdirect.core.models import Authority, User
-from selfdirect.core.money import format_pence, parse_pounds
+from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.models import ChargeAssessment, Dispute
 from selfdirect.ledger.rules import money_people
@@ -36,20 +35,6 @@ class Command(BaseCommand):
         parser.add_argument("--status", choices=["upheld", "rejected", "settled"], help="decide: the outcome")
         parser.add_argument("--reason", default="", help="Why (assess, receive) or the outcome (decide)")
 
-    def _pounds(self, option: str, text: str | None) -> int:
-        if not text:
-            raise CommandError(f"{option}: give an amount in pounds")
-        try:
-            return parse_pounds(text)
-        except ValueError as exc:
-            raise CommandError(f"{option}: {exc}") from None
-
-    def _date(self, text: str | None) -> dt.date:
-        try:
-            return dt.date.fromisoformat(text or "")
-        except ValueError:
-            raise CommandError(f"--on: {text!r} is not a date like 2026-04-01") from None
-
     def handle(self, *args: Any, **options: Any) -> None:
         authority = authority_option(options["authority"])
         user = worker_option(options["username"], authority)
@@ -69,7 +54,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--person: no person {options['person']!r} whose money you work with")
             self._act(user, authority, person, action, options)
         except ServiceError as exc:
-            raise CommandError("; ".join(f"{k}: {m}" for k, ms in exc.errors.items() for m in ms)) from None
+            raise service_error(exc) from None
 
     def _act(
         self, user: User, authority: Authority, person: Person, action: str, options: dict[str, Any]
@@ -78,8 +63,8 @@ class Command(BaseCommand):
             if not user.has_perm("ledger.assess_charge", authority):
                 raise CommandError(f"--as: {options['username']!r} may not assess contributions")
             charge = services.assess_charge(
-                user, person, weekly_pence=self._pounds("--weekly", options["weekly"]),
-                starts_on=self._date(options["on"]), reason=options["reason"], mode=options["mode"],
+                user, person, weekly_pence=pounds_option("--weekly", options["weekly"]),
+                starts_on=date_option("--on", options["on"]), reason=options["reason"], mode=options["mode"],
             )  # fmt: skip
             self.stdout.write(
                 self.style.SUCCESS(
@@ -89,8 +74,8 @@ class Command(BaseCommand):
         elif action == "receive":
             if not user.has_perm("ledger.assess_charge", authority):
                 raise CommandError(f"--as: {options['username']!r} may not record money received")
-            services.receive_contribution(user, person, self._pounds("--amount", options["amount"]),
-                                          self._date(options["on"]), reason=options["reason"] or "contribution received")  # fmt: skip
+            services.receive_contribution(user, person, pounds_option("--amount", options["amount"]),
+                                          date_option("--on", options["on"]), reason=options["reason"] or "contribution received")  # fmt: skip
         elif action == "dispute":
             if not user.has_perm("ledger.raise_dispute", person):
                 raise CommandError(
@@ -105,13 +90,11 @@ class Command(BaseCommand):
                     )
             dispute = services.open_dispute(
                 user, person, subject=options["subject"] or "", raised_by=user.full_name or user.username,
-                amount_pence=self._pounds("--amount", options["amount"]) if options["amount"] else 0, charge=charge,
+                amount_pence=pounds_option("--amount", options["amount"]) if options["amount"] else 0, charge=charge,
             )  # fmt: skip
             self.stdout.write(self.style.SUCCESS(f"Dispute {dispute.pk} raised"))
-        if not user.has_perm("ledger.view_charging", person):
-            return
-        s = services.charging_summary(person)
-        clawback = services.person_clawback_position(person)
+        s = services.charging_summary(person)  # person is one whose money the user may see
+        clawback = s.clawback_position
         current = f"{format_pence(s.current.weekly_pence)} a week ({s.current.mode})" if s.current else "none"
         self.stdout.write(f"{person.reference} {person}: contribution {current}")
         self.stdout.write(

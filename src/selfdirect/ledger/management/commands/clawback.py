@@ -8,13 +8,12 @@ received back (Dr bank / Cr claw-back receivable).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.cli import authority_option, worker_option
-from selfdirect.core.money import format_pence, parse_pounds
+from selfdirect.core.cli import authority_option, date_option, pounds_option, service_error, worker_option
+from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.rules import budget_scope
 from selfdirect.people.services import ServiceError
@@ -43,20 +42,12 @@ class Command(BaseCommand):
         if not user.has_perm("ledger.receive_clawback", budget):
             raise CommandError(f"--as: {options['username']!r} may not work with claw-back")
         if options["action"] == "receive":
-            try:
-                amount = parse_pounds(options["amount"] or "")
-            except ValueError as exc:
-                raise CommandError(f"--amount: {exc}") from None
-            try:
-                on = dt.date.fromisoformat(options["on"] or "")
-            except ValueError:
-                raise CommandError(f"--on: {options['on']!r} is not a date like 2026-05-10") from None
+            amount = pounds_option("--amount", options["amount"])
+            on = date_option("--on", options["on"], like="2026-05-10")
             try:
                 txn = services.receive_clawback(user, budget, amount, on, reason=options["reason"])
             except ServiceError as exc:
-                raise CommandError(
-                    "; ".join(f"{OPTION_FOR.get(k, k)}: {m}" for k, ms in exc.errors.items() for m in ms)
-                ) from None
+                raise service_error(exc, OPTION_FOR) from None
             self.stdout.write(self.style.SUCCESS(f"Received {format_pence(amount)} (transaction {txn.pk})"))
         position = services.clawback_position(budget)
         self.stdout.write(

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.cli import authority_option
-from selfdirect.core.models import User
+from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.ledger import services
 from selfdirect.people.services import ServiceError
 
@@ -23,8 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         authority = authority_option(options["authority"])
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None or not user.has_perm("ledger.close_period", authority):
+        user = worker_option(options["username"], authority)
+        if not user.has_perm("ledger.close_period", authority):
             raise CommandError(f"--as: {options['username']!r} may not close periods for {authority.slug}")
         try:
             period = services.close_period(user, authority, options["period"], options["reason"])

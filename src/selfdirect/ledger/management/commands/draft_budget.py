@@ -11,14 +11,13 @@ third-party managed account's fee is ``--fee third_party=4.5``. Nothing is saved
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.cli import authority_option, worker_option
-from selfdirect.core.money import format_pence, parse_pounds
+from selfdirect.core.cli import authority_option, date_option, pounds_option, service_error, worker_option
+from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.constants import Route
 from selfdirect.ledger.rules import money_people
@@ -54,23 +53,6 @@ class Command(BaseCommand):
         parser.add_argument("--plan-cost", help="The support plan's cost, pounds a year")
         parser.add_argument("--source", default="", help="How the figure was worked out")
         parser.add_argument("--reason", required=True, help="Why it is drafted (goes in the history)")
-
-    def _pounds(self, option: str, text: str | None) -> int | None:
-        if text is None:
-            return None
-        try:
-            pence = parse_pounds(text)
-        except ValueError as exc:
-            raise CommandError(f"{option}: {exc}") from None
-        if pence < 0:
-            raise CommandError(f"{option}: {text!r} is less than zero")
-        return pence
-
-    def _date(self, option: str, text: str) -> dt.date:
-        try:
-            return dt.date.fromisoformat(text.strip())
-        except ValueError:
-            raise CommandError(f"{option}: {text!r} is not a date like 2026-04-01") from None
 
     def _keyed(self, option: str, values: list[str], routes: set[str]) -> dict[str, str]:
         found = {}
@@ -125,21 +107,20 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--period: {options['period']!r} must be START:END, e.g. 2026-04-01:2027-03-31"
             )
-        annual = self._pounds("--annual", options["annual"])
-        assert annual is not None
+        annual = pounds_option("--annual", options["annual"], negative=False)
         try:
             budget = services.create_budget(
-                user, person, stream=options["stream"].strip(), period_start=self._date("--period", start_text),
-                period_end=self._date("--period", end_text), agreed_annual_pence=annual,
-                starts_on=self._date("--starts-on", options["starts_on"]), frequency=options["frequency"],
-                deployments=self._deployments(options), indicative_pence=self._pounds("--indicative", options["indicative"]),
+                user, person, stream=options["stream"].strip(), period_start=date_option("--period", start_text.strip()),
+                period_end=date_option("--period", end_text.strip()), agreed_annual_pence=annual,
+                starts_on=date_option("--starts-on", options["starts_on"].strip()), frequency=options["frequency"],
+                deployments=self._deployments(options),
+                indicative_pence=pounds_option("--indicative", options["indicative"], optional=True, negative=False),
                 difference_reasons=options["difference_reasons"], source=options["source"],
-                plan_cost_pence=self._pounds("--plan-cost", options["plan_cost"]), reason=options["reason"],
+                plan_cost_pence=pounds_option("--plan-cost", options["plan_cost"], optional=True, negative=False),
+                reason=options["reason"],
             )  # fmt: skip
         except ServiceError as exc:
-            raise CommandError(
-                "; ".join(f"{OPTION_FOR.get(k, k)}: {m}" for k, ms in exc.errors.items() for m in ms)
-            ) from None
+            raise service_error(exc, OPTION_FOR) from None
         routes = ", ".join(f"{d.get_route_display()} {d.share}" for d in budget.deployments.all())
         self.stdout.write(
             self.style.SUCCESS(

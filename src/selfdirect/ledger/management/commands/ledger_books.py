@@ -3,13 +3,11 @@ the ledger, and reversing a posting (the only correction the ledger allows)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.core.cli import authority_option
-from selfdirect.core.models import User
+from selfdirect.core.cli import authority_option, date_option, service_error, worker_option
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import books, services
 from selfdirect.ledger.models import Transaction
@@ -29,8 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         authority = authority_option(options["authority"])
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None or not user.has_perm("ledger.view_ledger", authority):
+        user = worker_option(options["username"], authority)
+        if not user.has_perm("ledger.view_ledger", authority):
             raise CommandError(f"--as: {options['username']!r} may not see {authority.slug}'s ledger")
         if options["action"] == "trial-balance":
             rows = books.trial_balance(authority)
@@ -54,12 +52,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--transaction: no transaction {options['transaction']} in {authority.slug}"
                 )
-            try:
-                on = dt.date.fromisoformat(options["on"]) if options["on"] else None
-            except ValueError:
-                raise CommandError(f"--on: {options['on']!r} is not a date like 2026-05-14") from None
+            on = date_option("--on", options["on"], optional=True, like="2026-05-14")
             try:
                 rev = services.reverse_transaction(user, txn, options["reason"], on)
             except ServiceError as exc:
-                raise CommandError("; ".join(m for ms in exc.errors.values() for m in ms)) from None
+                raise service_error(exc, keys=False) from None
             self.stdout.write(self.style.SUCCESS(f"Transaction {txn.pk} reversed by {rev.pk}"))

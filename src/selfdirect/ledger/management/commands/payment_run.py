@@ -8,8 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from selfdirect.core.cli import authority_option
-from selfdirect.core.models import User
+from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.people.services import ServiceError
@@ -26,8 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         authority = authority_option(options["authority"])
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None or not user.has_perm("ledger.run_payments", authority):
+        user = worker_option(options["username"], authority)
+        if not user.has_perm("ledger.run_payments", authority):
             raise CommandError(f"--as: {options['username']!r} may not run payments for {authority.slug}")
         try:
             run = services.start_run(user, authority, options["period"])

@@ -7,20 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from selfdirect.core.cli import date_option, pounds_option, service_error
 from selfdirect.core.models import User
-from selfdirect.core.money import format_pence, parse_pounds
+from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.models import Budget
 from selfdirect.people.services import ServiceError
-
-
-def _pounds(option: str, text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return parse_pounds(text)
-    except ValueError as exc:
-        raise CommandError(f"{option}: {exc}") from None
 
 
 class Command(BaseCommand):
@@ -49,20 +41,16 @@ class Command(BaseCommand):
             raise CommandError(f"budget_id: no budget {options['budget_id']} that you work with")
         if not user.has_perm("ledger.reassess_budget", budget):
             raise CommandError(f"--as: {options['username']!r} may not reassess budgets")
-        try:
-            on = dt.date.fromisoformat(options["on"])
-        except ValueError:
-            raise CommandError(f"--on: {options['on']!r} is not a date like 2026-07-01") from None
-        annual = _pounds("--annual", options["annual"])
-        assert annual is not None
+        on = date_option("--on", options["on"], like="2026-07-01")
+        annual = pounds_option("--annual", options["annual"])
         try:
             new = services.reassess_budget(
                 user, budget, on=on, agreed_annual_pence=annual, reason=options["reason"],
-                approved_by_ref=options["approved_by"], indicative_pence=_pounds("--indicative", options["indicative"]),
+                approved_by_ref=options["approved_by"], indicative_pence=pounds_option("--indicative", options["indicative"], optional=True),
                 difference_reasons=options["difference_reasons"],
             )  # fmt: skip
         except ServiceError as exc:
-            raise CommandError("; ".join(f"{k}: {m}" for k, ms in exc.errors.items() for m in ms)) from None
+            raise service_error(exc) from None
         total = sum(new.instalments.filter(cancelled=False).values_list("amount_pence", flat=True))
         self.stdout.write(self.style.SUCCESS(
             f"Budget {budget.pk} ends {new.starts_on - dt.timedelta(days=1)}; budget {new.pk} "
