@@ -11,13 +11,24 @@ from selfdirect.core.money import parse_pounds
 
 
 class PoundsField(forms.CharField):
-    def clean(self, value: Any) -> int:
+    """An amount typed in pounds, held as pence: more than £0, or with ``zero`` £0 or more. Left
+    blank when not ``required``, it is None (an optional or possibly nil figure)."""
+
+    def __init__(self, *args: Any, zero: bool = False, **kwargs: Any) -> None:
+        self.zero = zero
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
+        if not text:
+            return None
         try:
             pence = parse_pounds(text)
         except ValueError as exc:
             raise forms.ValidationError(f"Enter an amount in pounds, like 45.50 ({exc})") from None
-        if pence <= 0:
+        if self.zero and pence < 0:
+            raise forms.ValidationError("Enter an amount of £0 or more")
+        if not self.zero and pence <= 0:
             raise forms.ValidationError("Enter an amount more than £0")
         return pence
 
@@ -73,38 +84,17 @@ class UploadForm(forms.Form):
     )  # fmt: skip
 
 
-class OptionalPoundsField(forms.CharField):
-    """Pounds, zero allowed; blank is None (for an optional or possibly nil figure)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            if self.required:
-                raise forms.ValidationError("Enter an amount in pounds, like 45.50")
-            return None
-        try:
-            pence = parse_pounds(text)
-        except ValueError as exc:
-            raise forms.ValidationError(f"Enter an amount in pounds, like 45.50 ({exc})") from None
-        if pence < 0:
-            raise forms.ValidationError("Enter an amount of £0 or more")
-        return pence
-
-
 class ReassessForm(forms.Form):
     on = GovukDateField(
         label="Date the new budget starts",
         help_text="The current budget ends the day before. Instalments already paid stand: if this "
         "date falls inside one, the change starts the day after it.",
     )
-    agreed = OptionalPoundsField(label="New agreed budget, in pounds a year", max_length=20, required=True)
-    indicative = OptionalPoundsField(
-        label="Indicative budget from the new allocation, in pounds a year", max_length=20
-    )
+    agreed = PoundsField(label="New agreed budget, in pounds a year", max_length=20, zero=True)
+    indicative = PoundsField(
+        label="Indicative budget from the new allocation, in pounds a year", max_length=20, required=False,
+        zero=True,
+    )  # fmt: skip
     difference_reasons = forms.CharField(
         label="If the agreed budget differs from the indicative one, why?", required=False,
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
@@ -121,9 +111,7 @@ class ReassessForm(forms.Form):
 
 
 class ChargeForm(ReasonMixin):
-    weekly = OptionalPoundsField(
-        label="Assessed weekly contribution, in pounds", max_length=20, required=True
-    )
+    weekly = PoundsField(label="Assessed weekly contribution, in pounds", max_length=20, zero=True)
     starts_on = GovukDateField(label="Date the contribution starts")
     mode = forms.ChoiceField(
         label="How is it collected?", required=False,
@@ -141,7 +129,7 @@ class DisputeForm(forms.Form):
     subject = forms.CharField(
         label="What do you disagree with?", widget=forms.Textarea(attrs={"rows": 3}), max_length=300
     )
-    amount = OptionalPoundsField(label="Amount in dispute, in pounds", max_length=20)
+    amount = PoundsField(label="Amount in dispute, in pounds", max_length=20, required=False, zero=True)
 
     def __init__(self, *args: Any, about: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -198,9 +186,9 @@ class DraftBudgetForm(forms.Form):
         label="Start date",
         help_text="The move-in or start date. Payments run from here to the end of the period with no gap.",
     )
-    agreed = OptionalPoundsField(label="Agreed budget, in pounds a year", max_length=20, required=True)
-    indicative = OptionalPoundsField(
-        label="Indicative budget from the allocation, in pounds a year", max_length=20,
+    agreed = PoundsField(label="Agreed budget, in pounds a year", max_length=20, zero=True)
+    indicative = PoundsField(
+        label="Indicative budget from the allocation, in pounds a year", max_length=20, required=False, zero=True,
         help_text="The indicative figure is not the final one. If the agreed budget differs, say why below.",
     )  # fmt: skip
     difference_reasons = forms.CharField(
@@ -209,7 +197,9 @@ class DraftBudgetForm(forms.Form):
         help_text="The person sees this beside both figures.",
     )  # fmt: skip
     frequency = forms.ChoiceField(label="How often is it paid?", widget=forms.RadioSelect)
-    plan_cost = OptionalPoundsField(label="Support plan's cost, in pounds a year", max_length=20)
+    plan_cost = PoundsField(
+        label="Support plan's cost, in pounds a year", max_length=20, required=False, zero=True
+    )
     source = forms.CharField(
         label="How was the figure worked out?", max_length=300, required=False,
         help_text="For example: allocation of 2 April and the support plan's costs",
