@@ -96,3 +96,13 @@ def test_employer_duties_checklist_per_person_employer(market, world):
     assert duty.status == DutyStatus.DONE
     page = client.get(f"/market/people/{world.north.self_person.pk}/").content.decode()
     assert "Employer&#x27;s liability insurance" in page and "Done" in page
+
+
+def test_saving_an_entry_without_naming_its_areas_keeps_them(market, world):
+    pa = market.north.pas["Joy Adeyemi"]
+    areas = set(pa.areas.all())
+    assert areas
+    services.save_pa(None, world.north.authority, {"phone": "01632 960999"}, "new phone", pa=pa)
+    assert set(pa.areas.all()) == areas
+    services.save_pa(None, world.north.authority, {"areas": []}, "no longer travels", pa=pa)
+    assert not pa.areas.exists()

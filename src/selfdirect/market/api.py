@@ -852,11 +852,8 @@ def patch_provider(request: AuthedRequest, provider_id: int, payload: ProviderPa
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
     if "listed" in data and not access.manages_market(request.user, provider.authority_id):
         raise services.ServiceError({"listed": ["Only the council decides whether a provider is listed"]})
-    data["areas"] = (
-        _areas(provider.authority, payload.area_ids)
-        if payload.area_ids is not None
-        else list(provider.areas.all())
-    )
+    if payload.area_ids is not None:  # omitted: the areas stay as they are
+        data["areas"] = _areas(provider.authority, payload.area_ids)
     return services.save_provider(request.user, provider.authority, data, payload.reason, provider=provider)
 
 
@@ -1030,9 +1027,8 @@ def patch_pa(request: AuthedRequest, pa_id: int, payload: PAPatch) -> Any:
     pa = _visible(request, PersonalAssistant, pa_id)
     _require(request, "market.manage_market", pa.authority)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
-    data["areas"] = (
-        _areas(pa.authority, payload.area_ids) if payload.area_ids is not None else list(pa.areas.all())
-    )
+    if payload.area_ids is not None:  # omitted: the areas stay as they are
+        data["areas"] = _areas(pa.authority, payload.area_ids)
     return services.save_pa(request.user, pa.authority, data, payload.reason, pa=pa)
 
 
@@ -1073,11 +1069,8 @@ def patch_broker(request: AuthedRequest, broker_id: int, payload: BrokerPatch) -
     broker = _visible(request, Broker, broker_id)
     _require(request, "market.manage_market", broker.authority)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
-    data["areas"] = (
-        _areas(broker.authority, payload.area_ids)
-        if payload.area_ids is not None
-        else list(broker.areas.all())
-    )
+    if payload.area_ids is not None:  # omitted: the areas stay as they are
+        data["areas"] = _areas(broker.authority, payload.area_ids)
     return services.save_broker(request.user, broker.authority, data, payload.reason, broker=broker)
 
 

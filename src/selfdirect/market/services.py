@@ -141,10 +141,14 @@ def _codes(values: Iterable[str], field: str) -> str:
     return ",".join(sorted(set(values), key=SupportType.values.index))
 
 
-def _areas(authority: Authority, areas: Sequence[Area]) -> list[Area]:
+def _areas(authority: Authority, data: dict[str, Any]) -> dict[str, list[Area]] | None:
+    """The ``m2m`` for ``_save`` when ``data`` names the areas (popped from it); None leaves them."""
+    if "areas" not in data:
+        return None
+    areas = list(data.pop("areas") or [])
     if any(a.authority_id != authority.pk for a in areas):
         raise ServiceError({"areas": ["Choose areas in this authority"]})
-    return list(areas)
+    return {"areas": areas}
 
 
 # --- settings and areas ----------------------------------------------------------------------
@@ -173,7 +177,7 @@ def save_provider(
     provider: Provider | None = None,
 ) -> Provider:
     data = dict(data)
-    areas = _areas(authority, data.pop("areas", []) or [])
+    areas = _areas(authority, data)
     if "support_types" in data and not isinstance(data["support_types"], str):
         data["support_types"] = _codes(data["support_types"], "support_types")
     if provider is None:
@@ -181,7 +185,7 @@ def save_provider(
         if Provider.objects.filter(authority=authority, name__iexact=name).exists():
             raise ServiceError({"name": [f"There is already a provider called {name}"]})
         provider = Provider(authority=authority)
-    return _save(actor, provider, data, reason, m2m={"areas": areas})
+    return _save(actor, provider, data, reason, m2m=areas)
 
 
 def link_provider_user(actor: User | None, provider: Provider, user: User, reason: str) -> None:
@@ -296,7 +300,7 @@ def save_pa(
     pa: PersonalAssistant | None = None,
 ) -> PersonalAssistant:
     data = dict(data)
-    areas = _areas(authority, data.pop("areas", []) or [])
+    areas = _areas(authority, data)
     if "support_types" in data and not isinstance(data["support_types"], str):
         data["support_types"] = _codes(data["support_types"], "support_types")
     if data.get("accredited") and not settings_for(authority).accredits_pas:
@@ -307,7 +311,7 @@ def save_pa(
         and not getattr(pa, "consent_recorded_on", None)
     ):
         raise ServiceError({"consent_recorded_on": ["Enter the date the PA agreed to be listed"]})
-    return _save(actor, pa or PersonalAssistant(authority=authority), data, reason, m2m={"areas": areas})
+    return _save(actor, pa or PersonalAssistant(authority=authority), data, reason, m2m=areas)
 
 
 def add_pa_check(actor: User | None, pa: PersonalAssistant, data: Mapping[str, Any], reason: str) -> PACheck:
@@ -322,8 +326,8 @@ def save_broker(
     broker: Broker | None = None,
 ) -> Broker:
     data = dict(data)
-    areas = _areas(authority, data.pop("areas", []) or [])
-    return _save(actor, broker or Broker(authority=authority), data, reason, m2m={"areas": areas})
+    areas = _areas(authority, data)
+    return _save(actor, broker or Broker(authority=authority), data, reason, m2m=areas)
 
 
 # --- preferred-provider and framework lists --------------------------------------------------
@@ -797,11 +801,8 @@ def import_providers(
                         )
                     provider = providers[key]
                     service = provider.services.filter(name__iexact=item.service["name"]).first()
-                    if service is None:
-                        data = dict(item.service)
-                        if not data["support_type"]:  # an earlier row of the file gave it
-                            data.pop("support_type")
-                        service = save_service(actor, provider, data, reason)
+                    if service is None:  # with its support_type: the checks above made sure
+                        service = save_service(actor, provider, item.service, reason)
                     created.append(save_rate_table(actor, service, item.rates, reason))
                 except ServiceError as exc:  # a check the item parser cannot make (e.g. a field too long)
                     raise ImportRefused(
@@ -866,10 +867,6 @@ class ImportPreview:
     rate_tables: list[dict[str, Any]]
 
 
-class _DryRun(Exception):
-    pass
-
-
 def check_providers_import(actor: User | None, authority: Authority, text: str) -> ImportPreview:
     """Every check of :func:`import_providers`, including those made while writing, with nothing
     kept: the import runs inside a transaction that is always rolled back. Raises ImportRefused."""
@@ -886,40 +883,34 @@ def summarised_import(
     services_before = set(Service.objects.filter(authority=authority).values_list("pk", flat=True))
     areas_before = set(Area.objects.filter(authority=authority).values_list("pk", flat=True))
     preview = ImportPreview([], [], [], [], [])
-    created: list[RateTable] = []
-    try:
-        with transaction.atomic():
-            created = import_providers(actor, authority, text, reason)
-            seen_providers: set[int] = set()
-            seen_services: set[int] = set()
-            for table in created:
-                service = table.service
-                provider = service.provider
-                if provider.pk not in seen_providers:
-                    seen_providers.add(provider.pk)
-                    target = (
-                        preview.existing_providers
-                        if provider.pk in providers_before
-                        else preview.new_providers
-                    )
-                    target.append(provider.name)
-                if service.pk not in services_before and service.pk not in seen_services:
-                    seen_services.add(service.pk)
-                    preview.new_services.append(f"{provider.name}: {service.name} (per {service.unit})")
-                preview.rate_tables.append(
-                    {
-                        "provider": provider.name, "service": service.name, "unit": service.unit,
-                        "starts_on": table.starts_on, "ends_on": table.ends_on,
-                        **{field: getattr(table, field) for field in RATE_COLUMNS.values()},
-                    }
-                )  # fmt: skip
-            preview.new_areas = sorted(
-                Area.objects.filter(authority=authority)
-                .exclude(pk__in=areas_before)
-                .values_list("name", flat=True)
-            )
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with transaction.atomic():
+        created = import_providers(actor, authority, text, reason)
+        seen_providers: set[int] = set()
+        seen_services: set[int] = set()
+        for table in created:
+            service = table.service
+            provider = service.provider
+            if provider.pk not in seen_providers:
+                seen_providers.add(provider.pk)
+                target = (
+                    preview.existing_providers if provider.pk in providers_before else preview.new_providers
+                )
+                target.append(provider.name)
+            if service.pk not in services_before and service.pk not in seen_services:
+                seen_services.add(service.pk)
+                preview.new_services.append(f"{provider.name}: {service.name} (per {service.unit})")
+            preview.rate_tables.append(
+                {
+                    "provider": provider.name, "service": service.name, "unit": service.unit,
+                    "starts_on": table.starts_on, "ends_on": table.ends_on,
+                    **{field: getattr(table, field) for field in RATE_COLUMNS.values()},
+                }
+            )  # fmt: skip
+        preview.new_areas = sorted(
+            Area.objects.filter(authority=authority)
+            .exclude(pk__in=areas_before)
+            .values_list("name", flat=True)
+        )
+        if dry_run:
+            transaction.set_rollback(True)
     return preview, created
