@@ -445,3 +445,24 @@ def test_the_spending_form_shows_each_market_entry_with_its_rate(world):
     page = client_for(world.north.users[Role.PLANNER]).get(f"/plans/{plan.pk}/spending/").content.decode()
     assert "Home care (Kelby Care): £18.50 per hour" in page
     assert "Ann Lee: £12.00 per hour" in page and "Plan Well: £30.00 per hour" in page
+
+
+def test_the_spending_form_reads_every_services_rate_in_one_query(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from selfdirect.plans.forms import market_choices
+
+    make_market(world.north)
+    plan = write_plan(world.north)
+    with CaptureQueriesContext(connection) as one:
+        market_choices(plan)
+    make_market(world.north, " Two")
+    make_market(world.north, " Three")
+    with CaptureQueriesContext(connection) as three:
+        groups = market_choices(plan)
+    assert len(three) == len(one)  # not a query per service
+    services = dict(groups[1][1]).values()
+    assert sorted(services) == sorted(
+        f"Home care (Kelby Care{s}): £18.50 per hour" for s in ["", " Two", " Three"]
+    )

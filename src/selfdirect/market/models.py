@@ -151,6 +151,11 @@ class ProviderMembership(models.Model):
         return f"{self.user} at {self.provider}"
 
 
+def in_force_on(day: dt.date) -> Q:
+    """The rate tables in force on ``day`` (one per service: their periods may not overlap)."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
 class Service(models.Model):
     """Something a provider sells, by a unit (hour, visit, night, week or item)."""
 
@@ -176,11 +181,7 @@ class Service(models.Model):
         return reverse("market:service", args=[self.pk])
 
     def rate_table_on(self, day: dt.date) -> RateTable | None:
-        return (
-            self.rate_tables.filter(starts_on__lte=day)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-            .first()
-        )
+        return self.rate_tables.filter(in_force_on(day)).first()
 
 
 class RateTable(models.Model):

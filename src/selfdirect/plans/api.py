@@ -42,7 +42,7 @@ from .models import (
     SpendingLine,
     SupportPlan,
 )
-from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available
+from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, permission_for
 
 router = Router(tags=["plans"])
 
@@ -300,7 +300,7 @@ def _full(request: AuthedRequest, plan: SupportPlan) -> dict[str, Any]:
     caps = access.capacities(request.user, plan)
     return {
         **_money(plan), **{f: getattr(plan, f) for f in fields}, "outcomes": outcomes,
-        "next_steps": [t.action for t in available(plan.state, caps) if services.applies(plan, t.when)],
+        "next_steps": [t.action for t in services.next_steps(plan, caps)],
     }  # fmt: skip
 
 
@@ -594,8 +594,7 @@ def list_transitions(request: AuthedRequest, plan_id: int) -> Any:
     summary="Make a workflow step (409 when the plan's state or a rule does not allow it)",
 )
 def post_transition(request: AuthedRequest, plan_id: int, body: TransitionIn) -> Any:
-    # Finance deploys the money, and sees a plan's money, not all of it.
-    plan = _plan(request, plan_id, "plans.view_money" if body.action == "activate" else "plans.view_plan")
+    plan = _plan(request, plan_id, permission_for(body.action))
     if body.action not in TRANSITIONS:
         raise Conflict(f"There is no such step as {body.action!r}")
     step = _writing(

@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 
 from selfdirect.core.constants import Role
@@ -36,10 +35,8 @@ def _user(authority: Authority, role: str) -> User:
 
 def _market_entry(plan: SupportPlan, model_name: str) -> Any:
     """The first entry (by name) of one of the authority's market registers, or None."""
-    if not apps.is_installed("selfdirect.market"):
-        return None
-    model = apps.get_model("market", model_name)
-    return model.objects.filter(authority=plan.authority).order_by("name", "pk").first()
+    rows = services.market_register(plan.authority_id, model_name)
+    return None if rows is None else rows.order_by("name", "pk").first()
 
 
 def _write(

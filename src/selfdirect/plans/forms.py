@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.apps import apps
+from django.db.models import Prefetch
 
 from selfdirect.core.forms import GovukDateField
 from selfdirect.core.money import format_pence, parse_pounds
 
+from . import services
 from .constants import (
     Attendance,
     Deployment,
@@ -47,31 +48,35 @@ class PoundsField(forms.CharField):
         return pence
 
 
-def market_rows(authority_id: int, model_name: str) -> list[Any]:
-    """One authority's entries in a market register (empty when the market app is absent)."""
-    if not apps.is_installed("selfdirect.market"):
+def market_rows(plan: SupportPlan, model_name: str) -> list[Any]:
+    """The plan's authority's entries in a market register (empty when the market app is absent);
+    services come with the rate tables in force on the plan's market day, read by market_rate_pence."""
+    rows = services.market_register(plan.authority_id, model_name)
+    if rows is None:
         return []
-    model = apps.get_model("market", model_name)
-    rows = model.objects.filter(authority_id=authority_id)
     if model_name == "Service":
-        rows = rows.select_related("provider")
+        from selfdirect.market.models import RateTable, in_force_on
+
+        tables = RateTable.objects.filter(in_force_on(services.market_day(plan)))
+        rows = rows.select_related("provider").prefetch_related(
+            Prefetch("rate_tables", queryset=tables, to_attr="rate_tables_in_force")
+        )
     return list(rows[:500])
 
 
 def market_choices(plan: SupportPlan) -> list[Any]:
     """Services, PAs and brokers of the plan's authority, grouped, as "kind:id" values for one
     select, each with the register's rate on the plan's start date when it has one."""
-    from .services import market_rate_pence, market_unit
 
     def label(row: Any) -> str:
-        rate = market_rate_pence(plan, row)
-        return str(row) if rate is None else f"{row}: {format_pence(rate)} per {market_unit(row)}"
+        rate = services.market_rate_pence(plan, row)
+        return str(row) if rate is None else f"{row}: {format_pence(rate)} per {services.market_unit(row)}"
 
     groups: list[Any] = [("", "Not from the market register")]
     for name, key, title in [("Service", "market_service", "Provider services"),
                              ("PersonalAssistant", "personal_assistant", "Personal assistants"),
                              ("Broker", "broker", "Brokers and support planners")]:  # fmt: skip
-        rows = market_rows(plan.authority_id, name)
+        rows = market_rows(plan, name)
         if rows:
             groups.append((title, [(f"{key}:{r.pk}", label(r)) for r in rows]))
     return groups
@@ -91,8 +96,8 @@ class AboutForm(forms.ModelForm):
         self.fields["helper"].choices = Helper.choices  # type: ignore[attr-defined]
         self.fields["helper"].required = True
         broker: Any = self.fields["market_broker"]
-        brokers = market_rows(self.instance.authority_id, "Broker") if self.instance.pk else []
-        if brokers:
+        brokers = services.market_register(self.instance.authority_id, "Broker") if self.instance.pk else None
+        if brokers is not None and brokers.exists():
             broker.queryset = broker.queryset.filter(authority_id=self.instance.authority_id)
             broker.empty_label = "Not a broker from the register"
             broker.label = "Which broker from the market register helped?"

@@ -63,7 +63,15 @@ from .models import (
     SpendingLine,
     SupportPlan,
 )
-from .workflow import SYSTEM, TRANSITIONS, WRITERS, TransitionForbidden, TransitionRefused
+from .workflow import (
+    SYSTEM,
+    TRANSITIONS,
+    WRITERS,
+    Transition,
+    TransitionForbidden,
+    TransitionRefused,
+    available,
+)
 
 PLAN_FIELDS = [
     "what_matters", "helper", "helper_name", "broker", "market_broker", "indicative_budget_pence", "budget_source",
@@ -366,8 +374,10 @@ def update_plan(actor: User, plan: SupportPlan, data: Mapping[str, Any], reason:
             raise ServiceError({k: ["cannot be changed here"] for k in sorted(unknown)})
         before = audit.snapshot(plan, PLAN_FIELDS)
         for name, value in data.items():
-            if name == "market_broker" and isinstance(value, int) and not isinstance(value, bool):
-                value = _market_broker(plan, value)
+            if name == "market_broker" and value is not None:
+                value = market_entry(plan, "Broker", value)
+                if value is None:
+                    raise ServiceError({"market_broker": [not_in_register("Broker")]})
             setattr(plan, name, value)
         _check_plan(plan)
         changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
@@ -378,15 +388,6 @@ def update_plan(actor: User, plan: SupportPlan, data: Mapping[str, Any], reason:
                 changes=changes, person_id=plan.person_id,
             )  # fmt: skip
         return changes
-
-
-def _market_broker(plan: SupportPlan, pk: int) -> Any:
-    """The market register's broker ``pk``, only from the plan's authority."""
-    Broker = apps.get_model("market", "Broker")
-    found = Broker.objects.filter(pk=pk, authority_id=plan.authority_id).first()
-    if found is None:
-        raise ServiceError({"market_broker": ["Choose a broker from this authority's market register"]})
-    return found
 
 
 def _check_plan(plan: SupportPlan) -> None:
@@ -401,10 +402,6 @@ def _check_plan(plan: SupportPlan) -> None:
         errors["duration_months"] = ["A plan lasts between 1 and 36 months"]
     if plan.indicative_budget_pence < 0:
         errors["indicative_budget_pence"] = ["The budget cannot be negative"]
-    if plan.market_broker_id is not None and (
-        plan.market_broker is None or plan.market_broker.authority_id != plan.authority_id
-    ):
-        errors["market_broker"] = ["Choose a broker from this authority's market register"]
     if errors:
         raise ServiceError(errors)
 
@@ -532,26 +529,13 @@ def market_links(plan: SupportPlan, data: Mapping[str, Any]) -> tuple[dict[str, 
     ``broker``: an id or the row), each only from the plan's own authority; at most one."""
     found: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    if not apps.is_installed("selfdirect.market"):
-        return found, errors
     for name, model_name in MARKET_LINKS.items():
         value = data.get(name)
         if value in (None, ""):
             continue
-        model = apps.get_model("market", model_name)
-        pk = value.pk if isinstance(value, model) else value
-        row = (
-            model.objects.filter(pk=pk, authority_id=plan.authority_id).first()
-            if isinstance(pk, int)
-            else None
-        )
+        row = market_entry(plan, model_name, value)
         if row is None:
-            what = {
-                "market_service": "service",
-                "personal_assistant": "personal assistant",
-                "broker": "broker",
-            }[name]
-            errors[name] = [f"Choose a {what} from this authority's market register"]
+            errors[name] = [not_in_register(model_name)]
         else:
             found[name] = row
     if len(found) > 1:
@@ -559,6 +543,28 @@ def market_links(plan: SupportPlan, data: Mapping[str, Any]) -> tuple[dict[str, 
             "Link the spending to one market entry only: a service, a personal assistant or a broker"
         ]
     return found, errors
+
+
+def market_register(authority_id: int, model_name: str) -> QuerySet[Any] | None:
+    """One authority's entries in a market register, or None when the market app is absent."""
+    if not apps.is_installed("selfdirect.market"):
+        return None
+    return apps.get_model("market", model_name).objects.filter(authority_id=authority_id)
+
+
+def market_entry(plan: SupportPlan, model_name: str, value: Any) -> Any:
+    """Entry ``value`` (an id or the row) of a market register, only from the plan's authority;
+    None when it is not one of them."""
+    rows = market_register(plan.authority_id, model_name)
+    if rows is None:
+        return None
+    pk = value.pk if isinstance(value, rows.model) else value
+    return rows.filter(pk=pk).first() if isinstance(pk, int) and not isinstance(pk, bool) else None
+
+
+def not_in_register(model_name: str) -> str:
+    what = {"Service": "service", "PersonalAssistant": "personal assistant", "Broker": "broker"}[model_name]
+    return f"Choose a {what} from this authority's market register"
 
 
 def market_link_kinds(name: str, entry: Any) -> frozenset[str]:
@@ -582,12 +588,19 @@ def market_kind_error(name: str, entry: Any, kind: str) -> str:
     )
 
 
+def market_day(plan: SupportPlan) -> dt.date:
+    """The day the market's rates for a plan are taken on: its start, else today."""
+    return plan.starts_on or timezone.localdate()
+
+
 def market_rate_pence(plan: SupportPlan, entry: Any) -> int | None:
     """The market's price for one unit of ``entry`` on the plan's start date: a service's standard
     rate from its rate table, a PA's hourly rate, a broker's fee. None when the register has none."""
     model_name = type(entry).__name__
     if model_name == "Service":
-        table = entry.rate_table_on(plan.starts_on or timezone.localdate())
+        day = market_day(plan)
+        in_force = getattr(entry, "rate_tables_in_force", None)  # prefetched for ``day``: market_rows
+        table = entry.rate_table_on(day) if in_force is None else next(iter(in_force), None)
         return int(table.standard_pence) if table is not None else None
     if model_name == "PersonalAssistant":
         return None if entry.hourly_rate_pence is None else int(entry.hourly_rate_pence)
@@ -832,6 +845,12 @@ def applies(plan: SupportPlan, when: str) -> bool:
     raise ValueError(f"unknown transition condition {when!r}")  # pragma: no cover - a table typo
 
 
+def next_steps(plan: SupportPlan, capacities: frozenset[str]) -> list[Transition]:
+    """The transitions someone in ``capacities`` may offer to make on ``plan`` now: those from its
+    state whose extra condition holds (the other guards are checked when one is made)."""
+    return [t for t in available(plan.state, capacities) if applies(plan, t.when)]
+
+
 WHEN_REFUSED = {
     "panel_decision_appealable": "Only a panel decision can be appealed: not approved, or approved with conditions",
     "appeal_against_refusal": "The appeal is against the panel's conditions: dismissing it leaves the plan approved with them",
@@ -841,8 +860,7 @@ WHEN_REFUSED = {
 
 def _appeal(actor: User, plan: SupportPlan, reason: str, data: Mapping[str, Any], day: dt.date) -> None:
     referral = open_referral(plan)
-    if referral is None or not applies(plan, "panel_decision_appealable"):
-        raise TransitionRefused(WHEN_REFUSED["panel_decision_appealable"])
+    assert referral is not None  # the transition's "when" (panel_decision_appealable) was checked
     if referral.appeals.exists():
         raise TransitionRefused("This decision has already been appealed; the appeal's outcome stands")
     Appeal.objects.create(authority=plan.authority, plan=plan, referral=referral, lodged_by=actor,

@@ -50,7 +50,7 @@ from .models import (
     SpendingLine,
     SupportPlan,
 )
-from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available
+from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available, permission_for
 
 
 def _plan(request: AuthedRequest, pk: int, perm: str = "plans.view_plan") -> SupportPlan:
@@ -158,7 +158,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context.update(
         tasks=tasks(plan),
         can_write=request.user.has_perm("plans.change_plan", plan),
-        actions=[t for t in available(plan.state, caps) if services.applies(plan, t.when)],
+        actions=services.next_steps(plan, caps),
         transitions=plan.transitions.select_related("actor"),
         referrals=plan.referrals.select_related("meeting", "decided_by"),
         appeals=plan.appeals.select_related("heard_by"),
@@ -306,8 +306,9 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
         for name in services.MARKET_LINKS:
             if getattr(line, f"{name}_id") is not None:
                 initial["market"] = f"{name}:{getattr(line, f'{name}_id')}"
-    form = LineForm(request.POST or None, rules=rules, initial=initial, plan=plan)
-    if request.method == "POST" and form.is_valid():
+    # Only someone who may write sees the form (and its market choices: a query per register).
+    form = LineForm(request.POST or None, rules=rules, initial=initial, plan=plan) if can_write else None
+    if form is not None and request.method == "POST" and form.is_valid():
         try:
             services.save_line(request.user, plan, form.service_data(), line)
         except (ServiceError, TransitionRefused) as exc:
@@ -341,10 +342,11 @@ def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404("no such step")
-    # Deploying the money is finance's step too, and finance sees a plan's money, not all of it.
-    plan = _plan(request, pk, "plans.view_money" if action == "activate" else "plans.view_plan")
-    if not access.capacities(request.user, plan) & transition.capacities:
+    plan = _plan(request, pk, permission_for(action))
+    caps = access.capacities(request.user, plan)
+    if not caps & transition.capacities:
         raise PermissionDenied(action)
+    money_only = not access.sees_plan(caps)  # finance: back to the money, not the whole plan
     form = TransitionForm(request.POST or None, action=action, default_reason=transition.default_reason)
     if request.method == "POST" and form.is_valid():
         try:
@@ -360,7 +362,7 @@ def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             messages.success(
                 request, f"{transition.label}: done" if step else "That was already done; nothing changed"
             )
-            if not request.user.has_perm("plans.view_plan", plan):
+            if money_only:
                 return redirect("plans:lines", pk=plan.pk)
             return redirect(plan)
     elif (
@@ -372,11 +374,10 @@ def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpRespons
         return render(
             request, "plans/transition.html",
             {"form": form, "plan": plan, "transition": transition, "refused": refused,
-             "money_only": not request.user.has_perm("plans.view_plan", plan)},
+             "money_only": money_only},
             status=400,
         )  # fmt: skip
     status = 400 if request.method == "POST" else 200
-    money_only = not request.user.has_perm("plans.view_plan", plan)  # finance: back to the money
     context = {"form": form, "plan": plan, "transition": transition, "money_only": money_only}
     if action in {"approve", "refer"}:
         context.update(plan_context(plan))

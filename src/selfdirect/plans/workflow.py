@@ -92,6 +92,13 @@ def available(state: str, capacities: frozenset[str]) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if state in t.sources and t.capacities & capacities]
 
 
+def permission_for(action: str) -> str:
+    """The permission to find a plan for making step ``action``: finance, whose steps are about the
+    money (deploying it), sees a plan's money, not all of it; everyone else needs the whole plan."""
+    transition = TRANSITIONS.get(action)
+    return "plans.view_money" if transition and FINANCE in transition.capacities else "plans.view_plan"
+
+
 class TransitionRefused(Exception):
     """The transition cannot be made now (wrong state, or a rule says no). API 409, web 400."""
 

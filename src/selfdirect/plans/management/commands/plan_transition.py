@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from selfdirect.core.models import User
 from selfdirect.people.services import ServiceError
 from selfdirect.plans import access, services
-from selfdirect.plans.workflow import TRANSITIONS, TransitionForbidden, TransitionRefused
+from selfdirect.plans.workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, permission_for
 
 
 class Command(BaseCommand):
@@ -28,11 +28,7 @@ class Command(BaseCommand):
         plan = None
         for authority in user.authorities():
             plan = access.money_scope(user, authority).filter(pk=options["plan"]).first() or plan
-        # Finance deploys the money (activate) and sees a plan's money, not the whole plan.
-        finds = access.capacities if options["action"] == "activate" else None
-        if plan is None or not (
-            bool(finds(user, plan)) if finds else access.sees_plan(access.capacities(user, plan))
-        ):
+        if plan is None or not user.has_perm(permission_for(options["action"]), plan):
             raise CommandError(f"plan {options['plan']} not found, or not one {user.username} works with")
         try:
             step = services.apply_transition(
