@@ -24,12 +24,12 @@ import json
 from decimal import Decimal
 
 import pytest
-from alloc_testdata import COMPLETE, make_assessment
+from alloc_testdata import COMPLETE, POLICIES, make_assessment
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from helpers import client_for, token_for
-from selfdirect.allocation import services
+from selfdirect.allocation import engine, services
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.people.services import ServiceError
@@ -95,6 +95,44 @@ def test_no_assessments_or_no_points_is_a_clear_message_not_a_division_by_zero(w
         "None of the 1 current assessment scores any points for Adult social care, "
         "so the price per point cannot be worked out"
     ]
+
+
+MIXED_METHODS = """\
+      - label: mental health - price per point by how support is bought
+        when: {answer: client_group, is: mental_health}
+        method:
+          kind: points
+          score: care_points
+          price_per_point:
+            question: hs_purchase_route
+            rates: {specialist: asc_price_per_point, commissioned: asc_price_per_point}
+            default: asc_price_per_point
+      - label: resource allocation system"""
+
+
+def test_a_stream_whose_first_points_price_depends_on_an_answer_is_not_sized(world, north_2026):
+    """The pot sizes the first points method a stream has: when its price is picked by an answer,
+    the stream has no one price per point, whatever points method follows (not "no points")."""
+    n = world.north
+    text = (POLICIES / "northshire" / "policy-2026.yaml").read_text()
+    start = text.index("      - label: mental health - traditional services")
+    end = text.index("      - label: resource allocation system")
+    mixed_text = text[:start] + MIXED_METHODS + text[end + len("      - label: resource allocation system") :]
+    mixed_text = mixed_text.replace("id: northshire-2026", "id: northshire-2026-mixed", 1)
+    mixed = services.publish_file(n.users[Role.COMMISSIONER], n.authority, mixed_text, "mixed.yaml")
+    make_assessment(n.self_person, mixed, status="submitted")
+    policy = services.policy_for(mixed)
+    assert engine.sizing_method(policy, ASC) is None
+    assert engine.sizing_method(services.policy_for(north_2026), ASC) is not None
+    with pytest.raises(ServiceError) as caught:
+        services.size_pot(mixed, ASC, 1_000_000)
+    assert (
+        list(caught.value.errors) == ["stream"] and "not paid by points" in caught.value.errors["stream"][0]
+    )
+    pop = engine.Population.from_answers([COMPLETE], [policy])
+    assert services.pot_sizing_for(policy, pop) == []
+    html = page(world, Role.COMMISSIONER, {"version": mixed.pk}).content.decode()
+    assert f'value="{ASC}"' not in html
 
 
 def page(world, role, query, side=None):

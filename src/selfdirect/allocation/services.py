@@ -392,29 +392,20 @@ def execute_what_if(run: WhatIfRun, progress: Callable[[int, str], None] | None 
 
 
 def pot_sizing_for(policy: engine.Policy, pop: engine.Population) -> list[dict[str, Any]]:
-    """For each points-method stream: the price per point that spends the current projected total."""
+    """For each stream priced by points: the price per point that spends the current projected total."""
     out = []
     current = engine.compute_population(policy, pop)
-    for name, stream in policy.model.streams.items():
-        if not any(ch.method.kind == "points" for ch in stream.methods):
+    for name in policy.model.streams:
+        if engine.sizing_method(policy, name) is None:
             continue
         pot = int(current.streams[name].sum())
         if pot <= 0:
             continue
         try:
-            out.append(engine.size_price_per_point(policy, pop, name, pot).to_dict())
-        except ValueError:
+            out.append(engine.size_price_per_point(policy, pop, name, pot, current).to_dict())
+        except ValueError:  # nobody the points method funds scores any points
             continue
     return out
-
-
-def priced_by_points(policy: engine.Policy, stream: str) -> bool:
-    """True when ``stream`` has a points method with one price per point (so a pot can size it)."""
-    s = policy.model.streams.get(stream)
-    return s is not None and any(
-        ch.method.kind == "points" and isinstance(getattr(ch.method, "price_per_point", None), str)
-        for ch in s.methods
-    )
 
 
 def size_pot(
@@ -433,7 +424,7 @@ def size_pot(
                         f"choose one of {', '.join(streams)}"]}
         )  # fmt: skip
     title = streams[stream].title
-    if not priced_by_points(policy, stream):
+    if engine.sizing_method(policy, stream) is None:
         raise ServiceError(
             {
                 "stream": [

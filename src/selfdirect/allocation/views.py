@@ -21,7 +21,7 @@ from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
 from selfdirect.people.services import ServiceError
 
-from . import charts, services
+from . import charts, engine, services
 from .constants import PolicyStatus, PopulationKind, RunStatus
 from .engine.money import format_rate
 from .models import Allocation, PolicyVersion, WhatIfRun
@@ -265,7 +265,7 @@ def price_per_point(request: AuthedRequest) -> HttpResponse:
         streams = [
             (sid, s.title)
             for sid, s in policy.model.streams.items()
-            if services.priced_by_points(policy, sid)
+            if engine.sizing_method(policy, sid) is not None
         ]
     errors: dict[str, list[str]] = {}
     sizing = None

@@ -9,7 +9,7 @@ Public API for the Django app and the API layer:
 * eligibility: :func:`determine_eligibility`, :class:`AssessorDecision`, :class:`EligibilityResult`
 * allocation: :func:`allocate` -> :class:`Allocation` with :class:`ExplanationLine` s
 * population: :class:`Population`, :func:`compute_population`, :func:`what_if`,
-  :func:`size_price_per_point`, :func:`with_rates`, :func:`age_bands`
+  :func:`size_price_per_point`, :func:`sizing_method`, :func:`with_rates`, :func:`age_bands`
 * YAML test cases: :func:`load_cases`, :func:`run_case`
 """
 
@@ -25,6 +25,7 @@ from .population import (
     age_bands,
     compute_population,
     size_price_per_point,
+    sizing_method,
     what_if,
     with_rates,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "open_domains",
     "run_case",
     "size_price_per_point",
+    "sizing_method",
     "validate_answer",
     "validate_answers",
     "what_if",

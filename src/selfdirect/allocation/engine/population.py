@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -824,28 +824,37 @@ class PotSizing:
         }
 
 
-def size_price_per_point(policy: Policy, pop: Population, stream: str, pot_pence: int) -> PotSizing:
+def sizing_method(policy: Policy, stream: str) -> PointsMethod | None:
+    """The points method whose price a pot sizes for ``stream``: the stream's first points method,
+    when it has one price per point (not one picked by an answer). None when there is none, or no
+    such stream: the stream is not priced by points."""
+    s = policy.model.streams.get(stream)
+    first = next((ch.method for ch in s.methods if isinstance(ch.method, PointsMethod)), None) if s else None
+    return first if first is not None and isinstance(first.price_per_point, str) else None
+
+
+def size_price_per_point(
+    policy: Policy, pop: Population, stream: str, pot_pence: int, current: PopulationResult | None = None
+) -> PotSizing:
     """The price per point that spends ``pot_pence`` on ``stream`` across ``pop``.
 
     Total points are counted only for people whom the points method would fund (eligible,
-    stream applies, first matching method is points). The price is rounded *down* to
-    1/10,000 of a penny; ``projected_spend_pence`` reruns the population at that price, after
-    adjustments, rounding and limits, so the commissioner sees the real spend.
+    stream applies, first matching method is :func:`sizing_method`'s). The price is rounded *down*
+    to 1/10,000 of a penny; ``projected_spend_pence`` reruns the population at that price, after
+    adjustments, rounding and limits, so the commissioner sees the real spend. ``current`` is
+    ``compute_population(policy, pop)`` when the caller has it already (the current spend).
     """
+    method = sizing_method(policy, stream)
+    if method is None:
+        raise ValueError(f"stream {stream!r} has no points method with a single price per point")
     run = _Run(_plan(policy), pop)
-    s = policy.model.streams[stream]
     live = run.live(stream)
     taken = np.zeros(pop.n, np.bool_)
-    method: PointsMethod | None = None
-    points_mask = np.zeros(pop.n, np.bool_)
-    for ch in s.methods:
-        mask = live & ~taken & run.cond(ch.when)
-        taken |= mask
-        if isinstance(ch.method, PointsMethod):
-            method, points_mask = ch.method, mask
+    for ch in policy.model.streams[stream].methods:
+        points_mask = live & ~taken & run.cond(ch.when)
+        if ch.method is method:
             break
-    if method is None or isinstance(method.price_per_point, RateByAnswer):
-        raise ValueError(f"stream {stream!r} has no points method with a single price per point")
+        taken |= points_mask
     total_scaled = int(run.score(method.score)[points_mask].sum(dtype=np.int64))
     total = Decimal(total_scaled) / SCORE_SCALE
     if total_scaled == 0:
@@ -853,13 +862,15 @@ def size_price_per_point(policy: Policy, pop: Population, stream: str, pot_pence
     k = policy.model.weeks_per_year if method.period == "week" else 1
     price_fp = (pot_pence * FP * SCORE_SCALE) // (total_scaled * k)
     price = Decimal(price_fp) / FP
-    sized = with_rates(policy, {method.price_per_point: price})
+    rate_id = cast(str, method.price_per_point)  # one price per point: sizing_method's
+    sized = with_rates(policy, {rate_id: price})
     spend = int(compute_population(sized, pop).streams[stream].sum())
-    current = int(compute_population(policy, pop).streams[stream].sum())
+    if current is None:
+        current = compute_population(policy, pop)
     return PotSizing(
-        stream, method.price_per_point, pot_pence, int(points_mask.sum()), total, price, spend,
+        stream, rate_id, pot_pence, int(points_mask.sum()), total, price, spend,
         people_total=pop.n, period=method.period, weeks=k,
-        current_price_pence=policy.model.rates[method.price_per_point].amount, current_spend_pence=current,
+        current_price_pence=policy.model.rates[rate_id].amount, current_spend_pence=int(current.streams[stream].sum()),
     )  # fmt: skip
 
 
