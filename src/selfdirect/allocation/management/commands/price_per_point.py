@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from selfdirect.allocation.engine.money import format_rate
 from selfdirect.allocation.models import PolicyVersion
 from selfdirect.allocation.services import size_pot
-from selfdirect.core.models import Authority, User
+from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.people.services import ServiceError
 
@@ -30,10 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the result as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        authority = Authority.objects.filter(slug=options["authority"]).first()
-        user = User.objects.filter(username=options["username"]).first()
-        if authority is None or user is None:
-            raise CommandError("unknown authority or user")
+        authority = authority_option(options["authority"])
+        user = worker_option(options["username"], authority)
         if not user.has_perm("allocation.size_pot", authority):
             raise CommandError(f"{user} may not size the pot for {authority.slug}")
         version = (

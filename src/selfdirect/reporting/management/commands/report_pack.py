@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from selfdirect.core.cli import authority_option
 from selfdirect.core.models import Authority
 from selfdirect.people.services import ServiceError
 from selfdirect.reporting.models import PackStatus
@@ -29,9 +30,7 @@ class Command(BaseCommand):
         if options["all"]:
             authorities = list(Authority.objects.order_by("slug"))
         elif options["authority"]:
-            authorities = list(Authority.objects.filter(slug=options["authority"]))
-            if not authorities:
-                raise CommandError(f"--authority: no authority {options['authority']!r}")
+            authorities = [authority_option(options["authority"])]
         else:
             raise CommandError("--authority: give an authority's slug, or --all")
         month = options["month"] or f"{timezone.localdate().replace(day=1) - dt.timedelta(days=1):%Y-%m}"
