@@ -79,3 +79,34 @@ def test_pages_link_the_people_for_those_allowed(world, role):
         "/reports/people/equity_age_band_75-84/?period=2026-05"
     )
     assert s.self_person.family_name not in north.content.decode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug, not fixed yet: with no filter, queries.among() does not limit records to people "
+    "recorded by the period's end. The one-line fix made the dashboard about 1.3 s at 100,000 people "
+    "(goal 1 s), so it waits for a faster form; see the issue 9 note",
+)
+def test_people_recorded_after_the_period_are_not_counted_unfiltered(world):
+    """A record dated in the period for someone whose own record was made after its end (entered
+    late): like the drill-down and the team figures, the whole-authority count leaves it out."""
+    import datetime as dt
+
+    from reporting_support import aware, budget
+
+    from helpers import make_person
+    from selfdirect.ledger.constants import Route
+    from selfdirect.people.models import Person
+
+    build_north(world)
+    side = world.north
+    late = make_person(side.authority, side.home_team, "Late", "Comer")
+    budget(late, Route.DIRECT_PAYMENT)
+    Person.objects.filter(pk=late.pk).update(created_at=aware(dt.date(2026, 6, 2)))
+    whole = build_report(side.authority, MAY, sections=("streams",))
+    # self, caseload and low (as without the late record), the drill-down's people
+    assert whole.table("streams").rows == [["social_care", 3, 1560000]]
+    assert late not in set(cohort(whole.scope, "stream_social_care"))
+    teams = [build_report(side.authority, MAY, team_id=t.pk, sections=("streams",)) for t in
+             (side.home_team, side.other_team)]  # fmt: skip
+    assert sum(r.table("streams").rows[0][1] for r in teams) == 3

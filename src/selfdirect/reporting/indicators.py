@@ -54,6 +54,11 @@ def parse_period(text: str) -> Period:
         raise PeriodError(f"period: enter a month like 2026-05 or a year like 2026, not {text!r}") from exc
 
 
+def is_month(label: str) -> bool:
+    """Whether a period's label names a month (2026-05), not a year (2026)."""
+    return len(label) == 7
+
+
 def current_period(today: dt.date | None = None) -> Period:
     today = today or dt.date.today()
     return parse_period(f"{today:%Y-%m}")
@@ -138,7 +143,7 @@ def take_up_table(scope: Scope, target: Decimal, target_source: str) -> Table:
     e, pb, dp = t["eligible"], t["personal_budget"], t["direct_payment"]
     table = Table(
         "take_up",
-        "Eligible people on personal budgets and direct payments",
+        TITLES["take_up"],
         f"{ELIGIBLE_TEXT} {PB_TEXT} {DP_TEXT} Counted at the end of the period. "
         f"Target: {target}% of eligible people on a personal budget ({target_source}).",
         [
@@ -167,7 +172,7 @@ def take_up_table(scope: Scope, target: Decimal, target_source: str) -> Table:
 def trend_table(scope: Scope) -> Table:
     table = Table(
         "trend",
-        "Personal budgets by month (12 months to the period's end)",
+        TITLES["trend"],
         f"At each month's end: {ELIGIBLE_TEXT} {PB_TEXT} {DP_TEXT}",
         [
             Column("Month", "text"),
@@ -228,7 +233,7 @@ def route_table(scope: Scope) -> Table:
     rows = queries.people_by_route(scope)
     return Table(
         "routes",
-        "People by deployment route",
+        TITLES["routes"],
         "People with a budget running in the period, by who holds the money; someone who mixes "
         "routes is counted once in each.",
         [Column("Route", "text"), Column("People")],
@@ -242,7 +247,7 @@ def stream_table(scope: Scope) -> Table:
     rows = queries.people_by_stream(scope)
     return Table(
         "streams",
-        "People by funding stream",
+        TITLES["streams"],
         "People with an agreed or active budget from the stream running in the period, and the "
         "stream's agreed annual total.",
         [Column("Funding stream", "text"), Column("People"), Column("Agreed a year", "pence")],
@@ -261,7 +266,7 @@ def reviews_table(scope: Scope) -> Table:
     r = queries.reviews(scope)
     table = Table(
         "reviews",
-        "Reviews",
+        TITLES["reviews"],
         "Due: reviews whose due date falls in the period. Done: reviews held in the period. "
         "Overdue: due by the period's end and not held by then.",
         [Column("Reviews", "text"), Column("Number")],
@@ -278,7 +283,7 @@ def panel_table(scope: Scope) -> Table:
     rows = queries.panel(scope)
     return Table(
         "panel",
-        "Plans referred to the risk enablement panel",
+        TITLES["panel"],
         "Plans referred in the period, by the panel's decision.",
         [Column("Decision", "text"), Column("Plans")],
         [[labels.get(r["decision"], r["decision"]), r["plans"]] for r in rows],
@@ -291,7 +296,7 @@ def refusals_table(scope: Scope) -> Table:
     r = queries.refusals(scope)
     table = Table(
         "refusals",
-        "Personal budgets declined, and follow-ups",
+        TITLES["refusals"],
         "Recorded: people who declined a personal budget in the period (seed 001: offers at first "
         "contact and at reviews). Follow-ups due: refusals whose check-back date is by the period's "
         "end; done: of those, followed up by then (Lincolnshire's practice of checking back).",
@@ -314,7 +319,7 @@ def offers_table(scope: Scope) -> Table:
     reasons = dict(RefusalReason.choices)
     table = Table(
         "offers",
-        "Personal budgets offered at first contact and at reviews",
+        TITLES["offers"],
         "Seed 001: offer a personal budget at first contact and again at reviews. At first contact: "
         "everyone referred (their record created) in the period is offered one, and counted once; "
         "by the period's end, accepted: they have a support plan at any stage or an agreed budget; "
@@ -381,7 +386,7 @@ def refusal_reasons_table(scope: Scope) -> Table:
     rows = queries.refusal_reasons(scope)
     return Table(
         "refusal_reasons",
-        "Personal budgets declined, by reason",
+        TITLES["refusal_reasons"],
         "Refusals recorded in the period (at first contact or at a review), by the reason given, "
         "and how many were followed up by the period's end (seed 001: Lincolnshire checks back).",
         [
@@ -407,7 +412,7 @@ def journey_table(scope: Scope) -> Table:
     d = queries.journey(scope)
     table = Table(
         "journey",
-        "Time from referral",
+        TITLES["journey"],
         "Median days from the person's record being created (the referral) to their first "
         "assessment, first agreed budget and first payment, for people who have reached each step "
         "by the period's end.",
@@ -421,7 +426,8 @@ def journey_table(scope: Scope) -> Table:
     return table
 
 
-EQUITY_DIMENSIONS = {"client_group": "client group", "age_band": "age band", "sex": "sex"}
+EQUITY_DIMENSIONS = {d: d.replace("_", " ") for d in queries.EQUITY_DIMENSIONS}
+"""Each dimension of the equity tables, in words."""
 
 
 def equity_table(scope: Scope, dimension: str) -> Table:
@@ -429,7 +435,7 @@ def equity_table(scope: Scope, dimension: str) -> Table:
     rows = queries.allocations_by(scope, dimension)
     table = Table(
         f"equity_{dimension}",
-        f"Indicative budgets by {EQUITY_DIMENSIONS[dimension]}, for the same assessed need",
+        TITLES[f"equity_{dimension}"],
         "Each person's latest indicative budget (allocation) by the period's end. 'Same need' is "
         "what the group would average if each person got the average for their FACS band across "
         "everyone; the gap is the group's average minus that, so a negative gap means less for "
@@ -473,7 +479,7 @@ def outcomes_table(scope: Scope) -> Table:
     rows = queries.outcomes(scope)
     return Table(
         "outcomes",
-        "Outcomes achieved at reviews, by framework outcome",
+        TITLES["outcomes"],
         "Answers at reviews held in the period on personal outcomes linked to a framework outcome; "
         "achieved means the person said mostly or fully.",
         [
@@ -502,7 +508,7 @@ def independent_living_table(scope: Scope) -> Table:
     m = queries.move_ons(scope)
     table = Table(
         "independent_living",
-        "Independent living (National Indicators 141 and 142)",
+        TITLES["independent_living"],
         "NI 141: of the people who left short-term housing-related support (supported "
         "accommodation or floating support) in the period, the share who moved on in a planned way, "
         "as recorded when they left. NI 142: people supported to establish and maintain independent "
@@ -535,7 +541,7 @@ def money_table(scope: Scope, dimension: str) -> Table:
     data = queries.money_by(scope, dimension)
     table = Table(
         f"money_{dimension}",
-        f"Spending against budget by {title}",
+        TITLES[f"money_{dimension}"],
         "Agreed a year: budgets running in the period. Paid: instalments paid in the period. Spent: "
         "spending recorded in the period. Spent as a share of paid. "
         + (
@@ -565,7 +571,7 @@ def close_table(scope: Scope) -> Table:
     k = queries.contributions(scope)
     table = Table(
         "close",
-        "Rollover, claw-back and contributions",
+        TITLES["close"],
         "From months closed in the period: unspent money, the part kept (rolled over) and the part "
         "clawed back under the ledger policy. Contributions charged in the period (net ones are "
         "deducted from payments, so collected when charged); invoiced: gross contributions billed; "

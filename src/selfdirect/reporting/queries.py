@@ -152,7 +152,7 @@ def cohort(scope: Scope, name: str) -> QuerySet[Person]:
         if name.startswith(f"equity_{dimension}_"):
             key = name[len(f"equity_{dimension}_") :]
             if dimension == "age_band":
-                key = next((label for label in AGE_BAND_LABELS if group_key(label) == key), "")
+                key = age_band_label(key) or ""
             if not key:
                 return base.none()
             latest = _latest_allocations(scope, dimension).filter(group=key)
@@ -467,6 +467,11 @@ def group_key(group: str) -> str:
     """A group's name in a drill-down address: client groups and sexes are codes already; age
     bands ('85 and over') are written like 85-and-over."""
     return slugify(group)
+
+
+def age_band_label(key: str) -> str | None:
+    """The age band whose name in a drill-down address is ``key``, or None."""
+    return next((label for label in AGE_BAND_LABELS if group_key(label) == key), None)
 
 
 def allocations_by(scope: Scope, dimension: str) -> list[dict[str, Any]]:

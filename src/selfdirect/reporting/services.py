@@ -5,7 +5,7 @@ pack also stores the month's open-data extract, which the open-data download the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,8 +21,57 @@ from selfdirect.people.services import ServiceError
 
 from . import charts
 from .exports import open_data_csv
-from .indicators import PeriodError, build_report, format_cell, parse_period, store_snapshots
+from .indicators import PeriodError, build_report, format_cell, is_month, parse_period, store_snapshots
 from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, PackStatus, ReportPack, ShortTermService
+
+if TYPE_CHECKING:
+    from selfdirect.people.models import Person
+    from selfdirect.plans.models import Refusal
+
+
+def _person(actor: User, authority: Authority, reference: str, errors: dict[str, list[str]]) -> Person | None:
+    """The person with ``reference`` among those the actor may edit; else None, with the error at
+    ``reference``."""
+    reference = (reference or "").strip()
+    if not reference:
+        errors["reference"] = ["Enter the person's reference"]
+        return None
+    person = people_scope(actor, authority, "edit").filter(reference=reference).first()
+    if person is None:
+        errors["reference"] = [f"No one you work with has the reference {reference!r}"]
+    return person
+
+
+def _past_date(text: str, field: str, what: str, errors: dict[str, list[str]]) -> dt.date | None:
+    """The date in ``text`` (``what``, e.g. "the date they left"), today or earlier; else None,
+    with the error at ``field``."""
+    try:
+        day = dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        errors[field] = [f"Enter {what}, like 2026-10-31"]
+        return None
+    if day > timezone.localdate():
+        errors[field] = [f"{what[0].upper()}{what[1:]} must be today or in the past"]
+        return None
+    return day
+
+
+def _decline(actor: User, person: Person, reason: str, notes: str, day: dt.date) -> Refusal:
+    """A declined offer's refusal (the plans app's, which brings its follow-up date), recorded by
+    the person's assessor or planner only."""
+    from selfdirect.plans.services import record_refusal
+    from selfdirect.plans.workflow import TransitionForbidden
+
+    try:
+        return record_refusal(actor, person, reason, notes, today=day)
+    except TransitionForbidden as exc:
+        raise ServiceError(
+            {
+                "outcome": [
+                    "Only the person's assessor or planner can record a decline, as the follow-up is theirs"
+                ]
+            }
+        ) from exc
 
 
 def record_move_on(
@@ -38,23 +87,10 @@ def record_move_on(
     """Record that a person left short-term support, planned or not. Every field is checked
     before anything is written; the person must be one the actor may edit."""
     errors: dict[str, list[str]] = {}
-    reference = (reference or "").strip()
-    person = None
-    if not reference:
-        errors["reference"] = ["Enter the person's reference"]
-    else:
-        person = people_scope(actor, authority, "edit").filter(reference=reference).first()
-        if person is None:
-            errors["reference"] = [f"No one you work with has the reference {reference!r}"]
+    person = _person(actor, authority, reference, errors)
     if service not in ShortTermService.values:
         errors["service"] = ["Choose the support they left"]
-    day: dt.date | None = None
-    try:
-        day = dt.date.fromisoformat((left_on or "").strip())
-    except ValueError:
-        errors["left_on"] = ["Enter the date they left, like 2026-10-31"]
-    if day is not None and day > timezone.localdate():
-        errors["left_on"] = ["The date they left must be today or in the past"]
+    day = _past_date(left_on, "left_on", "the date they left", errors)
     if planned not in ("yes", "no"):
         errors["planned"] = ["Say whether they moved on in a planned way"]
     if len(destination or "") > 200:
@@ -92,21 +128,8 @@ def record_review_offer(
     from selfdirect.plans.models import Review
 
     errors: dict[str, list[str]] = {}
-    reference = (reference or "").strip()
-    person = None
-    if not reference:
-        errors["reference"] = ["Enter the person's reference"]
-    else:
-        person = people_scope(actor, authority, "edit").filter(reference=reference).first()
-        if person is None:
-            errors["reference"] = [f"No one you work with has the reference {reference!r}"]
-    day: dt.date | None = None
-    try:
-        day = dt.date.fromisoformat((offered_on or "").strip())
-    except ValueError:
-        errors["offered_on"] = ["Enter the date of the review, like 2026-10-31"]
-    if day is not None and day > timezone.localdate():
-        errors["offered_on"] = ["The date of the review must be today or in the past"]
+    person = _person(actor, authority, reference, errors)
+    day = _past_date(offered_on, "offered_on", "the date of the review", errors)
     if outcome not in OfferOutcome.values:
         errors["outcome"] = ["Say whether they accepted, declined or have not decided yet"]
     if outcome == OfferOutcome.DECLINED and reason not in RefusalReason.values:
@@ -119,21 +142,7 @@ def record_review_offer(
         Review.objects.filter(authority=authority, plan__person=person, held_on=day).order_by("-pk").first()
     )
     with transaction.atomic():
-        refusal = None
-        if outcome == OfferOutcome.DECLINED:
-            from selfdirect.plans.services import record_refusal
-            from selfdirect.plans.workflow import TransitionForbidden
-
-            try:
-                refusal = record_refusal(actor, person, reason, notes, today=day)
-            except TransitionForbidden as exc:
-                raise ServiceError(
-                    {
-                        "outcome": [
-                            "Only the person's assessor or planner can record a decline, as the follow-up is theirs"
-                        ]
-                    }
-                ) from exc
+        refusal = _decline(actor, person, reason, notes, day) if outcome == OfferOutcome.DECLINED else None
         offer = BudgetOffer.objects.create(
             authority=authority, person=person, made_at=OfferMadeAt.REVIEW, review=review, offered_on=day,
             outcome=outcome, decided_on=None if outcome == OfferOutcome.UNDECIDED else day, refusal=refusal,
@@ -164,19 +173,7 @@ def decide_review_offer(
     day = timezone.localdate()
     with transaction.atomic():
         if outcome == OfferOutcome.DECLINED:
-            from selfdirect.plans.services import record_refusal
-            from selfdirect.plans.workflow import TransitionForbidden
-
-            try:
-                offer.refusal = record_refusal(actor, offer.person, reason, notes, today=day)
-            except TransitionForbidden as exc:
-                raise ServiceError(
-                    {
-                        "outcome": [
-                            "Only the person's assessor or planner can record a decline, as the follow-up is theirs"
-                        ]
-                    }
-                ) from exc
+            offer.refusal = _decline(actor, offer.person, reason, notes, day)
         offer.outcome, offer.decided_on = outcome, day
         offer.save(update_fields=["outcome", "decided_on", "refusal"])
         audit.record(
@@ -192,7 +189,7 @@ def request_pack(
     """Record a pack for ``month`` (2026-10) and queue it, or make it at once (``run_now``)."""
     text = (month or "").strip()
     try:
-        if len(text) != 7:
+        if not is_month(text):
             raise PeriodError(text)
         period = parse_period(text)
     except PeriodError as exc:

@@ -34,6 +34,7 @@ from .indicators import (
     build_report,
     current_period,
     format_cell,
+    is_month,
     parse_period,
 )
 from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, PackStatus, ReportPack, ShortTermService
@@ -88,10 +89,7 @@ def cohort_title(name: str) -> str | None:
         prefix = f"equity_{dimension}_"
         if name.startswith(prefix):
             key = name[len(prefix) :]
-            if dimension == "age_band":
-                label = next((a for a in queries.AGE_BAND_LABELS if queries.group_key(a) == key), None)
-            else:
-                label = labels.get(key)
+            label = queries.age_band_label(key) if dimension == "age_band" else labels.get(key)
             if label is None:
                 return None
             return f"People with an indicative budget by the period's end, {words}: {label}"
@@ -268,9 +266,10 @@ def open_data(request: AuthedRequest) -> HttpResponse:
                             content_type="text/plain")  # fmt: skip
     period = f["period"]
     name = f"{authority.slug}-{period.label}-open-data.csv"
-    whole = not f["client_group"] and f["team_id"] is None and report_people(request.user, authority) is None
+    scope = queries.Scope(authority, period.start, period.end, f["client_group"], f["team_id"],
+                          report_people(request.user, authority))  # fmt: skip
     stored = None
-    if whole and len(period.label) == 7:
+    if is_month(period.label) and not queries.filtered(scope):
         stored = (
             ReportPack.objects.filter(authority=authority, period=period.label, status=PackStatus.DONE)
             .exclude(open_data="")
@@ -283,7 +282,8 @@ def open_data(request: AuthedRequest) -> HttpResponse:
         if stored.finished_at:
             response["Last-Modified"] = http_date(stored.finished_at.timestamp())
     else:
-        report, _ = _report(request)
+        report = build_report(authority, period, client_group=scope.client_group, team_id=scope.team_id,
+                              caseload=scope.caseload)  # fmt: skip
         response = HttpResponse(exports.open_data_csv(report), content_type="text/csv; charset=utf-8")
     return download(response, name)
 
