@@ -381,6 +381,62 @@ def test_api_writes_a_plan_and_reviews_it(world):
     assert dt.date.fromisoformat(assessor.get(f"/api/v1/plans/{pid}").json()["review_on"]) > DAY
 
 
+def panel_writes(referral):
+    """The API's panel write endpoints, each with a valid body: (name, url, body)."""
+    from selfdirect.plans.models import PanelInvitation
+
+    invitation = PanelInvitation.objects.filter(referral=referral).order_by("pk").first()
+    assert invitation is not None
+    return [
+        ("attendance", f"/api/v1/plans/panel/referrals/{referral.pk}/attendance",
+         {"attendance": "represented", "attendee_name": "Her son"}),
+        ("invitation", f"/api/v1/plans/panel/invitations/{invitation.pk}/sent",
+         {"sent_how": "email", "sent_on": "2026-03-30"}),
+        ("minutes", f"/api/v1/plans/panel/meetings/{referral.meeting_id}/minutes", {"minutes": "Met at 10"}),
+    ]  # fmt: skip
+
+
+def test_api_panel_writes_need_run_panel_like_the_pages(world):
+    """Admins see the panel (plans.see_panel) but do not run it (plans.run_panel): each write endpoint
+    refuses them itself (403), as the pages do, and reading stays open to them; panel members write;
+    another authority does not find the records (404)."""
+    plan = plan_in(world, PlanState.REFERRED)
+    referral = plan.referrals.get()
+    writes = panel_writes(referral)
+    for role in ROLES:
+        if role == Role.PANEL:
+            continue
+        for name, url, body in writes:
+            found = api(world, role).post(url, body, content_type="application/json")
+            assert (name, found.status_code) == (name, NO), found.content
+    referral.refresh_from_db()
+    assert (referral.attendance, referral.meeting.minutes) == ("invited", "")
+    assert api(world, Role.ADMIN).get("/api/v1/plans/panel/meetings").status_code == OK
+    for role in ROLES:
+        for name, url, body in writes:
+            found = api(world, role, "south").post(url, body, content_type="application/json")
+            assert (name, found.status_code) == (name, GONE), found.content
+    panel = api(world, Role.PANEL)
+    assert {name: panel.post(url, body, content_type="application/json").status_code for name, url, body in writes} == {
+        "attendance": OK, "invitation": OK, "minutes": OK}  # fmt: skip
+    referral.refresh_from_db()
+    assert (referral.attendance, referral.meeting.minutes) == ("represented", "Met at 10")
+
+
+def test_api_panel_writes_refuse_an_admin_before_calling_the_service(world, monkeypatch):
+    """The endpoint is the gate (plans.run_panel), not whatever the service happens to check: with the
+    services' own role checks taken away, an admin is still refused and the service never runs."""
+    plan = plan_in(world, PlanState.REFERRED)
+    referral = plan.referrals.get()
+    called = []
+    for name in ("record_attendance", "mark_invitation_sent", "save_minutes"):
+        monkeypatch.setattr(services, name, lambda *args, _name=name, **kwargs: called.append(_name))
+    admin = api(world, Role.ADMIN)
+    found = {name: admin.post(url, body, content_type="application/json").status_code
+             for name, url, body in panel_writes(referral)}  # fmt: skip
+    assert (found, called) == ({"attendance": NO, "invitation": NO, "minutes": NO}, [])
+
+
 def test_api_panel_and_refusals_by_role(world):
     plan_in(world, PlanState.REFERRED)
     for role in ROLES:

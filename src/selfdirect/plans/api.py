@@ -371,9 +371,7 @@ def _referral(r: Any) -> dict[str, Any]:
 
 @router.get("/plans/panel/meetings", response=list[MeetingOut], summary="Panel meetings and their agendas")
 def meetings(request: AuthedRequest) -> Any:
-    if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
-        raise PermissionDenied("plans.see_panel")
-    found = PanelMeeting.objects.filter(authority=request.authority).prefetch_related("referrals__plan")
+    found = PanelMeeting.objects.filter(authority=_panel_scope(request)).prefetch_related("referrals__plan")
     return [{"id": m.pk, "meets_on": m.meets_on, "minutes": m.minutes, "agenda": [_referral(r) for r in m.referrals.all()]}
             for m in found]  # fmt: skip
 
@@ -414,9 +412,11 @@ def _invitation(i: PanelInvitation) -> dict[str, Any]:
             "place": i.place, "sent_how": i.sent_how or None, "sent_on": i.sent_on}  # fmt: skip
 
 
-def _panel_scope(request: AuthedRequest) -> Any:
-    if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
-        raise PermissionDenied("plans.see_panel")
+def _panel_scope(request: AuthedRequest, perm: str = "plans.see_panel") -> Any:
+    """The user's authority if they hold ``perm`` there: plans.see_panel to read the panel's work
+    (panel members and admins), plans.run_panel to write it (panel members only), as on the pages."""
+    if request.authority is None or not request.user.has_perm(perm, request.authority):
+        raise PermissionDenied(perm)
     return request.authority
 
 
@@ -429,7 +429,7 @@ def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn
     referral = get_object_or_404(
         PanelReferral.objects.select_related("plan"), pk=referral_id, authority=request.authority
     )
-    _panel_scope(request)
+    _panel_scope(request, "plans.run_panel")
     _writing(lambda: services.record_attendance(request.user, referral, body.attendance, body.attendee_name))
     return _referral(referral)
 
@@ -443,7 +443,7 @@ def post_invitation_sent(request: AuthedRequest, invitation_id: int, body: Invit
     invitation = get_object_or_404(
         PanelInvitation.objects.select_related("referral"), pk=invitation_id, authority=request.authority
     )
-    _panel_scope(request)
+    _panel_scope(request, "plans.run_panel")
     _writing(lambda: services.mark_invitation_sent(request.user, invitation, body.sent_how, body.sent_on))
     return _invitation(invitation)
 
@@ -465,7 +465,7 @@ def list_invitations(request: AuthedRequest, plan_id: int) -> Any:
 )
 def post_minutes(request: AuthedRequest, meeting_id: int, body: MinutesIn) -> Any:
     meeting = get_object_or_404(PanelMeeting, pk=meeting_id, authority=request.authority)
-    _panel_scope(request)
+    _panel_scope(request, "plans.run_panel")
     _writing(lambda: services.save_minutes(request.user, meeting, body.minutes))
     return {"id": meeting.pk, "meets_on": meeting.meets_on, "minutes": meeting.minutes,
             "agenda": [_referral(r) for r in meeting.referrals.select_related("plan")]}  # fmt: skip
