@@ -147,6 +147,64 @@ def test_api_spending_and_broker_link_to_the_market(world):
     assert SpendingLine.objects.filter(personal_assistant=south_pa).count() == 0
 
 
+def unpayable_broker(side):
+    """A council support planner whose fee the market register says cannot come out of the budget
+    (like the demo's Dev Sharma), with a fee so that the register would otherwise price the line."""
+    from selfdirect.market.models import Broker
+
+    return Broker.objects.create(authority=side.authority, name="Council planner", fee_pence=2000,
+                                 fee_basis="hour", payable_from_budget=False)  # fmt: skip
+
+
+def test_a_broker_whose_fee_cannot_be_paid_from_the_budget_is_refused(world):
+    _, _, payable = make_market(world.north)
+    council = unpayable_broker(world.north)
+    plan = write_plan(world.north)
+    planner = world.north.users[Role.PLANNER]
+    fee = {**LINE, "kind": "broker", "quantity": Decimal(3), "frequency": "one_off"}
+    lines = {line.pk: line.annual_pence for line in plan.lines.all()}
+    for typed in ({}, {"unit_cost_pence": 2000}, {"unit_cost_pence": 0}):
+        with pytest.raises(ServiceError) as caught:
+            services.save_line(planner, plan, {**fee, **typed, "broker": council.pk})
+        assert list(caught.value.errors) == ["broker"]
+        assert "cannot be paid from the budget" in caught.value.errors["broker"][0]
+        assert "Council planner" in caught.value.errors["broker"][0]
+    # Changing a line to pay that broker is refused too, and leaves the line as it was
+    line = services.save_line(planner, plan, {**fee, "broker": payable.pk})
+    with pytest.raises(ServiceError):
+        services.save_line(planner, plan, {**fee, "broker": council.pk}, line)
+    line.refresh_from_db()
+    assert (line.broker, line.annual_pence) == (payable, 9000)
+    assert {x.pk: x.annual_pence for x in plan.lines.exclude(pk=line.pk)} == lines
+    assert SpendingLine.objects.filter(broker=council).count() == 0
+    # Recording that broker as who helped write the plan pays them nothing, so it stays allowed
+    services.update_plan(planner, plan, {"market_broker": council.pk}, "test")
+    assert SupportPlan.objects.get(pk=plan.pk).market_broker == council
+
+
+def test_web_and_api_refuse_a_broker_whose_fee_cannot_be_paid_from_the_budget(world):
+    make_market(world.north)
+    council = unpayable_broker(world.north)
+    plan = write_plan(world.north)
+    before = plan.lines.count()
+    client = client_for(world.north.users[Role.PLANNER])
+    form = {"kind": "broker", "category": "personal_care", "description": "Support planning", "unit": "",
+            "quantity": "3", "frequency": "one_off", "unit_cost": "20.00", "market": f"broker:{council.pk}"}  # fmt: skip
+    page = client.post(f"/plans/{plan.pk}/spending/", form)
+    assert page.status_code == 400
+    errors = page.context["form"].errors
+    assert "cannot be paid from the budget" in errors["market"][0] and "__all__" not in errors
+    body = {"kind": "broker", "category": "personal_care", "description": "Support planning", "quantity": "3",
+            "frequency": "one_off", "unit_cost_pence": 2000, "broker_id": council.pk}  # fmt: skip
+    refused = api(world.north, Role.PLANNER).post(
+        f"/api/v1/plans/{plan.pk}/lines", body, content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert [e["path"] for e in refused.json()["errors"]] == [["body", "broker"]]
+    assert "cannot be paid from the budget" in refused.json()["errors"][0]["message"]
+    assert plan.lines.count() == before and SpendingLine.objects.filter(broker=council).count() == 0
+
+
 # --- light-touch monitoring visits ------------------------------------------------------------------
 
 

@@ -205,6 +205,9 @@ class LineForm(forms.Form):
         label="From the market register", required=False,
         help_text="A provider's service, a personal assistant or a broker: its rate is the cost of one unit unless you enter one",
     )  # fmt: skip
+    # The service's field names for what this form asks under other names: its errors go beside
+    # the field they are about, not only in the summary.
+    service_fields = {**dict.fromkeys(services.MARKET_LINKS, "market"), "unit_cost_pence": "unit_cost"}
 
     def __init__(self, *args: Any, rules: PlansPolicy, plan: SupportPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

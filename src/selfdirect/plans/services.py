@@ -478,7 +478,9 @@ def save_line(
             errors["frequency"] = ["Choose how often: per week, month, year or one-off"]
         if not str(data.get("description", "")).strip():
             errors["description"] = ["Describe what the money buys"]
-        if not str(data.get("unit", "")).strip():
+        # A refused market entry is the one thing to put right: the unit and cost it would have
+        # given are not asked for as well.
+        if not str(data.get("unit", "")).strip() and not link_errors:
             errors["unit"] = ["Say what one unit is, for example hour"]
         quantity = data.get("quantity")
         if not isinstance(quantity, Decimal | int) or Decimal(quantity) <= 0:
@@ -492,8 +494,10 @@ def save_line(
                 errors["unit_cost_pence"] = [
                     "The market register has no rate for this entry: enter the cost of one unit"
                 ]
-        if "unit_cost_pence" not in errors and (
-            not isinstance(cost, int) or isinstance(cost, bool) or cost < 0
+        if (
+            "unit_cost_pence" not in errors
+            and not (cost is None and link_errors)
+            and (not isinstance(cost, int) or isinstance(cost, bool) or cost < 0)
         ):
             errors["unit_cost_pence"] = ["Cost must be an amount of money, 0 or more"]
         if errors:
@@ -526,7 +530,8 @@ def save_line(
 
 def market_links(plan: SupportPlan, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The market entries a spending line names (``market_service``, ``personal_assistant`` or
-    ``broker``: an id or the row), each only from the plan's own authority; at most one."""
+    ``broker``: an id or the row), each only from the plan's own authority and one the budget may
+    pay; at most one."""
     found: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, model_name in MARKET_LINKS.items():
@@ -536,6 +541,8 @@ def market_links(plan: SupportPlan, data: Mapping[str, Any]) -> tuple[dict[str, 
         row = market_entry(plan, model_name, value)
         if row is None:
             errors[name] = [not_in_register(model_name)]
+        elif unpayable := market_unpayable_error(row):
+            errors[name] = [unpayable]
         else:
             found[name] = row
     if len(found) > 1:
@@ -565,6 +572,18 @@ def market_entry(plan: SupportPlan, model_name: str, value: Any) -> Any:
 def not_in_register(model_name: str) -> str:
     what = {"Service": "service", "PersonalAssistant": "personal assistant", "Broker": "broker"}[model_name]
     return f"Choose a {what} from this authority's market register"
+
+
+def market_unpayable_error(entry: Any) -> str:
+    """Why the budget cannot pay market ``entry``, or "" when it can. A spending line is money out
+    of the budget, so it may not name a broker whose fee the register says is paid another way
+    (``Broker.payable_from_budget``); the plan may still record them as who helped write it."""
+    if not getattr(entry, "payable_from_budget", True):  # only brokers say
+        return (
+            f"From the market register: the fee of {entry} cannot be paid from the budget. "
+            "Choose another entry, or leave this spending out of the plan"
+        )
+    return ""
 
 
 def market_link_kinds(name: str, entry: Any) -> frozenset[str]:

@@ -63,7 +63,9 @@ def _plan(request: AuthedRequest, pk: int, perm: str = "plans.view_plan") -> Sup
 
 def _errors(form: Any, exc: Exception) -> None:
     if isinstance(exc, ServiceError):
-        for name, errors in exc.errors.items():
+        fields = getattr(form, "service_fields", {})
+        for key, errors in exc.errors.items():
+            name = fields.get(key, key)
             for error in errors:
                 form.add_error(name if name in form.fields else None, error)
     elif isinstance(exc, TransitionRefused):
