@@ -106,6 +106,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["authority", "family_name"]),
             models.Index(fields=["authority", "team"]),
+            # Reports ask who in the authority was recorded after a period's end (reporting.queries).
+            models.Index(fields=["authority", "created_at"]),
         ]
         verbose_name_plural = "people"
 
