@@ -16,7 +16,7 @@
   statement-level trigger sums each INSERT's new legs per transaction; any transaction they leave
   unbalanced gets a DEFERRED CONSTRAINT TRIGGER check of all its legs at COMMIT (see RULES).
 
-Used by migrations 0002, 0003, 0005 and 0006 (install is idempotent); tests that must empty the
+Used by migrations 0002, 0003, 0005, 0006 and 0007 (install is idempotent); tests that must empty the
 tables lift the first rule with :func:`unprotect_ledger` and restore it straight after.
 """
 
@@ -76,9 +76,12 @@ SQLITE_REFERS_TO = {
 
 
 def _missing(rows: str, column: str, table: str) -> str:
-    """SQL true when some of ``rows``' non-null ``column`` values name no row of ``table``."""
-    distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL"  # noqa: S608 (constant names)
-    return f"EXISTS (SELECT 1 FROM ({distinct}) n WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608
+    """SQL true when some of ``rows``' non-null ``column`` values name no row of ``table``.
+
+    The new rows are looked up in the order they were written, not first made DISTINCT: a hashed
+    DISTINCT hands the lookups over in random order, and a period close's 100,000 look-ups into
+    budgets a run has just updated then cost about 8 microseconds each instead of 2 (measured)."""
+    return f"EXISTS (SELECT 1 FROM {rows} n WHERE n.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608 (constant names)
 
 
 def _refuse_missing(t: str, rows: str) -> str:
@@ -219,7 +222,9 @@ RULES = {
         # the COMMIT check, so the database still refuses any unbalanced transaction: legs
         # written one at a time, across statements, or into an already posted transaction.
         """CREATE TABLE IF NOT EXISTS ledger_balance_check (transaction_id bigint NOT NULL)""",
-        f"""CREATE OR REPLACE FUNCTION ledger_queue_balance_check() RETURNS trigger LANGUAGE plpgsql AS $$
+        # work_mem: a close's 100,000 transactions are summed in memory, not in five batches on disk.
+        f"""CREATE OR REPLACE FUNCTION ledger_queue_balance_check() RETURNS trigger LANGUAGE plpgsql
+           SET work_mem = '64MB' AS $$
            BEGIN
              {_refuse_missing("leg", "new_legs")}
              INSERT INTO ledger_balance_check (transaction_id)

@@ -1,0 +1,50 @@
+"""Faster checks for the payment run and period close (see ledger/dbtriggers.py):
+
+- the statement-level reference checks look the new rows up in the order they were written
+  instead of first making them DISTINCT (a hashed DISTINCT sent 100,000 look-ups into the budget
+  and transaction tables in random order, four times slower); the balance check sums a statement's
+  legs in memory;
+- a budget's agreed_by and approved_by_type lose their indexes: nothing searches them, and every
+  budget written or activated by a run paid for them.
+
+The rules come off first and go back on last, as in 0006: SQLite rebuilds the altered table, and
+a trigger naming it would stop the rebuild; on PostgreSQL putting them back replaces the functions.
+"""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+from selfdirect.ledger.dbtriggers import install, uninstall
+
+
+def lift(apps, schema_editor):
+    uninstall(schema_editor.connection)
+
+
+def put_back(apps, schema_editor):
+    install(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('contenttypes', '0002_remove_content_type_name'),
+        ('ledger', '0006_statement_checked_records'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RunPython(lift, put_back),
+        migrations.AlterField(
+            model_name='budget',
+            name='agreed_by',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='budget',
+            name='approved_by_type',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype'),
+        ),
+        migrations.RunPython(put_back, lift),
+    ]
