@@ -184,3 +184,62 @@ def test_ledger_policy_files_validate():
         )
     with pytest.raises(PolicyError, match="bad.yaml line 1"):
         parse("version: [", "bad.yaml")
+
+
+def test_a_close_written_in_several_batches_gives_each_budget_its_own_figures(world, monkeypatch):
+    # Five budgets, two to a batch: the close writes three batches (on PostgreSQL each built while
+    # the one before is written) and every budget still gets seed 001's 10% rule on its own money.
+    side = world.north
+    monkeypatch.setattr(services, "CLOSE_BATCH", 2)
+    budgets = [make_budget(person, 624000) for person in _people(side, 5)]
+    services.execute_run(services.start_run(side.users["finance"], side.authority, "2026-04").pk)
+    for budget, spent in zip(budgets, (42000, 52000, 0, 30000, 51999), strict=True):
+        if spent:
+            _spend(side, budget, spent)
+    period = services.close_period(side.users["finance"], side.authority, "2026-04")
+    lines = {x.budget_id: x for x in CloseLine.objects.filter(period=period)}
+    assert [
+        (lines[b.pk].unspent_pence, lines[b.pk].kept_pence, lines[b.pk].clawed_back_pence) for b in budgets
+    ] == [
+        (10000, 5200, 4800),
+        (0, 0, 0),
+        (52000, 5200, 46800),
+        (22000, 5200, 16800),
+        (1, 1, 0),
+    ]
+    clawbacks = Transaction.objects.filter(period=period, kind="clawback")
+    assert clawbacks.count() == 3  # nothing to claw back from two of them
+    assert {t.budget_id: lines[t.budget_id].transaction_id == t.pk for t in clawbacks} == {
+        budgets[0].pk: True, budgets[2].pk: True, budgets[3].pk: True,
+    }  # fmt: skip
+    tb = books.trial_balance(side.authority)
+    assert sum(r["debits"] for r in tb) == sum(r["credits"] for r in tb)
+    assert books.balance(books.Chart(side.authority).get("clawback")) == 4800 + 46800 + 16800
+
+
+def test_a_close_that_fails_in_a_later_batch_leaves_nothing_written(world, monkeypatch):
+    side = world.north
+    monkeypatch.setattr(services, "CLOSE_BATCH", 2)
+    budgets = [make_budget(person, 624000) for person in _people(side, 5)]
+    services.execute_run(services.start_run(side.users["finance"], side.authority, "2026-04").pk)
+    real = services.policy.close_decision
+    failing = budgets[4].pk  # in the third batch, after two have been written
+
+    def decision(rules, **figures):
+        if figures["annual_pence"] == 624000 and decision.calls == 4:
+            raise RuntimeError(f"policy error at budget {failing}")
+        decision.calls += 1
+        return real(rules, **figures)
+
+    decision.calls = 0
+    monkeypatch.setattr(services.policy, "close_decision", decision)
+    with pytest.raises(RuntimeError, match="policy error"):
+        services.close_period(side.users["finance"], side.authority, "2026-04")
+    period = Period.objects.get(authority=side.authority, start=dt.date(2026, 4, 1))
+    assert period.status == PeriodStatus.OPEN
+    assert not CloseLine.objects.filter(period=period).exists()
+    assert not Transaction.objects.filter(period=period, kind="clawback").exists()
+    monkeypatch.setattr(services.policy, "close_decision", real)
+    services.close_period(side.users["finance"], side.authority, "2026-04")
+    assert CloseLine.objects.filter(period=period).count() == 5
+    assert Transaction.objects.filter(period=period, kind="clawback").count() == 5

@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -60,6 +60,17 @@ BUDGET_AUDIT_FIELDS = [
     "frequency", "starts_on", "status", "source",
 ]  # fmt: skip
 RUN_LEASE = dt.timedelta(minutes=2)
+# A period close writes its claw-backs this many budgets at a time, building the next batch meanwhile.
+CLOSE_BATCH = 5000
+CLOSE_LINE_COLUMNS = [
+    "period_id",
+    "budget_id",
+    "unspent_pence",
+    "kept_pence",
+    "clawed_back_pence",
+    "rule",
+    "transaction_id",
+]
 
 
 class RunBusy(Exception):
@@ -310,7 +321,6 @@ def execute_run(
         payment__isnull=True, budget__status__in=[BudgetStatus.AGREED, BudgetStatus.ACTIVE]
     )
     todo = list(payable.order_by("id").values_list("id", flat=True))
-    chart.load_budget_accounts(payable.values("budget_id"))  # once, not per batch
     built = 0
 
     def written(batch: _Built) -> None:
@@ -360,19 +370,12 @@ def _build_batch(
     """Read one batch's instalments, routes and charges, build and check every posting, and make
     every row ready to write."""
     period = run.period
-    batch = _batch_instalments(in_batch)
+    batch, deployments = _batch_instalments(in_batch)
     if not batch:
         return None
-    deployments: dict[int, list[_Route]] = defaultdict(list)
-    for budget_id, *route in (
-        Deployment.objects.filter(budget_id__in=in_batch.values("budget_id"))
-        .order_by("id")
-        .values_list("budget_id", "route", "share", "payee_name", "payee_account", "fee_percent")
-    ):
-        deployments[budget_id].append(_Route._make(route))
     chart.ensure_budgets({b: [d.route for d in deployments[b]] for b in {i.budget_id for i in batch}})
     charges: dict[int, list[ChargeAssessment]] = defaultdict(list)
-    for c in ChargeAssessment.objects.filter(person_id__in=in_batch.values("budget__person_id")):
+    for c in ChargeAssessment.objects.filter(person_id__any_of=list({i.person_id for i in batch})):
         charges[c.person_id].append(c)
     postings: list[bulk.Posting] = []
     payments: list[tuple[int, int, int]] = []
@@ -455,19 +458,31 @@ class _Route(NamedTuple):
     fee_percent: Decimal
 
 
-def _batch_instalments(instalments: models.QuerySet[Instalment]) -> list[_Due]:
-    """The batch's instalments with what a payment needs of their budgets, read in one query."""
-    rows: Iterable[Any] = instalments.order_by("id").values_list(
+def _batch_instalments(
+    instalments: models.QuerySet[Instalment],
+) -> tuple[list[_Due], dict[int, list[_Route]]]:
+    """The batch's instalments with what a payment needs of their budgets, and each budget's
+    routes in order, read in one query (a row per instalment and route)."""
+    rows: Iterable[Any] = instalments.order_by("id", "budget__deployments__id").values_list(
         "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence",
         "budget__stream", "budget__person_id", "budget__status", "budget__replaced_by__id",
+        "budget__deployments__route", "budget__deployments__share", "budget__deployments__payee_name",
+        "budget__deployments__payee_account", "budget__deployments__fee_percent",
     )  # fmt: skip
-    return [_Due._make((*row[:-2], row[-2] == BudgetStatus.AGREED, row[-1] is not None)) for row in rows]
+    due: list[_Due] = []
+    routes: dict[int, list[_Route]] = defaultdict(list)
+    for row in rows:
+        if not due or due[-1].id != row[0]:
+            due.append(_Due._make((*row[:9], row[9] == BudgetStatus.AGREED, row[10] is not None)))
+        if row[11] is not None:  # a budget with no route is refused when its legs are built
+            routes[row[1]].append(_Route._make(row[11:]))
+    return due, routes
 
 
 def _activate(budget_ids: list[int]) -> None:
     """The first payment makes an agreed budget active."""
     if budget_ids:
-        Budget.objects.filter(pk__in=budget_ids, status=BudgetStatus.AGREED).update(
+        Budget.objects.filter(pk__any_of=budget_ids, status=BudgetStatus.AGREED).update(
             status=BudgetStatus.ACTIVE
         )
 
@@ -592,20 +607,14 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
         if PaymentRun.objects.filter(period=period, status=RunStatus.RUNNING).exists():
             raise ServiceError({"period": [f"The payment run for {label} is still running"]})
         chart = Chart(authority)
-        month = period.label
-        holder_rows = (
+        clawback = chart.get("clawback")  # read now: the rows are built on another thread
+        holder_rows = list(
             Leg.objects.filter(account__authority=authority, account__code__startswith="holder:",
                                transaction__on__lte=period.end)
             .values("account_id", "account__code", "account__budget_id")
             .annotate(total=Sum(books.SIGNED))
+            .values_list("account__budget_id", "account_id", "account__code", "total")
         )  # fmt: skip
-        holders: dict[int, list[tuple[Account, int]]] = defaultdict(list)
-        for r in holder_rows:
-            # Enough of the account to post to, without loading each one.
-            account = bulk.light(
-                Account, id=r["account_id"], authority_id=authority.pk, code=r["account__code"]
-            )
-            holders[r["account__budget_id"]].append((account, int(r["total"])))
         paid = dict(
             Payment.objects.filter(run__period=period).values_list("instalment__budget_id")
             .annotate(s=Sum("amount_pence")).values_list("instalment__budget_id", "s")
@@ -615,55 +624,64 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
             .order_by("period__start")
             .values_list("budget_id", "kept_pence")
         )  # the latest earlier close of each budget wins
-        annual = dict(Budget.objects.filter(authority=authority).values_list("pk", "agreed_annual_pence"))
-        postings: list[bulk.Posting] = []
-        close_rows: list[list[Any]] = []
-        for budget_id, accounts in sorted(holders.items()):
-            unspent = sum(total for _, total in accounts)
-            kept, clawed, why = policy.close_decision(
-                pol.period_close, annual_pence=annual[budget_id],
-                month_allocation_pence=paid.get(budget_id, 0), carried_in_pence=carried.get(budget_id, 0),
-                unspent_pence=unspent,
-            )  # fmt: skip
-            row: list[Any] = [
-                period.pk,
-                budget_id,
-                unspent,
-                kept,
-                clawed,
-                f"{why} (policy {pol.version})",
-                None,
-            ]
-            if clawed:
-                positive = [(account, total) for account, total in accounts if total > 0]
-                parts = _split(clawed, [t for _, t in positive])
-                legs = [debit(chart.get("clawback"), clawed)] + [
-                    credit(account, part) for (account, _), part in zip(positive, parts, strict=True) if part
-                ]
-                postings.append(
-                    bulk.Posting(period.end, TxnKind.CLAWBACK,
-                                 f"Claw-back at close of {month}, budget {budget_id}", legs, budget_id)
-                )  # fmt: skip
-                row[-1] = len(postings) - 1
-            close_rows.append(row)
-        txn_ids = bulk.post_all(authority, period, postings, actor_id=actor.pk if actor else None)
-        for row in close_rows:
-            if row[-1] is not None:
-                row[-1] = txn_ids[row[-1]]
-        bulk.insert_rows(
-            CloseLine,
-            [
-                "period_id",
-                "budget_id",
-                "unspent_pence",
-                "kept_pence",
-                "clawed_back_pence",
-                "rule",
-                "transaction_id",
-            ],
-            close_rows,
-            ids=False,
+        annual = dict(
+            Budget.objects.filter(authority=authority).order_by().values_list("pk", "agreed_annual_pence")
         )
+
+        def batches() -> Iterator[tuple[bulk.Rows, bulk.Rows, bulk.Rows]]:
+            """Each budget's decision and claw-back, CLOSE_BATCH budgets at a time, checked and
+            made ready to write. Plain Python over what was read above: on PostgreSQL it runs on
+            a second thread while the batch before is written (bulk.built_ahead)."""
+            holders: dict[int, list[tuple[Account, int]]] = defaultdict(list)
+            for budget_id, account_id, code, total in holder_rows:
+                # Enough of the account to post to, without loading each one.
+                account = bulk.light(Account, id=account_id, authority_id=authority.pk, code=code)
+                holders[budget_id].append((account, int(total)))
+            ordered = sorted(holders.items())
+            for first in range(0, len(ordered), CLOSE_BATCH):
+                postings: list[bulk.Posting] = []
+                close_rows: list[list[Any]] = []
+                for budget_id, accounts in ordered[first : first + CLOSE_BATCH]:
+                    unspent = sum(total for _, total in accounts)
+                    kept, clawed, why = policy.close_decision(
+                        pol.period_close, annual_pence=annual[budget_id],
+                        month_allocation_pence=paid.get(budget_id, 0), carried_in_pence=carried.get(budget_id, 0),
+                        unspent_pence=unspent,
+                    )  # fmt: skip
+                    row: list[Any] = [
+                        period.pk,
+                        budget_id,
+                        unspent,
+                        kept,
+                        clawed,
+                        f"{why} (policy {pol.version})",
+                        None,
+                    ]
+                    if clawed:
+                        positive = [(account, total) for account, total in accounts if total > 0]
+                        parts = _split(clawed, [t for _, t in positive])
+                        legs = [debit(clawback, clawed)] + [
+                            credit(account, part)
+                            for (account, _), part in zip(positive, parts, strict=True)
+                            if part
+                        ]
+                        row[-1] = len(postings)  # the posting's place, its transaction's id below
+                        postings.append(
+                            bulk.Posting(period.end, TxnKind.CLAWBACK,
+                                         f"Claw-back at close of {period.label}, budget {budget_id}", legs, budget_id)
+                        )  # fmt: skip
+                    close_rows.append(row)
+                txns, leg_rows = bulk.prepare_postings(authority, period, postings, actor_id=actor_id)
+                for row in close_rows:
+                    if row[-1] is not None:
+                        row[-1] = txns.ids[row[-1]]
+                lines = bulk.prepare_rows(CloseLine, CLOSE_LINE_COLUMNS, close_rows, ids=False)
+                yield txns, leg_rows, lines
+
+        actor_id = actor.pk if actor else None
+        for txns, leg_rows, lines in bulk.built_ahead(batches()):
+            bulk.write_postings((txns, leg_rows))
+            bulk.write_rows(lines)
         period.status = PeriodStatus.CLOSED
         period.closed_at = timezone.now()
         period.closed_by = actor
