@@ -213,3 +213,29 @@ def test_reserved_ids_are_new_ascending_and_never_handed_out_twice(chart, world)
     assert Transaction.objects.get(pk=txns.ids[0]).memo == "b" and books.balance(bank) == 3
     after = books.post(world.north.authority, ON, "receipt", "c", [debit(bank, 4), credit(fund, 4)])
     assert after.pk > txns.ids[0]
+
+
+def test_a_bulk_job_tunes_python_while_it_runs_and_puts_it_back_after_an_error():
+    import gc
+    import sys
+
+    before = sys.getswitchinterval()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="stop"), bulk.bulk_job():
+        assert not gc.isenabled()
+        assert sys.getswitchinterval() == pytest.approx(min(before, bulk.HANDOVER_SECONDS))
+        raise RuntimeError("stop")
+    assert gc.isenabled()
+    assert sys.getswitchinterval() == before
+
+
+def test_batches_built_ahead_come_in_order_and_an_error_building_one_reaches_the_caller(db):
+    def batches():
+        yield from (1, 2, 3)
+        raise ValueError("batch 4 is wrong")
+
+    got = []
+    with pytest.raises(ValueError, match="batch 4 is wrong"):
+        for batch in bulk.built_ahead(batches()):
+            got.append(batch)
+    assert got == [1, 2, 3]

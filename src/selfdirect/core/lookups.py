@@ -25,5 +25,9 @@ class AnyOf(Lookup):
         field = self.lhs.output_field
         values = [field.get_db_prep_value(value, connection) for value in self.rhs]
         if connection.vendor == "postgresql":
+            if all(type(value) is int for value in values):
+                # Ids spelled as one array literal: psycopg quotes a list element by element in
+                # Python, a quarter of a second over a payment run's batches.
+                return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, "{" + ",".join(map(str, values)) + "}"]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]  # noqa: S608 (a column Django compiled)

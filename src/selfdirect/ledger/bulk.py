@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -65,16 +66,29 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+# How often a thread waiting for the GIL gets it while a bulk job runs (Python's default: 5 ms).
+HANDOVER_SECONDS = 0.001
+
+
 @contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold off Python's cycle collector while a bulk path builds hundreds of thousands of small
-    tuples: none of them form cycles, so reference counting frees them all the same, and each
-    collection would otherwise walk every object the run holds (a quarter of a run's time)."""
-    was_enabled = gc.isenabled()
+def bulk_job() -> Iterator[None]:
+    """Python tuned for a payment run or close building hundreds of thousands of rows:
+
+    - the cycle collector is held off: none of the small tuples form cycles, so reference counting
+      frees them all the same, and each collection would walk every object the job holds (a
+      quarter of a run's time);
+    - threads hand the GIL over every millisecond instead of every five, so the thread feeding a
+      COPY is not kept waiting while the other builds the next batch (a run took 0.3-0.8 s less,
+      measured over four pairs of runs).
+
+    Both settings are the process's, and both are put back when the job ends."""
+    was_enabled, interval = gc.isenabled(), sys.getswitchinterval()
     gc.disable()
+    sys.setswitchinterval(min(interval, HANDOVER_SECONDS))
     try:
         yield
     finally:
+        sys.setswitchinterval(interval)
         if was_enabled:
             gc.enable()
 

@@ -78,10 +78,13 @@ SQLITE_REFERS_TO = {
 def _missing(rows: str, column: str, table: str) -> str:
     """SQL true when some of ``rows``' non-null ``column`` values name no row of ``table``.
 
-    The new rows are looked up in the order they were written, not first made DISTINCT: a hashed
-    DISTINCT hands the lookups over in random order, and a period close's 100,000 look-ups into
-    budgets a run has just updated then cost about 8 microseconds each instead of 2 (measured)."""
-    return f"EXISTS (SELECT 1 FROM {rows} n WHERE n.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608 (constant names)
+    Each value is looked up once, in order: made DISTINCT by hashing alone, a period close's
+    100,000 look-ups reached the budget and transaction tables in random order and cost about 8
+    microseconds each instead of 2; looking up every row as written repeats a run's look-ups of
+    its four legs' transaction and shared accounts (33 ms a batch of 20,000 legs, against 21 ms
+    sorted and distinct; measured)."""
+    distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL ORDER BY {column}"  # noqa: S608 (constant names)
+    return f"EXISTS (SELECT 1 FROM ({distinct}) n WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608
 
 
 def _refuse_missing(t: str, rows: str) -> str:
@@ -154,7 +157,8 @@ REFERENCES = {
         sql
         for t in RECORD_REFERENCES
         for sql in (
-            f"""CREATE OR REPLACE FUNCTION ledger_{t}_references() RETURNS trigger LANGUAGE plpgsql AS $$
+            f"""CREATE OR REPLACE FUNCTION ledger_{t}_references() RETURNS trigger LANGUAGE plpgsql
+                SET work_mem = '64MB' AS $$
                 BEGIN
                   {_refuse_missing(t, "new_rows")}
                   RETURN NULL;
@@ -193,7 +197,8 @@ RULES = {
     ],
     "postgresql": [
         # Once per INSERT statement, over the rows it inserted: none may go into a closed period.
-        f"""CREATE OR REPLACE FUNCTION ledger_open_period() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE OR REPLACE FUNCTION ledger_open_period() RETURNS trigger LANGUAGE plpgsql
+           SET work_mem = '64MB' AS $$
            DECLARE closed_label text;
            BEGIN
              SELECT to_char(p.start, 'YYYY-MM') INTO closed_label
@@ -222,7 +227,8 @@ RULES = {
         # the COMMIT check, so the database still refuses any unbalanced transaction: legs
         # written one at a time, across statements, or into an already posted transaction.
         """CREATE TABLE IF NOT EXISTS ledger_balance_check (transaction_id bigint NOT NULL)""",
-        # work_mem: a close's 100,000 transactions are summed in memory, not in five batches on disk.
+        # work_mem (here and in every reference check): a close's 100,000 rows are grouped in
+        # memory, not in five batches on disk.
         f"""CREATE OR REPLACE FUNCTION ledger_queue_balance_check() RETURNS trigger LANGUAGE plpgsql
            SET work_mem = '64MB' AS $$
            BEGIN

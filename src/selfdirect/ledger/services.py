@@ -297,7 +297,7 @@ def _charge_for(assessments: list[ChargeAssessment], inst: Instalment | _Due) ->
     return 0, ""
 
 
-@bulk.gc_paused()
+@bulk.bulk_job()
 def execute_run(
     run_id: int,
     *,
@@ -592,7 +592,7 @@ def remittances(run: PaymentRun) -> list[dict[str, Any]]:
 # --- period close ------------------------------------------------------------------------------
 
 
-@bulk.gc_paused()
+@bulk.bulk_job()
 def close_period(actor: User, authority: Authority, label: str, reason: str = "month end") -> Period:
     """Apply the authority's rollover and claw-back rules to every budget's unspent money, post the
     claw-backs (Dr claw-back receivable / Cr holder), and close the month for good."""

@@ -1,9 +1,9 @@
 """Faster checks for the payment run and period close (see ledger/dbtriggers.py):
 
-- the statement-level reference checks look the new rows up in the order they were written
-  instead of first making them DISTINCT (a hashed DISTINCT sent 100,000 look-ups into the budget
-  and transaction tables in random order, four times slower); the balance check sums a statement's
-  legs in memory;
+- the statement-level reference checks look each new value up once, in sorted order, instead of
+  in the random order a hashed DISTINCT gave (a period close's 100,000 look-ups into the budget and
+  transaction tables were four times slower that way); the checks group a statement's rows, and
+  the balance check sums its legs, in memory (work_mem) rather than on disk;
 - a budget's agreed_by and approved_by_type lose their indexes: nothing searches them, and every
   budget written or activated by a run paid for them.
 
