@@ -5,11 +5,13 @@ sees its status; no one reaches another person's or another authority's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import timezone
 from ledger_support import YEAR_START, make_budget
 
 from helpers import client_for, token_for
@@ -84,6 +86,11 @@ def test_finance_records_a_gross_contribution_and_money_received_and_the_person_
     receipt = f"/money/people/{person.pk}/charging/receipts/"
     day = {"on_0": "20", "on_1": "4", "on_2": "2026"}
     assert finance.post(receipt, {**day, "amount": "20.001", "reason": "cheque"}).status_code == 400
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    future = {"on_0": str(tomorrow.day), "on_1": str(tomorrow.month), "on_2": str(tomorrow.year)}
+    refused = finance.post(receipt, {**future, "amount": "20.00", "reason": "cheque"})
+    assert refused.status_code == 400 and "cannot be in the future" in refused.content.decode()
+    assert not Transaction.objects.filter(kind="receipt").exists()
     assert finance.post(receipt, {**day, "amount": "20.00", "reason": "cheque"}).status_code == 302
     page = (
         client_for(world.north.users[Role.PERSON])

@@ -907,11 +907,14 @@ def receive_contribution(
     """Money received from the person against invoiced (gross) contributions: Dr bank / Cr receivable.
 
     The receipt is posted against one of the person's budgets (``budget``, else their latest), so
-    each person's arrears are a sum of ledger legs like every other figure."""
+    each person's arrears are a sum of ledger legs like every other figure. Money cannot be
+    received on a day still to come (as with claw-back receipts)."""
     try:
         amount = books.check_amount(amount_pence)
     except LedgerError as exc:
         raise ServiceError({"amount_pence": [str(exc)]}) from None
+    if on > timezone.localdate():
+        raise ServiceError({"on": ["The date the money was received cannot be in the future"]})
     if budget is None:
         budget = person.budgets.exclude(status=BudgetStatus.DRAFT).order_by("-starts_on", "-pk").first()
     if budget is None or budget.person_id != person.pk:
