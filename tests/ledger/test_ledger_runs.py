@@ -13,7 +13,16 @@ from ledger_support import make_budget
 from helpers import make_person
 from selfdirect.ledger import books, services
 from selfdirect.ledger.constants import PeriodStatus, RunStatus
-from selfdirect.ledger.models import CloseLine, Instalment, Payment, PaymentRun, Period, Transaction
+from selfdirect.ledger.models import (
+    CloseLine,
+    Instalment,
+    Leg,
+    Payment,
+    PaymentLine,
+    PaymentRun,
+    Period,
+    Transaction,
+)
 from selfdirect.people.services import ServiceError
 
 
@@ -243,3 +252,23 @@ def test_a_close_that_fails_in_a_later_batch_leaves_nothing_written(world, monke
     services.close_period(side.users["finance"], side.authority, "2026-04")
     assert CloseLine.objects.filter(period=period).count() == 5
     assert Transaction.objects.filter(period=period, kind="clawback").count() == 5
+
+
+def test_a_weekly_budget_with_two_routes_pays_each_route_once_per_instalment(world):
+    # Mix and match (seed 001) paid weekly: five April instalments of one budget fall in the same
+    # batch, and each must pay its two routes once, with the management fee worked out once.
+    side = world.north
+    budget = make_budget(
+        side.self_person, 624000, frequency="weekly",
+        routes=[{"route": "council_managed", "share": 85, "payee_name": "Home Care Ltd"},
+                {"route": "third_party", "share": 15, "payee_name": "Acme Support", "fee_percent": "7.50"}],
+    )  # fmt: skip
+    run = services.execute_run(services.start_run(side.users["finance"], side.authority, "2026-04").pk)
+    payments = list(Payment.objects.filter(run=run).select_related("instalment").order_by("instalment__seq"))
+    assert len(payments) == 5 and {p.instalment.amount_pence for p in payments} == {11968}  # £6,240 x 7 / 365
+    lines = PaymentLine.objects.filter(payment__run=run)
+    assert lines.count() == 5 * 2
+    # 85% and 15% of £119.68, each route once a week
+    assert sorted(lines.values_list("amount_pence", flat=True)) == [1795] * 5 + [10173] * 5
+    fees = Leg.objects.filter(account__code="spent:management_fee", transaction__budget=budget)
+    assert list(fees.values_list("amount", flat=True)) == [135] * 5  # 7.5% of £17.95, once a week

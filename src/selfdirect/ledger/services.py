@@ -462,21 +462,23 @@ def _batch_instalments(
     instalments: models.QuerySet[Instalment],
 ) -> tuple[list[_Due], dict[int, list[_Route]]]:
     """The batch's instalments with what a payment needs of their budgets, and each budget's
-    routes in order, read in one query (a row per instalment and route)."""
+    routes in order, read in one query: a row per instalment and route, so a budget with several
+    instalments in the batch (weekly ones have four or five a month) repeats its routes, and each
+    route is kept once, by its id."""
     rows: Iterable[Any] = instalments.order_by("id", "budget__deployments__id").values_list(
         "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence",
         "budget__stream", "budget__person_id", "budget__status", "budget__replaced_by__id",
-        "budget__deployments__route", "budget__deployments__share", "budget__deployments__payee_name",
-        "budget__deployments__payee_account", "budget__deployments__fee_percent",
+        "budget__deployments__id", "budget__deployments__route", "budget__deployments__share",
+        "budget__deployments__payee_name", "budget__deployments__payee_account", "budget__deployments__fee_percent",
     )  # fmt: skip
     due: list[_Due] = []
-    routes: dict[int, list[_Route]] = defaultdict(list)
+    routes: dict[int, dict[int, _Route]] = defaultdict(dict)
     for row in rows:
         if not due or due[-1].id != row[0]:
             due.append(_Due._make((*row[:9], row[9] == BudgetStatus.AGREED, row[10] is not None)))
         if row[11] is not None:  # a budget with no route is refused when its legs are built
-            routes[row[1]].append(_Route._make(row[11:]))
-    return due, routes
+            routes[row[1]].setdefault(row[11], _Route._make(row[12:]))
+    return due, defaultdict(list, {budget_id: list(found.values()) for budget_id, found in routes.items()})
 
 
 def _activate(budget_ids: list[int]) -> None:
@@ -628,6 +630,8 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
             Budget.objects.filter(authority=authority).order_by().values_list("pk", "agreed_annual_pence")
         )
 
+        actor_id = actor.pk if actor else None
+
         def batches() -> Iterator[tuple[bulk.Rows, bulk.Rows, bulk.Rows]]:
             """Each budget's decision and claw-back, CLOSE_BATCH budgets at a time, checked and
             made ready to write. Plain Python over what was read above: on PostgreSQL it runs on
@@ -678,7 +682,6 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
                 lines = bulk.prepare_rows(CloseLine, CLOSE_LINE_COLUMNS, close_rows, ids=False)
                 yield txns, leg_rows, lines
 
-        actor_id = actor.pk if actor else None
         for txns, leg_rows, lines in bulk.built_ahead(batches()):
             bulk.write_postings((txns, leg_rows))
             bulk.write_rows(lines)
