@@ -27,6 +27,10 @@ def test_any_of_finds_the_same_rows_as_in_by_id_foreign_key_and_text(world):
         Person.objects.filter(family_name__in=names)
     )
     assert not Person.objects.filter(pk__any_of=[]).exists()
+    assert not Person.objects.filter(family_name__any_of=[]).exists()
+    assert Person.objects.exclude(pk__any_of=[]).count() == len(people)
+    assert set(Person.objects.filter(pk__any_of=[*some, None])) == set(Person.objects.filter(pk__in=some))
+    assert Person.objects.exclude(pk__any_of=[*some, None]).count() == len(people) - len(some)
     assert set(Person.objects.exclude(pk__any_of=some)) == set(people) - set(
         Person.objects.filter(pk__in=some)
     )

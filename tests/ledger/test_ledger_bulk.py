@@ -227,6 +227,14 @@ def test_a_bulk_job_tunes_python_while_it_runs_and_puts_it_back_after_an_error()
         raise RuntimeError("stop")
     assert gc.isenabled()
     assert sys.getswitchinterval() == before
+    # Two jobs that overlap (a run and a close in one worker) and end in either order.
+    first, second = bulk.bulk_job(), bulk.bulk_job()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled() and sys.getswitchinterval() < before  # the second is still running
+    second.__exit__(None, None, None)
+    assert gc.isenabled() and sys.getswitchinterval() == before
 
 
 def test_batches_built_ahead_come_in_order_and_an_error_building_one_reaches_the_caller(db):

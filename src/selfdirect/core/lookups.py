@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Lookup
 
 
@@ -20,7 +21,14 @@ class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
+    def get_prep_lookup(self) -> list[Any]:
+        if hasattr(self.rhs, "resolve_expression"):
+            raise TypeError("any_of takes a list of values; use __in for a query")
+        return [value for value in self.rhs if value is not None]  # as __in, which drops None
+
     def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if not self.rhs:
+            raise EmptyResultSet  # matches nothing, as __in=[] does (and exclude() keeps everything)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         values = [field.get_db_prep_value(value, connection) for value in self.rhs]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -70,6 +71,11 @@ def _postgres() -> bool:
 HANDOVER_SECONDS = 0.001
 
 
+_JOBS = threading.Lock()
+_running = 0  # bulk jobs running in this process
+_saved: tuple[bool, float] = (True, 0.005)  # what the first of them found
+
+
 @contextmanager
 def bulk_job() -> Iterator[None]:
     """Python tuned for a payment run or close building hundreds of thousands of rows:
@@ -81,16 +87,24 @@ def bulk_job() -> Iterator[None]:
       COPY is not kept waiting while the other builds the next batch (a run took 0.3-0.8 s less,
       measured over four pairs of runs).
 
-    Both settings are the process's, and both are put back when the job ends."""
-    was_enabled, interval = gc.isenabled(), sys.getswitchinterval()
-    gc.disable()
-    sys.setswitchinterval(min(interval, HANDOVER_SECONDS))
+    Both settings are the process's: the first job to start sets them and the last to end puts
+    back what the first found, so jobs that overlap in one worker cannot leave them changed."""
+    global _running, _saved
+    with _JOBS:
+        if _running == 0:
+            _saved = (gc.isenabled(), sys.getswitchinterval())
+            gc.disable()
+            sys.setswitchinterval(min(_saved[1], HANDOVER_SECONDS))
+        _running += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(interval)
-        if was_enabled:
-            gc.enable()
+        with _JOBS:
+            _running -= 1
+            if _running == 0:
+                sys.setswitchinterval(_saved[1])
+                if _saved[0]:
+                    gc.enable()
 
 
 _SEQUENCES: dict[str, str] = {}

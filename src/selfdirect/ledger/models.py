@@ -219,7 +219,8 @@ class Budget(models.Model):
     status = models.CharField(max_length=10, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT)
     source = models.CharField(max_length=300, blank=True, help_text="What the figure came from, in words")
     # Neither who agreed a budget nor the kind of thing that approved it is searched on its own:
-    # without indexes, a run's 100,000 status changes update four indexes instead of six.
+    # without indexes, a run's 100,000 status changes update four indexes instead of six. (Only
+    # removing a user or a content type, which never happens in use, now reads the whole table.)
     approved_by_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
