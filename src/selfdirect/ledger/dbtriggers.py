@@ -309,3 +309,18 @@ def uninstall(connection: Any) -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {table}_refuse_removing_used()")
             for t in RECORD_REFERENCES:
                 cursor.execute(f"DROP FUNCTION IF EXISTS ledger_{t}_references()")
+
+
+def lifted(*operations: Any) -> list[Any]:
+    """Migration operations run with the rules lifted, put back after (and the reverse when
+    unapplied): SQLite rebuilds a table a migration alters, and a trigger naming it would stop the
+    rebuild; on PostgreSQL putting them back replaces the functions with the current ones."""
+    from django.db import migrations
+
+    def lift(apps: Any, schema_editor: Any) -> None:
+        uninstall(schema_editor.connection)
+
+    def put_back(apps: Any, schema_editor: Any) -> None:
+        install(schema_editor.connection)
+
+    return [migrations.RunPython(lift, put_back), *operations, migrations.RunPython(put_back, lift)]

@@ -10,15 +10,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from selfdirect.ledger.dbtriggers import install, uninstall
-
-
-def lift(apps, schema_editor):
-    uninstall(schema_editor.connection)
-
-
-def put_back(apps, schema_editor):
-    install(schema_editor.connection)
+from selfdirect.ledger.dbtriggers import lifted
 
 
 class Migration(migrations.Migration):
@@ -29,8 +21,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunPython(lift, put_back),
+    operations = lifted(
         migrations.AlterField(
             model_name='closeline',
             name='budget',
@@ -90,5 +81,4 @@ class Migration(migrations.Migration):
             model_name='transaction',
             constraint=models.UniqueConstraint(condition=models.Q(('reverses__isnull', False)), fields=('reverses',), name='ledger_reversed_once'),
         ),
-        migrations.RunPython(put_back, lift),
-    ]
+    )

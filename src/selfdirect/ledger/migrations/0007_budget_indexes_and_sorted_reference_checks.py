@@ -15,15 +15,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from selfdirect.ledger.dbtriggers import install, uninstall
-
-
-def lift(apps, schema_editor):
-    uninstall(schema_editor.connection)
-
-
-def put_back(apps, schema_editor):
-    install(schema_editor.connection)
+from selfdirect.ledger.dbtriggers import lifted
 
 
 class Migration(migrations.Migration):
@@ -34,8 +26,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunPython(lift, put_back),
+    operations = lifted(
         migrations.AlterField(
             model_name='budget',
             name='agreed_by',
@@ -46,5 +37,4 @@ class Migration(migrations.Migration):
             name='approved_by_type',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype'),
         ),
-        migrations.RunPython(put_back, lift),
-    ]
+    )
