@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -206,11 +206,7 @@ def post_all(
 
 
 def prepare_postings(
-    authority: Authority,
-    period: Period,
-    postings: Sequence[Posting],
-    *,
-    actor_id: int | None = None,
+    authority: Authority, period: Period, postings: Sequence[Posting], *, actor_id: int | None = None
 ) -> tuple[Rows, Rows]:
     """Check every posting (refusing the lot, before anything is written, if any is refused) and
     make the transactions' and legs' rows ready to write."""
@@ -257,14 +253,11 @@ def built_ahead(batches: Iterator[B]) -> Iterator[B]:
         yield from batches
         return
     done = object()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-builder") as pool:
-        try:
+    with _database_thread("batch-builder") as pool:
+        upcoming = pool.submit(next, batches, done)
+        while (batch := upcoming.result()) is not done:
             upcoming = pool.submit(next, batches, done)
-            while (batch := upcoming.result()) is not done:
-                upcoming = pool.submit(next, batches, done)
-                yield batch  # type: ignore[misc]
-        finally:
-            pool.submit(_close_this_threads_connection).result()
+            yield batch  # type: ignore[misc]
 
 
 class BatchWriter(Generic[B]):
@@ -285,10 +278,9 @@ class BatchWriter(Generic[B]):
 
     def __init__(self, write: Callable[[B], None], written: Callable[[B], None]) -> None:
         self._write, self._written = write, written
+        self._thread = ExitStack()
         threaded = _postgres() and not connection.in_atomic_block
-        self._pool = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer") if threaded else None
-        )
+        self._pool = self._thread.enter_context(_database_thread("batch-writer")) if threaded else None
         self._pending: tuple[Future[None], B] | None = None
 
     def put(self, batch: B) -> None:
@@ -326,10 +318,19 @@ class BatchWriter(Generic[B]):
                 except Exception as write_error:  # noqa: BLE001 (reported with the caller's)
                     exc.add_note(f"the batch being written failed too: {write_error}")
         finally:
-            if self._pool is not None:
-                self._pool.submit(_close_this_threads_connection).result()
-                self._pool.shutdown()
+            self._thread.close()
+
+
+@contextmanager
+def _database_thread(name: str) -> Iterator[ThreadPoolExecutor]:
+    """One worker thread for the caller's tasks. Django gives each thread its own database
+    connection; the worker's is closed, on the worker, when the caller is done with it."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=name) as pool:
+        try:
+            yield pool
+        finally:
+            pool.submit(_close_this_threads_connection).result()
 
 
 def _close_this_threads_connection() -> None:
-    connection.close()  # ``connection`` is each thread's own
+    connection.close()  # resolved when called: ``connection`` is the calling thread's own
