@@ -8,11 +8,12 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from tests.ledger.ledger_support import make_budget
 
-from selfdirect.ledger import books
+from selfdirect.ledger import books, services
 from selfdirect.ledger.books import Chart, credit, debit
-from selfdirect.ledger.constants import TxnKind
-from selfdirect.ledger.models import Leg, Period, Transaction
+from selfdirect.ledger.constants import BudgetStatus, TxnKind
+from selfdirect.ledger.models import Budget, Leg, Period, Transaction
 
 # Real commits: the check runs at COMMIT, which a test wrapped in one transaction never reaches.
 pytestmark = [
@@ -155,3 +156,27 @@ def test_a_many_row_insert_into_a_closed_period_is_refused(world):
             [world.north.authority.pk, period.pk],
         )
     assert Transaction.objects.count() == 0
+
+
+def test_activating_a_budget_rewrites_no_index(world):
+    """The first payment's status change is a heap-only update (migration 0008): the status is in
+    no index and the table leaves room on each page, so a run activating 100,000 budgets does not
+    write 400,000 index entries."""
+    budgets = [
+        make_budget(world.north.caseload_person, stream=s) for s in ("adult_social_care", "supporting_people")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'ledger_budget'")
+        assert "fillfactor=50" in cursor.fetchone()[0]
+        counts = (
+            "SELECT pg_stat_get_xact_tuples_updated('ledger_budget'::regclass),"
+            " pg_stat_get_xact_tuples_hot_updated('ledger_budget'::regclass)"
+        )
+        with transaction.atomic():
+            # This session's counts not yet sent to the statistics: read them before and after.
+            cursor.execute(counts)
+            updated, hot = cursor.fetchone()
+            services._activate([b.pk for b in budgets])
+            cursor.execute(counts)
+            assert cursor.fetchone() == (updated + 2, hot + 2)
+    assert {b.status for b in Budget.objects.filter(pk__in=[b.pk for b in budgets])} == {BudgetStatus.ACTIVE}
