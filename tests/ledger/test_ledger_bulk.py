@@ -126,6 +126,33 @@ def test_the_database_refuses_references_to_missing_rows_and_removing_rows_the_l
     assert Account.objects.filter(pk=bank.pk).exists() and Period.objects.filter(pk=period.pk).exists()
 
 
+def test_a_many_row_statement_naming_consecutive_ids_is_refused_when_one_is_missing(chart, world):
+    """On PostgreSQL a statement whose references are every id from the lowest to the highest is
+    proved present by one count over that range (migration 0009). One id of the run missing, or a
+    gap in it, still refuses the whole statement; a complete run is accepted."""
+    bank, fund = chart.get("bank"), chart.fund("adult_social_care")
+    period = _period(world)
+    ids = bulk.post_all(
+        world.north.authority, period,
+        [bulk.Posting(ON, TxnKind.RECEIPT, f"r{i}", [debit(bank, 5), credit(fund, 5)]) for i in range(3)],
+    )  # fmt: skip
+    assert ids == list(range(ids[0], ids[0] + 3))
+    after = ids[-1] + 1  # no transaction has this id: the sequence has not reached it
+
+    def legs(*transaction_ids):
+        rows = ", ".join(f"({t}, {bank.pk}, 'D', 1), ({t}, {fund.pk}, 'C', 1)" for t in transaction_ids)
+        return f"INSERT INTO ledger_leg (transaction_id, account_id, side, amount) VALUES {rows}"  # noqa: S608
+
+    count = Leg.objects.count()
+    for refused in (legs(ids[1], ids[2], after), legs(ids[0], after + 1), legs(after, after + 1)):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(refused)
+    assert Leg.objects.count() == count
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(legs(*ids))
+    assert Leg.objects.count() == count + 6
+
+
 def test_the_database_refuses_bad_references_and_changes_in_payments_file_lines_and_close_lines(world):
     """Migration 0006: a payment's, file line's and close line's references, and a transaction's
     authority and poster, are checked once per statement, not by foreign keys; the rows a run and

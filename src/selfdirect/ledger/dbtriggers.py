@@ -16,7 +16,7 @@
   statement-level trigger sums each INSERT's new legs per transaction; any transaction they leave
   unbalanced gets a DEFERRED CONSTRAINT TRIGGER check of all its legs at COMMIT (see RULES).
 
-Used by migrations 0002, 0003, 0005, 0006 and 0007 (install is idempotent); tests that must empty the
+Used by migrations 0002, 0003 and 0005 to 0009 (install is idempotent); tests that must empty the
 tables lift the first rule with :func:`unprotect_ledger` and restore it straight after.
 """
 
@@ -78,13 +78,23 @@ SQLITE_REFERS_TO = {
 def _missing(rows: str, column: str, table: str) -> str:
     """SQL true when some of ``rows``' non-null ``column`` values name no row of ``table``.
 
-    Each value is looked up once, in order: made DISTINCT by hashing alone, a period close's
-    100,000 look-ups reached the budget and transaction tables in random order and cost about 8
-    microseconds each instead of 2; looking up every row as written repeats a run's look-ups of
-    its four legs' transaction and shared accounts (33 ms a batch of 20,000 legs, against 21 ms
-    sorted and distinct; measured)."""
-    distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL ORDER BY {column}"  # noqa: S608 (constant names)
-    return f"EXISTS (SELECT 1 FROM ({distinct}) n WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"  # noqa: S608
+    First the cheap proof: when the distinct values are every integer from the lowest to the
+    highest, and ``table`` holds that many ids in that range (ids are unique), every value is there.
+    One count over an index range instead of a look-up per value: it holds for a statement's
+    transactions, payments and single values (its period, authority, run), and took a batch's 5,000
+    look-ups of new transactions from about 30 ms to 4.5 ms (measured). Otherwise each value is looked
+    up once, in order: made DISTINCT by hashing alone, a period close's 100,000 look-ups reached the
+    budget and transaction tables in random order and cost about 8 microseconds each instead of 2."""
+    distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL"  # noqa: S608 (constant names)
+    span = f"SELECT min({column}) lo, max({column}) hi, count(*) n FROM ({distinct}) d"  # noqa: S608
+    in_range = f"SELECT count(*) FROM {table} r WHERE r.id BETWEEN s.lo AND s.hi"  # noqa: S608
+    whole = f"(SELECT s.lo IS NULL OR (s.hi - s.lo + 1 = s.n AND ({in_range}) = s.n) FROM ({span}) s)"  # noqa: S608
+    each = (
+        f"EXISTS (SELECT 1 FROM ({distinct} ORDER BY {column}) n"  # noqa: S608
+        f" WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"
+    )
+    # CASE, not AND: the look-ups run only when the cheap proof fails.
+    return f"(CASE WHEN {whole} THEN false ELSE {each} END)"
 
 
 def _refuse_missing(t: str, rows: str) -> str:
