@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
-from tests.ledger.ledger_support import make_budget
+from ledger_support import make_budget
 
 from selfdirect.ledger import books, services
 from selfdirect.ledger.books import Chart, credit, debit

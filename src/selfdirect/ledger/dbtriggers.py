@@ -88,7 +88,10 @@ def _missing(rows: str, column: str, table: str) -> str:
     distinct = f"SELECT DISTINCT {column} FROM {rows} WHERE {column} IS NOT NULL"  # noqa: S608 (constant names)
     span = f"SELECT min({column}) lo, max({column}) hi, count(*) n FROM ({distinct}) d"  # noqa: S608
     in_range = f"SELECT count(*) FROM {table} r WHERE r.id BETWEEN s.lo AND s.hi"  # noqa: S608
-    whole = f"(SELECT s.lo IS NULL OR (s.hi - s.lo + 1 = s.n AND ({in_range}) = s.n) FROM ({span}) s)"  # noqa: S608
+    # numeric: hi - lo cannot overflow a bigint for any ids a statement names
+    whole = (
+        f"(SELECT s.lo IS NULL OR (s.hi::numeric - s.lo + 1 = s.n AND ({in_range}) = s.n) FROM ({span}) s)"  # noqa: S608
+    )
     each = (
         f"EXISTS (SELECT 1 FROM ({distinct} ORDER BY {column}) n"  # noqa: S608
         f" WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.id = n.{column}))"
