@@ -144,7 +144,13 @@ def test_a_many_row_statement_naming_consecutive_ids_is_refused_when_one_is_miss
         return f"INSERT INTO ledger_leg (transaction_id, account_id, side, amount) VALUES {rows}"  # noqa: S608
 
     count = Leg.objects.count()
-    for refused in (legs(ids[1], ids[2], after), legs(ids[0], after + 1), legs(after, after + 1)):
+    refused_statements = (
+        legs(ids[1], ids[2], after),  # consecutive, the last one missing
+        legs(ids[0], after + 1),  # a gap
+        legs(after, after + 1),
+        legs(-(2**63), 2**63 - 1),  # the ends of bigint: refused as missing, not as an overflow
+    )
+    for refused in refused_statements:
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(refused)
     assert Leg.objects.count() == count
