@@ -646,34 +646,13 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
                 postings: list[bulk.Posting] = []
                 close_rows: list[list[Any]] = []
                 for budget_id, accounts in ordered[first : first + CLOSE_BATCH]:
-                    unspent = sum(total for _, total in accounts)
-                    kept, clawed, why = policy.close_decision(
-                        pol.period_close, annual_pence=annual[budget_id],
-                        month_allocation_pence=paid.get(budget_id, 0), carried_in_pence=carried.get(budget_id, 0),
-                        unspent_pence=unspent,
+                    row, posting = _close_budget(
+                        pol, period, clawback, budget_id, accounts, annual_pence=annual[budget_id],
+                        paid_pence=paid.get(budget_id, 0), carried_pence=carried.get(budget_id, 0),
                     )  # fmt: skip
-                    row: list[Any] = [
-                        period.pk,
-                        budget_id,
-                        unspent,
-                        kept,
-                        clawed,
-                        f"{why} (policy {pol.version})",
-                        None,
-                    ]
-                    if clawed:
-                        positive = [(account, total) for account, total in accounts if total > 0]
-                        parts = _split(clawed, [t for _, t in positive])
-                        legs = [debit(clawback, clawed)] + [
-                            credit(account, part)
-                            for (account, _), part in zip(positive, parts, strict=True)
-                            if part
-                        ]
+                    if posting is not None:
                         row[-1] = len(postings)  # the posting's place, its transaction's id below
-                        postings.append(
-                            bulk.Posting(period.end, TxnKind.CLAWBACK,
-                                         f"Claw-back at close of {period.label}, budget {budget_id}", legs, budget_id)
-                        )  # fmt: skip
+                        postings.append(posting)
                     close_rows.append(row)
                 txns, leg_rows = bulk.prepare_postings(authority, period, postings, actor_id=actor_id)
                 for row in close_rows:
@@ -693,6 +672,30 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
         audit.record(actor=actor, authority=authority, action=AuditAction.CHANGE, obj=period, reason=reason,
                      changes={"status": ["open", "closed"]})  # fmt: skip
     return period
+
+
+def _close_budget(
+    pol: policy.LedgerPolicy, period: Period, clawback: Account, budget_id: int,
+    accounts: list[tuple[Account, int]], *, annual_pence: int, paid_pence: int, carried_pence: int,
+) -> tuple[list[Any], bulk.Posting | None]:  # fmt: skip
+    """One budget at a period close: its close line (CLOSE_LINE_COLUMNS, the transaction left for
+    the caller to fill in) and the claw-back to post, if the policy claws any back. The claw-back
+    is taken from the holder accounts in credit, split in proportion to what each holds."""
+    unspent = sum(total for _, total in accounts)
+    kept, clawed, why = policy.close_decision(
+        pol.period_close, annual_pence=annual_pence, month_allocation_pence=paid_pence,
+        carried_in_pence=carried_pence, unspent_pence=unspent,
+    )  # fmt: skip
+    row: list[Any] = [period.pk, budget_id, unspent, kept, clawed, f"{why} (policy {pol.version})", None]
+    if not clawed:
+        return row, None
+    positive = [(account, total) for account, total in accounts if total > 0]
+    parts = _split(clawed, [t for _, t in positive])
+    legs = [debit(clawback, clawed)] + [
+        credit(account, part) for (account, _), part in zip(positive, parts, strict=True) if part
+    ]
+    memo = f"Claw-back at close of {period.label}, budget {budget_id}"
+    return row, bulk.Posting(period.end, TxnKind.CLAWBACK, memo, legs, budget_id)
 
 
 # --- spending ----------------------------------------------------------------------------------
@@ -903,6 +906,22 @@ def assess_charge(
     return charge
 
 
+def _receipt_checked(amount_pence: Any, on: Any) -> tuple[int, dict[str, list[str]]]:
+    """Money received: the amount as whole positive pence, and what is wrong with the amount or
+    the day (not a date, or a day still to come), by field; no errors means both are fine."""
+    errors: dict[str, list[str]] = {}
+    amount = 0
+    try:
+        amount = books.check_amount(amount_pence)
+    except LedgerError as exc:
+        errors["amount_pence"] = [str(exc)]
+    if not isinstance(on, dt.date):
+        errors["on"] = [f"{on!r} is not a date"]
+    elif on > timezone.localdate():
+        errors["on"] = ["The date the money was received cannot be in the future"]
+    return amount, errors
+
+
 def receive_contribution(
     actor: User, person: Person, amount_pence: int, on: dt.date, *, budget: Budget | None = None,
     reason: str = "contribution received",
@@ -912,12 +931,9 @@ def receive_contribution(
     The receipt is posted against one of the person's budgets (``budget``, else their latest), so
     each person's arrears are a sum of ledger legs like every other figure. Money cannot be
     received on a day still to come (as with claw-back receipts)."""
-    try:
-        amount = books.check_amount(amount_pence)
-    except LedgerError as exc:
-        raise ServiceError({"amount_pence": [str(exc)]}) from None
-    if on > timezone.localdate():
-        raise ServiceError({"on": ["The date the money was received cannot be in the future"]})
+    amount, errors = _receipt_checked(amount_pence, on)
+    if errors:
+        raise ServiceError(errors)
     if budget is None:
         budget = person.budgets.exclude(status=BudgetStatus.DRAFT).order_by("-starts_on", "-pk").first()
     if budget is None or budget.person_id != person.pk:
@@ -1365,16 +1381,7 @@ def receive_clawback(
     that day or any later one, a date in the future or in a closed month, no reason."""
     from selfdirect.core.money import format_pence
 
-    errors: dict[str, list[str]] = {}
-    amount = 0
-    try:
-        amount = books.check_amount(amount_pence)
-    except LedgerError as exc:
-        errors["amount_pence"] = [str(exc)]
-    if not isinstance(on, dt.date):
-        errors["on"] = [f"{on!r} is not a date"]
-    elif on > timezone.localdate():
-        errors["on"] = ["The date the money was received cannot be in the future"]
+    amount, errors = _receipt_checked(amount_pence, on)
     if not reason or not reason.strip():
         errors["reason"] = ["Say what was received, and from whom"]
     if errors:
