@@ -252,20 +252,23 @@ def assessor_answers(request: AuthedRequest, pk: int) -> HttpResponse:
     policy = services.policy_of(assessment)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        answers: dict[str, Any] = {}
-        for q in engine.applicable_questions(policy, assessment.combined_answers):
-            if q.type == "multiple_choice":
-                if f"present-{q.id}" in request.POST:
-                    answers[q.id] = request.POST.getlist(q.id)
-            elif request.POST.get(q.id, "") != "":
-                answers[q.id] = request.POST.get(q.id, "").strip()
-        try:
-            services.save_answers(request.user, assessment, answers, side=Side.ASSESSOR)
-        except ServiceError as exc:
-            errors = exc.errors
+        answers, errors = _assessor_answers_from_post(policy, assessment, request)
+        if errors:
+            # Report the other questions' problems too, all at once; nothing is written.
+            for qid, value in answers.items():
+                if value not in (None, ""):
+                    try:
+                        services.clean_answer(policy, qid, value)
+                    except ServiceError as exc:
+                        errors.update(exc.errors)
         else:
-            messages.success(request, "The assessor's answers have been saved")
-            return redirect("assessment:detail", pk=assessment.pk)
+            try:
+                services.save_answers(request.user, assessment, answers, side=Side.ASSESSOR)
+            except ServiceError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, "The assessor's answers have been saved")
+                return redirect("assessment:detail", pk=assessment.pk)
     sections = []
     source = assessment.combined_answers
     shown = {q.id for q in engine.applicable_questions(policy, source)}
@@ -283,9 +286,43 @@ def assessor_answers(request: AuthedRequest, pk: int) -> HttpResponse:
             sections.append({"domain": d, "questions": qs})
     return render(
         request, "assessment/assessor_form.html",
-        {"assessment": assessment, "sections": sections, "errors": errors},
+        {"assessment": assessment, "sections": sections, "errors": errors, "none_of_these": NONE_OF_THESE},
         status=400 if errors else 200,
     )  # fmt: skip
+
+
+# The assessor's "None of these" box. Ticking nothing means "no answer of mine, keep the person's"
+# (as the page says), so "none applies" needs a box of its own; GOV.UK's exclusive checkbox.
+NONE_OF_THESE = "__none_of_these__"
+
+
+def _assessor_answers_from_post(
+    policy: engine.Policy, assessment: Assessment, request: AuthedRequest
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The assessor's answers from the one-page form, and any problem a question's boxes alone show.
+
+    A question left blank keeps the person's answer: radios and text left blank are left out, and
+    a multiple-choice question shown on the page (``present-<id>``) with nothing ticked clears any
+    answer of the assessor's, so the person's stands. A question not on the page is left alone.
+    """
+    answers: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for q in engine.applicable_questions(policy, assessment.combined_answers):
+        if q.type == "multiple_choice":
+            if f"present-{q.id}" not in request.POST:
+                continue
+            chosen = request.POST.getlist(q.id)
+            if NONE_OF_THESE not in chosen:
+                answers[q.id] = chosen or None
+            elif q.required:
+                errors[q.id] = [f"{q.staff}: select at least one option"]
+            elif len(chosen) > 1:
+                errors[q.id] = [f"{q.staff}: select the options that apply, or 'None of these', not both"]
+            else:
+                answers[q.id] = []
+        elif request.POST.get(q.id, "") != "":
+            answers[q.id] = request.POST.get(q.id, "").strip()
+    return answers, errors
 
 
 def _post_or(request: AuthedRequest, q: Any, stored: Any) -> Any:
@@ -293,6 +330,8 @@ def _post_or(request: AuthedRequest, q: Any, stored: Any) -> Any:
         return request.POST.getlist(q.id) if q.type == "multiple_choice" else request.POST.get(q.id, "")
     if q.type == "yes_no" and stored is not None:
         return "yes" if stored else "no"
+    if q.type == "multiple_choice" and stored == []:
+        return [NONE_OF_THESE]
     return stored if stored is not None else ([] if q.type == "multiple_choice" else "")
 
 
