@@ -130,7 +130,10 @@ class ReasonForm(ReasonMixin):
 
 
 class ImportForm(ReasonMixin):
-    file = forms.FileField(label="Upload a CSV file", help_text="The first line must name the columns")
+    file = forms.FileField(
+        label="Upload a CSV file", help_text="The first line must name the columns",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
