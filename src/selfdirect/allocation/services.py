@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,12 +134,26 @@ def published_versions(authority: Authority | int) -> QuerySet[PolicyVersion]:
     return PolicyVersion.objects.filter(authority=authority, status=PolicyStatus.PUBLISHED)
 
 
-def policy_in_force(authority: Authority | int, on: dt.date) -> PolicyVersion:
-    """The published version in force on ``on`` (latest effective_from wins)."""
-    for version in published_versions(authority).order_by("-effective_from", "-published_at"):
+def newest_first(authority: Authority | int) -> QuerySet[PolicyVersion]:
+    """The published versions in the order :func:`version_in_force` reads them."""
+    return published_versions(authority).order_by("-effective_from", "-published_at")
+
+
+def version_in_force(versions: Iterable[PolicyVersion], on: dt.date) -> PolicyVersion | None:
+    """Of ``versions`` (newest first, as :func:`newest_first` gives them), the one in force on
+    ``on``: the latest effective_from wins. None if none is."""
+    for version in versions:
         if version.effective_from <= on and (version.effective_to is None or on <= version.effective_to):
             return version
-    raise ServiceError({"on": [f"No published policy is in force on {on:%d %B %Y}"]})
+    return None
+
+
+def policy_in_force(authority: Authority | int, on: dt.date) -> PolicyVersion:
+    """The published version in force on ``on`` (latest effective_from wins)."""
+    version = version_in_force(newest_first(authority), on)
+    if version is None:
+        raise ServiceError({"on": [f"No published policy is in force on {on:%d %B %Y}"]})
+    return version
 
 
 # --------------------------------------------------------------------------- allocation

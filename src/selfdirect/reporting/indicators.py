@@ -131,7 +131,35 @@ def _month_ends(end: dt.date, count: int = 12) -> list[dt.date]:
     return list(reversed(out))
 
 
-ELIGIBLE_TEXT = "Eligible: FACS band critical or substantial (the bands the demo policies fund)."
+def eligible_text(scope: Scope, days: list[dt.date]) -> str:
+    """What 'eligible' meant on ``days``: the FACS bands the authority's allocation policy in force
+    funded (each version named), or the default where none was in force."""
+    by_rule: dict[queries.FundedBands, list[dt.date]] = {}
+    for day in days:
+        by_rule.setdefault(scope.funded_bands(day), []).append(day)
+    parts = []
+    for funded, when in by_rule.items():
+        bands = _or_list(funded.bands)
+        dates = "" if len(by_rule) == 1 else f" ({_dates(when)})"
+        if funded.version:
+            parts.append(f"FACS band {bands}, the bands funded by policy version {funded.version}{dates}")
+        else:
+            parts.append(
+                f"FACS band {bands}{dates}: no allocation policy of the authority was in force, so the "
+                "bands most councils funded are used (seed 002, 'Access routes')"
+            )
+    return f"Eligible: {'; '.join(parts)}."
+
+
+def _or_list(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _dates(days: list[dt.date]) -> str:
+    first, last = f"{days[0]:%-d %B %Y}", f"{days[-1]:%-d %B %Y}"
+    return first if first == last else f"{first} to {last}"
+
+
 PB_TEXT = (
     "On a personal budget: an agreed or active ledger budget running on the date, or an active support plan."
 )
@@ -144,7 +172,7 @@ def take_up_table(scope: Scope, target: Decimal, target_source: str) -> Table:
     table = Table(
         "take_up",
         TITLES["take_up"],
-        f"{ELIGIBLE_TEXT} {PB_TEXT} {DP_TEXT} Counted at the end of the period. "
+        f"{eligible_text(scope, [scope.end])} {PB_TEXT} {DP_TEXT} Counted at the end of the period. "
         f"Target: {target}% of eligible people on a personal budget ({target_source}).",
         [
             Column("Measure", "text"),
@@ -170,10 +198,11 @@ def take_up_table(scope: Scope, target: Decimal, target_source: str) -> Table:
 
 
 def trend_table(scope: Scope) -> Table:
+    ends = _month_ends(scope.end)
     table = Table(
         "trend",
         TITLES["trend"],
-        f"At each month's end: {ELIGIBLE_TEXT} {PB_TEXT} {DP_TEXT}",
+        f"At each month's end: {eligible_text(scope, ends)} {PB_TEXT} {DP_TEXT}",
         [
             Column("Month", "text"),
             Column("Eligible"),
@@ -183,7 +212,6 @@ def trend_table(scope: Scope) -> Table:
         ],  # fmt: skip
         chart=(0, 3),
     )
-    ends = _month_ends(scope.end)
     stored = {} if queries.filtered(scope) else snapshots(scope.authority, ends)
     if stored:
         table.definition += (

@@ -33,7 +33,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.text import slugify
 
-from selfdirect.allocation.models import Allocation
+from selfdirect.allocation.models import Allocation, PolicyVersion
+from selfdirect.allocation.services import newest_first, policy_for, version_in_force
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.models import Authority
 from selfdirect.ledger.constants import AccountKind, BudgetStatus, Route, Side, TxnKind
@@ -43,7 +44,10 @@ from selfdirect.people.models import Person, Team
 from selfdirect.plans.constants import PlanState, Progress
 from selfdirect.plans.models import PanelReferral, Refusal, Review, ReviewOutcome, SupportPlan
 
-ELIGIBLE_BANDS = (FacsBand.CRITICAL, FacsBand.SUBSTANTIAL)
+DEFAULT_FUNDED_BANDS: tuple[str, ...] = (FacsBand.CRITICAL, FacsBand.SUBSTANTIAL)
+"""Eligible when no allocation policy of the authority is in force on the day counted: the
+bands most councils funded (seed 002, "Access routes": "In many authorities, only people with
+critical and substantial needs ... could be entitled to Social Care")."""
 LIVE_BUDGET = (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
 LIVE_PLAN = (PlanState.ACTIVE, PlanState.UNDER_REVIEW, PlanState.WITHDRAWAL_NOTICE)
 ACHIEVED = (Progress.MOSTLY, Progress.FULLY)
@@ -52,6 +56,15 @@ AGE_BANDS = (("18-64", 18, 65), ("65-74", 65, 75), ("75-84", 75, 85), ("85 and o
 # Up to this many people recorded after a period's end (imported or entered late) are left out of
 # its whole-authority figures by their ids; more (an older period) by an anti-join.
 LATER_LISTED = 1000
+
+
+@dataclass(frozen=True)
+class FundedBands:
+    """The FACS bands an authority funds on a day, and the policy version that says so (None:
+    no published version is in force that day, so the default bands are used)."""
+
+    bands: tuple[str, ...]
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,22 @@ class Scope:
         later = Person.objects.filter(recorded_after(self.end), authority=self.authority)
         ids = list(later.values_list("pk", flat=True)[: LATER_LISTED + 1])
         return ids if len(ids) <= LATER_LISTED else None
+
+    @cached_property
+    def policy_versions(self) -> list[PolicyVersion]:
+        """The authority's published allocation policy versions, newest first: one query per report."""
+        return list(newest_first(self.authority))
+
+    def funded_bands(self, on: dt.date) -> FundedBands:
+        """The bands the authority funds on ``on``: those of its allocation policy version in force
+        that day (each authority sets its own, and may change them from one version to the next),
+        else :data:`DEFAULT_FUNDED_BANDS`."""
+        version = version_in_force(self.policy_versions, on)
+        if version is None:
+            return FundedBands(DEFAULT_FUNDED_BANDS)
+        bands = policy_for(version).model.eligibility.funded_bands
+        # In FACS order (critical first), however the policy lists them.
+        return FundedBands(tuple(b for b in FacsBand.values if b in bands), version.version_id)
 
 
 def start_of(day: dt.date) -> dt.datetime:
@@ -163,7 +192,7 @@ def _on_dp(scope: Scope, on: dt.date) -> Q:
 def cohort(scope: Scope, name: str) -> QuerySet[Person]:
     """The people behind a headline number (for drill-down), by name."""
     base = people(scope)
-    eligible = base.filter(facs_band__in=ELIGIBLE_BANDS)
+    eligible = base.filter(facs_band__in=scope.funded_bands(scope.end).bands)
     if name == "eligible":
         return eligible
     if name == "personal_budget":
@@ -245,8 +274,9 @@ def cohort(scope: Scope, name: str) -> QuerySet[Person]:
 
 
 def take_up(scope: Scope, on: dt.date) -> dict[str, int]:
-    """Eligible people on ``on``, and how many of them hold a personal budget or direct payment."""
-    base = people(scope).filter(facs_band__in=ELIGIBLE_BANDS)
+    """Eligible people on ``on`` (in a band the authority funds that day), and how many of them
+    hold a personal budget or direct payment."""
+    base = people(scope).filter(facs_band__in=scope.funded_bands(on).bands)
     base = base.filter(recorded_by(on))
     return base.aggregate(
         eligible=Count("pk"),
