@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 from pytest_django.plugin import blocking_manager_key
 
 from helpers import PASSWORD, World, make_world
@@ -37,10 +37,16 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def flushable_db(transactional_db) -> Iterator[None]:
+def flushable_db(transactional_db, settings) -> Iterator[None]:
     """Real commits, for tests that use the live server. The database is emptied after each
     such test; the audit log and posted ledger rows refuse deletes, so their rules are lifted
-    for the emptying and restored straight after (pytest_runtest_teardown below)."""
+    for the emptying and restored straight after (pytest_runtest_teardown below).
+
+    The server's clock is frozen (tests/conftest.py) but Chromium's is not: cookies that expire at
+    a time worked out from the frozen clock could be already past for the browser. Sessions and
+    the CSRF cookie last as long as the browser context instead."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
     yield
     unprotect_audit_log(connection)
     unprotect_ledger(connection)
@@ -80,8 +86,17 @@ def page_without_js(browser: Browser) -> Iterator[Page]:
 AXE = Axe()
 
 
+def follow(page: Page, target: Locator) -> None:
+    """Click a link or a button that loads a new page, and return once that page has loaded (a
+    check run straight after a bare click can find the old page gone and the new one not there)."""
+    with page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def serious_violations(page: Page) -> list[str]:
-    """axe violations of serious or critical impact on the current page, as readable lines."""
+    """axe violations of serious or critical impact on the current page, as readable lines. The
+    page must have loaded: a test that has just clicked through to it uses :func:`follow`."""
+    page.wait_for_load_state("load")
     results = AXE.run(page)
     found = []
     for violation in results.response["violations"]:
@@ -95,4 +110,4 @@ def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) 
     page.goto(f"{base_url}/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    follow(page, page.get_by_role("button", name="Sign in"))

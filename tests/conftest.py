@@ -1,8 +1,20 @@
-"""Shared fixtures. The world they build is described in helpers.py."""
+"""Shared fixtures. The world they build is described in helpers.py.
+
+The whole suite runs on a frozen calendar: no test reads the real date. "Today" is
+``SELFDIRECT_TEST_TODAY`` (default 2026-12-07, the day the suite was first found to depend on the
+wall clock); CI runs the suite again under a second date, so a test that only passes on one day
+fails there. The clock still ticks from that moment (live servers, leases and timeouts need time
+to pass), and a test may travel further with ``time_machine.travel`` where it needs another day.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from collections.abc import Iterator
+
 import pytest
+import time_machine
 
 from browser_support import (  # noqa: F401 - fixtures and a hook, registered by being imported here
     browser,
@@ -13,6 +25,23 @@ from browser_support import (  # noqa: F401 - fixtures and a hook, registered by
     pytest_runtest_teardown,
 )
 from helpers import World, make_world
+
+# 10:00 UTC is the same calendar day in London whether or not summer time is in force.
+TODAY = dt.date.fromisoformat(os.environ.get("SELFDIRECT_TEST_TODAY", "2026-12-07"))
+FROZEN_AT = dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_calendar() -> Iterator[None]:
+    """Every test, and the live server the browser tests use, sees the same day."""
+    with time_machine.travel(FROZEN_AT, tick=True):
+        yield
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """The suite's frozen "today" (tests that need a date relative to it take this)."""
+    return TODAY
 
 
 @pytest.fixture(autouse=True)

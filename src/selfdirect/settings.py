@@ -100,7 +100,9 @@ def database_from_url(url: str | None) -> dict[str, object]:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
             },
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            # One test database per test process (pytest-xdist adds its worker's name), so two runs
+            # of the suite on one machine never share, and break, one file.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     parts = urlparse(url)
     if parts.scheme not in {"postgres", "postgresql"}:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import serious_violations, sign_in
+from browser_support import follow, serious_violations, sign_in
 from selfdirect.allocation import services
 from selfdirect.assessment import services as assessment_services
 from selfdirect.assessment.models import Assessment
@@ -107,9 +107,9 @@ def test_commissioner_uploads_a_bad_policy_then_publishes_a_good_one(
     good = tmp_path / "policy-2026.yaml"
     good.write_text(text)
     sign_in(page, live_server.url, "northshire-commissioner")
-    page.get_by_role("link", name="Policies", exact=True).click()
+    follow(page, page.get_by_role("link", name="Policies", exact=True))
     problems = serious_violations(page)
-    page.get_by_role("link", name="Upload a policy").first.click()
+    follow(page, page.get_by_role("link", name="Upload a policy").first)
     problems += serious_violations(page)
     page.get_by_label("Policy file (YAML)").set_input_files(str(bad))
     page.get_by_role("button", name="Check and save as a draft").click()

@@ -382,9 +382,17 @@ def test_reviews_due_command_and_cli_transition(world, written, capsys):
         call_command("plan_transition", str(written.pk), "approve", "--as", "southvale-assessor")
     call_command("plan_transition", str(written.pk), "approve", "--as", "northshire-assessor")
     call_command("plan_transition", str(written.pk), "activate", "--as", "northshire-assessor")
-    call_command("reviews_due", "--authority", "northshire", "--on", "2027-11-01")
+    written.refresh_from_db()
+    # A plan activated today is reviewed some months from today: ask from 10 days before that review
+    # (and from the day after it, when it is no longer "within the next 30 days" but overdue).
+    before = written.review_on - dt.timedelta(days=10)
+    call_command("reviews_due", "--authority", "northshire", "--on", before.isoformat())
     out = capsys.readouterr().out
     assert "1 review(s) due within 30 days" in out and written.person.reference in out
+    call_command(
+        "reviews_due", "--authority", "northshire", "--on", (before - dt.timedelta(days=30)).isoformat()
+    )
+    assert "0 review(s) due within 30 days" in capsys.readouterr().out
 
 
 def test_every_transition_has_an_effect_and_a_known_target():

@@ -80,14 +80,22 @@ def budget(person: Person, route: str | None, status: str = BudgetStatus.AGREED,
     return b
 
 
+# Plans are recorded as written on this day: after every month the tests look at, inside 2026
+# (never "today", which the suite runs on more than one of).
+PLANS_WRITTEN = dt.date(2026, 11, 30)
+
+
 def plan(person: Person, state: str) -> SupportPlan:
-    return SupportPlan.objects.create(
+    made = SupportPlan.objects.create(
         authority=person.authority,
         person=person,
         state=state,
         indicative_budget_pence=520000,
         budget_source="test",
     )
+    SupportPlan.objects.filter(pk=made.pk).update(created_at=aware(PLANS_WRITTEN))
+    made.refresh_from_db()
+    return made
 
 
 def policy(authority: Authority) -> PolicyVersion:
