@@ -131,21 +131,32 @@ def test_csv_and_xlsx_open(north):
     assert [c.value for c in sheet[4]] == ["Eligible people", 4, 100.0, None]
 
 
-def test_open_data_suppresses_small_numbers(north):
-    # Every count in May's Northshire figures is under 5, so each is hidden with the shares,
-    # money and days on its row; zeros stay (they disclose nobody).
+def test_open_data_suppresses_small_counts_of_people_only(north):
+    # Counts from 1 to 4 are hidden; zeros stay (they disclose nobody). Shares, targets, money and
+    # days are never hidden, even on a row with a small count.
     table = Table("t", "T", "d", [Column("Group", "text"), Column("People"), Column("Share", "percent"),
-                                  Column("Money", "pence")])  # fmt: skip
-    assert suppress_row(table, ["A", 3, 10, 500]) == ["A", SUPPRESSED, SUPPRESSED, SUPPRESSED]
-    assert suppress_row(table, ["B", 5, 10, 500]) == ["B", 5, 10, Decimal("5.00")]
-    assert suppress_row(table, ["C", 0, None, 0]) == ["C", 0, "", Decimal("0.00")]
+                                  Column("Target", "percent"), Column("Money", "pence"), Column("Wait", "days")])  # fmt: skip
+    assert suppress_row(table, ["A", 3, Decimal("75.0"), Decimal(30), 500, Decimal("12.5")]) == [
+        "A", SUPPRESSED, Decimal("75.0"), Decimal(30), Decimal("5.00"), Decimal("12.5")
+    ]  # fmt: skip
+    assert suppress_row(table, ["B", 5, 10, None, 500, None]) == ["B", 5, 10, "", Decimal("5.00"), ""]
+    assert suppress_row(table, ["C", 0, None, None, 0, None]) == ["C", 0, "", "", Decimal("0.00"), ""]
     text = (
         client_for(north.north.users[Role.COMMISSIONER]).get(f"/reports/open-data.csv?{MAY}").content.decode()
     )
     rows = list(csv.DictReader(io.StringIO(text)))
     take_up = {(r["row"], r["measure"]): r["value"] for r in rows if r["table"] == "take_up"}
+    # May's Northshire take-up (reporting_support): 4 eligible, 3 on a personal budget (75.0%
+    # against the 30% target), 1 on a direct payment (25.0%).
     assert take_up[("Eligible people", "People")] == SUPPRESSED
-    assert take_up[("On a personal budget", "Share of eligible (%)")] == SUPPRESSED
+    assert take_up[("On a personal budget", "People")] == SUPPRESSED
+    assert take_up[("On a personal budget", "Share of eligible (%)")] == "75.0"
+    assert take_up[("On a personal budget", "Target (%)")] == "30"
+    assert take_up[("On a direct payment", "Share of eligible (%)")] == "25.0"
+    # Money is never hidden: the stream's £15,600 agreed a year stands beside its 3 (hidden) people.
+    streams = {(r["row"], r["measure"]): r["value"] for r in rows if r["table"] == "streams"}
+    assert streams[("social_care", "People")] == SUPPRESSED
+    assert streams[("social_care", "Agreed a year (£)")] == "15600.00"
     assert "Okafor" not in text and "Smith" not in text
     report = build_report(north.north.authority, parse_period("2026-05"), sections=("streams",))
     assert "<5" in open_data_csv(report)

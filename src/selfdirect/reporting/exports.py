@@ -46,17 +46,14 @@ def _xl(value: str | int | Decimal) -> str | int | float:
 
 
 def suppress_row(table: Table, row: Sequence[Cell]) -> list[object]:
-    """Counts under 5 (but not 0) become '<5'; a row with one also hides its shares, money and days,
-    which could give the small number away."""
-    small = any(
-        c.kind == "count" and isinstance(v, int) and 0 < v < SMALL
-        for v, c in zip(row, table.columns, strict=True)
-    )
+    """Counts from 1 to 4 become '<5'; nothing else does. Only a small count of people could
+    point at someone; a target, a percentage, a sum of money or a number of days is published as
+    it is (hiding them hid the 30% target itself, and every share on a row with a small count)."""
     out: list[object] = []
     for v, c in zip(row, table.columns, strict=True):
         if c.kind == "text":
             out.append(v if v is not None else "")
-        elif c.kind == "count" and isinstance(v, int) and 0 < v < SMALL or small and v is not None:
+        elif c.kind == "count" and isinstance(v, int) and 0 < v < SMALL:
             out.append(SUPPRESSED)
         else:
             out.append(plain_cell(v, c.kind))
