@@ -190,14 +190,25 @@ class LedgerPeriodOut(Schema):
     period: str
     status: str
     policy_version: str
+    changed: bool = Field(description="False when the month was already closed: a second close changes nothing")
+    message: str = Field(description="What the close did, in words")
+    budgets: int = Field(description="Budgets the close decided for")
+    kept_pence: int = Field(description="Unspent money budget holders keep (rolled over)")
+    clawed_back_pence: int = Field(description="Unspent money clawed back")
 
 
-@router.post("/ledger/periods/{label}/close", response=LedgerPeriodOut, summary="Close a month")
+@router.post(
+    "/ledger/periods/{label}/close", response=LedgerPeriodOut,
+    summary="Close a month (oldest open month first; closing a closed month changes nothing)",
+)  # fmt: skip
 def close(request: AuthedRequest, label: str, payload: LedgerCloseIn) -> Any:
     authority = _authority(request)
     _require(request, "ledger.close_period", authority)
-    period = services.close_period(request.user, authority, label, payload.reason)
-    return {"period": period.label, "status": period.status, "policy_version": period.policy_version}
+    result = services.close_period(request.user, authority, label, payload.reason)
+    period = result.period
+    return {"period": period.label, "status": period.status, "policy_version": period.policy_version,
+            "changed": result.changed, "message": result.message, "budgets": result.budgets,
+            "kept_pence": result.kept_pence, "clawed_back_pence": result.clawed_back_pence}  # fmt: skip
 
 
 class LedgerTrialBalanceRow(Schema):

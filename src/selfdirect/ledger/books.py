@@ -149,6 +149,47 @@ def period_for(authority: Authority, on: dt.date) -> Period:
     return period
 
 
+def month_name(day: dt.date) -> str:
+    """A month as people say it: "April 2026"."""
+    return f"{day:%B %Y}"
+
+
+def closed_through(authority_id: int) -> dt.date | None:
+    """The first day of the authority's latest closed month, or None while no month is closed.
+
+    Months are closed in order, oldest first (services.close_period refuses any other order), so
+    every month up to and including this one is closed, whether or not anything was posted in it."""
+    return (
+        Period.objects.filter(authority_id=authority_id, status=PeriodStatus.CLOSED)
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
+    )
+
+
+def refusal_for_month(authority_id: int, month_start: dt.date) -> str | None:
+    """Why nothing can be posted or paid in the month starting ``month_start``: it is closed, or it
+    comes before a closed month. None when the month is open."""
+    through = closed_through(authority_id)
+    if through is None or month_start > through:
+        return None
+    if month_start == through:
+        return f"{month_name(month_start)} is closed: nothing can be posted into it"
+    return (
+        f"{month_name(month_start)} is closed: the books are closed up to the end of {month_name(through)}, "
+        "so nothing can be posted into it"
+    )
+
+
+def first_open_day(authority_id: int, day: dt.date) -> dt.date:
+    """``day``, or the first day of the first open month after it when its month is closed (a
+    back-dated start is committed in the first month still open)."""
+    through = closed_through(authority_id)
+    if through is None or day.replace(day=1) > through:
+        return day
+    return (through + dt.timedelta(days=32)).replace(day=1)
+
+
 def check_amount(amount: object, what: str = "amount") -> int:
     """Whole, positive pence, or a LedgerError saying what is wrong."""
     if isinstance(amount, bool) or not isinstance(amount, int):
@@ -234,9 +275,13 @@ def post(
     actor: User | None = None,
     reverses: Transaction | None = None,
 ) -> Transaction:
-    """Post one balanced transaction dated ``on`` into its (open) month."""
+    """Post one balanced transaction dated ``on`` into its (open) month. A closed month, and any
+    month before the latest closed one, refuses it."""
     with transaction.atomic():
         period = Period.objects.select_for_update().get(pk=period_for(authority, on).pk)
+        refused = refusal_for_month(authority.pk, period.start)
+        if refused:
+            raise LedgerError(refused)
         txn, built_legs = build(authority, period, on, kind, memo, legs, budget_id=budget_id, actor=actor)
         txn.reverses = reverses
         txn.save()

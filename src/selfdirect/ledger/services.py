@@ -22,7 +22,7 @@ from django.utils import timezone
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.models import Authority, User
-from selfdirect.core.money import parse_pounds, round_pence, split_pence
+from selfdirect.core.money import format_pence, parse_pounds, round_pence, split_pence
 from selfdirect.people.models import Person
 from selfdirect.people.services import ServiceError
 
@@ -193,7 +193,7 @@ def agree_budget(actor: User | None, budget: Budget, approved_by_ref: Any, reaso
         total = sum(s.amount_pence for s in slots)
         if total:
             chart = Chart(budget.person.authority)
-            on = max(budget.starts_on, _first_open_day(budget.authority_id, budget.starts_on))
+            on = books.first_open_day(budget.authority_id, budget.starts_on)
             books.post(
                 budget.person.authority, on, TxnKind.ALLOCATE, f"Budget {budget.pk} agreed for the period",
                 [debit(chart.budget(budget.pk), total), credit(chart.fund(budget.stream), total)],
@@ -205,18 +205,6 @@ def agree_budget(actor: User | None, budget: Budget, approved_by_ref: Any, reaso
             person_id=budget.person_id,
         )  # fmt: skip
     return budget
-
-
-def _first_open_day(authority_id: int, day: dt.date) -> dt.date:
-    """The first day on or after ``day`` in a month that is not closed (back-dated starts)."""
-    closed = set(
-        Period.objects.filter(authority_id=authority_id, status=PeriodStatus.CLOSED).values_list(
-            "start", flat=True
-        )
-    )
-    while day.replace(day=1) in closed:
-        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return day
 
 
 def check_plan_cost(budget: Budget, plan_cost_pence: int) -> tuple[bool, str]:
@@ -242,8 +230,9 @@ def start_run(actor: User, authority: Authority, label: str) -> PaymentRun:
     start = parse_period(label)
     with transaction.atomic():
         period = books.period_for(authority, start)
-        if period.is_closed:
-            raise ServiceError({"period": [f"{period.label} is closed: no payments can be made in it"]})
+        refused = books.refusal_for_month(authority.pk, period.start)
+        if refused:
+            raise ServiceError({"period": [f"{refused}: no payment run can be made in it"]})
         run, created = PaymentRun.objects.get_or_create(
             authority=authority, period=period, defaults={"started_by": actor}
         )
@@ -256,9 +245,15 @@ def start_run(actor: User, authority: Authority, label: str) -> PaymentRun:
 
 
 def due_instalments(run: PaymentRun) -> models.QuerySet[Instalment]:
+    """What the run pays: the instalments due in its month, and any due earlier that nothing has paid
+    (a budget agreed, back-dated, after its first month's run; a month whose run was never made).
+    Those are paid with this month's, dated in it: paid late rather than not at all. Arrears this
+    run has paid stay counted, so a run resumed after a crash counts the same."""
     period = run.period
+    arrears = models.Q(due_on__lt=period.start) & (models.Q(payment__isnull=True) | models.Q(payment__run=run))
     return Instalment.objects.filter(
-        budget__authority_id=run.authority_id, due_on__gte=period.start, due_on__lte=period.end, cancelled=False,
+        models.Q(due_on__gte=period.start) | arrears,
+        budget__authority_id=run.authority_id, due_on__lte=period.end, cancelled=False,
     )  # fmt: skip
 
 
@@ -273,18 +268,32 @@ def not_agreed(run: PaymentRun) -> models.QuerySet[Budget]:
 NOT_AGREED_REASON = "not paid: the budget is not agreed (no approved support plan yet)"
 
 
+class RunRefused(ServiceError):
+    """The run's month was closed after the run was started: nothing can be paid in it now."""
+
+
 def _claim(run_id: int) -> PaymentRun:
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().select_related("period", "authority").get(pk=run_id)
         now = timezone.now()
         if run.status == RunStatus.RUNNING and run.finished_at and run.finished_at > now:
             raise RunBusy(f"payment run {run.period} is being paid by another worker")
-        run.status = RunStatus.RUNNING
-        run.finished_at = now + RUN_LEASE  # while running, finished_at holds the lease's expiry
-        run.attempts += 1
-        run.error = ""
-        run.due_count = due_instalments(run).count()
+        # The page, the API and the CLI refuse to start a run in a closed month; a run queued before its
+        # month was closed is refused here, by whatever executes it (the worker's task included).
+        refused = books.refusal_for_month(run.authority_id, run.period.start)
+        if refused:
+            run.status = RunStatus.FAILED
+            run.error = f"{refused}: this run can no longer pay anything"
+            run.finished_at = None
+        else:
+            run.status = RunStatus.RUNNING
+            run.finished_at = now + RUN_LEASE  # while running, finished_at holds the lease's expiry
+            run.attempts += 1
+            run.error = ""
+            run.due_count = due_instalments(run).count()
         run.save()
+    if refused:
+        raise RunRefused({"period": [run.error]})
     return run
 
 
@@ -594,28 +603,89 @@ def remittances(run: PaymentRun) -> list[dict[str, Any]]:
 # --- period close ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CloseResult:
+    """What closing a month did: ``changed`` is False when the month was already closed (a second
+    close changes nothing). The totals are the month's close lines, however it was closed."""
+
+    period: Period
+    changed: bool
+    budgets: int
+    kept_pence: int
+    clawed_back_pence: int
+
+    @property
+    def message(self) -> str:
+        month = books.month_name(self.period.start)
+        if not self.changed:
+            when = f" on {timezone.localtime(self.period.closed_at):%-d %B %Y}" if self.period.closed_at else ""
+            return f"{month} was already closed{when}: nothing has changed"
+        return (
+            f"{month} is closed: {self.budgets} budget(s), {format_pence(self.kept_pence)} kept by budget "
+            f"holders, {format_pence(self.clawed_back_pence)} clawed back"
+        )
+
+
+def _close_result(period: Period, changed: bool) -> CloseResult:
+    sums = CloseLine.objects.filter(period=period).aggregate(
+        n=models.Count("id"), kept=Sum("kept_pence", default=0), clawed=Sum("clawed_back_pence", default=0)
+    )
+    return CloseResult(period, changed, sums["n"], int(sums["kept"]), int(sums["clawed"]))
+
+
+def close_refusal(authority: Authority, period: Period) -> str | None:
+    """Why the month cannot be closed now, in words (None when it can): an earlier month is still
+    open (months close in order, oldest first), or its payment run has not finished."""
+    earlier = (
+        Period.objects.filter(authority=authority, start__lt=period.start, status=PeriodStatus.OPEN)
+        .order_by("start")
+        .first()
+    )
+    if earlier is not None:
+        return (
+            f"Close {books.month_name(earlier.start)} first: months are closed in order, oldest first, "
+            f"and {books.month_name(earlier.start)} is still open"
+        )
+    run = PaymentRun.objects.filter(period=period, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    if run is not None:
+        return (
+            f"The payment run for {books.month_name(period.start)} has not finished "
+            f"({run.get_status_display().lower()}): let it finish before closing the month"
+        )
+    return None
+
+
 @bulk.bulk_job()
-def close_period(actor: User, authority: Authority, label: str, reason: str = "month end") -> Period:
+def close_period(actor: User, authority: Authority, label: str, reason: str = "month end") -> CloseResult:
     """Apply the authority's rollover and claw-back rules to every budget's unspent money, post the
-    claw-backs (Dr claw-back receivable / Cr holder), and close the month for good."""
+    claw-backs (Dr claw-back receivable / Cr holder), and close the month for good.
+
+    Months close in order, oldest first; closing a month that is already closed changes nothing
+    (``changed`` is False). The pages, the API and the CLI all call this, so the rules are the same
+    everywhere."""
     start = parse_period(label)
     pol = policy.load(authority.slug)
     with transaction.atomic():
         period = Period.objects.select_for_update().filter(authority=authority, start=start).first()
         if period is None:
-            raise ServiceError({"period": [f"There is nothing in {label} to close"]})
+            raise ServiceError({"period": [f"Nothing has been posted in {books.month_name(start)}: there is nothing to close"]})
         if period.is_closed:
-            raise ServiceError({"period": [f"{label} is already closed"]})
-        if PaymentRun.objects.filter(period=period, status=RunStatus.RUNNING).exists():
-            raise ServiceError({"period": [f"The payment run for {label} is still running"]})
+            return _close_result(period, changed=False)
+        refused = close_refusal(authority, period)
+        if refused:
+            raise ServiceError({"period": [refused]})
         chart = Chart(authority)
         clawback = chart.get("clawback")  # read now: the rows are built on another thread
+        # Each holder account's balance at the month end, and now: money spent after the month end
+        # but before the close counts as spent, so a claw-back never takes a holder below nothing.
         holder_rows = list(
-            Leg.objects.filter(account__authority=authority, account__code__startswith="holder:",
-                               transaction__on__lte=period.end)
+            Leg.objects.filter(account__authority=authority, account__code__startswith="holder:")
             .values("account_id", "account__code", "account__budget_id")
-            .annotate(total=Sum(books.SIGNED))
-            .values_list("account__budget_id", "account_id", "account__code", "total")
+            .annotate(
+                total=Sum(books.SIGNED, filter=models.Q(transaction__on__lte=period.end), default=0),
+                now=Sum(books.SIGNED),
+            )
+            .values_list("account__budget_id", "account_id", "account__code", "total", "now")
         )  # fmt: skip
         paid = dict(
             Payment.objects.filter(run__period=period).values_list("instalment__budget_id")
@@ -636,11 +706,11 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
             """Each budget's decision and claw-back, CLOSE_BATCH budgets at a time, checked and
             made ready to write. Plain Python over what was read above: on PostgreSQL it runs on
             a second thread while the batch before is written (bulk.built_ahead)."""
-            holders: dict[int, list[tuple[Account, int]]] = defaultdict(list)
-            for budget_id, account_id, code, total in holder_rows:
+            holders: dict[int, list[tuple[Account, int, int]]] = defaultdict(list)
+            for budget_id, account_id, code, total, now in holder_rows:
                 # Enough of the account to post to, without loading each one.
                 account = bulk.light(Account, id=account_id, authority_id=authority.pk, code=code)
-                holders[budget_id].append((account, int(total)))
+                holders[budget_id].append((account, int(total), int(now)))
             ordered = sorted(holders.items())
             for first in range(0, len(ordered), CLOSE_BATCH):
                 postings: list[bulk.Posting] = []
@@ -671,28 +741,37 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
         period.save()
         audit.record(actor=actor, authority=authority, action=AuditAction.CHANGE, obj=period, reason=reason,
                      changes={"status": ["open", "closed"]})  # fmt: skip
-    return period
+    return _close_result(period, changed=True)
 
 
 def _close_budget(
     pol: policy.LedgerPolicy, period: Period, clawback: Account, budget_id: int,
-    accounts: list[tuple[Account, int]], *, annual_pence: int, paid_pence: int, carried_pence: int,
+    accounts: list[tuple[Account, int, int]], *, annual_pence: int, paid_pence: int, carried_pence: int,
 ) -> tuple[list[Any], bulk.Posting | None]:  # fmt: skip
     """One budget at a period close: its close line (CLOSE_LINE_COLUMNS, the transaction left for
-    the caller to fill in) and the claw-back to post, if the policy claws any back. The claw-back
-    is taken from the holder accounts in credit, split in proportion to what each holds."""
-    unspent = sum(total for _, total in accounts)
+    the caller to fill in) and the claw-back to post, if the policy claws any back.
+
+    ``accounts`` are the budget's holder accounts with their balances at the month end and now.
+    What counts as unspent is what the holders had left at the month end and still have: money
+    spent since counts as spent. The claw-back is taken from those accounts in proportion to what
+    each still holds of it, so no account is taken below nothing."""
+    at_end = sum(end for _, end, _ in accounts)
+    still_held = [max(0, min(end, now)) for _, end, now in accounts]
+    # Overspent at the month end: shown as such (negative), and nothing is kept or clawed back.
+    unspent = at_end if at_end <= 0 else min(at_end, sum(still_held))
     kept, clawed, why = policy.close_decision(
         pol.period_close, annual_pence=annual_pence, month_allocation_pence=paid_pence,
         carried_in_pence=carried_pence, unspent_pence=unspent,
     )  # fmt: skip
+    if 0 <= unspent < at_end:
+        why += f"; {format_pence(at_end - unspent)} spent since the month end counts as spent"
     row: list[Any] = [period.pk, budget_id, unspent, kept, clawed, f"{why} (policy {pol.version})", None]
     if not clawed:
         return row, None
-    positive = [(account, total) for account, total in accounts if total > 0]
-    parts = _split(clawed, [t for _, t in positive])
+    held = [(account, amount) for (account, _, _), amount in zip(accounts, still_held, strict=True) if amount > 0]
+    parts = _split(clawed, [amount for _, amount in held])
     legs = [debit(clawback, clawed)] + [
-        credit(account, part) for (account, _), part in zip(positive, parts, strict=True) if part
+        credit(account, part) for (account, _), part in zip(held, parts, strict=True) if part
     ]
     memo = f"Claw-back at close of {period.label}, budget {budget_id}"
     return row, bulk.Posting(period.end, TxnKind.CLAWBACK, memo, legs, budget_id)
@@ -1157,7 +1236,7 @@ def _stop_paying(
     if released:
         chart = Chart(old.authority)
         books.post(
-            old.authority, _first_open_day(old.authority_id, effective), TxnKind.RELEASE,
+            old.authority, books.first_open_day(old.authority_id, effective), TxnKind.RELEASE,
             f"Budget {old.pk} {note.lower()} from {effective}: unpaid commitment released",
             [debit(chart.fund(old.stream), released), credit(chart.budget(old.pk), released)],
             budget_id=old.pk, actor=actor,
@@ -1379,8 +1458,6 @@ def receive_clawback(
 
     Refused (nothing posted): an amount that is not whole positive pence, more than is still owed on
     that day or any later one, a date in the future or in a closed month, no reason."""
-    from selfdirect.core.money import format_pence
-
     amount, errors = _receipt_checked(amount_pence, on)
     if not reason or not reason.strip():
         errors["reason"] = ["Say what was received, and from whom"]

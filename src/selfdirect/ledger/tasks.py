@@ -14,4 +14,6 @@ def pay_run(run_id: int) -> int:
         run = services.execute_run(run_id)
     except services.RunBusy:
         return -1
+    except services.RunRefused:  # the month was closed after the run was queued: the run says so
+        return -1
     return run.paid_count

@@ -103,6 +103,10 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["periods"] = (
             Period.objects.filter(authority=authority).prefetch_related("runs").order_by("-start")[:24]
         )
+        # Months close oldest first: only that month offers a close.
+        context["next_to_close"] = (
+            Period.objects.filter(authority=authority, status="open").order_by("start").first()
+        )
         context["run_form"] = RunForm()
     return render(request, "ledger/home.html", context)
 
@@ -272,14 +276,15 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
     form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_period(request.user, authority, label, form.cleaned_data["reason"])
+            result = services.close_period(request.user, authority, label, form.cleaned_data["reason"])
         except ServiceError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, f"{label} is closed")
+            (messages.success if result.changed else messages.info)(request, result.message)
             return redirect("ledger:home")
     pol = policy.load(authority.slug)
-    return render(request, "ledger/close.html", {"form": form, "period": period, "policy": pol},
+    refusal = None if period.is_closed else services.close_refusal(authority, period)
+    return render(request, "ledger/close.html", {"form": form, "period": period, "policy": pol, "refusal": refusal},
                   status=400 if form.errors else 200)  # fmt: skip
 
 

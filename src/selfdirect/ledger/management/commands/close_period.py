@@ -26,11 +26,7 @@ class Command(BaseCommand):
         if not user.has_perm("ledger.close_period", authority):
             raise CommandError(f"--as: {options['username']!r} may not close periods for {authority.slug}")
         try:
-            period = services.close_period(user, authority, options["period"], options["reason"])
+            result = services.close_period(user, authority, options["period"], options["reason"])
         except ServiceError as exc:
             raise CommandError(str(exc)) from None
-        lines = period.close_lines.all()
-        clawed = sum(x.clawed_back_pence for x in lines)
-        self.stdout.write(
-            self.style.SUCCESS(f"{period} closed: {len(lines)} budgets, {clawed} pence clawed back")
-        )
+        self.stdout.write((self.style.SUCCESS if result.changed else self.style.WARNING)(result.message))

@@ -43,6 +43,8 @@ class Command(BaseCommand):
                 run = services.execute_run(run.pk, batch_size=options["batch_size"], progress=progress)
             except services.RunBusy as exc:
                 raise CommandError(str(exc)) from None
+            except ServiceError as exc:
+                raise CommandError(str(exc)) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"{run.period}: {run.paid_count} instalments paid, {format_pence(run.paid_pence)}"
