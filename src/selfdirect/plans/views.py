@@ -97,12 +97,35 @@ def tasks(plan: SupportPlan) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def plan_context(plan: SupportPlan) -> dict[str, Any]:
+def market_urls(user: Any, plan: SupportPlan, lines: Any) -> dict[int, str]:
+    """The market-register page of each line's supplier, for the lines whose page ``user`` may open.
+
+    The same checks the market's own pages make (market.views): staff who view the market see any
+    entry of the authority; a service is also seen by its provider's own users. Anyone else (the
+    panel, the person) would get a 404, so they are shown the supplier's name without a link."""
+    sees_market = user is not None and user.has_perm("market.view_market", plan)
+    urls = {}
+    for line in lines:
+        entry = line.market_service or line.personal_assistant or line.broker
+        if entry is None or user is None:
+            continue
+        if sees_market or (
+            line.market_service is not None and user.has_perm("market.change_provider", entry.provider)
+        ):
+            urls[line.pk] = entry.get_absolute_url()
+    return urls
+
+
+def plan_context(plan: SupportPlan, user: Any = None) -> dict[str, Any]:
+    """What the plan's summary and money pages show; links only where ``user`` may follow them
+    (a printed plan, with no user, has none)."""
     rules, _ = services.current_rules(plan.authority)
+    lines = list(plan.lines.select_related("market_service__provider", "personal_assistant", "broker"))
     return {
         "plan": plan,
         "outcomes": plan.outcomes.prefetch_related("framework_outcomes__framework"),
-        "lines": plan.lines.select_related("market_service__provider", "personal_assistant", "broker"),
+        "lines": lines,
+        "market_urls": market_urls(user, plan, lines),
         "check": services.check_budget(plan, rules),
         "referral_reasons": services.referral_reasons(plan, rules),
         "categories": {c.id: c.title for c in rules.spending_categories},
@@ -156,9 +179,11 @@ def plan_start(request: AuthedRequest, person_pk: int) -> HttpResponse:
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     caps = access.capacities(request.user, plan)
-    context = plan_context(plan)
+    context = plan_context(plan, request.user)
     context.update(
         tasks=tasks(plan),
+        # The meeting's page checks plans.see_panel: an assessor who referred the plan sees the date only.
+        can_see_panel=request.user.has_perm("plans.see_panel", plan.authority),
         can_write=request.user.has_perm("plans.change_plan", plan),
         actions=services.next_steps(plan, caps),
         transitions=plan.transitions.select_related("actor"),
@@ -319,7 +344,7 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
             messages.success(request, "Spending saved")
             return redirect("plans:lines", pk=plan.pk)
     status = 400 if request.method == "POST" else 200
-    context = plan_context(plan)
+    context = plan_context(plan, request.user)
     caps = access.capacities(request.user, plan)
     context.update(
         form=form, line=line, can_write=can_write, can_view_plan=access.sees_plan(caps),
@@ -382,7 +407,7 @@ def plan_transition(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "plan": plan, "transition": transition, "money_only": money_only}
     if action in {"approve", "refer"}:
-        context.update(plan_context(plan))
+        context.update(plan_context(plan, request.user))
     if action in {"appeal", "uphold_appeal", "dismiss_appeal", "dismiss_condition_appeal"}:
         context.update(decision=services.open_referral(plan), appeal=services.waiting_appeal(plan))
     return render(request, "plans/transition.html", context, status=status)
