@@ -119,6 +119,55 @@ def test_norfolk_schedule_explained(south):
     assert all(line.policy_version == south.version_id for line in a.lines)
 
 
+LD = {"client_group": "learning_disability", "ld_trigger": True, "hs_settle_in": True}
+
+
+def test_essex_matrix_explains_the_range_and_the_figure_paid(south):
+    # Seed 002's Essex table: moderate learning difficulties 5-7 housing-support hours and 11-20
+    # care hours; Southvale pays the middle: 6 h x £16 x 52 = £4,992, 15.5 h x £17.50 x 52 = £14,105.
+    a = allocate(south, {**LD, "tenure": "accommodation_based", "ld_need_level": "moderate"}, on=ON,
+                 require_complete=False)  # fmt: skip
+    (sp,) = a.streams["supporting_people"].lines
+    assert sp.amount_pence == 499200
+    assert sp.person_text == (
+        "For your level of need and where you live, the council's guide is 5-7 hours a week, and it "
+        "pays the middle of that range: 6 hours a week at £16.00 an hour."
+    )
+    assert sp.staff_text.startswith(
+        "matrix: ld_need_level=moderate, tenure=accommodation_based -> 5-7 h/wk, midpoint = 6 h/wk "
+        "x housing_support_hourly £16.00/h x 52 weeks = £4,992.00"
+    )
+    care = a.streams["adult_social_care"]
+    assert care.annual_pence == 1410500 and care.method == "matrix"
+    assert "11-20 h/wk, midpoint = 15.5 h/wk x care_hourly £17.50/h" in care.lines[0].staff_text
+    # A single figure is shown as itself; 24/7 is round the clock, 168 hours a week.
+    a = allocate(south, {**LD, "tenure": "independent_housing", "ld_need_level": "complex"}, on=ON,
+                 require_complete=False)  # fmt: skip
+    (sp,) = a.streams["supporting_people"].lines
+    assert sp.amount_pence == 0 and "allows 0 hours a week at £16.00 an hour" in sp.person_text
+    care = a.streams["adult_social_care"]
+    assert care.lines[0].person_text == (
+        "For your level of need and where you live, the council allows care round the clock (24/7), "
+        "168 hours a week, at £17.50 an hour."
+    )
+    assert "-> 24/7 = 168 h/wk x care_hourly £17.50/h x 52 weeks = £152,880.00" in care.lines[0].staff_text
+    assert care.annual_pence == 6_000_000 and care.lines[-1].step == "limit"
+
+
+@pytest.mark.parametrize(("where", "sp", "care"), [("lower", 416000, 1001000), ("upper", 582400, 1820000)])
+def test_the_policy_says_where_in_a_range_it_pays(south, where, sp, care):
+    # Moderate: 5-7 h at £16 and 11-20 h at £17.50, 52 weeks. Lower: 5 h = £4,160 and 11 h =
+    # £10,010; upper: 7 h = £5,824 and 20 h = £18,200.
+    text = (POLICIES / "southvale" / "policy-2026.yaml").read_text(encoding="utf-8")
+    policy = load_policy(
+        text.replace("hours_in_range: midpoint", f"hours_in_range: {where}"), filename="s.yaml"
+    )
+    a = allocate(policy, {**LD, "tenure": "independent_housing", "ld_need_level": "moderate"}, on=ON,
+                 require_complete=False)  # fmt: skip
+    assert a.annual_by_stream()["supporting_people"] == sp
+    assert a.annual_by_stream()["adult_social_care"] == care
+
+
 def test_explanation_lines_sum_and_serialise(north):
     answers = {
         "pc_trigger": True,

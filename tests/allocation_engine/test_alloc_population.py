@@ -23,6 +23,20 @@ POLICIES = Path(__file__).resolve().parents[2] / "policies"
 NORTH = load_policy(POLICIES / "northshire" / "policy-2026.yaml")
 NORTH_2027 = load_policy(POLICIES / "northshire" / "policy-2027.yaml")
 SOUTH = load_policy(POLICIES / "southvale" / "policy-2026.yaml")
+_SOUTH_TEXT = (POLICIES / "southvale" / "policy-2026.yaml").read_text(encoding="utf-8")
+SOUTH_LOWER = load_policy(
+    _SOUTH_TEXT.replace("hours_in_range: midpoint", "hours_in_range: lower"), filename="l.yaml"
+)
+# The Essex ranges paid at their upper end, the care rate chosen by an answer (the tenure): the
+# matrix's table of hours times a rate per person.
+SOUTH_UPPER = load_policy(
+    _SOUTH_TEXT.replace("hours_in_range: midpoint", "hours_in_range: upper").replace(
+        "          rate: care_hourly\n          cells:",
+        "          rate: {question: tenure, rates: {independent_housing: care_hourly,"
+        " accommodation_based: housing_support_hourly}}\n          cells:",
+    ),
+    filename="u.yaml",
+)
 
 
 def answer_strategy(q):
@@ -172,8 +186,22 @@ def _random_people(policy, rng, n):
 
 @pytest.mark.parametrize(
     "policy",
-    [NORTH, NORTH_2027, SOUTH, with_rates(NORTH, {"asc_price_per_point": Decimal("12345.6789")})],
-    ids=["northshire-2026", "northshire-2027", "southvale-2026", "northshire-fractional-price"],
+    [
+        NORTH,
+        NORTH_2027,
+        SOUTH,
+        SOUTH_LOWER,
+        SOUTH_UPPER,
+        with_rates(NORTH, {"asc_price_per_point": Decimal("12345.6789")}),
+    ],
+    ids=[
+        "northshire-2026",
+        "northshire-2027",
+        "southvale-2026",
+        "southvale-ranges-lower",
+        "southvale-ranges-upper-rate-by-answer",
+        "northshire-fractional-price",
+    ],
 )
 def test_compiled_plan_equals_scalar_over_many_random_people(policy):
     """The compiled plan (int32 scores, folded weights, masks by arithmetic, band tables) against

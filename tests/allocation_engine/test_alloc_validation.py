@@ -114,8 +114,8 @@ def test_missing_matrix_cell_unknown_option_and_gap():
     t = (POLICIES / "southvale" / "policy-2026.yaml").read_text(encoding="utf-8")
     t = _break(
         t,
-        "            mild: {independent_housing: 9, accommodation_based: 6}\n",
-        "            mild: {independent_housing: 9}\n",
+        "            mild: {independent_housing: 8-10, accommodation_based: 8-10}\n",
+        "            mild: {independent_housing: 8-10}\n",
     )
     t = _break(t, "when: {answer: hs_need_level, is: high}", "when: {answer: hs_need_level, is: huge}")
     with pytest.raises(PolicyError) as info:
@@ -128,6 +128,39 @@ def test_missing_matrix_cell_unknown_option_and_gap():
     with pytest.raises(PolicyError) as info:
         load_policy(g, filename="g.yaml")
     assert "gap between band 'low'" in str(info.value)
+
+
+def test_a_matrix_range_needs_hours_in_range_and_its_lower_figure_first():
+    t = (POLICIES / "southvale" / "policy-2026.yaml").read_text(encoding="utf-8")
+    first_range = "hours_in_range: midpoint\n          rate: housing_support_hourly\n"
+    t = _break(t, first_range, "rate: housing_support_hourly\n")
+    moderate = "moderate: {independent_housing: 11-20, accommodation_based: 11-20}"
+    t = _break(t, moderate, "moderate: {independent_housing: 20-11, accommodation_based: 11-20}")
+    with pytest.raises(PolicyError) as info:
+        load_policy(t, filename="s.yaml")
+    found = {(e.path, e.message) for e in info.value.errors}
+    sp = "streams.supporting_people.methods.0.method"
+    asc = "streams.adult_social_care.methods.0.method"
+    assert found == {
+        (
+            f"{sp}.cells.vulnerable.independent_housing",
+            "this cell is a range of hours: say which figure of a range the council pays with "
+            "hours_in_range: lower, upper or midpoint",
+        ),
+        (
+            f"{asc}.cells.moderate.independent_housing",
+            "the range runs from 20 down to 11: put the lower figure first",
+        ),
+    }
+    # A cell that is not hours at all is refused where it stands.
+    t = (POLICIES / "southvale" / "policy-2026.yaml").read_text(encoding="utf-8")
+    t = _break(t, moderate, "moderate: {independent_housing: lots, accommodation_based: 11-20}")
+    with pytest.raises(PolicyError) as info:
+        load_policy(t, filename="s.yaml")
+    (error,) = info.value.errors
+    assert error.path.startswith(f"{asc}.cells.moderate.independent_housing")
+    assert "'lots' is not hours a week: write a number, a range such as 10-15, or 24/7" in error.message
+    assert error.line == _line_of(t, "moderate: {independent_housing: lots")
 
 
 def test_rate_by_answer_needs_every_option_or_default():

@@ -46,6 +46,7 @@ from .schema import (
     Band,
     BandsMethod,
     FixedMethod,
+    MatrixCell,
     MatrixMethod,
     PointsMethod,
     RateByAnswer,
@@ -198,10 +199,31 @@ def select_band(bands: list[Band], score: int) -> Band:
     return chosen
 
 
-def band_hours_twice_centi(b: Band, where: str) -> int:
-    """Twice the hours a week in hundredths, so a midpoint stays an integer."""
-    lo, hi = scaled(b.hours_min, CENTI), scaled(b.hours_max, CENTI)
+def hours_twice_centi(low: Decimal, high: Decimal, where: str) -> int:
+    """The figure of a range of hours a week the policy pays (``where``: lower, upper or
+    midpoint), as twice the hours in hundredths, so a midpoint stays an integer."""
+    lo, hi = scaled(low, CENTI), scaled(high, CENTI)
     return {"lower": 2 * lo, "upper": 2 * hi, "midpoint": lo + hi}[where]
+
+
+def band_hours_twice_centi(b: Band, where: str) -> int:
+    """A band's hours a week (see :func:`hours_twice_centi`)."""
+    return hours_twice_centi(b.hours_min, b.hours_max, where)
+
+
+def cell_hours_twice_centi(cell: MatrixCell, where: str | None) -> int:
+    """A matrix cell's hours a week (see :func:`hours_twice_centi`); a single figure needs no
+    ``where`` (the loader refuses a range without one)."""
+    return hours_twice_centi(cell.min, cell.max, where or "lower")
+
+
+def cell_text(cell: MatrixCell) -> str:
+    """A matrix cell as its table gives it: '10-15', '6', or '24/7 = 168'."""
+    if cell.text == "24/7":
+        return f"24/7 = {format_number(cell.max)}"
+    if cell.is_range:
+        return f"{format_number(cell.min)}-{format_number(cell.max)}"
+    return format_number(cell.min)
 
 
 def _method_parts(ctx: _Ctx, stream: str, method: Any) -> list[_Part]:
@@ -279,7 +301,9 @@ def _method_parts(ctx: _Ctx, stream: str, method: Any) -> list[_Part]:
                     0,
                 )
             ]
-        hours = method.cells[row][col]
+        cell = method.cells[row][col]
+        h2 = cell_hours_twice_centi(cell, method.hours_in_range)
+        hours = Decimal(h2) / (2 * CENTI)
         rate = _resolve_rate(ctx, method.rate)
         if rate is None:
             return [
@@ -291,15 +315,35 @@ def _method_parts(ctx: _Ctx, stream: str, method: Any) -> list[_Part]:
                 )
             ]
         rid, amount = rate
-        fp = div_round(scaled(hours, CENTI) * scaled(amount, FP) * w, CENTI)
+        fp = div_round(h2 * scaled(amount, FP) * w, 2 * CENTI)
         tag = " (illustrative figures)" if method.illustrative else ""
+        if cell.is_range:
+            where = {"lower": "the lower end", "upper": "the upper end", "midpoint": "the middle"}[
+                method.hours_in_range or "lower"
+            ]
+            person = (
+                f"For your level of need and where you live, the council's guide is {cell_text(cell)} hours "
+                f"a week, and it pays {where} of that range: {format_number(hours)} hours a week at "
+                f"{format_rate(amount)} an hour."
+            )
+            figure = f"{cell_text(cell)} h/wk, {method.hours_in_range} = {format_number(hours)} h/wk"
+        else:
+            allows = (
+                f"care round the clock (24/7), {format_number(hours)} hours a week,"
+                if cell.text == "24/7"
+                else f"{format_number(hours)} hours a week"
+            )
+            person = (
+                f"For your level of need and where you live, the council allows {allows} at "
+                f"{format_rate(amount)} an hour."
+            )
+            figure = f"{cell_text(cell)} h/wk"
         return [
             _Part(
                 "matrix",
-                f"For your level of need and where you live, the council allows {format_number(hours)} hours "
-                f"a week at {format_rate(amount)} an hour.",
+                person,
                 f"matrix{tag}: {method.row_question}={row}, {method.column_question}={col} -> "
-                f"{format_number(hours)} h/wk x {rid} {format_rate(amount)}/h x {w} weeks = "
+                f"{figure} x {rid} {format_rate(amount)}/h x {w} weeks = "
                 f"{format_rate(Decimal(fp) / FP)}",
                 fp,
             )

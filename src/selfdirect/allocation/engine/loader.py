@@ -662,14 +662,31 @@ class _Checker:
                 return
             rows = [o.value for o in rq.options]
             cols = [o.value for o in cq.options]
+            ranges = []
             for r, row in m.cells.items():
                 if r not in rows:
                     self.add(loc + ("cells", r), f"{r!r} is not an option of {rq.id!r}")
                     continue
-                for c, h in row.items():
+                for c, cell in row.items():
+                    cloc = loc + ("cells", r, c)
                     if c not in cols:
-                        self.add(loc + ("cells", r, c), f"{c!r} is not an option of {cq.id!r}")
-                    self.hours(h, loc + ("cells", r, c))
+                        self.add(cloc, f"{c!r} is not an option of {cq.id!r}")
+                    self.hours(cell.min, cloc)
+                    self.hours(cell.max, cloc)
+                    if cell.min > cell.max:
+                        self.add(
+                            cloc,
+                            f"the range runs from {cell.min} down to {cell.max}: put the lower figure first",
+                        )
+                    elif cell.is_range:
+                        ranges.append(cloc)
+            # A range pays one of its figures: the policy must say which, never the engine.
+            if ranges and m.hours_in_range is None:
+                self.add(
+                    ranges[0],
+                    "this cell is a range of hours: say which figure of a range the council pays with "
+                    "hours_in_range: lower, upper or midpoint",
+                )
             for r in rows:
                 for c in cols:
                     if c not in m.cells.get(r, {}):

@@ -4,9 +4,9 @@ Commissioners preview the effect of a rate change on everyone before recalculati
 budgets in bulk, and size the pot from the price per point (seed 004 glossary). That
 means running the RAS for every person at once. Answers are encoded as columns
 (categorical codes, yes/no as int8, numbers in hundredths) and the points and bands
-methods, conditions, eligibility, adjustments, rounding and limits run as array
-operations. Other methods (matrix, schedule, traditional services) fall back to the
-per-person engine for just the rows that use them.
+and matrix methods, conditions, eligibility, adjustments, rounding and limits run as array
+operations. Other methods (schedule, traditional services) fall back to the per-person
+engine for just the rows that use them.
 
 The integer formulas are the same as the per-person path (:mod:`.money`), so results are
 equal to the penny; the tests check this with hypothesis.
@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from .allocate import _allocate_normalised, band_hours_twice_centi, stream_order
+from .allocate import _allocate_normalised, band_hours_twice_centi, cell_hours_twice_centi, stream_order
 from .loader import Policy, _freeze
 from .money import CENTI, FP, SCORE_SCALE, div_round, round_fp_to_pence, scaled
 from .questionnaire import normalise_answer
@@ -34,6 +34,7 @@ from .schema import (
     BandsMethod,
     Condition,
     FixedMethod,
+    MatrixMethod,
     PointsDerived,
     PointsMethod,
     Rate,
@@ -45,7 +46,7 @@ from .schema import (
 I64 = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
 
-VECTOR_METHODS = frozenset({"points", "bands", "fixed", "share_of_stream"})
+VECTOR_METHODS = frozenset({"points", "bands", "matrix", "fixed", "share_of_stream"})
 
 
 @dataclass(frozen=True)
@@ -670,10 +671,41 @@ class _Run:
             if isinstance(rate, int):
                 return np.take(np.array([div_round(h * rate * w, 2 * CENTI) for h in h2], np.int64), idx)
             return div_round(np.take(np.array(h2, np.int64), idx) * rate * w, 2 * CENTI)
+        if isinstance(m, MatrixMethod):
+            return self.matrix_amount(m)
         if isinstance(m, FixedMethod):
             return self.rate_fp(m.rate)
         assert isinstance(m, ShareMethod)
         return _mul_div_round(final[m.stream], FP * scaled(m.percent, CENTI), 100 * CENTI)
+
+    def matrix_amount(self, m: MatrixMethod) -> I64 | int:
+        """A matrix's annual amount: each (row answer, column answer) pair's hours a week, the
+        figure of a range the policy pays (as twice the hours in hundredths, like the per-person
+        path), looked up from one table; nothing without both answers, as per person."""
+        w = self.p.model.weeks_per_year
+        rows, cols = self.codes(m.row_question), self.codes(m.column_question)
+        if rows is None or cols is None:
+            return 0
+        row_cats = self.pop.choice[m.row_question].categories
+        col_cats = self.pop.choice[m.column_question].categories
+        # Index (row code + 1) x (columns + 1) + (column code + 1): an unanswered row or column
+        # (code -1) lands on the table's first row or column, which holds no hours.
+        width = len(col_cats) + 1
+        h2 = np.zeros((len(row_cats) + 1) * width, np.int64)
+        for i, r in enumerate(row_cats, 1):
+            for j, c in enumerate(col_cats, 1):
+                cell = m.cells.get(r, {}).get(c)
+                if cell is not None:
+                    h2[i * width + j] = cell_hours_twice_centi(cell, m.hours_in_range)
+        idx = np.add(rows, np.int32(1), dtype=np.int64)
+        np.multiply(idx, width, out=idx)
+        np.add(idx, cols, out=idx)
+        np.add(idx, 1, out=idx)
+        rate = self.rate_fp(m.rate)
+        if isinstance(rate, int):
+            lut = np.array([div_round(int(h) * rate * w, 2 * CENTI) for h in h2.tolist()], np.int64)
+            return np.take(lut, idx)
+        return div_round(np.take(h2, idx) * rate * w, 2 * CENTI)
 
 
 def compute_population(policy: Policy, pop: Population) -> PopulationResult:

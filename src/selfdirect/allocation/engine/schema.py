@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -219,13 +219,64 @@ class BandsMethod(_Model):
     rate: RateRef
 
 
+ROUND_THE_CLOCK = Decimal(24 * 7)
+"""Hours a week of care "24/7" (the Essex table's highest row): every hour of the week."""
+
+
+class MatrixCell(_Model):
+    """A matrix cell: hours a week from ``min`` to ``max``, as a source table gives them.
+
+    Written as a number (``6``: one figure), a range (``10-15`` or ``{min: 10, max: 15}``) or
+    ``24/7`` (round the clock, 168 hours a week); the method's ``hours_in_range`` says where in
+    a range the council pays. ``text`` keeps the cell as written, for the explanation.
+    """
+
+    min: Decimal
+    max: Decimal
+    text: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_forms(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("give hours a week: a number, a range such as 10-15, or 24/7")
+        if isinstance(value, float):
+            value = Decimal(str(value))
+        if isinstance(value, int | Decimal):
+            return {"min": value, "max": value, "text": str(value)}
+        if isinstance(value, str):
+            text = value.strip()
+            if text == "24/7":
+                return {"min": ROUND_THE_CLOCK, "max": ROUND_THE_CLOCK, "text": text}
+            lo, dash, hi = text.partition("-")
+            try:
+                if not dash:
+                    return {"min": Decimal(text), "max": Decimal(text), "text": text}
+                return {"min": Decimal(lo.strip()), "max": Decimal(hi.strip()), "text": text}
+            except ArithmeticError:
+                raise ValueError(
+                    f"{text!r} is not hours a week: write a number, a range such as 10-15, or 24/7"
+                ) from None
+        return value
+
+    @property
+    def is_range(self) -> bool:
+        return self.min != self.max
+
+
 class MatrixMethod(_Model):
-    """(c) Essex style: need level (rows) x tenure (columns) -> hours a week, times a rate."""
+    """(c) Essex style: need level (rows) x tenure (columns) -> hours a week, times a rate.
+
+    A cell may hold a range (the Essex table gives 10-15 hours, not one figure); then
+    ``hours_in_range`` says which figure of it the council pays, as ``hours_in_band`` does for
+    the bands method.
+    """
 
     kind: Literal["matrix"]
     row_question: str
     column_question: str
-    cells: dict[str, dict[str, Decimal]]
+    cells: dict[str, dict[str, MatrixCell]]
+    hours_in_range: Literal["lower", "upper", "midpoint"] | None = None
     rate: RateRef
     illustrative: bool = False
     note: str = ""
