@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from selfdirect.core.http import AuthedRequest, download
@@ -113,6 +113,11 @@ class LedgerSpendIn(Schema):
         default=None,
         description="The approved plan's line it pays for; matched by payee or category if left out",
     )
+    confirm_overspend: bool = Field(
+        default=False,
+        description="Record it even though it takes what the budget holds below nothing by more than the "
+        "policy's margin (it is then flagged for finance); without it such spending is refused with 422",
+    )  # fmt: skip
 
 
 class LedgerSpendOut(Schema):
@@ -134,7 +139,8 @@ def spend(request: AuthedRequest, budget_id: int, payload: LedgerSpendIn) -> Any
     _require(request, "ledger.record_spending", budget)
     made = services.record_spend(request.user, budget, on=payload.on, category=payload.category,
                                  description=payload.description, amount_pence=payload.amount_pence,
-                                 plan_line=payload.plan_line_id)  # fmt: skip
+                                 plan_line=payload.plan_line_id,
+                                 confirm_overspend=payload.confirm_overspend)  # fmt: skip
     return Status(201, made)
 
 
@@ -190,7 +196,9 @@ class LedgerPeriodOut(Schema):
     period: str
     status: str
     policy_version: str
-    changed: bool = Field(description="False when the month was already closed: a second close changes nothing")
+    changed: bool = Field(
+        description="False when the month was already closed: a second close changes nothing"
+    )
     message: str = Field(description="What the close did, in words")
     budgets: int = Field(description="Budgets the close decided for")
     kept_pence: int = Field(description="Unspent money budget holders keep (rolled over)")
@@ -469,6 +477,11 @@ class LedgerInvoiceIn(Schema):
     payee: str = Field(min_length=1, max_length=200, description="The provider")
     description: str = Field(min_length=1, max_length=200)
     amount_pence: int = Field(gt=0, le=10**12)
+    confirm_overspend: bool = Field(
+        default=False,
+        description="Record it even though it takes what the budget holds below nothing by more than the "
+        "policy's margin (it is then flagged for finance); without it such spending is refused with 422",
+    )  # fmt: skip
 
 
 @router.post(
@@ -482,7 +495,7 @@ def invoice(request: AuthedRequest, budget_id: int, payload: LedgerInvoiceIn) ->
     made = services.record_spends(
         request.user, budget, [{"on": payload.on, "category": payload.category, "route": payload.route,
                                 "description": payload.description, "amount_pence": payload.amount_pence,
-                                "payee": payload.payee}], source="invoice",
+                                "payee": payload.payee}], source="invoice", confirm_overspend=payload.confirm_overspend,
     )  # fmt: skip
     return Status(201, made[0])
 
@@ -563,11 +576,15 @@ def reconciliation(request: AuthedRequest) -> Any:
         "problem by its line number (`line 3: ...`), and nothing is recorded."
     ),
 )
-def upload_statement(request: AuthedRequest, budget_id: int, file: File[UploadedFile]) -> Any:
+def upload_statement(
+    request: AuthedRequest, budget_id: int, file: File[UploadedFile], confirm_overspend: Form[bool] = False
+) -> Any:
     budget = _budget(request, budget_id)
     _require(request, "ledger.record_spending", budget)
     raw = file.read(services.MAX_STATEMENT_BYTES + 1)
-    return Status(201, services.upload_statement_file(request.user, budget, raw))
+    return Status(
+        201, services.upload_statement_file(request.user, budget, raw, confirm_overspend=confirm_overspend)
+    )
 
 
 class LedgerRepaymentOut(Schema):

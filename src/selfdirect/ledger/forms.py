@@ -67,14 +67,25 @@ class SpendForm(forms.Form):
         *args: Any,
         categories: dict[str, str],
         plan_lines: list[tuple[int, str]] | None = None,
+        confirm: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = list(categories.items())  # type: ignore[attr-defined]
+        if confirm:
+            self.fields["confirm_overspend"] = OVERSPEND_CONFIRMATION()
         if plan_lines:
             self.fields["plan_line"].choices = [("", "Match it for me"), *plan_lines]  # type: ignore[attr-defined]
         else:
             del self.fields["plan_line"]
+
+
+def OVERSPEND_CONFIRMATION() -> forms.BooleanField:  # noqa: N802 - a field made fresh for each form
+    """Shown once spending has been found to take the budget below what it holds."""
+    return forms.BooleanField(
+        label="The amount is right: record it, and tell finance it takes the budget below what it holds",
+        required=False,
+    )
 
 
 class UploadForm(forms.Form):
@@ -82,6 +93,11 @@ class UploadForm(forms.Form):
         label="Bank statement (CSV)", help_text="Columns: date, description, amount, category. Nothing is saved "
         "unless every line is correct.",
     )  # fmt: skip
+
+    def __init__(self, *args: Any, confirm: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if confirm:
+            self.fields["confirm_overspend"] = OVERSPEND_CONFIRMATION()
 
 
 class ReassessForm(forms.Form):

@@ -46,6 +46,15 @@ class Spending(Strict):
     categories: dict[str, str]
     unusual_single_pence: int = Field(gt=0)
     check_categories: list[str] = []
+    overspend_margin_pence: int = Field(
+        default=0, ge=0,
+        description="A purchase that takes what a budget holds below nothing by more than this is recorded "
+        "only when the person recording it confirms it, and is flagged for finance",
+    )  # fmt: skip
+    largest_purchase_percent_of_year: Decimal = Field(
+        default=Decimal(100), gt=0, le=1000,
+        description="A single purchase above this share of the budget's yearly figure is refused as a mistake",
+    )  # fmt: skip
     plan_categories: dict[str, list[str]] = Field(
         default={},
         description="Each spending category's support-plan categories, to match spending to plan lines",

@@ -809,24 +809,42 @@ def record_spend(
     route: str | None = None,
     plan_line: int | None = None,
     source: str = "recorded",
+    confirm_overspend: bool = False,
 ) -> Spend:
     """Record one purchase from the budget (Dr spending category / Cr the holder's account);
     ``plan_line`` names the plan line it pays for, else it is matched (:func:`match_plan_line`)."""
     return record_spends(actor, budget, [{"on": on, "category": category, "description": description,
                                           "amount_pence": amount_pence, "payee": payee, "route": route,
-                                          "plan_line": plan_line}], source)[0]  # fmt: skip
+                                          "plan_line": plan_line}], source,
+                         confirm_overspend=confirm_overspend)[0]  # fmt: skip
+
+
+class NeedsConfirmation(ServiceError):
+    """The spending would take the budget below what it holds by more than the policy's margin: it is
+    recorded only when the person recording it confirms it (and is then flagged for finance)."""
+
+
+def _largest_purchase(pol: policy.LedgerPolicy, budget: Budget) -> int:
+    return round_pence(Decimal(budget.agreed_annual_pence) * pol.spending.largest_purchase_percent_of_year / 100)
 
 
 def record_spends(
-    actor: User, budget: Budget, rows: list[dict[str, Any]], source: str = "recorded"
-) -> list[Spend]:
-    """Record several purchases all together or not at all."""
+    actor: User, budget: Budget, rows: list[dict[str, Any]], source: str = "recorded", *,
+    confirm_overspend: bool = False,
+) -> list[Spend]:  # fmt: skip
+    """Record several purchases all together or not at all.
+
+    Spending that cannot be right is not taken silently: a single purchase above the policy's share
+    of the budget's year is refused as a mistake; one that takes what the route holds below nothing
+    by more than the policy's margin needs ``confirm_overspend`` (NeedsConfirmation otherwise) and
+    is then flagged for finance to check."""
     pol = policy.load(budget.person.authority.slug)
     chart = Chart(budget.person.authority)
     if not budget.is_payable:
         raise ServiceError({"budget": ["Spending can only be recorded against an agreed budget"]})
     made = []
     lines = plan_lines(budget)
+    largest = _largest_purchase(pol, budget)
     with transaction.atomic():
         for i, row in enumerate(rows, start=1):
             where = f"line {row['line']}: " if "line" in row else ("" if len(rows) == 1 else f"row {i}: ")
@@ -838,7 +856,24 @@ def record_spends(
                 amount = books.check_amount(row["amount_pence"])
             except LedgerError as exc:
                 raise ServiceError({"amount": [f"{where}{exc}"]}) from None
+            if amount > largest:
+                raise ServiceError({"amount": [
+                    f"{where}{format_pence(amount)} is more than this budget can pay for one purchase "
+                    f"({format_pence(largest)}, {pol.spending.largest_purchase_percent_of_year}% of "
+                    f"{format_pence(budget.agreed_annual_pence)} a year): check the amount"
+                ]})  # fmt: skip
             route = _holder_route(budget, row.get("route"))
+            held = books.balance(chart.holder(budget.pk, route))
+            short = amount - max(held, 0)
+            over = ""
+            if held - amount < -pol.spending.overspend_margin_pence:
+                if not confirm_overspend:
+                    raise NeedsConfirmation({"amount": [
+                        f"{where}{format_pence(amount)} is {format_pence(short)} more than the "
+                        f"{format_pence(max(held, 0))} this budget holds now: check the amount, and confirm "
+                        "it if it is right (finance will be told)"
+                    ]})  # fmt: skip
+                over = f"Takes the budget {format_pence(short)} below what it held: confirmed, for finance to check"
             try:
                 txn = books.post(
                     budget.person.authority, row["on"], TxnKind.INVOICE if source == "invoice" else TxnKind.SPEND,
@@ -848,7 +883,7 @@ def record_spends(
                 )  # fmt: skip
             except LedgerError as exc:
                 raise ServiceError({"on": [f"{where}{exc}"]}) from None
-            reason = _flag(pol, row["category"], amount)
+            reason = "; ".join(r for r in (over, _flag(pol, row["category"], amount)) if r)[:200]
             line_id = match_plan_line(pol, lines, row, where)
             made.append(
                 Spend.objects.create(
@@ -951,10 +986,10 @@ def parse_statement_csv(text: str, categories: Mapping[str, str]) -> list[dict[s
     return rows
 
 
-def upload_statement(actor: User, budget: Budget, text: str) -> list[Spend]:
+def upload_statement(actor: User, budget: Budget, text: str, *, confirm_overspend: bool = False) -> list[Spend]:
     pol = policy.load(budget.person.authority.slug)
     rows = parse_statement_csv(text, pol.spending.categories)
-    return record_spends(actor, budget, rows, source="statement")
+    return record_spends(actor, budget, rows, source="statement", confirm_overspend=confirm_overspend)
 
 
 # --- charging and disputes ---------------------------------------------------------------------
@@ -1493,7 +1528,7 @@ def receive_clawback(
 MAX_STATEMENT_BYTES = 1_000_000
 
 
-def upload_statement_file(actor: User, budget: Budget, raw: bytes) -> list[Spend]:
+def upload_statement_file(actor: User, budget: Budget, raw: bytes, *, confirm_overspend: bool = False) -> list[Spend]:
     """A bank-statement CSV as uploaded (bytes): the same parsing and posting as the page's upload,
     all lines or none, every problem named by its line."""
     if len(raw) > MAX_STATEMENT_BYTES:
@@ -1502,4 +1537,4 @@ def upload_statement_file(actor: User, budget: Budget, raw: bytes) -> list[Spend
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ServiceError({"file": ["The file must be a CSV saved as UTF-8 text"]}) from None
-    return upload_statement(actor, budget, text)
+    return upload_statement(actor, budget, text, confirm_overspend=confirm_overspend)

@@ -20,11 +20,12 @@ def statement_context(budget: Budget) -> dict[str, Any]:
     """What the statement page and its PDF show: the same figures, chart and tables."""
     st = services.statement(budget)
     pol = policy.load(budget.person.authority.slug)
+    # The chart and the table beside it show the same figures, a balance below nothing included.
     items = [
         ("Budget for the period", st.period_amount),
         ("Paid", st.paid),
         ("Spent", st.spent),
-        ("Held now", max(st.held, 0)),
+        ("Held now" if st.held >= 0 else "Held now (overspent)", st.held),
         ("Clawed back", st.clawed_back),
     ]
     tolerance = (

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
+from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
 from selfdirect.core.views import require
 from selfdirect.people.models import Person
@@ -40,7 +41,7 @@ from .forms import (
     SpendForm,
     UploadForm,
 )
-from .models import Budget, Dispute, PaymentRun, Period
+from .models import Budget, Dispute, PaymentRun, Period, Spend
 from .rules import budget_scope, money_people
 
 
@@ -102,6 +103,14 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["finance"] = True
         context["periods"] = (
             Period.objects.filter(authority=authority).prefetch_related("runs").order_by("-start")[:24]
+        )
+        # Spending flagged for a check (light-touch categories, large purchases, confirmed overspending).
+        context["to_check"] = (
+            Spend.objects.filter(
+                budget__authority=authority, flagged=True, transaction__reversed_by__isnull=True
+            )
+            .select_related("budget__person")
+            .order_by("-on", "-pk")[:20]
         )
         # Months close oldest first: only that month offers a close.
         context["next_to_close"] = (
@@ -180,21 +189,27 @@ def spend_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request, "ledger.record_spending", budget)
     pol = policy.load(budget.person.authority.slug)
     lines = [(line.pk, f"{line.description} ({line.category})") for line in services.plan_lines(budget)]
+    posted = request.POST if request.method == "POST" else None
     form = SpendForm(
-        request.POST if request.method == "POST" else None,
-        categories=pol.spending.categories,
-        plan_lines=lines,
-    )
+        posted, categories=pol.spending.categories, plan_lines=lines,
+        confirm=posted is not None and "confirm_overspend" in posted,
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_spend(request.user, budget, on=data["on"], category=data["category"],
-                                  description=data["description"], amount_pence=data["amount"],
-                                  plan_line=data.get("plan_line"))  # fmt: skip
+            made = services.record_spend(request.user, budget, on=data["on"], category=data["category"],
+                                         description=data["description"], amount_pence=data["amount"],
+                                         plan_line=data.get("plan_line"),
+                                         confirm_overspend=bool(data.get("confirm_overspend")))  # fmt: skip
+        except services.NeedsConfirmation as exc:
+            form = SpendForm(posted, categories=pol.spending.categories, plan_lines=lines, confirm=True)
+            form.is_valid()
+            _errors(form, exc)
         except ServiceError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, "Spending recorded")
+            note = " and flagged for finance to check" if made.flagged else ""
+            messages.success(request, f"Spending of {format_pence(made.amount_pence)} recorded{note}")
             return redirect("ledger:budget", pk=budget.pk)
     return render(request, "ledger/form.html", {"form": form, "budget": budget, "title": "Record spending",
                                                 "button": "Save", "upload": UploadForm()},
@@ -206,12 +221,17 @@ def spend_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def spend_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
     require(request, "ledger.record_spending", budget)
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, confirm="confirm_overspend" in request.POST)
     if form.is_valid():
         raw = form.cleaned_data["file"].read(services.MAX_STATEMENT_BYTES + 1)
         try:
-            made = services.upload_statement_file(request.user, budget, raw)
+            made = services.upload_statement_file(
+                request.user, budget, raw, confirm_overspend=bool(form.cleaned_data.get("confirm_overspend"))
+            )
         except ServiceError as exc:
+            if isinstance(exc, services.NeedsConfirmation):
+                form = UploadForm(request.POST, request.FILES, confirm=True)
+                form.is_valid()
             for errs in exc.errors.values():
                 for e in errs:
                     form.add_error("file", e)
