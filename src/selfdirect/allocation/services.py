@@ -62,6 +62,14 @@ def check_policy(text: str, filename: str) -> tuple[engine.Policy | None, list[e
 
 def upload_policy(actor: User | None, authority: Authority, text: str, filename: str) -> PolicyVersion:
     """Store a valid policy as a draft version of ``authority``'s policy (refused with every problem)."""
+    return store_policy(actor, authority, text, filename)[0]
+
+
+def store_policy(
+    actor: User | None, authority: Authority, text: str, filename: str
+) -> tuple[PolicyVersion, bool]:
+    """:func:`upload_policy`, also saying whether a new draft was made (True) or the same content was
+    already stored, as a draft or published (False), so a page can say truthfully what happened."""
     filename = filename.rsplit("/", 1)[-1] or "policy.yaml"
     policy, problems = check_policy(text, filename)
     if policy is None:
@@ -79,7 +87,7 @@ def upload_policy(actor: User | None, authority: Authority, text: str, filename:
         )
     existing = PolicyVersion.objects.filter(authority=authority, content_hash=policy.content_hash).first()
     if existing is not None:
-        return existing
+        return existing, False
     with transaction.atomic():
         m = policy.model
         version = PolicyVersion.objects.create(
@@ -93,7 +101,7 @@ def upload_policy(actor: User | None, authority: Authority, text: str, filename:
         )  # fmt: skip
     with _cache_lock:
         _cache[policy.content_hash] = policy
-    return version
+    return version, True
 
 
 def publish_policy(actor: User | None, version: PolicyVersion, reason: str = "") -> PolicyVersion:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
@@ -156,11 +157,21 @@ def policy_upload(request: AuthedRequest) -> HttpResponse:
             ]
         if not problems:
             try:
-                version = services.upload_policy(request.user, authority, text, filename)
+                version, created = services.store_policy(request.user, authority, text, filename)
             except services.PolicyRefused as exc:
                 problems = exc.problems
             else:
-                messages.success(request, f"{version.version_id} is valid and saved as a draft")
+                if created:
+                    messages.success(request, f"{version.version_id} is valid and saved as a draft")
+                elif version.is_published:
+                    messages.info(
+                        request,
+                        f"This is the same as {version.version_id}, which is already published: nothing was changed",
+                    )
+                else:
+                    messages.info(
+                        request, f"This is the same as the draft {version.version_id}: nothing was changed"
+                    )
                 return redirect("allocation:policy", pk=version.pk)
     return render(
         request, "allocation/policy_upload.html",
@@ -335,11 +346,26 @@ def what_ifs(request: AuthedRequest) -> HttpResponse:
             else:
                 return redirect("allocation:what-if", pk=run.pk)
     runs = WhatIfRun.objects.filter(authority=authority).select_related("base", "proposed")[:20]
+    base_pk, proposed_pk = what_if_defaults(authority, versions)
+    if request.method == "POST":
+        base_pk, proposed_pk = request.POST.get("base", ""), request.POST.get("proposed", "")
     return render(
         request, "allocation/what_ifs.html",
-        {"versions": versions, "runs": runs, "errors": errors, "post": request.POST, "PopulationKind": PopulationKind},
+        {"versions": versions, "runs": runs, "errors": errors, "post": request.POST, "PopulationKind": PopulationKind,
+         "base_pk": base_pk, "proposed_pk": proposed_pk},
         status=400 if errors else 200,
     )  # fmt: skip
+
+
+def what_if_defaults(authority: Authority, versions: list[PolicyVersion]) -> tuple[str, str]:
+    """The versions a new what-if starts from: the one in force today against the newest other one
+    (``versions`` newest first). Comparing the newest with itself, as the first of each list did,
+    shows no change at all."""
+    base = services.version_in_force(services.newest_first(authority), timezone.localdate())
+    if base is None and versions:
+        base = versions[0]
+    proposed = next((v for v in versions if v != base), None)
+    return (str(base.pk) if base else "", str(proposed.pk) if proposed else "")
 
 
 def _run(request: AuthedRequest, pk: int) -> WhatIfRun:
