@@ -30,26 +30,38 @@ def test_extra_care_contract_dates_review_and_tender_notice(market, world):
         world.north.users["commissioner"], world.north.authority, contract_data(market), "x"
     )
     assert c.review_on == dt.date(2027, 4, 1)  # annual review: the first anniversary
-    assert c.tender_notice_on == dt.date(2028, 9, 30)  # six months before the end (seed 003 8.2)
+    # The council's notice period (6 months unless its market settings say otherwise) before the end
+    assert c.tender_notice_on == dt.date(2028, 9, 30)
+    assert services.contract_warnings(c) == []  # exactly three years: as seed 003 advises
 
 
-def test_extra_care_care_contract_longer_than_three_years_is_refused(market, world):
-    count = Contract.objects.count()
-    with pytest.raises(services.ServiceError) as exc:
-        services.save_contract(
-            world.north.users["commissioner"],
-            world.north.authority,
-            contract_data(market, ends_on=dt.date(2029, 4, 1)),
-            "x",
-        )
-    assert "at most 3 years" in exc.value.errors["ends_on"][0]
-    assert "31 March 2029" in exc.value.errors["ends_on"][0]
-    assert Contract.objects.count() == count
-    # Other contracts may run longer.
-    services.save_contract(
-        world.north.users["commissioner"], world.north.authority,
-        contract_data(market, extra_care=False, ends_on=dt.date(2031, 3, 31)), "x",
+def test_the_re_tendering_notice_is_the_councils_setting(market, world):
+    side = world.north
+    services.save_settings(side.users["commissioner"], side.authority, {"retender_notice_months": 9}, "x")
+    c = services.save_contract(side.users["commissioner"], side.authority, contract_data(market), "x")
+    assert c.tender_notice_on == dt.date(2028, 6, 30)  # 9 months before 31 March 2029
+
+
+def test_an_extra_care_contract_longer_than_three_years_is_kept_with_a_warning(market, world, client):
+    # Seed 003 2B: "should probably be no longer than three years"; integrated housing and care
+    # agreements may run 20 or 25 years (2.5). Advice: shown, not a refusal.
+    side = world.north
+    c = services.save_contract(
+        side.users["commissioner"], side.authority,
+        contract_data(market, reference="ECH-25", ends_on=dt.date(2051, 3, 31)), "x",
     )  # fmt: skip
+    assert Contract.objects.filter(pk=c.pk, ends_on=dt.date(2051, 3, 31)).exists()
+    (warning,) = services.contract_warnings(c)
+    assert "runs past 31 March 2029" in warning and "probably be no longer than three years" in warning
+    client.force_login(side.users["commissioner"])
+    page = client.get(f"/market/contracts/{c.pk}/").content.decode()
+    assert 'data-testid="contract-warning"' in page and "runs past 31 March 2029" in page
+    # Other contracts may run as long as they like, without a warning.
+    other = services.save_contract(
+        side.users["commissioner"], side.authority,
+        contract_data(market, reference="T-2", extra_care=False, ends_on=dt.date(2031, 3, 31)), "x",
+    )  # fmt: skip
+    assert services.contract_warnings(other) == []
 
 
 @pytest.mark.parametrize("field", ["volume", "posts", "units_set_aside"])

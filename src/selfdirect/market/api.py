@@ -574,12 +574,16 @@ class SettingsOut(Schema):
     family_pas_allowed: bool
     family_pa_refusal: str
     accredits_pas: bool
+    retender_notice_months: int = Field(
+        ..., description="Months before a contract ends to start re-tendering"
+    )
 
 
 class SettingsPatch(Schema):
     family_pas_allowed: bool | None = None
     family_pa_refusal: str | None = Field(None, min_length=1, max_length=300)
     accredits_pas: bool | None = None
+    retender_notice_months: int | None = Field(None, ge=0, le=36)
     reason: str = Field(..., min_length=1)
 
 

@@ -97,7 +97,7 @@ def _support_field(label: str = "Kinds of support") -> forms.MultipleChoiceField
 class SettingsForm(MarketForm):
     class Meta:
         model = MarketSettings
-        fields = ["family_pas_allowed", "family_pa_refusal", "accredits_pas"]
+        fields = ["family_pas_allowed", "family_pa_refusal", "accredits_pas", "retender_notice_months"]
 
 
 class AreaForm(ReasonMixin):

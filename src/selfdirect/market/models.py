@@ -63,6 +63,14 @@ class MarketSettings(models.Model):
         "personal assistant. Speak to your worker about exceptions.",
     )
     accredits_pas = models.BooleanField("the council accredits personal assistants", default=False)
+    retender_notice_months = models.PositiveSmallIntegerField(
+        "months before a contract ends to start re-tendering",
+        default=6,
+        validators=[MaxValueValidator(36)],
+        help_text="The council's own notice period for re-tendering a contract that is ending. (For the "
+        "first care contract of a new Extra Care scheme, the scheme's page counts back from its "
+        "completion instead.)",
+    )
 
     def __str__(self) -> str:
         return f"Market settings for {self.authority}"
@@ -444,7 +452,10 @@ class Contract(models.Model):
     kind = models.CharField(max_length=20, choices=ContractKind.choices)
     block_basis = models.CharField(max_length=10, choices=BlockBasis.choices, blank=True)
     extra_care = models.BooleanField(
-        "care in an Extra Care Housing scheme", default=False, help_text="At most three years (seed 003 2B)"
+        "care in an Extra Care Housing scheme",
+        default=False,
+        help_text="Seed 003 (Section 2B, 2.2) advises such a contract should probably be no longer than "
+        "three years, with an annual review; a longer one is shown with a warning, not refused.",
     )
     starts_on = models.DateField()
     ends_on = models.DateField()

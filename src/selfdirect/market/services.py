@@ -58,8 +58,10 @@ from .models import (
 
 __all__ = ["ImportRefused", "RowProblem", "ServiceError"]
 
-EXTRA_CARE_MAX_YEARS = 3  # seed 003 Section 2B 2.2: "no longer than three years"
-TENDER_NOTICE_MONTHS = 6  # seed 003 Section 2B 8.2: begin "a minimum of 6 months" before
+EXTRA_CARE_ADVISED_YEARS = 3
+"""Seed 003 Section 2B, 2.2: a contract for the care "should probably be no longer than three
+years, with an annual review built in". Advice, not a rule: 2.5 describes integrated housing and
+care agreements of 20 or 25 years, so a longer contract is shown with a warning, never refused."""
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -389,22 +391,34 @@ def _check_contract(contract: Contract) -> None:
     if contract.starts_on and contract.ends_on:
         if contract.ends_on < contract.starts_on:
             errors["ends_on"] = ["The end date must be on or after the start date"]
-        elif contract.extra_care:
-            latest = add_months(contract.starts_on, 12 * EXTRA_CARE_MAX_YEARS) - dt.timedelta(days=1)
-            if contract.ends_on > latest:
-                errors["ends_on"] = [
-                    f"A contract for care in Extra Care Housing may last at most {EXTRA_CARE_MAX_YEARS} years: "
-                    f"end it on or before {latest:%d %B %Y}"
-                ]
         if not errors.get("ends_on"):
             if contract.review_on is None:
                 first = add_months(contract.starts_on, 12)
                 contract.review_on = first if first <= contract.ends_on else None
             elif not contract.starts_on <= contract.review_on <= contract.ends_on:
                 errors["review_on"] = ["The review date must fall within the contract"]
-            contract.tender_notice_on = add_months(contract.ends_on, -TENDER_NOTICE_MONTHS)
+            # The authority's own notice period (no seed gives one for re-tendering).
+            notice = settings_for(contract.authority).retender_notice_months
+            contract.tender_notice_on = add_months(contract.ends_on, -notice)
     if errors:
         raise ServiceError(errors)
+
+
+def contract_warnings(contract: Contract) -> list[str]:
+    """What the contract's page should point out without refusing it: a contract for care in
+    Extra Care Housing longer than seed 003 advises."""
+    if not contract.extra_care:
+        return []
+    advised_end = add_months(contract.starts_on, 12 * EXTRA_CARE_ADVISED_YEARS) - dt.timedelta(days=1)
+    if contract.ends_on <= advised_end:
+        return []
+    return [
+        f"This contract for care in Extra Care Housing runs past {advised_end:%-d %B %Y}, longer than "
+        f"{EXTRA_CARE_ADVISED_YEARS} years. Seed 003 advises that such a contract should probably be no "
+        "longer than three years, with an annual review, so that the parties are not tied to terms that "
+        "no longer fit; an integrated housing and care agreement may run for 20 or 25 years, with review "
+        "and termination clauses."
+    ]
 
 
 def save_contract(

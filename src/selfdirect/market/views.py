@@ -636,7 +636,9 @@ def contract_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request, "market/contract.html",
         {"contract": contract, "usage": usage, "can_manage": access.manages_market(request.user, contract.authority_id),
-         "arrangements": contract.arrangements.select_related("service").count()},
+         "arrangements": contract.arrangements.select_related("service").count(),
+         "warnings": services.contract_warnings(contract),
+         "notice_months": services.settings_for(contract.authority).retender_notice_months},
     )  # fmt: skip
 
 

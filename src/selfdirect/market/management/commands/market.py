@@ -88,6 +88,8 @@ class Command(BaseCommand):
                     f"{contract.starts_on} to {contract.ends_on}; review {contract.review_on}; "
                     f"start re-tendering by {contract.tender_notice_on}"
                 )
+                for warning in services.contract_warnings(contract):
+                    self.stdout.write(f"    Warning: {warning}")
                 for usage in contract.usage.all():
                     effect = services.contract_effect(contract, usage)
                     self.stdout.write(
