@@ -309,3 +309,25 @@ def test_the_form_round_trips_a_version_without_change(world, scheme):
     from selfdirect.extracare.services import _input_changes
 
     assert _input_changes(scheme.current.inputs, got) == {}
+
+
+def test_the_scheme_page_says_when_to_begin_procuring_the_care(world, scheme):
+    # Seed 003 2B 8.2: begin a minimum of 6 months before the scheme is due for completion. The
+    # seed example has only an opening date (1 April 2026), which stands in, and says so.
+    client = commissioner(world)
+    html = client.get(f"/extracare/{scheme.pk}/").content.decode()
+    assert (
+        "Begin selecting the care provider by 1 October 2025, 6 months before the scheme opens on 1 April 2026"
+        in html
+    )
+    response = client.post(f"/extracare/{scheme.pk}/edit/", form_data(scheme, completion_date="2026-03-16"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    html = client.get(f"/extracare/{scheme.pk}/").content.decode()
+    assert (
+        "Begin selecting the care provider by 16 September 2025, 6 months before the scheme is due for "
+        "completion on 16 March 2026." in html
+    )
+    # Completion after opening is refused, next to the box.
+    response = client.post(f"/extracare/{scheme.pk}/edit/", form_data(scheme, completion_date="2026-05-01"))
+    assert response.status_code == 400
+    assert 'href="#id_completion_date"' in response.content.decode()

@@ -25,6 +25,7 @@ from .engine import (
     top_up,
 )
 from .engine.breakdown import fmt_hours
+from .engine.procurement import procurement_start
 from .engine.viability import break_even_mix, break_even_occupancy, pooled_viability
 from .inputs import SchemeInputs
 
@@ -73,9 +74,11 @@ class Figures:
     charges: list[dict[str, Any]]
     phasing: list[dict[str, Any]]
     viability: dict[str, Any] | None
+    procurement: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "procurement": self.procurement,
             "hours": self.hours,
             "planned_care_demand_hours": fmt_hours(self.demand_hours),
             "costing": self.costing,
@@ -189,7 +192,18 @@ def figures(inputs: SchemeInputs, *, occupied: int | None = None) -> Figures:
                 }
             )
     viability = _viability(inputs, core_weekly, occupied)
-    return Figures(hours, demand, costing, core_weekly, basis, charges, phasing, viability)
+    start = procurement_start(p.completion_date, opening)
+    procurement = (
+        None
+        if start is None
+        else {
+            "start_by": start.start_by.isoformat(),
+            "counted_from": start.counted_from.isoformat(),
+            "from_completion": start.from_completion,
+            "text": start.sentence(),
+        }
+    )
+    return Figures(hours, demand, costing, core_weekly, basis, charges, phasing, viability, procurement)
 
 
 def _viability(inputs: SchemeInputs, core_weekly: int, occupied: int | None) -> dict[str, Any] | None:

@@ -121,6 +121,8 @@ SECTIONS: list[tuple[str, str, list[Spec]]] = [
         Spec("top_up_block_hours", "planning.top_up_block_hours", "Top-up blocks of (hours)"),
         Spec("opening_date", "planning.opening_date", "Opening date (e.g. 2026-04-01)", "text",
              "Leave empty to use the first date the scheme fills."),
+        Spec("completion_date", "planning.completion_date", "Due for completion (e.g. 2026-03-16)", "text",
+             "When the building is due to be finished. Selecting the care provider should begin at least 6 months before it."),
         Spec("start_phased", "planning.start_phased", "Start with the phased minimum (team leader within the day cover)", "bool"),
         Spec("months_between_steps", "planning.months_between_steps", "Months between phasing steps", "int"),
     ]),
@@ -307,7 +309,7 @@ class SchemeForm(ReasonMixin, forms.Form):
             if spec.kind == "bool":
                 _set(inputs, spec.path, bool(value))
             elif value in (None, ""):
-                if spec.name in ("loaded_rate", "opening_date"):
+                if spec.name in ("loaded_rate", "opening_date", "completion_date"):
                     _set(inputs, spec.path, None)
                 continue
             else:

@@ -40,11 +40,13 @@ class CostingInputs(EngineModel):
 
 
 class PlanningInputs(EngineModel):
-    """The working target and how the block is phased in (seed 003 Section 6)."""
+    """The working target and how the block is phased in (seed 003 Section 6), and the day the
+    scheme is due for completion, from which the start of procurement is counted (Section 2B 8)."""
 
     working_target_hours: NonNegHours = Decimal(400)
     top_up_block_hours: Annotated[Decimal, Field(gt=0)] = Decimal(50)
     opening_date: date | None = None
+    completion_date: date | None = None
     start_phased: bool = True
     months_between_steps: Annotated[int, Field(ge=0, le=24)] = 1
 
@@ -64,6 +66,11 @@ class SchemeInputs(EngineModel):
 
     def check(self, prefix: str) -> list[Problem]:
         problems = list(self.scheme.check("scheme"))
+        p = self.planning
+        if p.completion_date and p.opening_date and p.completion_date > p.opening_date:
+            problems.append(
+                ("planning.completion_date", f"must be on or before the opening date ({p.opening_date})")
+            )
         problems += self.costing.check("costing")
         bands = [b.name for b in self.scheme.need_mix.bands] if self.scheme.need_mix else []
         budgets = self.viability.budgets_pence

@@ -1,6 +1,7 @@
 """Extra Care Housing planning engine: pure Python, no Django, so it runs, tests and benchmarks alone.
 
-Hours (seed 003 Section 6), costing, commissioning models A-F, pooled-budget viability,
+Hours (seed 003 Section 6), costing, commissioning models A-F, when to start procuring the care
+(seed 003 Section 2B 8), pooled-budget viability,
 a SimPy simulation of a year of a scheme and a CP-SAT weekly rota. See docs/extracare.md.
 """
 
@@ -51,6 +52,7 @@ from .model import (
     StaffingRules,
     parse_scheme,
 )
+from .procurement import PROCUREMENT_LEAD_MONTHS, ProcurementStart, procurement_start
 from .rota import RULE_FAMILIES, Assignment, RotaResult, ShiftTemplate, Worker, solve_rota, weekly_requirement
 from .seed import (
     SEED_CORE,
@@ -103,6 +105,7 @@ __all__ = [
     "weekly_requirement",
     "APPRAISAL_QUESTIONS",
     "MODELS",
+    "PROCUREMENT_LEAD_MONTHS",
     "SEED_CORE",
     "SEED_FLATS",
     "SEED_NEED_MIX",
@@ -130,6 +133,7 @@ __all__ = [
     "OccupancyPoint",
     "PhaseStep",
     "PhasingPlan",
+    "ProcurementStart",
     "RateCard",
     "ResidentGroup",
     "ScheduleOfCover",
@@ -153,6 +157,7 @@ __all__ = [
     "phasing_plan",
     "pooled_viability",
     "pounds",
+    "procurement_start",
     "schedule_of_cover",
     "seed_scheme",
     "single_rate_cost",

@@ -52,6 +52,8 @@ class Command(BaseCommand):
                     table.add_row(m["title"], format_pence(m["weekly_pence"]), format_pence(m["annual_pence"]), rate,
                                   format_pence(m["per_flat_pence"]))  # fmt: skip
             console.print(table)
+        if fig.procurement:
+            console.print(fig.procurement["text"])
         console.print(f"Core cost {format_pence(fig.core_weekly_pence or 0)} a week ({fig.core_basis}).")
         for ch in fig.charges:
             console.print(
