@@ -232,24 +232,34 @@ class ImportRefused(Exception):
 
 
 def _parse_row(
-    authority: Authority, line: int, row: Mapping[str, str], teams: dict[str, Team]
+    authority: Authority, line: int, row: Mapping[str, str | None], teams: dict[str, Team], absent: set[str]
 ) -> tuple[Person | None, list[RowProblem]]:
+    """One row as an unsaved Person, or None, with every problem the row has.
+
+    Each cell is read, then the model's own checks (NHS number, choices, email, lengths) run on
+    every cell that was read, so one bad cell never hides another. ``absent`` are required columns
+    missing from the header: reported once, at line 1, not again on every row."""
     problems: list[RowProblem] = []
     values: dict[str, Any] = {}
+    bad: set[str] = set()
     for column in CSV_COLUMNS:
         raw = (row.get(column) or "").strip()
         if column in REQUIRED_COLUMNS and not raw:
-            problems.append(RowProblem(line, column, "is required"))
+            bad.add(column)
+            if column not in absent:
+                problems.append(RowProblem(line, column, "is required"))
             continue
         if column == "date_of_birth" and raw:
             try:
                 values[column] = dt.date.fromisoformat(raw)
             except ValueError:
+                bad.add(column)
                 problems.append(RowProblem(line, column, f"{raw!r} is not a date in the form YYYY-MM-DD"))
             continue
         if column == "team":
             if raw:
                 if raw not in teams:
+                    bad.add(column)
                     problems.append(RowProblem(line, column, f"no team called {raw!r} in {authority.name}"))
                 else:
                     values["team"] = teams[raw]
@@ -258,21 +268,16 @@ def _parse_row(
             raw = raw.replace(" ", "").replace("-", "")
         if raw:
             values[column] = raw
-    if problems:
-        return None, problems
     person = Person(authority=authority, **values)
+    if not person.reference:
+        bad.add("reference")  # given one when it is saved
     try:
         # Uniqueness of references is checked across the whole file by the caller.
-        person.full_clean(
-            exclude=["reference"] if not person.reference else [],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        person.full_clean(exclude=sorted(bad), validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             problems.extend(RowProblem(line, "" if name == "__all__" else name, m) for m in messages)
-        return None, problems
-    return person, problems
+    return (None if problems else person), problems
 
 
 def import_people(
@@ -283,13 +288,14 @@ def import_people(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Person]:
     """Import people from CSV text. Every row is checked first; if any row is bad, nothing is
-    imported and every problem is reported with its line number (the header is line 1)."""
+    imported and every problem of every row is reported at once, with its line number (the
+    header is line 1)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     problems: list[RowProblem] = []
     missing = REQUIRED_COLUMNS - set(header)
     if missing:
-        raise ImportRefused([RowProblem(1, "", f"missing column(s): {', '.join(sorted(missing))}")])
+        problems.append(RowProblem(1, "", f"missing column(s): {', '.join(sorted(missing))}"))
     unknown = set(header) - set(CSV_COLUMNS)
     if unknown:
         problems.append(RowProblem(1, "", f"unknown column(s): {', '.join(sorted(unknown))}"))
@@ -300,24 +306,21 @@ def import_people(
     rows = list(reader)
     for index, row in enumerate(rows):
         line = index + 2
-        if None in row:  # more cells than headers
+        if None in row:  # more cells than headers; the named cells are still checked
             problems.append(RowProblem(line, "", "has more cells than the header"))
-            continue
-        person, row_problems = _parse_row(authority, line, row, teams)
+        person, row_problems = _parse_row(authority, line, row, teams, missing)
         problems.extend(row_problems)
-        if person is None:
-            continue
-        if person.reference:
-            if person.reference in existing:
-                problems.append(RowProblem(line, "reference", f"{person.reference} already exists"))
-            elif person.reference in seen_refs:
+        reference = (row.get("reference") or "").strip()
+        if reference:
+            if reference in existing:
+                problems.append(RowProblem(line, "reference", f"{reference} already exists"))
+            elif reference in seen_refs:
                 problems.append(
-                    RowProblem(
-                        line, "reference", f"{person.reference} repeats line {seen_refs[person.reference]}"
-                    )
+                    RowProblem(line, "reference", f"{reference} repeats line {seen_refs[reference]}")
                 )
-            seen_refs[person.reference] = line
-        parsed.append(person)
+            seen_refs.setdefault(reference, line)
+        if person is not None:
+            parsed.append(person)
     if not rows:
         problems.append(RowProblem(2, "", "the file has no rows"))
     if problems:
