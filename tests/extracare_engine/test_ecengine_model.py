@@ -153,3 +153,16 @@ def test_session_end_must_follow_start():
             {"flats": 1, "schedule": {"sessions": [{"start": time(10), "end": time(9), "staff": 1}]}}
         )
     assert err.value.problems == [("schedule.sessions[0].end", "must be after start (10:00)")]
+
+
+def test_whether_short_breaks_are_paid_is_the_authoritys_choice():
+    # Seed 003 3.5: two 15-minute breaks "allowed mid-morning and afternoon"; it does not say they
+    # are paid. Paid by default (an 8-hour shift pays 7.5 hours, less only the unpaid meal break);
+    # unpaid, they come off too: 8 - 0.5 - 2 x 0.25 = 7.
+    unpaid = ShiftRules(short_breaks_paid=False)
+    assert SEED_SHIFTS.short_breaks_paid and SEED_SHIFTS.paid_hours(Decimal(8)) == Decimal("7.5")
+    assert unpaid.paid_hours(Decimal(8)) == Decimal(7)
+    assert unpaid.paid_hours(Decimal("5.5")) == Decimal("5.5")  # no breaks in a short shift
+    # Inputs saved under the earlier names read as they were meant (the breaks paid).
+    earlier = ShiftRules(paid_short_breaks=1, paid_short_break_minutes=20)
+    assert (earlier.short_breaks, earlier.short_break_minutes, earlier.short_breaks_paid) == (1, 20, True)

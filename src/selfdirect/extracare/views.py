@@ -22,7 +22,7 @@ from .constants import EDIT_ROLES, RunKind
 from .engine import APPRAISAL_QUESTIONS, MODELS, SchemeInputError
 from .engine.breakdown import fmt_hours
 from .forms import AppraisalForm, RotaForm, SchemeForm, SeedForm, SimulationForm, SweepForm
-from .inputs import load, seed_inputs
+from .inputs import canonical, load, seed_inputs
 from .models import AnalysisRun, Scheme
 
 
@@ -128,9 +128,10 @@ def _blank_initial() -> dict[str, Any]:
 @login_required
 def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     scheme = _scheme(request, pk, "extracare.change_scheme")
-    form = SchemeForm(
-        request.POST or None, initial=SchemeForm.initial_from(scheme.name, scheme.current.inputs)
-    )
+    # The inputs as the engine reads them today, so a version saved under an earlier field name
+    # still fills its box.
+    inputs = canonical(load(scheme.current.inputs, scheme.name))
+    form = SchemeForm(request.POST or None, initial=SchemeForm.initial_from(scheme.name, inputs))
     if request.method == "POST" and form.is_valid() and _save(request, form, scheme) is not None:
         return redirect(scheme)
     status = 400 if request.method == "POST" else 200

@@ -253,8 +253,9 @@ def core_charge_per_flat(weekly_core_pence: int, flats: int, *, occupied: int | 
     """Weekly core charge per flat, rounded up to the penny so the core is always covered.
 
     Why ``occupied``: shared over all flats the charge assumes the council or landlord carries
-    the voids; shared over occupied flats, residents carry them (seed 003 §4.2.3, Option A's
-    compulsory charge). Both are legitimate choices; the engine shows either.
+    the voids; shared over occupied flats, residents carry them. The charge for the cover is seed
+    003 §4.2.3's (Option A's compulsory charge); who carries the voids is the authority's choice,
+    which the seed does not make, so the engine shows either.
     """
     problems = []
     if weekly_core_pence < 0:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem, SchemeInputError, join_path
 
@@ -108,16 +108,19 @@ class StaffingRules(EngineModel):
 class ShiftRules(EngineModel):
     """Shift rules (seed 003 Section 6, 3.5 "Shift Patterns") plus the rota limits.
 
-    An unpaid 30-minute break in shifts of 6 to 10 hours; two paid 15-minute breaks; nights
-    from 22:00 to 07:00. The rota limits (weekly hours, rest, nights) are common employment
-    practice, not seed figures, and are inputs so an authority can set its own.
+    The seed's: an unpaid 30-minute break in shifts of 6 to 10 hours; two short breaks of 15
+    minutes "allowed mid-morning and afternoon"; nights from 22:00 to 07:00. The seed does not
+    say whether the short breaks are paid: that is the authority's choice (``short_breaks_paid``,
+    paid unless it says otherwise). The rota limits (weekly hours, rest, nights) are common
+    employment practice, not seed figures, and are inputs so an authority can set its own.
     """
 
     unpaid_break_minutes: NonNegInt = 30
     unpaid_break_from_hours: NonNegHours = Decimal(6)
     unpaid_break_to_hours: NonNegHours = Decimal(10)
-    paid_short_breaks: NonNegInt = 2
-    paid_short_break_minutes: NonNegInt = 15
+    short_breaks: NonNegInt = 2
+    short_break_minutes: NonNegInt = 15
+    short_breaks_paid: bool = True
     night_start: time = time(22, 0)
     night_end: time = time(7, 0)
     min_shift_hours: Annotated[Decimal, Field(gt=0)] = Decimal(2)
@@ -125,6 +128,22 @@ class ShiftRules(EngineModel):
     max_hours_per_week: Annotated[Decimal, Field(gt=0)] = Decimal(48)
     min_rest_hours: NonNegHours = Decimal(11)
     max_nights_per_week: NonNegInt = 4
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_names(cls, data: Any) -> Any:
+        """Inputs saved before the short breaks' pay was a choice called them paid_short_breaks
+        and paid_short_break_minutes (and always paid them): read those as they were meant."""
+        if isinstance(data, dict) and ("paid_short_breaks" in data or "paid_short_break_minutes" in data):
+            data = dict(data)
+            for old, new in (
+                ("paid_short_breaks", "short_breaks"),
+                ("paid_short_break_minutes", "short_break_minutes"),
+            ):
+                if old in data:
+                    data.setdefault(new, data.pop(old))
+            data.setdefault("short_breaks_paid", True)
+        return data
 
     def check(self, prefix: str) -> list[Problem]:
         problems: list[Problem] = []
@@ -182,9 +201,21 @@ class ShiftRules(EngineModel):
             return Decimal(self.unpaid_break_minutes) / Decimal(60)
         return Decimal(0)
 
+    def short_break_hours(self, shift_hours: Decimal) -> Decimal:
+        """The short breaks taken in a shift of this length: the seed places them mid-morning and
+        afternoon without saying in which shifts; the engine gives them in the shifts that have
+        the unpaid break (6 hours or more by default)."""
+        if shift_hours >= self.unpaid_break_from_hours:
+            return Decimal(self.short_breaks * self.short_break_minutes) / Decimal(60)
+        return Decimal(0)
+
     def paid_hours(self, shift_hours: Decimal) -> Decimal:
-        """Paid hours of a shift: its length less any unpaid break (the 15-minute breaks are paid)."""
-        return shift_hours - self.unpaid_break_hours(shift_hours)
+        """Paid hours of a shift: its length less the unpaid break, and less the short breaks
+        when the authority does not pay them."""
+        unpaid = self.unpaid_break_hours(shift_hours)
+        if not self.short_breaks_paid:
+            unpaid += self.short_break_hours(shift_hours)
+        return shift_hours - unpaid
 
     def is_night(self, minute_of_day: int) -> bool:
         """True if this minute of the day falls inside the night window."""

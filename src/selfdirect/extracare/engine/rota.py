@@ -9,7 +9,8 @@ nights). When no rota exists the solver is asked which families to blame: a mini
 assumptions it needed, and, one at a time, which single family, relaxed, makes a rota
 possible; both are reported by name so a commissioner knows which rule to revisit.
 
-Paid hours exclude the unpaid break; cover counts the whole shift, on the basis that breaks
+Paid hours exclude the unpaid breaks (the meal break, and the short breaks if the authority does
+not pay them); cover counts the whole shift, on the basis that breaks
 are taken on site and the carer can respond to an emergency (an assumption to state in a
 contract, not a seed figure).
 """

@@ -29,7 +29,9 @@ SEED_STAFFING = StaffingRules()
 """2 staff x 14 h by day, 1 x 10 h at night, 1 h handover a day, 37 h care team leader."""
 
 SEED_SHIFTS = ShiftRules()
-"""30-minute unpaid break in 6-10 hour shifts, two paid 15-minute breaks, nights 22:00-07:00."""
+"""The seed's shift rules: a 30-minute unpaid break in 6-10 hour shifts, two 15-minute short breaks,
+nights 22:00-07:00. Whether the short breaks are paid is not the seed's: the engine's default pays
+them, and an authority may choose otherwise (``short_breaks_paid``)."""
 
 SEED_RESIDENTS: tuple[ResidentGroup, ...] = (
     ResidentGroup(count=13, hours_each=Decimal(3), label="low"),
