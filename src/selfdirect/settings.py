@@ -168,11 +168,29 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Every record reaches the root's one console handler. Django's default config also gives the
+# "django" logger a console handler of its own (when DEBUG is on), which printed each 403 and 404
+# twice; it keeps only the mail to ADMINS for server errors here. A 4xx is one line, no traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "no_traceback_for_4xx": {"()": "selfdirect.core.logs.NoTracebackFor4xx"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"filters": ["no_traceback_for_4xx"]},
+    },
 }
 
 # Set by `./run`: the sign-in page then says which made-up accounts to try.
