@@ -542,7 +542,7 @@ def independent_living_table(scope: Scope) -> Table:
         "as recorded when they left. NI 142: people supported to establish and maintain independent "
         "living — here, people reviewed in the period on an outcome linked to "
         f"{', '.join(NI142_CODES)} (maintain accommodation and avoid eviction) who achieved it mostly "
-        "or fully (seed 002, 'IB Outcomes').",
+        "or fully (seed 002: its links name NI 141 and 142; its 'IB Outcomes' example tags 'Stay Safe 4a').",
         [
             Column("Indicator", "text"),
             Column("People"),
