@@ -16,6 +16,7 @@ from ninja.responses import Status
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
+from selfdirect.people.services import ServiceError
 
 from . import books, services, statements, tasks
 from .constants import BudgetStatus, ChargingMode, DisputeStatus, Frequency, Route, RunStatus
@@ -437,6 +438,11 @@ class LedgerDeploymentIn(Schema):
     )  # fmt: skip
 
 
+class LedgerPhaseIn(Schema):
+    weeks: int = Field(ge=1, le=260)
+    weekly_pence: int = Field(ge=0, le=10**10)
+
+
 class LedgerBudgetIn(Schema):
     person_id: int
     stream: str = Field(min_length=1, max_length=60)
@@ -451,6 +457,17 @@ class LedgerBudgetIn(Schema):
     plan_cost_pence: int | None = Field(default=None, ge=0, le=10**12)
     source: str = Field(default="", max_length=300)
     reason: str = Field(min_length=1, max_length=1000)
+    phases: list[LedgerPhaseIn] | None = Field(
+        default=None, max_length=60,
+        description="When the money is not level (a diminishing schedule): weekly amounts from the start date. "
+        "They must add up to the agreed figure; instalments follow them",
+    )  # fmt: skip
+    midpoint_low_pence: int | None = Field(
+        default=None, ge=0, le=10**12, description="A mid-point budget: the yearly figure for settled needs"
+    )
+    midpoint_high_pence: int | None = Field(
+        default=None, ge=0, le=10**12, description="A mid-point budget: the yearly figure for higher needs"
+    )
 
 
 @router.post(
@@ -466,8 +483,18 @@ def create_budget(request: AuthedRequest, payload: LedgerBudgetIn) -> Any:
         frequency=payload.frequency, deployments=[d.dict() for d in payload.deployments],
         indicative_pence=payload.indicative_pence, difference_reasons=payload.difference_reasons,
         source=payload.source, plan_cost_pence=payload.plan_cost_pence, reason=payload.reason,
+        phases=[p.dict() for p in payload.phases] if payload.phases else None,
+        midpoint=_midpoint(payload.midpoint_low_pence, payload.midpoint_high_pence),
     )  # fmt: skip
     return Status(201, _statement(budget))
+
+
+def _midpoint(low: int | None, high: int | None) -> tuple[int, int] | None:
+    if low is None and high is None:
+        return None
+    if low is None or high is None:
+        raise ServiceError({"midpoint": ["A mid-point budget needs both yearly figures, settled and higher"]})
+    return low, high
 
 
 class LedgerInvoiceIn(Schema):

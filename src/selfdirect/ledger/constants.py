@@ -39,6 +39,8 @@ class Frequency(models.TextChoices):
     FOUR_WEEKLY = "four_weekly", "Every four weeks"
     MONTHLY = "monthly", "Monthly"
     QUARTERLY = "quarterly", "Quarterly"
+    # A one-off grant (a Disabled Facilities Grant, equipment): paid once, in full, when it starts.
+    ONCE = "once", "Once (a one-off payment)"
 
 
 class BudgetStatus(models.TextChoices):

@@ -212,6 +212,17 @@ class DraftBudgetForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
         help_text="The person sees this beside both figures.",
     )  # fmt: skip
+    midpoint_low = PoundsField(
+        label="If needs go up and down: pounds a year when things are settled", max_length=20, required=False,
+        zero=True, help_text="Give both figures for a mid-point budget: the agreed budget is then set between them, "
+        "as the money rules say.",
+    )  # fmt: skip
+    midpoint_high = PoundsField(
+        label="If needs go up and down: pounds a year when needs are higher",
+        max_length=20,
+        required=False,
+        zero=True,
+    )
     frequency = forms.ChoiceField(label="How often is it paid?", widget=forms.RadioSelect)
     plan_cost = PoundsField(
         label="Support plan's cost, in pounds a year", max_length=20, required=False, zero=True

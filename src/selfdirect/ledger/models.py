@@ -248,6 +248,21 @@ class Budget(models.Model):
     change_reason = models.TextField(
         blank=True, help_text="Why a reassessment replaced the previous budget with this one"
     )
+    # The shape of the money when it is not level: phases of weekly amounts from the start date
+    # (seed 002's Norfolk taper: 3 hours a week for 4 weeks, 2 for 10, 1 for 38), as the allocation
+    # produced them. Instalments follow the phases; the agreed figure is their total.
+    phases = models.JSONField(
+        null=True, blank=True,
+        help_text='Weekly amounts from the start date, e.g. [{"weeks": 4, "weekly_pence": 5400}, ...]',
+    )  # fmt: skip
+    # A mid-point budget (seed 001, Bath & North East Somerset): set at the outset between what the
+    # person needs when things are settled and when needs are higher, to average out fluctuations.
+    midpoint_low_pence = models.BigIntegerField(
+        null=True, blank=True, help_text="Yearly figure for settled needs, when this is a mid-point budget"
+    )
+    midpoint_high_pence = models.BigIntegerField(
+        null=True, blank=True, help_text="Yearly figure for higher needs, when this is a mid-point budget"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -266,6 +281,10 @@ class Budget(models.Model):
     @property
     def is_payable(self) -> bool:
         return self.status in {BudgetStatus.AGREED, BudgetStatus.ACTIVE}
+
+    @property
+    def is_midpoint(self) -> bool:
+        return self.midpoint_low_pence is not None and self.midpoint_high_pence is not None
 
     @property
     def weekly_pence(self) -> int:

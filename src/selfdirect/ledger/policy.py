@@ -64,6 +64,19 @@ class Spending(Strict):
 FrequencyName = Literal["weekly", "four_weekly", "monthly", "quarterly"]
 
 
+class Midpoint(Strict):
+    """Seed 001 (Bath & North East Somerset): "set a 'mid-point' budget at the outset to average out
+    the fluctuations". Where between the yearly figure for settled needs and the one for higher needs
+    the budget is set; the period-close rule then absorbs the ups and downs."""
+
+    allowed: bool = True
+    position_percent: Decimal = Field(
+        default=Decimal(50), ge=0, le=100,
+        description="How far from the settled figure towards the higher one: 50 is halfway",
+    )  # fmt: skip
+    text: str = Field(description="What the person is told about a mid-point budget")
+
+
 class LedgerPolicy(Strict):
     version: str
     effective_from: dt.date
@@ -72,7 +85,7 @@ class LedgerPolicy(Strict):
         description="How often budgets may be paid under this policy (issue 6: weekly, four-weekly or monthly)",
     )  # fmt: skip
     period_close: CloseRules
-    midpoint_budgets: bool = False
+    midpoint: Midpoint | None = None
     plan_tolerance_percent: Decimal = Field(ge=0, le=100)
     charging: Charging
     spending: Spending
@@ -158,6 +171,9 @@ def within_tolerance(policy: LedgerPolicy, budget_pence: int, plan_cost_pence: i
     return abs(plan_cost_pence - budget_pence) <= allowed
 
 
-def midpoint_pence(low_annual_pence: int, high_annual_pence: int) -> int:
-    """Seed 001: a 'mid-point' budget set at the outset to average out fluctuating needs."""
-    return (low_annual_pence + high_annual_pence) // 2
+def midpoint_pence(rules: Midpoint, low_annual_pence: int, high_annual_pence: int) -> int:
+    """Seed 001: a 'mid-point' budget set at the outset to average out fluctuating needs: the
+    policy's position between the yearly figure for settled needs and the one for higher needs."""
+    return low_annual_pence + round_pence(
+        Decimal(high_annual_pence - low_annual_pence) * rules.position_percent / 100
+    )

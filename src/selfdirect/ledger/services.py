@@ -32,6 +32,7 @@ from .constants import (
     BudgetStatus,
     ChargingMode,
     DisputeStatus,
+    Frequency,
     PeriodStatus,
     Route,
     RunStatus,
@@ -53,7 +54,7 @@ from .models import (
     Spend,
     Transaction,
 )
-from .schedule import schedule
+from .schedule import phases_from, phases_total, schedule
 
 BUDGET_AUDIT_FIELDS = [
     "stream", "period_start", "period_end", "agreed_annual_pence", "indicative_pence", "difference_reasons",
@@ -97,8 +98,16 @@ def create_budget(
     allocation_ref: str = "",
     plan_cost_pence: int | None = None,
     reason: str = "budget drafted",
+    phases: list[dict[str, int]] | None = None,
+    midpoint: tuple[int, int] | None = None,
 ) -> Budget:
-    """A draft budget with how it is held. It pays nothing until :func:`agree_budget`."""
+    """A draft budget with how it is held. It pays nothing until :func:`agree_budget`.
+
+    ``frequency`` "once" pays the whole figure once, on the start date (a one-off grant); ``phases``
+    (weekly amounts from the start date, as the allocation produced them) shape the instalments of a
+    budget whose money is not level, and their total must be the agreed figure; ``midpoint`` (the
+    yearly figures for settled and for higher needs) sets a mid-point budget where the money rules
+    allow one, and the agreed figure must be the mid-point they give."""
     errors: dict[str, list[str]] = {}
     if (
         isinstance(agreed_annual_pence, bool)
@@ -106,6 +115,20 @@ def create_budget(
         or agreed_annual_pence < 0
     ):
         errors["agreed_annual_pence"] = ["The agreed budget must be whole pence, zero or more"]
+    elif phases is not None:
+        try:
+            total = schedule_phases_total(phases)
+        except ValueError as exc:
+            errors["phases"] = [str(exc)]
+        else:
+            if total != agreed_annual_pence:
+                errors["phases"] = [
+                    f"The phases add up to {format_pence(total)}, not the agreed {format_pence(agreed_annual_pence)}"
+                ]
+            if frequency == Frequency.ONCE:
+                errors["phases"] = ["A one-off payment has no phases"]
+    if midpoint is not None and "agreed_annual_pence" not in errors:
+        source = _midpoint_checked(person, midpoint, agreed_annual_pence, errors) or source
     if (
         indicative_pence is not None
         and indicative_pence != agreed_annual_pence
@@ -115,7 +138,7 @@ def create_budget(
             "The agreed budget differs from the indicative budget: record the reasons the person will be given"
         ]
     allowed = policy.payment_frequencies(person.authority.slug)
-    if frequency not in allowed:
+    if frequency not in allowed and frequency != Frequency.ONCE:  # a one-off is never refused for its frequency
         errors["frequency"] = [
             f"{frequency!r} is not a payment frequency the policy allows: {', '.join(allowed)}"
         ]
@@ -138,7 +161,8 @@ def create_budget(
             authority_id=person.authority_id, person=person, stream=stream, period_start=period_start,
             period_end=period_end, agreed_annual_pence=agreed_annual_pence, indicative_pence=indicative_pence,
             difference_reasons=difference_reasons.strip(), frequency=frequency, starts_on=starts_on,
-            source=source, allocation_ref=allocation_ref, plan_cost_pence=plan_cost_pence,
+            source=source[:300], allocation_ref=allocation_ref, plan_cost_pence=plan_cost_pence, phases=phases,
+            midpoint_low_pence=midpoint[0] if midpoint else None, midpoint_high_pence=midpoint[1] if midpoint else None,
         )  # fmt: skip
         for row in rows:
             Deployment.objects.create(
@@ -174,6 +198,7 @@ def agree_budget(actor: User | None, budget: Budget, approved_by_ref: Any, reaso
             budget.period_end,
             budget.starts_on,
             budget.frequency,
+            phases_from(budget.phases) if budget.phases else None,
         )
         Instalment.objects.bulk_create(
             [Instalment(budget=budget, seq=s.seq, due_on=s.due_on, covers_from=s.covers_from,
@@ -205,6 +230,40 @@ def agree_budget(actor: User | None, budget: Budget, approved_by_ref: Any, reaso
             person_id=budget.person_id,
         )  # fmt: skip
     return budget
+
+
+def schedule_phases_total(phases: list[dict[str, int]]) -> int:
+    """The total of phases given as data (ValueError says what is wrong with them)."""
+    return phases_total(phases_from(phases))
+
+
+def _midpoint_checked(
+    person: Person, midpoint: tuple[int, int], agreed_annual_pence: int, errors: dict[str, list[str]]
+) -> str:
+    """Check a mid-point budget against the money rules; the words saying how it was set, or ""
+    with the problems added to ``errors``."""
+    pol = policy.load(person.authority.slug)
+    rules = pol.midpoint
+    if rules is None or not rules.allowed:
+        errors["midpoint"] = [f"The money rules ({pol.version}) do not allow mid-point budgets"]
+        return ""
+    low, high = midpoint
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (low, high)):
+        errors["midpoint"] = ["Give both yearly figures as whole pence, zero or more"]
+        return ""
+    if not low < high:
+        errors["midpoint"] = ["The figure for higher needs must be more than the one for settled needs"]
+        return ""
+    mid = policy.midpoint_pence(rules, low, high)
+    if agreed_annual_pence != mid:
+        errors["agreed_annual_pence"] = [
+            f"A mid-point budget between {format_pence(low)} and {format_pence(high)} is {format_pence(mid)} a year"
+        ]
+        return ""
+    return (
+        f"Mid-point budget: {format_pence(mid)} a year, {rules.position_percent}% of the way from "
+        f"{format_pence(low)} (settled needs) to {format_pence(high)} (higher needs), policy {pol.version}"
+    )
 
 
 def check_plan_cost(budget: Budget, plan_cost_pence: int) -> tuple[bool, str]:
@@ -297,8 +356,11 @@ def _claim(run_id: int) -> PaymentRun:
     return run
 
 
-def _charge_for(assessments: list[ChargeAssessment], inst: Instalment | _Due) -> tuple[int, str]:
-    """The contribution for one instalment's days, and its mode."""
+def _charge_for(assessments: list[ChargeAssessment], inst: _Due) -> tuple[int, str]:
+    """The contribution for one instalment's days, and its mode. A one-off grant pays for something
+    once (an adaptation, equipment): no weekly contribution is taken from it."""
+    if inst.one_off:
+        return 0, ""
     for a in assessments:
         if a.charges_on(inst.covers_from):
             days = (inst.covers_to - inst.covers_from).days + 1
@@ -455,6 +517,7 @@ class _Due(NamedTuple):
     person_id: int
     agreed: bool  # agreed and not yet paid: this payment makes it active
     replaced: bool  # another budget replaces this one (a reassessment)
+    one_off: bool  # a one-off grant: no weekly contribution is taken from it
 
 
 class _Route(NamedTuple):
@@ -476,7 +539,7 @@ def _batch_instalments(
     route is kept once, by its id."""
     rows: Iterable[Any] = instalments.order_by("id", "budget__deployments__id").values_list(
         "id", "budget_id", "seq", "due_on", "covers_from", "covers_to", "amount_pence",
-        "budget__stream", "budget__person_id", "budget__status", "budget__replaced_by__id",
+        "budget__stream", "budget__person_id", "budget__status", "budget__replaced_by__id", "budget__frequency",
         "budget__deployments__id", "budget__deployments__route", "budget__deployments__share",
         "budget__deployments__payee_name", "budget__deployments__payee_account", "budget__deployments__fee_percent",
     )  # fmt: skip
@@ -484,9 +547,11 @@ def _batch_instalments(
     routes: dict[int, dict[int, _Route]] = defaultdict(dict)
     for row in rows:
         if not due or due[-1].id != row[0]:
-            due.append(_Due._make((*row[:9], row[9] == BudgetStatus.AGREED, row[10] is not None)))
-        if row[11] is not None:  # a budget with no route is refused when its legs are built
-            routes[row[1]].setdefault(row[11], _Route._make(row[12:]))
+            due.append(
+                _Due._make((*row[:9], row[9] == BudgetStatus.AGREED, row[10] is not None, row[11] == Frequency.ONCE))
+            )
+        if row[12] is not None:  # a budget with no route is refused when its legs are built
+            routes[row[1]].setdefault(row[12], _Route._make(row[13:]))
     return due, defaultdict(list, {budget_id: list(found.values()) for budget_id, found in routes.items()})
 
 
@@ -1249,7 +1314,7 @@ def _stop_paying(
     for inst in instalments:
         if inst.pk in paid_ids or inst.covers_to < effective:
             continue
-        if inst.covers_from >= effective:
+        if inst.covers_from >= effective or old.frequency == Frequency.ONCE:  # a grant is not cut pro rata
             inst.cancelled = True
             released += inst.amount_pence
             inst.save(update_fields=["cancelled"])

@@ -542,8 +542,10 @@ def _streams(authority: Authority) -> list[tuple[str, str]]:
 
 
 def _frequencies(authority: Authority) -> list[tuple[str, str]]:
-    """How often budgets may be paid under the authority's money rules (``payment_frequencies``)."""
-    return [(code, Frequency(code).label) for code in policy.payment_frequencies(authority.slug)]
+    """How often budgets may be paid under the authority's money rules (``payment_frequencies``), and
+    once: a one-off grant is paid once whatever the rules say about regular payments."""
+    regular = [(code, Frequency(code).label) for code in policy.payment_frequencies(authority.slug)]
+    return [*regular, (Frequency.ONCE.value, Frequency.ONCE.label)]
 
 
 @login_required
@@ -578,16 +580,25 @@ def budget_new(request: AuthedRequest, person_pk: int | None = None) -> HttpResp
                     period_end=data["period_end"], agreed_annual_pence=data["agreed"], starts_on=data["starts_on"],
                     frequency=data["frequency"], deployments=data["deployments"], indicative_pence=data["indicative"],
                     difference_reasons=data["difference_reasons"], source=data["source"],
-                    plan_cost_pence=data["plan_cost"], reason=data["reason"],
+                    plan_cost_pence=data["plan_cost"], reason=data["reason"], midpoint=_midpoint(data),
                 )  # fmt: skip
             except ServiceError as exc:
                 _errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative",
-                                    "deployments": f"share_{Route.values[0]}"})  # fmt: skip
+                                    "deployments": f"share_{Route.values[0]}", "midpoint": "midpoint_low"})  # fmt: skip
             else:
                 messages.success(request, "The budget is drafted. It pays nothing until it is agreed.")
                 return redirect("ledger:budget", pk=budget.pk)
     return render(request, "ledger/budget_new.html", {"form": form, "person": person},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+def _midpoint(data: dict[str, Any]) -> tuple[int, int] | None:
+    low, high = data.get("midpoint_low"), data.get("midpoint_high")
+    if low is None and high is None:
+        return None
+    if low is None or high is None:
+        raise ServiceError({"midpoint": ["Give both yearly figures for a mid-point budget, or neither"]})
+    return low, high
 
 
 @login_required

@@ -26,7 +26,7 @@ from selfdirect.people.services import ServiceError
 OPTION_FOR = {
     "agreed_annual_pence": "--annual", "indicative_pence": "--indicative", "difference_reasons": "--difference-reasons",
     "frequency": "--frequency", "period_end": "--period", "starts_on": "--starts-on", "deployments": "--route",
-    "stream": "--stream", "reason": "--reason",
+    "stream": "--stream", "reason": "--reason", "midpoint": "--midpoint",
 }  # fmt: skip
 
 
@@ -41,7 +41,15 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="The budget's period, START:END (YYYY-MM-DD)")
         parser.add_argument("--starts-on", required=True, help="Move-in or start date (YYYY-MM-DD)")
         parser.add_argument("--annual", required=True, help="Agreed budget in pounds a year")
-        parser.add_argument("--frequency", required=True, help="weekly, four_weekly, monthly or quarterly")
+        parser.add_argument(
+            "--frequency",
+            required=True,
+            help="weekly, four_weekly, monthly, quarterly, or once (a one-off grant)",
+        )
+        parser.add_argument(
+            "--midpoint",
+            help="SETTLED:HIGHER yearly figures in pounds for a mid-point budget (--annual is its mid-point)",
+        )
         parser.add_argument(
             "--route", action="append", default=[], help="ROUTE[:SHARE], repeated to mix and match"
         )
@@ -108,6 +116,17 @@ class Command(BaseCommand):
                 f"--period: {options['period']!r} must be START:END, e.g. 2026-04-01:2027-03-31"
             )
         annual = pounds_option("--annual", options["annual"], negative=False)
+        midpoint = None
+        if options["midpoint"]:
+            low, sep, high = options["midpoint"].partition(":")
+            if not sep:
+                raise CommandError(
+                    f"--midpoint: {options['midpoint']!r} must be SETTLED:HIGHER, e.g. 5200:7800"
+                )
+            midpoint = (
+                pounds_option("--midpoint", low.strip(), negative=False),
+                pounds_option("--midpoint", high.strip(), negative=False),
+            )
         try:
             budget = services.create_budget(
                 user, person, stream=options["stream"].strip(), period_start=date_option("--period", start_text.strip()),
@@ -117,7 +136,7 @@ class Command(BaseCommand):
                 indicative_pence=pounds_option("--indicative", options["indicative"], optional=True, negative=False),
                 difference_reasons=options["difference_reasons"], source=options["source"],
                 plan_cost_pence=pounds_option("--plan-cost", options["plan_cost"], optional=True, negative=False),
-                reason=options["reason"],
+                reason=options["reason"], midpoint=midpoint,
             )  # fmt: skip
         except ServiceError as exc:
             raise service_error(exc, OPTION_FOR) from None
