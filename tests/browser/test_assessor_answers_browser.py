@@ -1,0 +1,63 @@
+"""The assessor's answers page in real Chromium: saving it with one question changed keeps the
+person's answers to the others (multiple-choice included), "None of these" clears the other boxes,
+and the page passes axe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from browser_support import follow, serious_violations, sign_in
+from selfdirect.allocation import services
+from selfdirect.assessment import services as assessment_services
+from selfdirect.assessment.models import Assessment
+from selfdirect.core.constants import Role
+
+pytestmark = pytest.mark.browser
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+# The seed case (tests/allocation/alloc_testdata.py COMPLETE) with the social-inclusion domain open.
+SOCIAL = {
+    "client_group": "older_people", "age": "80",
+    "pc_trigger": True, "pc_washing": "all", "pc_dressing": "all", "pc_toilet": True,
+    "eat_trigger": False, "mob_trigger": True, "mob_indoors": "hoist", "mob_outdoors": True,
+    "hs_need_to_move": False, "hs_settle_in": False, "hs_tenancy_threat": False, "hs_manage_finances": False,
+    "fin_trigger": False, "soc_trigger": True, "soc_activities": ["friends", "transport"], "work_trigger": False,
+    "comm_trigger": False, "safety_trigger": False, "carer_trigger": False,
+}  # fmt: skip
+
+
+@pytest.fixture
+def assessment(browser_world, monkeypatch):
+    monkeypatch.setattr(assessment_services, "today", lambda: dt.date(2026, 5, 1))
+    side = browser_world.north
+    version = services.publish_file(
+        side.users[Role.COMMISSIONER], side.authority,
+        (POLICIES / "northshire" / "policy-2026.yaml").read_text(), "policy-2026.yaml",
+    )  # fmt: skip
+    return Assessment.objects.create(
+        authority=side.authority, person=side.caseload_person, policy_version=version,
+        on=dt.date(2026, 5, 1), person_answers=SOCIAL, status="submitted",
+    )  # fmt: skip
+
+
+def test_saving_one_change_keeps_the_persons_other_answers(page, live_server, assessment):
+    sign_in(page, live_server.url, "northshire-assessor")
+    page.goto(f"{live_server.url}/assessment/{assessment.pk}/assessor/")
+    assert serious_violations(page) == []
+    washing = page.get_by_role("group", name="Washing and bathing - level of assistance")
+    washing.get_by_label("Some help").check()
+    follow(page, page.get_by_role("button", name="Save the assessor's answers"))
+    assessment.refresh_from_db()
+    assert assessment.assessor_answers == {"pc_washing": "some"}
+    assert page.locator('[data-testid="differs"]').count() == 1
+
+    page.goto(f"{live_server.url}/assessment/{assessment.pk}/assessor/")
+    activities = page.get_by_role("group", name="Social and community activities requiring support")
+    activities.get_by_label("Using transport").check()
+    activities.get_by_label("None of these").check()  # GOV.UK's exclusive box unticks the others
+    assert not activities.get_by_label("Using transport").is_checked()
+    follow(page, page.get_by_role("button", name="Save the assessor's answers"))
+    assessment.refresh_from_db()
+    assert assessment.assessor_answers == {"pc_washing": "some", "soc_activities": []}
