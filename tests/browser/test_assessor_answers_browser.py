@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from browser_support import follow, serious_violations, sign_in
 from selfdirect.allocation import services
 from selfdirect.assessment import services as assessment_services
