@@ -163,17 +163,35 @@ def test_cli_payment_run_and_close(world, capsys):
         )
 
 
-def test_demo_loads_budgets_and_one_completed_run_per_authority_twice_safely(db):
+def test_demo_loads_a_year_of_budgets_runs_and_closes_per_authority_twice_safely(db, today):
+    from selfdirect.core.demo import DemoCalendar
     from selfdirect.ledger.demo import load_ledger_demo
     from selfdirect.people.demo import load_demo
 
+    cal = DemoCalendar(today)
     load_demo(8)
     load_ledger_demo()
+    budgets = Budget.objects.filter(source__startswith="Demo budget").count()
     load_ledger_demo()
-    assert Budget.objects.filter(source__startswith="Demo budget").count() == 10
-    assert list(PaymentRun.objects.values_list("status", flat=True)) == ["done", "done"]
+    # Five budgets an authority, each renewed from 1 April while the history runs past it.
+    assert Budget.objects.filter(source__startswith="Demo budget").count() == budgets >= 10
+    # Each of the 12 months before this one paid and closed, oldest first; this month's run not made.
+    months = [cal.label(m) for m in range(12)]
+    for slug in ("northshire", "southvale"):
+        runs = PaymentRun.objects.filter(authority__slug=slug).order_by("period__start")
+        assert [(f"{r.period.start:%Y-%m}", r.status) for r in runs] == [(m, "done") for m in months]
+        periods = Period.objects.filter(authority__slug=slug).order_by("start")
+        assert [(f"{p.start:%Y-%m}", p.status) for p in periods if p.start < cal.month_start(12)] == [
+            (m, "closed") for m in months
+        ]
+        closed = [p.closed_at for p in periods if p.closed_at is not None]
+        assert closed == sorted(closed)
     from selfdirect.ledger.models import ChargeAssessment, Dispute
 
-    assert ChargeAssessment.objects.count() == 2 and Dispute.objects.filter(status="open").count() == 2
-    isf = Budget.objects.filter(agreed_annual_pence=3000000).first()
+    assert ChargeAssessment.objects.count() == 4 and Dispute.objects.filter(status="open").count() == 2
+    # The ISF running today is for the whole financial year from 1 April: its instalments pay it all.
+    isf = Budget.objects.filter(
+        agreed_annual_pence=3000000, period_start__lte=today, period_end__gte=today
+    ).first()
+    assert isf.period_start.month == 4 and isf.period_start.day == 1
     assert sum(isf.instalments.values_list("amount_pence", flat=True)) == 3000000

@@ -1,6 +1,8 @@
 """Deterministic demo market for each demo authority: providers with services and rate tables,
 ratings, a QAF result and a spot check, personal assistants (one with an expired DBS check),
-brokers, a framework list and a block contract with abatement and its usage. Idempotent: an
+brokers, a framework list and a block contract with abatement and its usage. Rates, contracts and
+ratings are dated from April 2026; the personal assistants' checks are dated from the load day, so
+Lena Novak's DBS check has always just expired and the others are in date. Idempotent: an
 authority that already has providers is left as it is."""
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from selfdirect.core.constants import Role
 from selfdirect.core.models import Authority, User
@@ -90,16 +93,17 @@ def _provider_specs(slug: str, towns: tuple[str, ...]) -> list[dict]:
 
 
 @transaction.atomic
-def load_market_demo() -> None:
+def load_market_demo(today: dt.date | None = None) -> None:
     for demo in AUTHORITIES:
         authority = Authority.objects.filter(slug=demo.slug).first()
         if authority is None or Provider.objects.filter(authority=authority).exists():
             continue
-        load_authority(authority, demo.towns)
+        load_authority(authority, demo.towns, today)
 
 
-def load_authority(authority: Authority, towns: tuple[str, ...]) -> None:
+def load_authority(authority: Authority, towns: tuple[str, ...], today: dt.date | None = None) -> None:
     slug = authority.slug
+    today = today or timezone.localdate()
     admin = User.objects.filter(username=f"{slug}-commissioner").first()
     services.save_settings(
         admin,
@@ -148,30 +152,21 @@ def load_authority(authority: Authority, towns: tuple[str, ...]) -> None:
     provider_user = User.objects.filter(username=f"{slug}-provider").first()
     if provider_user is not None and Role.PROVIDER in provider_user.roles_in(authority):
         services.link_provider_user(admin, providers[0], provider_user, REASON)
-    # Personal assistants: two listed and in date, one whose DBS check has expired (hidden from the public).
+    # Personal assistants: two listed and in date, one whose DBS check ran out a few weeks before
+    # the load day (hidden from the public).
     pas = [
-        (
-            "Joy Adeyemi",
-            [SupportType.PERSONAL_CARE, SupportType.SOCIAL],
-            "Weekday mornings",
-            1250,
-            dt.date(2027, 9, 30),
-        ),
-        (
-            "Tom Baker",
-            [SupportType.SOCIAL, SupportType.DOMESTIC],
-            "Evenings and weekends",
-            1150,
-            dt.date(2027, 1, 31),
-        ),
-        ("Lena Novak", [SupportType.PERSONAL_CARE], "Weekends", 1300, dt.date(2025, 12, 31)),
-    ]
+        ("Joy Adeyemi", [SupportType.PERSONAL_CARE, SupportType.SOCIAL], "Weekday mornings", 1250,
+         today + dt.timedelta(days=300)),
+        ("Tom Baker", [SupportType.SOCIAL, SupportType.DOMESTIC], "Evenings and weekends", 1150,
+         today + dt.timedelta(days=55)),
+        ("Lena Novak", [SupportType.PERSONAL_CARE], "Weekends", 1300, today - dt.timedelta(days=40)),
+    ]  # fmt: skip
     for i, (name, offers, availability, rate, dbs_expiry) in enumerate(pas):
         pa = services.save_pa(
             admin, authority,
             {"name": name, "support_types": offers, "availability": availability, "hourly_rate_pence": rate,
              "areas": [areas[towns[i % len(towns)]]], "consents_to_listing": True,
-             "consent_recorded_on": dt.date(2025, 11, 1), "accredited": slug == "northshire" and i == 0,
+             "consent_recorded_on": min(dt.date(2025, 11, 1), today), "accredited": slug == "northshire" and i == 0,
              "offer": "Demo personal assistant: made-up person.", "phone": f"07700 90012{i}"},
             REASON,
         )  # fmt: skip
@@ -181,8 +176,9 @@ def load_authority(authority: Authority, towns: tuple[str, ...]) -> None:
                         "expires_on": dbs_expiry}, REASON,
         )  # fmt: skip
         services.add_pa_check(
-            admin, pa, {"kind": CheckKind.TRAINING, "title": "Moving and handling", "issued_on": dt.date(2025, 6, 1),
-                        "expires_on": dt.date(2028, 6, 1)}, REASON,
+            admin, pa, {"kind": CheckKind.TRAINING, "title": "Moving and handling",
+                        "issued_on": today - dt.timedelta(days=190), "expires_on": today + dt.timedelta(days=905)},
+            REASON,
         )  # fmt: skip
     services.save_broker(
         admin, authority,

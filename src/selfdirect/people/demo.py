@@ -1,8 +1,10 @@
 """Deterministic demo data: two made-up authorities, their teams, one sign-in per role each and
 about 200 synthetic people per authority with plausible spreads of age, client group and band.
 
-Everything is generated from a fixed seed, so two runs give the same people, and loading twice
-changes nothing."""
+People are dated over the demo's year of history (selfdirect.core.demo): two in five are the
+caseload the council brought in when it went live, in the history's first days; the rest were
+referred steadily since, up to the load day. Everything is generated from a fixed seed and the
+load day, so two runs on one day give the same people, and loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from selfdirect.core.constants import Role
+from selfdirect.core.demo import DemoCalendar, backdate
 from selfdirect.core.models import Authority, Membership, User
 
 from . import services
@@ -28,10 +31,11 @@ from .constants import (
     RepresentativeType,
     Sex,
 )
-from .models import Person, Team
+from .models import ContactLogEntry, Person, Team
 
 DEMO_PASSWORD = "selfdirect-demo"  # noqa: S105 - made-up accounts on made-up councils
-DEMO_DAY = dt.date(2026, 4, 1)  # ages and dates are worked out from a fixed day, not today
+CASELOAD_SHARE = 0.4  # of the people: the caseload brought in when the council went live
+GO_LIVE_DAYS = 5  # the caseload was brought in over the history's first days
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,20 @@ def _pick(rng: random.Random, weights: Mapping[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _person_data(rng: random.Random, demo: DemoAuthority, team_for_group: dict[str, Team]) -> dict[str, Any]:
+def referred_on(i: int, count: int, cal: DemoCalendar) -> dt.date:
+    """When the i-th of ``count`` demo people was referred (their record created): the caseload
+    brought in at go-live over the history's first days, then the rest evenly up to the load day."""
+    caseload = round(count * CASELOAD_SHARE)
+    if i < caseload:
+        return cal.start + dt.timedelta(days=i * GO_LIVE_DAYS // max(caseload, 1))
+    first = cal.start + dt.timedelta(days=GO_LIVE_DAYS + 2)
+    span = (cal.today - first).days
+    return first + dt.timedelta(days=(i - caseload + 1) * span // (count - caseload))
+
+
+def _person_data(
+    rng: random.Random, demo: DemoAuthority, team_for_group: dict[str, Team], today: dt.date
+) -> dict[str, Any]:
     group = _pick(rng, GROUP_WEIGHTS)
     if group in OLDER:
         age = rng.randint(65, 98)
@@ -122,7 +139,7 @@ def _person_data(rng: random.Random, demo: DemoAuthority, team_for_group: dict[s
         age = rng.randint(16, 24)
     else:
         age = rng.randint(18, 64)
-    born = DEMO_DAY - dt.timedelta(days=age * 365 + rng.randrange(365))
+    born = today - dt.timedelta(days=age * 365 + rng.randrange(365))
     sex = rng.choices([Sex.FEMALE, Sex.MALE, Sex.NOT_SAID], weights=[56, 42, 2])[0]
     given = rng.choice(GIVEN_M if sex == Sex.MALE else GIVEN_F)
     if group == ClientGroup.DOMESTIC_VIOLENCE:
@@ -159,9 +176,17 @@ def _team_for_group(teams: list[Team]) -> dict[str, Team]:
     return mapping
 
 
+def _dated(person: Person, cal: DemoCalendar, day: dt.date, i: int) -> None:
+    """Date a new demo person's record (and its first history entry) on their referral day."""
+    moment = cal.at(day, 9 + i % 8, (i * 7) % 60)
+    backdate(Person, person.pk, created_at=moment, updated_at=moment)
+    person.history.filter(id=person.pk).update(history_date=moment)
+
+
 @transaction.atomic
-def load_demo(people_per_authority: int = 200) -> list[tuple[str, str, str]]:
+def load_demo(people_per_authority: int = 200, today: dt.date | None = None) -> list[tuple[str, str, str]]:
     """Create (or leave as they are) the demo authorities. Returns (authority, role, username)."""
+    cal = DemoCalendar.on(today)
     logins: list[tuple[str, str, str]] = []
     password_hash = make_password(DEMO_PASSWORD)
     for demo in AUTHORITIES:
@@ -186,17 +211,21 @@ def load_demo(people_per_authority: int = 200) -> list[tuple[str, str, str]]:
         mapping = _team_for_group(teams)
         admin = users[Role.ADMIN]
         for i in range(people_per_authority):
-            data = _person_data(rng, demo, mapping)
+            data = _person_data(rng, demo, mapping, cal.today)
             if data["team"] == teams[0] and rng.random() < 0.6:
                 data["allocated_worker"] = users[Role.ASSESSOR]
             person = services.create_person(admin, authority, data, "Demo data")
+            day = referred_on(i, people_per_authority, cal)
+            _dated(person, cal, day, i)
             if i % 9 == 0:
-                services.add_contact(users[Role.ASSESSOR], person, {
-                    "happened_at": dt.datetime(2026, 3, 1 + i % 28, 10, 0, tzinfo=dt.UTC),
-                    "kind": ContactKind.PHONE, "summary": "Talked through the self-assessment",
-                    "notes": "Prefers a call in the morning.",
+                called = min(day + dt.timedelta(days=1 + i % 5), cal.today)
+                contact = services.add_contact(users[Role.ASSESSOR], person, {
+                    "happened_at": cal.at(called, 10), "kind": ContactKind.PHONE,
+                    "summary": "Talked through the self-assessment", "notes": "Prefers a call in the morning.",
                 })  # fmt: skip
-        # The demo person and their representative, on the assessor's caseload.
+                backdate(ContactLogEntry, contact.pk, recorded_at=cal.at(called, 11))
+        # The demo person and their representative, on the assessor's caseload: brought in with
+        # the caseload at go-live; her son has acted for her since before then.
         own = services.create_person(admin, authority, {
             "given_name": "Margaret", "family_name": "Okafor", "date_of_birth": dt.date(1944, 3, 27),
             "sex": Sex.FEMALE, "address_line_1": "12 Orchard Close", "town": demo.towns[0],
@@ -206,9 +235,11 @@ def load_demo(people_per_authority: int = 200) -> list[tuple[str, str, str]]:
             "phone": "01632 960001", "has_capacity": True, "consents_to_share": True, "team": teams[0],
             "allocated_worker": users[Role.ASSESSOR], "user": users[Role.PERSON],
         }, "Demo data")  # fmt: skip
-        services.save_representative(admin, own, {
+        _dated(own, cal, cal.start + dt.timedelta(days=2), people_per_authority)
+        rep = services.save_representative(admin, own, {
             "name": "Sam Okafor", "type": RepresentativeType.FAMILY, "relationship": "son",
             "user": users[Role.REPRESENTATIVE], "may_view_record": True, "may_complete_assessment": True,
-            "may_agree_plan": True, "may_manage_money": False, "starts_on": dt.date(2026, 1, 5),
+            "may_agree_plan": True, "may_manage_money": False, "starts_on": cal.start - dt.timedelta(days=90),
         }, "Demo data")  # fmt: skip
+        rep.history.filter(id=rep.pk).update(history_date=cal.at(cal.start + dt.timedelta(days=2), 17))
     return logins
