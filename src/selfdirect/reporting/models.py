@@ -137,8 +137,9 @@ class OfferOutcome(models.TextChoices):
 class BudgetOffer(models.Model):
     """A personal budget offered to someone at a review — of a support plan, or of traditional
     (commissioned) services, which have no plan — and what they said. Offers at first contact are
-    not recorded one by one: everyone referred is offered one (seed 001), so reporting counts
-    them from the referrals; ``made_at`` keeps room for them. A decline links the plans app's
+    not recorded one by one: reporting counts everyone referred as offered one (seed 001 advises
+    offering a budget at the first point of contact), from the referrals; ``made_at`` keeps room
+    for them. A decline links the plans app's
     refusal, which holds the reason and the follow-up (Lincolnshire checks back)."""
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
