@@ -65,7 +65,7 @@ def test_money_pages_pass_axe(page, live_server, money):
     page.context.clear_cookies()
     sign_in(page, live_server.url, "northshire-finance")
     page.goto(f"{live_server.url}/money/periods/2026-04/close/")
-    page.get_by_role("button", name="Close 2026-04").click()
+    page.get_by_role("button", name="Close April 2026").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
     for url, button in [(f"/money/budgets/{budget.pk}/reassess/", "Replace the budget"),

@@ -71,10 +71,12 @@ def test_an_absurd_amount_is_refused_naming_the_field_and_nothing_is_written(wor
     assert not Spend.objects.exists()
 
 
-def test_spending_within_the_margin_is_recorded_without_a_question(world, budget):
+def test_spending_within_the_margin_is_recorded_without_a_question_but_flagged(world, budget):
     made = _spend(world, budget, 38000)  # £346.67 held: £33.33 below nothing, within the £50 margin
-    assert not made.flagged
+    assert made.flagged and made.flag_reason == "Takes the budget £33.33 below what it held: for finance to check"
     assert services.statement(budget).held == -3333
+    # Already below nothing: each further penny is short in full.
+    assert _spend(world, budget, 1).flag_reason == "Takes the budget £0.01 below what it held: for finance to check"
 
 
 def test_overspending_beyond_the_margin_needs_confirming_and_is_flagged_for_finance(world, budget):

@@ -931,14 +931,17 @@ def record_spends(
             held = books.balance(chart.holder(budget.pk, route))
             short = amount - max(held, 0)
             over = ""
-            if held - amount < -pol.spending.overspend_margin_pence:
-                if not confirm_overspend:
-                    raise NeedsConfirmation({"amount": [
-                        f"{where}{format_pence(amount)} is {format_pence(short)} more than the "
-                        f"{format_pence(max(held, 0))} this budget holds now: check the amount, and confirm "
-                        "it if it is right (finance will be told)"
-                    ]})  # fmt: skip
-                over = f"Takes the budget {format_pence(short)} below what it held: confirmed, for finance to check"
+            if held - amount < 0:  # overspending is always flagged; beyond the margin it must be confirmed
+                if held - amount < -pol.spending.overspend_margin_pence:
+                    if not confirm_overspend:
+                        raise NeedsConfirmation({"amount": [
+                            f"{where}{format_pence(amount)} is {format_pence(short)} more than the "
+                            f"{format_pence(max(held, 0))} this budget holds now: check the amount, and confirm "
+                            "it if it is right (finance will be told)"
+                        ]})  # fmt: skip
+                    over = f"Takes the budget {format_pence(short)} below what it held: confirmed, for finance to check"
+                else:
+                    over = f"Takes the budget {format_pence(short)} below what it held: for finance to check"
             try:
                 txn = books.post(
                     budget.person.authority, row["on"], TxnKind.INVOICE if source == "invoice" else TxnKind.SPEND,
