@@ -4,11 +4,12 @@ day, and in CI a second one), so the README's examples print figures on any day.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.template.loader import render_to_string
 
@@ -85,3 +86,15 @@ def test_a_fresh_demo_has_a_year_of_history_and_a_second_load_changes_nothing(to
     before = everything()
     call_command("load_demo", "--quiet-logins")
     assert everything() == before
+
+
+def test_load_demo_dates_its_history_back_from_the_day_it_is_told(today):
+    day = today - dt.timedelta(days=100)
+    out = io.StringIO()
+    call_command("load_demo", "--people", "30", "--today", day.isoformat(), stdout=out)
+    cal = DemoCalendar(day)
+    assert f"Reports for last month: --period {cal.last_month}." in out.getvalue()
+    runs = PaymentRun.objects.filter(authority__slug="northshire").order_by("period__start")
+    assert [r.period.label for r in runs] == [cal.label(m) for m in range(THIS_MONTH)]
+    with pytest.raises(CommandError, match="--today"):
+        call_command("load_demo", "--today", "yesterday")
