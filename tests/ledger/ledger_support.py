@@ -59,7 +59,9 @@ def check_invariants(authority):
     tb = books.trial_balance(authority)
     assert sum(r["debits"] for r in tb) == sum(r["credits"] for r in tb)
     for budget in Budget.objects.filter(authority=authority):
-        agreed = sum(Instalment.objects.filter(budget=budget).values_list("amount_pence", flat=True))
+        agreed = sum(
+            Instalment.objects.filter(budget=budget, cancelled=False).values_list("amount_pence", flat=True)
+        )
         paid = sum(Payment.objects.filter(instalment__budget=budget).values_list("amount_pence", flat=True))
         # What is committed and not yet paid is exactly the budget account's balance.
         assert per_account.get(f"budget:{budget.pk}", 0) == agreed - paid

@@ -39,6 +39,13 @@ def write_plan(
     return SupportPlan.objects.get(pk=plan.pk)
 
 
+def activate(side, plan, day=DAY):
+    """Submit, approve and activate a plan as the side's assessor (money deployed from ``day``)."""
+    assessor = side.users[Role.ASSESSOR]
+    for step in ("submit", "approve", "activate"):
+        services.apply_transition(assessor, plan, step, today=day)
+
+
 def make_market(side, suffix=""):
     """A small market register for one authority: a home-care service whose rate table changed on
     1 January 2026 (£17.00 an hour before, £18.50 from then), a PA at £12.00 an hour and a broker

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import plans_support
 from plans_support import DAY, write_plan
 
 from selfdirect.core.constants import Role
@@ -222,10 +223,7 @@ def test_a_decision_is_appealed_once(world, written):
 
 
 def activate(world, plan):
-    assessor = world.north.users[Role.ASSESSOR]
-    services.apply_transition(assessor, plan, "submit", today=DAY)
-    services.apply_transition(assessor, plan, "approve", today=DAY)
-    services.apply_transition(assessor, plan, "activate", today=DAY)
+    plans_support.activate(world.north, plan)
 
 
 def test_withdrawal_needs_a_review_showing_outcomes_not_met(world, written):
