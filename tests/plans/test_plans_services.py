@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 import plans_support
+import pytest
 from plans_support import DAY, write_plan
 
 from selfdirect.core.constants import Role

@@ -105,7 +105,8 @@ def create_budget(
 
     ``frequency`` "once" pays the whole figure once, on the start date (a one-off grant); ``phases``
     (weekly amounts from the start date, as the allocation produced them) shape the instalments of a
-    budget whose money is not level, and their total must be the agreed figure; ``midpoint`` (the
+    budget whose money is not level: the agreed figure is paid in their shape (exactly their weekly
+    amounts when it is their total, in proportion when a plan agreed a different figure); ``midpoint`` (the
     yearly figures for settled and for higher needs) sets a mid-point budget where the money rules
     allow one, and the agreed figure must be the mid-point they give."""
     errors: dict[str, list[str]] = {}
@@ -117,14 +118,10 @@ def create_budget(
         errors["agreed_annual_pence"] = ["The agreed budget must be whole pence, zero or more"]
     elif phases is not None:
         try:
-            total = schedule_phases_total(phases)
+            schedule_phases_total(phases)
         except ValueError as exc:
             errors["phases"] = [str(exc)]
         else:
-            if total != agreed_annual_pence:
-                errors["phases"] = [
-                    f"The phases add up to {format_pence(total)}, not the agreed {format_pence(agreed_annual_pence)}"
-                ]
             if frequency == Frequency.ONCE:
                 errors["phases"] = ["A one-off payment has no phases"]
     if midpoint is not None and "agreed_annual_pence" not in errors:
@@ -235,6 +232,21 @@ def agree_budget(actor: User | None, budget: Budget, approved_by_ref: Any, reaso
 def schedule_phases_total(phases: list[dict[str, int]]) -> int:
     """The total of phases given as data (ValueError says what is wrong with them)."""
     return phases_total(phases_from(phases))
+
+
+def phases_as_paid(budget: Budget) -> list[dict[str, Any]]:
+    """The budget's phases with each week's money as paid from its agreed figure: the phases' own
+    amounts when they add up to it, else in proportion (``about`` is then true)."""
+    if not budget.phases:
+        return []
+    whole = schedule_phases_total(budget.phases)
+    scaled = whole != budget.agreed_annual_pence
+    return [
+        {"weeks": p["weeks"], "about": scaled,
+         "weekly_pence": round_pence(Decimal(p["weekly_pence"]) * budget.agreed_annual_pence / whole) if scaled and whole
+         else p["weekly_pence"]}
+        for p in budget.phases
+    ]  # fmt: skip
 
 
 def _midpoint_checked(

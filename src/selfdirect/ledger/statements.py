@@ -38,7 +38,7 @@ def statement_context(budget: Budget) -> dict[str, Any]:
         "chart_rows": items, "instalments": budget.instalments.select_related("payment")[:60],
         "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
         "previous": budget.replaces, "replaced_by": replaced_by(budget), "tolerance": tolerance,
-        "plan": services.plan_match(budget), "clawback": st.clawback, "phases": budget.phases or [],
+        "plan": services.plan_match(budget), "clawback": st.clawback, "phases": services.phases_as_paid(budget),
     }  # fmt: skip
 
 

@@ -168,6 +168,30 @@ class MonitoringRules(_Strict):
         return self
 
 
+LedgerRoute = Literal["direct_payment", "council_managed", "third_party", "isf", "virtual"]
+
+
+class MoneyRules(_Strict):
+    """How an approved plan's money is drafted when finance has not drafted the budgets itself. Each
+    authority's own choices: no seed gives figures for them."""
+
+    mix_shares: dict[LedgerRoute, int] = Field(
+        min_length=2,
+        description="For a plan whose money is a mix ('mix and match'): each route's share of every payment",
+    )
+    frequency: Literal["weekly", "four_weekly", "monthly", "quarterly"] = Field(
+        default="four_weekly", description="How often the drafted budgets are paid"
+    )
+    text: str = Field(min_length=1, max_length=500, description="What a mix means here, in the person's words")
+
+    @field_validator("mix_shares")
+    @classmethod
+    def _positive_shares(cls, shares: dict[str, int]) -> dict[str, int]:
+        if any(share <= 0 for share in shares.values()):
+            raise ValueError("every route's share must be more than 0")
+        return shares
+
+
 class PlansPolicy(_Strict):
     authority: str
     id: str = Field(min_length=1)
@@ -181,6 +205,9 @@ class PlansPolicy(_Strict):
     monitoring: MonitoringRules
     withdrawal_notice_days: int = Field(default=28, ge=0, le=365)
     refusal_follow_up_days: int = Field(default=90, ge=1, le=730)
+    money: MoneyRules | None = Field(
+        default=None, description="How an approved plan's money is drafted; without it finance drafts each budget"
+    )
 
     @model_validator(mode="after")
     def _unique_categories(self) -> PlansPolicy:

@@ -1301,7 +1301,7 @@ def reassessed_budget_source(person: Person, pence: int, on: dt.date) -> str:
 LEDGER_ROUTES = {
     Deployment.DIRECT_PAYMENT: ["direct_payment"], Deployment.COUNCIL_MANAGED: ["council_managed"],
     Deployment.THIRD_PARTY: ["third_party"], Deployment.ISF: ["isf"], Deployment.VIRTUAL: ["virtual"],
-    Deployment.MIX: ["council_managed", "direct_payment"],  # seed 001: mostly commissioned, a small DP
+    Deployment.MIX: [],  # a mix's routes and shares are the authority's plan rules (money.mix_shares)
 }  # fmt: skip
 
 
@@ -1367,10 +1367,67 @@ def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt
     return ",".join(str(pk) for pk in new_ids)
 
 
+def _plan_streams(plan: SupportPlan, start: dt.date) -> list[tuple[str, int, dict[str, Any] | None]]:
+    """(stream, its share of the allocation in pence a year, how it is paid) for each funding stream of
+    the plan's indicative budget that holds money; with no allocation, the first stream of the
+    authority's allocation policy in force, level."""
+    allocation = plan.allocation if plan.allocation_id is not None else None
+    if allocation is not None:
+        explained = (allocation.explanation or {}).get("streams", {})
+        found = [
+            (row.stream, int(row.annual_pence), (explained.get(row.stream) or {}).get("schedule"))
+            for row in allocation.streams.order_by("pk") if row.annual_pence > 0
+        ]  # fmt: skip
+        if found:
+            return found
+    stream = "adult_social_care"
+    if apps.is_installed("selfdirect.allocation"):
+        from selfdirect.allocation.services import newest_first, policy_for, version_in_force
+
+        version = version_in_force(newest_first(plan.authority), start)
+        if version is not None:
+            stream = next(iter(policy_for(version).model.streams), stream)
+    return [(stream, 1, None)]
+
+
+def _draft_from_plan(actor: User, plan: SupportPlan, start: dt.date, ledger: Any) -> list[Any]:
+    """The ledger budgets an approved plan drafts when finance has drafted none (see deploy_money)."""
+    rules, _ = current_rules(plan.authority)
+    deployment = Deployment(plan.deployment or Deployment.COUNCIL_MANAGED)
+    if deployment == Deployment.MIX:
+        if rules.money is None:
+            raise ServiceError({"deployment": [
+                f"The plan rules ({rules.id}) do not say how a mix is split: finance must draft the budget"
+            ]})  # fmt: skip
+        routes = [{"route": route, "share": share} for route, share in rules.money.mix_shares.items()]
+    else:
+        routes = [{"route": LEDGER_ROUTES[deployment][0]}]
+    frequency = rules.money.frequency if rules.money is not None else "four_weekly"
+    streams = _plan_streams(plan, start)
+    amounts = split_pence(plan.indicative_budget_pence, [max(pence, 1) for _, pence, _ in streams])
+    end = add_months(start, 12) - dt.timedelta(days=1)
+    drafts = []
+    for (stream, _, paid), pence in zip(streams, amounts, strict=True):
+        paid = paid or {}
+        drafts.append(ledger.create_budget(
+            actor, plan.person, stream=stream, period_start=start, period_end=end, agreed_annual_pence=pence,
+            starts_on=start, frequency="once" if paid.get("once") else frequency, deployments=routes,
+            indicative_pence=pence, source=f"Support plan {plan.pk}", allocation_ref=str(plan.allocation_id or ""),
+            plan_cost_pence=plan.annual_total_pence if len(streams) == 1 else None,
+            phases=paid.get("phases"), reason=f"Drafted from support plan {plan.pk}",
+        ))  # fmt: skip
+    return drafts
+
+
 def deploy_money(actor: User, plan: SupportPlan, reason: str) -> str:
-    """Money deployed: the ledger's budget for the person is agreed against this plan (its draft
-    budgets if a worker drafted them, else one drafted here from the plan). Returns the ledger budget
-    ids, or "" when the ledger app is not installed."""
+    """Money deployed: the ledger's budgets for the person are agreed against this plan (its draft
+    budgets if a worker drafted them, else drafted here from the plan). Returns the ledger budget
+    ids, or "" when the ledger app is not installed.
+
+    Drafted here: a budget for each funding stream of the plan's indicative budget that holds money,
+    the plan's figure split between them in proportion to the allocation, each paid the way its
+    allocation says (the phases of a tapering stream, a one-off grant once), for a year from the
+    plan's start; held as the plan says, a "mix" split as the authority's plan rules say."""
     if not apps.is_installed("selfdirect.ledger"):
         return ""
     from selfdirect.ledger import services as ledger
@@ -1384,23 +1441,7 @@ def deploy_money(actor: User, plan: SupportPlan, reason: str) -> str:
     if not drafts and running.exists():  # already agreed for this period (e.g. by finance): point at it
         return ",".join(str(pk) for pk in running.values_list("pk", flat=True))
     if not drafts:
-        stream = "social_care"
-        if plan.allocation_id is not None:
-            first = plan.allocation.streams.order_by("pk").first()  # type: ignore[union-attr]
-            stream = first.stream if first is not None else stream
-        total = plan.annual_total_pence
-        routes = LEDGER_ROUTES[Deployment(plan.deployment or Deployment.COUNCIL_MANAGED)]
-        shares = [100] if len(routes) == 1 else [80, 20]
-        drafts = [
-            ledger.create_budget(
-                actor, plan.person, stream=stream, period_start=start, period_end=add_months(start, 12),
-                agreed_annual_pence=plan.indicative_budget_pence, starts_on=start, frequency="four_weekly",
-                deployments=[{"route": r, "share": s} for r, s in zip(routes, shares, strict=True)],
-                indicative_pence=plan.indicative_budget_pence, source=f"Support plan {plan.pk}",
-                allocation_ref=str(plan.allocation_id or ""), plan_cost_pence=total,
-                reason=f"Drafted from support plan {plan.pk}",
-            )
-        ]  # fmt: skip
+        drafts = _draft_from_plan(actor, plan, start, ledger)
     for budget in drafts:
         ledger.agree_budget(actor, budget, plan, f"Support plan {plan.pk} approved: {reason}")
     return ",".join(str(b.pk) for b in drafts)

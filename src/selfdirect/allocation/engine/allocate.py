@@ -88,6 +88,10 @@ class StreamAllocation:
     weekly_pence: int
     method: str | None
     lines: tuple[ExplanationLine, ...]
+    # How the money is paid when it is not level: {"phases": [{"weeks", "weekly_pence"}, ...]} for a
+    # diminishing schedule (the ledger's instalments follow them), {"once": True} for a stream the
+    # policy pays once; None for level instalments.
+    schedule: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class Allocation:
                     "annual_pence": s.annual_pence,
                     "weekly_pence": s.weekly_pence,
                     "method": s.method,
+                    "schedule": s.schedule,
                 }
                 for k, s in self.streams.items()
             },
@@ -600,7 +605,27 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
             )
         )
     ctx.final[name] = final
-    return StreamAllocation(name, s.title, final, div_round(final, w), choice.method.kind, tuple(lines))
+    return StreamAllocation(
+        name, s.title, final, div_round(final, w), choice.method.kind, tuple(lines), _schedule(ctx, s, choice.method, final)
+    )
+
+
+def _schedule(ctx: _Ctx, stream: Stream, method: Any, final: int) -> dict[str, Any] | None:
+    """How the stream's money is paid (StreamAllocation.schedule): once, as the policy says, or in the
+    phases of a diminishing schedule, each week's money at the rate the method used."""
+    if not final:
+        return None
+    if stream.paid == "once":
+        return {"once": True}
+    if isinstance(method, ScheduleMethod):
+        rate = _resolve_rate(ctx, method.rate)
+        if rate is not None:
+            per_hour = scaled(rate[1], FP)
+            return {"phases": [
+                {"weeks": ph.weeks, "weekly_pence": round_fp_to_pence(div_round(scaled(ph.hours_per_week, CENTI) * per_hour, CENTI), "penny", "nearest")}
+                for ph in method.phases
+            ]}  # fmt: skip
+    return None
 
 
 def allocate(

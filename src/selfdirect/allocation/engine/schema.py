@@ -384,6 +384,9 @@ class Stream(_Model):
     rounding: Rounding = Field(default_factory=Rounding)
     minimum: int | None = None
     maximum: int | None = None
+    # How the stream's money is paid once agreed: in instalments over the year (the usual), or once,
+    # in full, when it starts (a one-off grant such as a Disabled Facilities Grant).
+    paid: Literal["instalments", "once"] = "instalments"
 
 
 # --------------------------------------------------------------------------- eligibility
