@@ -1399,7 +1399,9 @@ def _draft_from_plan(actor: User, plan: SupportPlan, start: dt.date, ledger: Any
             raise ServiceError({"deployment": [
                 f"The plan rules ({rules.id}) do not say how a mix is split: finance must draft the budget"
             ]})  # fmt: skip
-        routes = [{"route": route, "share": share} for route, share in rules.money.mix_shares.items()]
+        routes: list[dict[str, Any]] = [
+            {"route": route, "share": share} for route, share in rules.money.mix_shares.items()
+        ]
     else:
         routes = [{"route": LEDGER_ROUTES[deployment][0]}]
     frequency = rules.money.frequency if rules.money is not None else "four_weekly"
