@@ -15,7 +15,7 @@ from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.ledger.models import Budget, Instalment
 from selfdirect.plans import services
-from selfdirect.plans.constants import Deployment
+from selfdirect.plans.constants import Deployment, Progress, RiskLevel
 from selfdirect.plans.workflow import TransitionRefused
 from selfdirect.settings import PROJECT_DIR
 
@@ -61,7 +61,9 @@ def test_each_stream_is_drafted_and_paid_the_way_its_allocation_says(world):
     assert first.amount_pence == 4 * 5400
     grant = budgets["dfg"]
     assert grant.frequency == "once"
-    assert list(Instalment.objects.filter(budget=grant).values_list("due_on", "amount_pence")) == [(DAY, 400000)]
+    assert list(Instalment.objects.filter(budget=grant).values_list("due_on", "amount_pence")) == [
+        (DAY, 400000)
+    ]
 
 
 @pytest.mark.parametrize(("slug", "shares"), [("north", {"council_managed": 80, "direct_payment": 20}),
@@ -86,3 +88,30 @@ def test_without_a_rule_for_a_mix_the_plan_says_finance_must_draft_the_budget(wo
     with pytest.raises((TransitionRefused, services.ServiceError), match="do not say how a mix is split"):
         activate(side, plan)
     assert not Budget.objects.filter(person=side.caseload_person).exists()
+
+
+def test_a_review_that_reassesses_a_plan_of_several_streams_changes_each_in_proportion(world):
+    side = world.south
+    made = _allocated(side)
+    plan = write_plan(side, budget=made.total_annual_pence)  # £7,760: £1,260 + £2,500 + £4,000
+    activate(side, plan)
+    grant = Budget.objects.get(person=side.caseload_person, stream="dfg")
+    assessor = side.users[Role.ASSESSOR]
+    services.apply_transition(assessor, plan, "start_review", today=dt.date(2026, 7, 1))
+    outcome = plan.outcomes.get()
+    services.record_review(assessor, services.open_review(plan), {outcome.pk: (Progress.PARTLY, "")},
+                           risk_level=RiskLevel.LOW, reassessment_needed=True, new_budget_pence=188000,
+                           held_on=dt.date(2026, 7, 1))  # fmt: skip
+    services.apply_transition(assessor, plan, "complete_review", today=dt.date(2026, 7, 1))
+    replaced = {
+        b.stream: b for b in Budget.objects.filter(person=side.caseload_person, replaces__isnull=False)
+    }
+    # The ongoing support halves, £3,760 to £1,880 a year: each stream paid in instalments is replaced at
+    # half its figure, its indicative figure its own part (no "differs from the indicative" refusal).
+    # The stair lift's grant is not ongoing support: it stands as agreed.
+    assert {k: (b.agreed_annual_pence, b.indicative_pence) for k, b in replaced.items()} == {
+        "supporting_people": (63000, 63000),
+        "adult_social_care": (125000, 125000),
+    }
+    grant.refresh_from_db()
+    assert grant.status == "agreed" and not grant.instalments.filter(cancelled=True).exists()

@@ -1342,8 +1342,11 @@ def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt
     """A review that reassessed the person changes the money from that day (seed 004 Q5: budgets
     change at reassessment, not with short-term fluctuation). Each running ledger budget deployed for
     this plan is replaced; a new total across several streams is split in proportion to their
-    current figures without losing a penny. Returns the new ledger budget ids ("" if nothing ran)."""
-    running = _running_budgets(plan, on)
+    current figures without losing a penny. Returns the new ledger budget ids ("" if nothing ran).
+
+    A one-off grant (an adaptation, equipment) is not ongoing support: it stands as agreed, and the
+    new figure is the yearly figure of the support paid in instalments."""
+    running = [b for b in _running_budgets(plan, on) if b.frequency != "once"]
     if not running:
         return ""
     from selfdirect.ledger import services as ledger
@@ -1359,7 +1362,8 @@ def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt
         try:
             new = ledger.reassess_budget(
                 actor, budget, on=on, agreed_annual_pence=share, reason=why, approved_by_ref=plan,
-                indicative_pence=new_annual_pence, plan_cost_pence=plan.annual_total_pence,
+                indicative_pence=share,  # this stream's part of the new indicative figure
+                plan_cost_pence=plan.annual_total_pence if len(running) == 1 else None,
             )  # fmt: skip
         except ServiceError as refused:
             raise _refused_by_ledger(budget, refused) from refused
