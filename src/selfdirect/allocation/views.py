@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from selfdirect.assessment.models import Assessment
+from selfdirect.core import policy_yaml
 from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
@@ -26,8 +27,6 @@ from . import charts, engine, services
 from .constants import PolicyStatus, PopulationKind, RunStatus
 from .engine.money import format_rate
 from .models import Allocation, PolicyVersion, WhatIfRun
-
-MAX_POLICY_BYTES = 512 * 1024
 
 
 def _authority(request: AuthedRequest) -> Authority:
@@ -144,13 +143,13 @@ def policy_upload(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("policy_file")
         if upload is not None:
-            if upload.size and upload.size > MAX_POLICY_BYTES:
-                problems = [
-                    {"file": upload.name, "line": 1, "path": "", "message": "the file is larger than 512 KB"}
-                ]
-            else:
-                filename = upload.name or filename
-                text = upload.read().decode("utf-8", errors="replace")
+            filename = upload.name or filename
+            try:
+                if upload.size and upload.size > policy_yaml.MAX_BYTES:  # refused unread
+                    raise policy_yaml.too_big(filename)
+                text = policy_yaml.decode(upload.read(policy_yaml.MAX_BYTES + 1), filename)
+            except policy_yaml.PolicyYamlError as exc:
+                problems = exc.problems
         if not problems and not text.strip():
             problems = [
                 {"file": "", "line": 0, "path": "", "message": "Choose a policy file or paste the YAML"}

@@ -9,10 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from selfdirect.core import policy_yaml
 from selfdirect.core.money import round_pence
 
 from .constants import Frequency
@@ -97,11 +97,9 @@ def policy_dir() -> Path:
 
 def parse(text: str, source: str) -> LedgerPolicy:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise PolicyError(f"{source}{where}: not valid YAML") from None
+        data = policy_yaml.to_plain(policy_yaml.load(text, source))
+    except policy_yaml.PolicyYamlError as exc:
+        raise PolicyError(str(exc)) from None
     try:
         policy = LedgerPolicy.model_validate(data)
     except ValidationError as exc:
@@ -121,7 +119,11 @@ def load(slug: str) -> LedgerPolicy:
     path = policy_dir() / slug / "ledger.yaml"
     if not path.exists():
         raise PolicyError(f"{path}: no ledger policy for {slug}")
-    return parse(path.read_text(), str(path))
+    try:
+        text = policy_yaml.read_file(path)
+    except policy_yaml.PolicyYamlError as exc:
+        raise PolicyError(str(exc)) from None
+    return parse(text, str(path))
 
 
 def payment_frequencies(slug: str) -> list[str]:

@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+
+from selfdirect.core import policy_yaml
+from selfdirect.core.policy_yaml import PolicyProblem
 
 RISK_LEVELS = ("low", "medium", "high")
-
-
-@dataclass(frozen=True)
-class PolicyProblem:
-    file: str
-    line: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}:{self.line}: {self.path}: {self.message}"
-            if self.path
-            else f"{self.file}:{self.line}: {self.message}"
-        )
 
 
 class PlanPolicyError(Exception):
@@ -265,12 +250,17 @@ def _line_of(node: Any, loc: tuple[Any, ...]) -> int:
 
 def _parse(text: str, filename: str) -> Any:
     try:
-        return YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise PlanPolicyError(
-            [PolicyProblem(filename, (mark.line + 1) if mark else 1, "", str(exc.problem or exc))]
-        ) from None
+        return policy_yaml.load(text, filename)
+    except policy_yaml.PolicyYamlError as exc:
+        raise PlanPolicyError(exc.problems) from None
+
+
+def read_file(path: Path) -> str:
+    """A plan policy file's text, checked as every policy file is (size, UTF-8)."""
+    try:
+        return policy_yaml.read_file(path)
+    except policy_yaml.PolicyYamlError as exc:
+        raise PlanPolicyError(exc.problems) from None
 
 
 def _validate(model: type[Any], text: str, filename: str, slug: str | None) -> Any:

@@ -162,11 +162,10 @@ def load_policies(actor: User | None, authority: Authority, directory: Path | No
     outcomes_doc = plans_doc = None
     texts: dict[str, str] = {}
     for name in ("outcomes.yaml", "plans.yaml"):
-        path = folder / name
-        if not path.exists():
-            problems.append(policy.PolicyProblem(str(path), 1, "", "file not found"))
-            continue
-        texts[name] = path.read_text()
+        try:
+            texts[name] = policy.read_file(folder / name)
+        except policy.PlanPolicyError as exc:
+            problems.extend(exc.problems)
     try:
         if "outcomes.yaml" in texts:
             outcomes_doc = policy.load_outcomes(

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+
+from selfdirect.core import policy_yaml
+from selfdirect.core.policy_yaml import PolicyProblem
 
 from .money import CENTI, FP, fits_scale
 from .schema import (
@@ -50,20 +51,6 @@ from .schema import (
 )
 
 Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class PolicyProblem:
-    """One problem in a policy: where it is (file, line, dotted path) and what is wrong."""
-
-    file: str
-    line: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class PolicyError(Exception):
@@ -122,36 +109,16 @@ class Policy:
 # --------------------------------------------------------------------------- YAML reading
 
 
-def _to_plain(node: Any) -> Any:
-    """ruamel's round-trip nodes to plain Python; YAML floats become exact Decimals."""
-    if isinstance(node, Mapping):
-        return {str(k): _to_plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_to_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, float):
-        return Decimal(str(node))
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, dt.datetime):
-        return node
-    if isinstance(node, dt.date):
-        return node
-    if isinstance(node, str):
-        return str(node)
-    return node
+_to_plain = policy_yaml.to_plain
 
 
 def read_yaml(text: str, filename: str) -> tuple[Any, list[PolicyProblem]]:
-    """Parse YAML keeping line numbers (ruamel round-trip nodes)."""
-    yaml = YAML(typ="rt")
+    """Parse YAML keeping line numbers, through the checks every policy file passes
+    (:mod:`selfdirect.core.policy_yaml`: size, UTF-8, no anchors or aliases, depth, real dates)."""
     try:
-        return yaml.load(text), []
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        return None, [PolicyProblem(filename, line, "", f"not valid YAML: {exc.problem or exc}")]
+        return policy_yaml.load(text, filename), []
+    except policy_yaml.PolicyYamlError as exc:
+        return None, exc.problems
 
 
 class _Locator:
@@ -225,6 +192,17 @@ _HEADER_FIELDS = (
 )
 
 
+def _names_a_file(source: str) -> bool:
+    """A one-line string short enough to be a path, naming a file that exists. (A long one-line
+    policy, such as deeply nested flow YAML, is text: asking the file system about it would fail.)"""
+    if "\n" in source or len(source) > 1024:
+        return False
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def load_policy(source: str | Path, filename: str | None = None) -> Policy:
     """Load, validate and freeze one policy version.
 
@@ -232,10 +210,13 @@ def load_policy(source: str | Path, filename: str | None = None) -> Policy:
     text itself; ``filename`` names it in error messages. Raises :class:`PolicyError`
     listing every problem found.
     """
-    if isinstance(source, Path) or ("\n" not in source and Path(source).is_file()):
+    if isinstance(source, Path) or _names_a_file(source):
         path = Path(source)
-        text = path.read_text(encoding="utf-8")
         filename = filename or str(path)
+        try:
+            text = policy_yaml.read_file(path, filename)
+        except policy_yaml.PolicyYamlError as exc:
+            raise PolicyError(exc.problems) from None
     else:
         text = str(source)
         filename = filename or "<policy>"

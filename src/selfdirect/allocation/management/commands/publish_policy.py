@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.allocation.services import PolicyRefused, publish_file
+from selfdirect.core import policy_yaml
 from selfdirect.core.models import Authority, User
 from selfdirect.people.services import ServiceError
 
@@ -31,8 +32,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}:0: no such file")
         try:
-            version = publish_file(user, authority, path.read_text(encoding="utf-8"), str(path))
-        except PolicyRefused as exc:
+            version = publish_file(user, authority, policy_yaml.read_file(path), str(path))
+        except (PolicyRefused, policy_yaml.PolicyYamlError) as exc:
             for p in exc.problems:
                 self.stderr.write(str(p))
             raise CommandError(f"{len(exc.problems)} problem(s): not published") from None

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.allocation.services import check_policy
+from selfdirect.core import policy_yaml
 
 
 class Command(BaseCommand):
@@ -22,7 +23,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}:0: no such file")
                 failed += 1
                 continue
-            policy, problems = check_policy(path.read_text(encoding="utf-8"), str(path))
+            try:
+                text = policy_yaml.read_file(path)
+            except policy_yaml.PolicyYamlError as exc:
+                for p in exc.problems:
+                    self.stderr.write(str(p))
+                failed += 1
+                continue
+            policy, problems = check_policy(text, str(path))
             for p in problems:
                 self.stderr.write(str(p))
             if policy is not None:
