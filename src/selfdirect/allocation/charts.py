@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from typing import Any
 
@@ -11,6 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from selfdirect.core import spreadsheet  # noqa: E402
 
 
 def _pounds(pence: int) -> float:
@@ -44,7 +45,7 @@ def what_if_svg(result: dict[str, Any]) -> str:
 def what_if_csv(result: dict[str, Any]) -> str:
     """The what-if tables as CSV: streams, then each reporting group (money in pence)."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = spreadsheet.writer(out)
     w.writerow(
         ["section", "key", "people", "base_pence", "proposed_pence", "change_pence", "winners", "losers"]
     )

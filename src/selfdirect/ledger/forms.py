@@ -6,8 +6,20 @@ from typing import Any
 
 from django import forms
 
+from selfdirect.core import spreadsheet
 from selfdirect.core.forms import GovukDateField, ReasonMixin
 from selfdirect.core.money import parse_pounds
+
+
+def not_a_formula(label: str) -> Any:
+    """A validator refusing text a spreadsheet would run as a formula (payee details go into the
+    payment file the bank's spreadsheet opens), naming the field."""
+
+    def validate(value: str) -> None:
+        if spreadsheet.formula_like(value):
+            raise forms.ValidationError(f"{label} {spreadsheet.FORMULA_MESSAGE}")
+
+    return validate
 
 
 class PoundsField(forms.CharField):
@@ -262,10 +274,12 @@ class DraftBudgetForm(forms.Form):
             self.fields[f"payee_{code}"] = forms.CharField(
                 label=f"{label}: name of {who}", max_length=200, required=False,
                 help_text="" if code in HELD_BY else "Leave empty to pay the person.",
+                validators=[not_a_formula(f"{label}: the name of {who}")],
             )  # fmt: skip
             self.fields[f"account_{code}"] = forms.CharField(
-                label=f"{label}: account or provider reference", max_length=60, required=False
-            )
+                label=f"{label}: account or provider reference", max_length=60, required=False,
+                validators=[not_a_formula(f"{label}: the account or provider reference")],
+            )  # fmt: skip
             if code == "third_party":
                 self.fields["fee_third_party"] = forms.DecimalField(
                     label=f"{label}: manager's fee, in per cent of each payment", required=False, min_value=0,

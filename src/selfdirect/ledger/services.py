@@ -19,7 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from selfdirect.core import audit
+from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds, round_pence, split_pence
@@ -151,6 +151,11 @@ def create_budget(
         errors["deployments"] = [f"Unknown route; choose from {', '.join(Route.values)}"]
     elif len(set(routes)) != len(routes):
         errors["deployments"] = ["Each route may appear once; give it a bigger share instead"]
+    for row in rows:  # they go into the payment file, which the bank opens as a spreadsheet
+        for key, what in (("payee_name", "payee's name"), ("payee_account", "payee's account")):
+            if spreadsheet.formula_like(str(row.get(key) or "")):
+                route = Route(row["route"]).label if row.get("route") in Route.values else row.get("route")
+                errors.setdefault(key, []).append(f"{route}: the {what} {spreadsheet.FORMULA_MESSAGE}")
     if errors:
         raise ServiceError(errors)
     with transaction.atomic():
@@ -648,7 +653,7 @@ def _instalment_legs(
 def payment_file(run: PaymentRun) -> str:
     """The bank-transfer file: one line per payee per instalment."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["payee", "account", "amount", "reference", "route"])
     for line in PaymentLine.objects.filter(payment__run=run).order_by("id"):
         writer.writerow(

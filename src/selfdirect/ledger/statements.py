@@ -3,9 +3,10 @@ same figures from :func:`services.statement` everywhere."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
+
+from selfdirect.core import spreadsheet
 
 from . import charts, policy, services
 from .models import Budget
@@ -46,7 +47,7 @@ def statement_csv_text(budget: Budget) -> str:
     """The statement as CSV: each figure in pence and in pounds."""
     st = services.statement(budget)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["item", "pence", "pounds"])
     for label, value in [("agreed a year", st.agreed_annual), ("indicative", st.indicative or 0),
                          ("this period", st.period_amount), ("paid", st.paid), ("spent", st.spent),

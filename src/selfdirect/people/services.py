@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from selfdirect.core import audit
+from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.models import Authority, User
 
@@ -243,7 +243,7 @@ def _parse_row(
     values: dict[str, Any] = {}
     bad: set[str] = set()
     for column in CSV_COLUMNS:
-        raw = (row.get(column) or "").strip()
+        raw = spreadsheet.unquote((row.get(column) or "").strip())  # as the export wrote it
         if column in REQUIRED_COLUMNS and not raw:
             bad.add(column)
             if column not in absent:
@@ -310,7 +310,7 @@ def import_people(
             problems.append(RowProblem(line, "", "has more cells than the header"))
         person, row_problems = _parse_row(authority, line, row, teams, missing)
         problems.extend(row_problems)
-        reference = (row.get("reference") or "").strip()
+        reference = spreadsheet.unquote((row.get("reference") or "").strip())
         if reference:
             if reference in existing:
                 problems.append(RowProblem(line, "reference", f"{reference} already exists"))

@@ -4,7 +4,6 @@ and calls a service."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from selfdirect.core import audit
+from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import CASELOAD_ROLES, AuditAction, Role
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import AuditEvent
@@ -317,7 +316,7 @@ def export_csv(request: AuthedRequest) -> StreamingHttpResponse:
         def write(self, value: str) -> str:
             return value
 
-    writer = csv.writer(Echo())
+    writer = spreadsheet.writer(Echo())
     response = StreamingHttpResponse(
         (writer.writerow(r) for r in services.export_rows(people.iterator())), content_type="text/csv"
     )

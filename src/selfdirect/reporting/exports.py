@@ -3,12 +3,13 @@ numbers suppressed."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
+
+from selfdirect.core import spreadsheet
 
 from .indicators import Cell, Report, Table, plain_cell, plain_header
 
@@ -18,7 +19,7 @@ SUPPRESSED = "<5"
 
 def table_csv(table: Table) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow([plain_header(c) for c in table.columns])
     for row in table.rows:
         writer.writerow([plain_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
@@ -30,11 +31,15 @@ def report_xlsx(tables: list[Table]) -> bytes:
     wb.remove(wb.active)
     for table in tables:
         ws = wb.create_sheet(table.key[:31])
-        ws.append([table.title])
-        ws.append([table.definition])
-        ws.append([plain_header(c) for c in table.columns])
+        ws.append(spreadsheet.safe_row([table.title]))
+        ws.append(spreadsheet.safe_row([table.definition]))
+        ws.append(spreadsheet.safe_row(plain_header(c) for c in table.columns))
         for row in table.rows:
-            ws.append([_xl(plain_cell(v, c.kind)) for v, c in zip(row, table.columns, strict=True)])
+            ws.append(
+                spreadsheet.safe_row(
+                    _xl(plain_cell(v, c.kind)) for v, c in zip(row, table.columns, strict=True)
+                )
+            )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -63,7 +68,7 @@ def suppress_row(table: Table, row: Sequence[Cell]) -> list[object]:
 def open_data_csv(report: Report) -> str:
     """Every table (aggregates only, no names or references) in one long CSV for publication."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["authority", "period", "table", "row", "measure", "value"])
     for table in report.tables:
         for row in table.rows:

@@ -17,7 +17,6 @@ contract, not a seed figure).
 
 from __future__ import annotations
 
-import csv
 import io
 import time as _time
 from collections.abc import Sequence
@@ -27,6 +26,8 @@ from decimal import Decimal
 from typing import Any
 
 from ortools.sat.python import cp_model
+
+from selfdirect.core import spreadsheet
 
 from .errors import SchemeInputError
 from .model import ScheduleOfCover, ShiftRules, StaffingRules, minutes_of
@@ -114,7 +115,7 @@ class RotaResult:
     def to_csv(self) -> str:
         """CSV text: worker, day, date (if a week start was given), start, end, hours, paid hours, night."""
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = spreadsheet.writer(buf, lineterminator="\n")
         w.writerow(["worker", "day", "date", "start", "end", "shift_hours", "paid_hours", "night"])
         for a in sorted(self.assignments, key=lambda a: (a.day, a.shift.start, a.worker)):
             when = (self.week_start + timedelta(days=a.day)).isoformat() if self.week_start else ""

@@ -26,7 +26,8 @@ from selfdirect.people.services import ServiceError
 OPTION_FOR = {
     "agreed_annual_pence": "--annual", "indicative_pence": "--indicative", "difference_reasons": "--difference-reasons",
     "frequency": "--frequency", "period_end": "--period", "starts_on": "--starts-on", "deployments": "--route",
-    "stream": "--stream", "reason": "--reason", "midpoint": "--midpoint",
+    "stream": "--stream", "reason": "--reason", "midpoint": "--midpoint", "payee_name": "--payee",
+    "payee_account": "--payee-account",
 }  # fmt: skip
 
 

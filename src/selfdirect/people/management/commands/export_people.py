@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from selfdirect.core import audit
+from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import AuditAction
 from selfdirect.people import services
 from selfdirect.people.access import people_scope
@@ -32,7 +31,7 @@ class Command(BaseCommand):
                 if opts["output"]
                 else sys.stdout
             )
-            writer = csv.writer(out)
+            writer = spreadsheet.writer(out)
             count = -1
             for count, row in enumerate(services.export_rows(people.iterator())):  # noqa: B007
                 writer.writerow(row)
