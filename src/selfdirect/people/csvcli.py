@@ -16,8 +16,18 @@ T = TypeVar("T")
 Tick = Callable[[int, int], None]
 
 
-def read_csv_text(path: Path) -> str:
+def _size(limit: int) -> str:
+    mb = 1024 * 1024
+    return f"{limit // mb} MB" if limit % mb == 0 else f"{limit // 1024} KB"
+
+
+def read_csv_text(path: Path, max_bytes: int | None = None) -> str:
+    """The file's text; refused from its size, unread, when it is larger than ``max_bytes``."""
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise CommandError(
+                f"{path}: the file is larger than {_size(max_bytes)}: split it into smaller files"
+            )
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
@@ -25,9 +35,15 @@ def read_csv_text(path: Path) -> str:
         raise CommandError(f"{path}: not UTF-8 text; save the spreadsheet as CSV UTF-8") from None
 
 
-def run_import(path: Path, label: str, stderr: OutputWrapper, do_import: Callable[[str, Tick], T]) -> T:
-    """Read ``path`` and call ``do_import(text, tick)`` under a progress bar."""
-    text = read_csv_text(path)
+def run_import(
+    path: Path,
+    label: str,
+    stderr: OutputWrapper,
+    do_import: Callable[[str, Tick], T],
+    max_bytes: int | None = None,
+) -> T:
+    """Read ``path`` (no larger than ``max_bytes``) and call ``do_import(text, tick)`` under a progress bar."""
+    text = read_csv_text(path, max_bytes)
     with Progress(transient=True) as progress:
         task = progress.add_task(label, total=None)
 

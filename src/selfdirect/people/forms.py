@@ -13,6 +13,7 @@ from selfdirect.core.models import Authority, User
 
 from .models import ContactLogEntry, Person, Representative, Team
 from .nhs import normalise_nhs_number
+from .services import MAX_IMPORT_BYTES, TOO_BIG
 
 
 class YesNoUnknown(forms.NullBooleanSelect):
@@ -139,3 +140,9 @@ class ImportForm(ReasonMixin):
         super().__init__(*args, **kwargs)
         self.order_fields(["file", "reason"])
         self.fields["reason"].label = "Where do these records come from?"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > MAX_IMPORT_BYTES:  # refused unread
+            raise forms.ValidationError(TOO_BIG)
+        return upload

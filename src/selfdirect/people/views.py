@@ -334,7 +334,7 @@ def import_csv(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            text = upload.read().decode("utf-8-sig")
+            text = upload.read(services.MAX_IMPORT_BYTES + 1).decode("utf-8-sig")
         except UnicodeDecodeError:
             form.add_error("file", "The file must be a CSV saved as UTF-8")
         else:

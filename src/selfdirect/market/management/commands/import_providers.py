@@ -27,6 +27,7 @@ class Command(BaseCommand):
         created = run_import(
             opts["csv_file"], "Importing providers and rates", self.stderr,
             lambda text, tick: services.import_providers(user, authority, text, opts["reason"], progress=tick),
+            max_bytes=services.MAX_IMPORT_BYTES,
         )  # fmt: skip
         providers = {t.service.provider_id for t in created}
         self.stdout.write(

@@ -36,5 +36,6 @@ class Command(BaseCommand):
         created = run_import(
             opts["csv_file"], "Importing", self.stderr,
             lambda text, tick: services.import_people(user, authority, text, opts["reason"], progress=tick),
+            max_bytes=services.MAX_IMPORT_BYTES,
         )  # fmt: skip
         self.stdout.write(self.style.SUCCESS(f"Imported {len(created)} people into {authority.name}"))
