@@ -37,16 +37,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
-        if username and throttle.is_locked(username):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if username:
-                throttle.record_failure(
-                    username, self.request.META.get("REMOTE_ADDR") if self.request else None
-                )
-            raise
+        if username:
+            # A password about to be checked is counted first, in one step with the check of the limit,
+            # so guesses sent all at once cannot all be checked (a sign-in that succeeds clears it).
+            ip = self.request.META.get("REMOTE_ADDR") if self.request else None
+            allowed = (
+                throttle.begin_attempt(username, ip)
+                if self.cleaned_data.get("password")
+                else not throttle.is_locked(username)
+            )
+            if not allowed:
+                raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        return super().clean()
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
