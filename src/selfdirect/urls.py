@@ -4,7 +4,10 @@ from django.urls import include, path
 from selfdirect.api.api import api
 from selfdirect.core import views as core_views
 
+handler400 = "selfdirect.core.views.error_400"
 handler403 = "selfdirect.core.views.error_403"
+handler404 = "selfdirect.core.views.error_404"
+handler500 = "selfdirect.core.views.error_500"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from selfdirect.api.schema import Id, Input
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.http import AuthedRequest
@@ -36,7 +37,7 @@ class StreamOut(Schema):
     method: str
 
 
-class LineOut(Schema):
+class ExplanationLineOut(Schema):
     stream: str
     step: str
     person_text: str
@@ -63,13 +64,13 @@ class AllocationOut(Schema):
     rates_used: dict[str, str]
     person_text: str | None = None
     staff_text: str | None = None
-    lines: list[LineOut] | None = Field(None, description="Line-by-line explanation (not for finance)")
+    lines: list[ExplanationLineOut] | None = Field(None, description="Line-by-line explanation (not for finance)")
     created_at: dt.datetime
     created_by: str | None
 
 
-class AllocateIn(Schema):
-    assessment_id: int | None = Field(None, description="Default: the person's latest sent assessment")
+class AllocateIn(Input):
+    assessment_id: Id | None = Field(None, description="Default: the person's latest sent assessment")
     reason: str = Field("", max_length=500)
 
 
@@ -176,7 +177,7 @@ class PolicyProblemOut(Schema):
     message: str
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     yaml: str = Field(..., min_length=1, max_length=512 * 1024)
     filename: str = Field("policy.yaml", max_length=200)
 
@@ -233,7 +234,7 @@ def upload_policy(request: AuthedRequest, payload: PolicyIn) -> Any:
     return Status(201, services.upload_policy(request.user, authority, payload.yaml, payload.filename))
 
 
-class PublishIn(Schema):
+class PublishIn(Input):
     reason: str = Field("", max_length=500)
 
 
@@ -273,7 +274,9 @@ class PotSizingOut(Schema):
     response=PotSizingOut,
     summary="Size the pot: the price per point that spends the money available over current assessments",
 )
-def price_per_point(request: AuthedRequest, policy_pk: int, stream: str, pot_pence: int) -> Any:
+def price_per_point(
+    request: AuthedRequest, policy_pk: int, stream: str, pot_pence: int = Query(..., ge=0, le=10**12)
+) -> Any:
     authority = _authority(request, "allocation.size_pot")
     version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=policy_pk)
     return services.size_pot(version, stream, pot_pence).to_dict()
@@ -282,9 +285,9 @@ def price_per_point(request: AuthedRequest, policy_pk: int, stream: str, pot_pen
 # --------------------------------------------------------------------------- what-if
 
 
-class WhatIfIn(Schema):
-    base_id: int
-    proposed_id: int
+class WhatIfIn(Input):
+    base_id: Id
+    proposed_id: Id
     population: PopulationKind = PopulationKind.CURRENT
     synthetic_size: int = Field(0, ge=0, le=200_000)
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema, Swagger
+from ninja import Schema, Swagger
 
 from selfdirect.allocation.api import router as allocation_router
 from selfdirect.assessment.api import router as assessment_router
@@ -17,6 +17,7 @@ from selfdirect.reporting.api import router as reporting_router
 
 from . import errors
 from .auth import SessionAuth, TokenAuth
+from .contract import ContractAPI
 
 
 class Docs(Swagger):
@@ -25,7 +26,7 @@ class Docs(Swagger):
     template = "api/swagger.html"
 
 
-api = NinjaAPI(
+api = ContractAPI(
     title="selfdirect API",
     version="1",
     description="Self-directed support records for one authority at a time. Every request acts for "

@@ -1,18 +1,30 @@
-"""Errors as RFC 9457 problem details, each naming the field path it concerns."""
+"""Errors as RFC 9457 problem details, each naming the field path it concerns.
+
+Every exception a handler can raise is mapped here, once, so no input answers 5xx: the database's
+own refusals included (a record others refer to: 409; a value it cannot hold: 422). Anything else is
+a fault: logged with its traceback, and answered with a plain 500 problem that never carries the
+traceback, whatever DEBUG says."""
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from selfdirect.core.http import PROBLEM, problem_response
 from selfdirect.people.services import ImportRefused, ServiceError
 
-PROBLEM = "application/problem+json"
+__all__ = ["PROBLEM", "Conflict", "install", "problem"]
+
+logger = logging.getLogger("selfdirect.api")
 
 
 class Conflict(Exception):
@@ -27,14 +39,17 @@ def problem(
     detail: str = "",
     errors: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = PROBLEM
-    return response
+    return problem_response(status, title, detail, errors)
+
+
+def _referred_by(exc: ProtectedError | RestrictedError) -> str:
+    """'2 allocations, 1 budget and 1 support plan', from the records that hold on to the one."""
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    counts = Counter(
+        (str(o._meta.verbose_name), str(o._meta.verbose_name_plural)) for o in objects
+    )
+    parts = [f"{n} {single if n == 1 else plural}" for (single, plural), n in sorted(counts.items())]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def install(api: NinjaAPI) -> None:
@@ -79,3 +94,35 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem(api, request, exc.status_code, str(exc.message))
+
+    # The database's refusals. Each write runs in a transaction (the services' atomic blocks), which
+    # the exception has already rolled back by the time it reaches here: nothing is half-written.
+    @api.exception_handler(ProtectedError)
+    @api.exception_handler(RestrictedError)
+    def still_referred_to(request: HttpRequest, exc: ProtectedError | RestrictedError) -> HttpResponse:
+        return problem(
+            api, request, 409, "Conflict",
+            f"Other records still refer to this one ({_referred_by(exc)}), so it cannot be removed. "
+            "End or close it instead, or remove those records first.",
+        )  # fmt: skip
+
+    @api.exception_handler(IntegrityError)
+    def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        logger.warning("API: the database refused a write: %s", exc)
+        return problem(
+            api, request, 409, "Conflict", "The change conflicts with records already held, and was not made."
+        )
+
+    @api.exception_handler(DataError)
+    @api.exception_handler(OverflowError)
+    def unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.warning("API: a value the database cannot hold: %s", exc)
+        return problem(
+            api, request, 422, "The request has invalid fields",
+            "A value is outside what can be stored (a number too large, or a character that cannot be kept).",
+        )  # fmt: skip
+
+    @api.exception_handler(Exception)
+    def fault(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.error("API: unhandled error in %s %s", request.method, request.path, exc_info=exc)
+        return problem(api, request, 500, "Internal server error", "The fault has been logged.")

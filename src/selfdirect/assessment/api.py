@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from selfdirect.allocation.api import AllocationOut, allocation_out
+from selfdirect.api.schema import Input, Reason
 from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope
 
@@ -43,21 +44,21 @@ class AssessmentOut(Schema):
     missing: list[MissingOut]
 
 
-class StartIn(Schema):
+class StartIn(Input):
     on: dt.date | None = Field(
         None, description="Assessment date (default today); the policy in force applies"
     )
 
 
-class AnswersIn(Schema):
+class AnswersIn(Input):
     side: Side = Side.PERSON
     respondent: Respondent | None = None
     answers: dict[str, Any]
 
 
-class EligibilityIn(Schema):
+class EligibilityIn(Input):
     band: str
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: Reason
 
 
 def _assessment(request: AuthedRequest, pk: int) -> Assessment:

@@ -29,7 +29,10 @@ def authority(request: HttpRequest) -> dict[str, Any]:
         "current_role_labels": [Role(r).label for r in sorted(roles)],
         "demo_mode": settings.SELFDIRECT_DEMO,
     }
-    if request.user.is_authenticated:
+    # An error page can be drawn before the authentication middleware has run (an unknown Host
+    # header is refused by an earlier middleware): then there is no user to show.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
         context["nav_items"] = navigation(request, roles)
-        context["user_authority_count"] = request.user.authorities().count()
+        context["user_authority_count"] = user.authorities().count()
     return context

@@ -79,10 +79,14 @@ class GovukDateField(forms.MultiValueField):
             raise forms.ValidationError("Date must be a real date", code="invalid") from None
 
 
+REASON_MAX_LENGTH = 1000
+"""The longest reason an audited change keeps, on the pages and in the API alike."""
+
+
 class ReasonMixin(forms.Form):
     reason = forms.CharField(
         label="Why are you making this change?",
         help_text="This goes in the record's history, with your name and the time.",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
     )

@@ -4,15 +4,36 @@ AuthorityMiddleware (web) and the API's authentication set ``authority`` and ``r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+import json
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 if TYPE_CHECKING:
     from .models import Authority, User
 
 R = TypeVar("R", bound=HttpResponseBase)
+
+PROBLEM = "application/problem+json"
+API_PREFIX = "/api/"
+
+
+def problem_response(
+    status: int, title: str, detail: str = "", errors: list[dict[str, Any]] | None = None
+) -> HttpResponse:
+    """An RFC 9457 problem: what the API answers for every error, each error naming its field path."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
+
+
+def is_api(request: HttpRequest) -> bool:
+    """Whether the request is for the API (answered in problem details, never in HTML pages)."""
+    return request.path_info.startswith(API_PREFIX)
 
 
 class AuthedRequest(HttpRequest):

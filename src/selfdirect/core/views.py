@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from . import registry, throttle
 from .constants import CASELOAD_ROLES, Role
-from .http import AuthedRequest
+from .http import AuthedRequest, is_api, problem_response
 from .middleware import SESSION_KEY
 from .models import Authority
 
@@ -129,7 +129,33 @@ def switch_authority(request: AuthedRequest) -> HttpResponse:
 
 
 def error_403(request: AuthedRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return problem_response(403, "Forbidden", "Your role does not allow this")
     return render(request, "403.html", status=403)
+
+
+# Django's own error views for what never reaches a view (an unknown Host header, an address that
+# matches nothing, a fault in a middleware): the API answers problem details there too, not pages.
+
+
+def error_400(request: AuthedRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return problem_response(400, "Bad request", "The request could not be read")
+    return render(request, "400.html", status=400)
+
+
+def error_404(request: AuthedRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return problem_response(404, "Not found", "No such address in the API")
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: AuthedRequest) -> HttpResponse:
+    if is_api(request):
+        return problem_response(500, "Internal server error", "The fault has been logged.")
+    from django.views.defaults import server_error
+
+    return server_error(request)
 
 
 def require(request: AuthedRequest, perm: str, obj: Any) -> None:

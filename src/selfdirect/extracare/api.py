@@ -8,7 +8,6 @@ whose ``errors`` give each field's path, e.g. ``["body", "inputs", "scheme", "fl
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 
@@ -16,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from selfdirect.core.http import AuthedRequest, download
+from selfdirect.api.schema import Input, Reason
+from selfdirect.core.http import AuthedRequest, download, problem_response
 
 from . import services
 from .analysis import figures
@@ -30,24 +30,17 @@ from .models import AnalysisRun, Scheme
 router = Router(tags=["extracare"])
 
 
-class ProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    errors: list[dict[str, Any]] = []
-
-
-class SchemeIn(Schema):
+class SchemeIn(Input):
     name: str = Field(..., description="The scheme's name, unique in the authority")
     inputs: dict[str, Any] = Field(
         ...,
         description="scheme (flats, occupancy, residents, need_mix, staffing, shifts, schedule, core), "
         "costing, planning and viability; see docs/extracare.md. GET a scheme for a full example.",
     )
-    reason: str = Field(..., min_length=1, description="Why the scheme is being saved")
+    reason: Reason = Field(..., description="Why the scheme is being saved")
 
 
-class SeedIn(Schema):
+class SeedIn(Input):
     name: str | None = Field(None, description="Name for the new scheme (default: the seed example's)")
 
 
@@ -61,11 +54,11 @@ class SchemeOut(Schema):
     url: str
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., min_length=1)
+class ReasonIn(Input):
+    reason: Reason
 
 
-class RunIn(Schema):
+class RunIn(Input):
     kind: RunKind
     params: dict[str, Any] = Field(
         default_factory=dict,
@@ -96,8 +89,7 @@ def _problem(exc: SchemeInputError, root: str = "inputs") -> HttpResponse:
         parts = [p for p in re.split(r"\.|\[|\]", path) if p != ""]
         prefix = ["body"] if parts and parts[0] == "name" else ["body", root]
         errors.append({"path": prefix + parts, "message": message})
-    body = {"type": "about:blank", "title": "The request has invalid fields", "status": 422, "errors": errors}
-    return HttpResponse(json.dumps(body), status=422, content_type="application/problem+json")
+    return problem_response(422, "The request has invalid fields", errors=errors)
 
 
 def _authority(request: AuthedRequest) -> Any:
@@ -146,7 +138,7 @@ def list_schemes(request: AuthedRequest) -> Any:
     return [_out(s) for s in services.schemes_for(authority)]
 
 
-@router.post("/extracare/schemes", response={201: SchemeOut, 422: ProblemOut}, summary="Create a scheme")
+@router.post("/extracare/schemes", response={201: SchemeOut}, summary="Create a scheme")
 def create_scheme(request: AuthedRequest, payload: SchemeIn) -> Any:
     authority = _authority(request)
     _require(request, "extracare.add_scheme", authority)
@@ -158,7 +150,7 @@ def create_scheme(request: AuthedRequest, payload: SchemeIn) -> Any:
 
 
 @router.post(
-    "/extracare/schemes/from-seed", response={201: SchemeOut, 422: ProblemOut},
+    "/extracare/schemes/from-seed", response={201: SchemeOut},
     summary="Create a scheme from seed 003's 40-flat example",
 )  # fmt: skip
 def create_from_seed(request: AuthedRequest, payload: SeedIn) -> Any:
@@ -179,7 +171,7 @@ def get_scheme(request: AuthedRequest, scheme_id: int) -> Any:
 
 
 @router.put(
-    "/extracare/schemes/{scheme_id}", response={200: SchemeOut, 422: ProblemOut},
+    "/extracare/schemes/{scheme_id}", response={200: SchemeOut},
     summary="Save new inputs (a new version when anything changed)",
 )  # fmt: skip
 def put_scheme(request: AuthedRequest, scheme_id: int, payload: SchemeIn) -> Any:
@@ -202,7 +194,9 @@ def delete_scheme(request: AuthedRequest, scheme_id: int, payload: ReasonIn) -> 
     "/extracare/schemes/{scheme_id}/results", response=dict[str, Any],
     summary="Every calculator's working, costings, core charges, phasing and pooled-budget viability",
 )  # fmt: skip
-def results(request: AuthedRequest, scheme_id: int, occupied: int | None = None) -> Any:
+def results(
+    request: AuthedRequest, scheme_id: int, occupied: int | None = Query(None, ge=0, le=100_000)
+) -> Any:
     scheme = _scheme(request, scheme_id)
     version = scheme.current
     data = figures(load(version.inputs, scheme.name), occupied=occupied).as_dict()
@@ -215,7 +209,7 @@ def results(request: AuthedRequest, scheme_id: int, occupied: int | None = None)
 
 
 @router.post(
-    "/extracare/schemes/{scheme_id}/runs", response={202: RunOut, 422: ProblemOut},
+    "/extracare/schemes/{scheme_id}/runs", response={202: RunOut},
     summary="Start a simulation, floating-cover sweep or rota in the background",
 )  # fmt: skip
 def start_run(request: AuthedRequest, scheme_id: int, payload: RunIn) -> Any:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from selfdirect.api.schema import Id, Input, Reason
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
@@ -93,9 +94,9 @@ def get_budget(request: AuthedRequest, budget_id: int) -> Any:
     return _statement(_budget(request, budget_id))
 
 
-class LedgerAgreeIn(Schema):
+class LedgerAgreeIn(Input):
     approved_by: str = Field(min_length=1, max_length=300)
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
 
 
 @router.post("/ledger/budgets/{budget_id}/agree", response=LedgerStatementOut, summary="Agree a draft budget")
@@ -105,12 +106,12 @@ def agree(request: AuthedRequest, budget_id: int, payload: LedgerAgreeIn) -> Any
     return _statement(services.agree_budget(request.user, budget, payload.approved_by, payload.reason))
 
 
-class LedgerSpendIn(Schema):
+class LedgerSpendIn(Input):
     on: dt.date
     category: str
     description: str = Field(min_length=1, max_length=200)
     amount_pence: int = Field(gt=0, le=10**12)
-    plan_line_id: int | None = Field(
+    plan_line_id: Id | None = Field(
         default=None,
         description="The approved plan's line it pays for; matched by payee or category if left out",
     )
@@ -145,7 +146,7 @@ def spend(request: AuthedRequest, budget_id: int, payload: LedgerSpendIn) -> Any
     return Status(201, made)
 
 
-class LedgerRunIn(Schema):
+class LedgerRunIn(Input):
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-05"])
 
 
@@ -189,8 +190,8 @@ def get_run(request: AuthedRequest, run_id: int) -> Any:
     )
 
 
-class LedgerCloseIn(Schema):
-    reason: str = Field(min_length=1, max_length=1000)
+class LedgerCloseIn(Input):
+    reason: Reason
 
 
 class LedgerPeriodOut(Schema):
@@ -240,10 +241,10 @@ def trial_balance(request: AuthedRequest) -> Any:
     return books.trial_balance(authority)
 
 
-class LedgerReassessIn(Schema):
+class LedgerReassessIn(Input):
     on: dt.date = Field(description="The day the new budget starts; the current one ends the day before")
     agreed_annual_pence: int = Field(ge=0, le=10**12)
-    reason: str = Field(min_length=1, max_length=1000, description="Why it changes (shown to the person)")
+    reason: Reason = Field(description="Why it changes (shown to the person)")
     approved_by: str = Field(min_length=1, max_length=300, description="The reassessment or approved plan")
     indicative_pence: int | None = Field(default=None, ge=0, le=10**12)
     difference_reasons: str = Field(default="", max_length=2000)
@@ -332,10 +333,10 @@ def get_charging(request: AuthedRequest, person_id: int) -> Any:
     return _charging(_person(request, person_id))
 
 
-class LedgerChargeIn(Schema):
+class LedgerChargeIn(Input):
     weekly_pence: int = Field(ge=0, le=10**10)
     starts_on: dt.date
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
     mode: ChargingMode | None = Field(default=None, description="Net or gross; the policy's if left out")
 
 
@@ -352,7 +353,7 @@ def assess_charge(request: AuthedRequest, person_id: int, payload: LedgerChargeI
     return Status(201, charge)
 
 
-class LedgerReceiptIn(Schema):
+class LedgerReceiptIn(Input):
     amount_pence: int = Field(gt=0, le=10**12)
     on: dt.date
     reason: str = Field(default="contribution received", max_length=1000)
@@ -372,11 +373,11 @@ def receive(request: AuthedRequest, person_id: int, payload: LedgerReceiptIn) ->
     return Status(201, _charging(person))
 
 
-class LedgerDisputeIn(Schema):
+class LedgerDisputeIn(Input):
     subject: str = Field(min_length=1, max_length=300)
     amount_pence: int = Field(default=0, ge=0, le=10**12)
-    charge_id: int | None = Field(default=None, description="The contribution it is about, if any")
-    budget_id: int | None = Field(default=None, description="The budget it is about, if any")
+    charge_id: Id | None = Field(default=None, description="The contribution it is about, if any")
+    budget_id: Id | None = Field(default=None, description="The budget it is about, if any")
 
 
 @router.post(
@@ -410,7 +411,7 @@ def get_dispute(request: AuthedRequest, dispute_id: int) -> Any:
     return _dispute(request, dispute_id)
 
 
-class LedgerDecideIn(Schema):
+class LedgerDecideIn(Input):
     status: DisputeStatus
     outcome: str = Field(min_length=1, max_length=2000)
 
@@ -427,7 +428,7 @@ def decide_dispute(request: AuthedRequest, dispute_id: int, payload: LedgerDecid
 # --- drafting budgets, provider invoices, reversals, payment files and reconciliation -------------
 
 
-class LedgerDeploymentIn(Schema):
+class LedgerDeploymentIn(Input):
     route: Route
     share: int = Field(default=100, gt=0, le=10000)
     payee_name: str = Field(default="", max_length=200)
@@ -438,13 +439,13 @@ class LedgerDeploymentIn(Schema):
     )  # fmt: skip
 
 
-class LedgerPhaseIn(Schema):
+class LedgerPhaseIn(Input):
     weeks: int = Field(ge=1, le=260)
     weekly_pence: int = Field(ge=0, le=10**10)
 
 
-class LedgerBudgetIn(Schema):
-    person_id: int
+class LedgerBudgetIn(Input):
+    person_id: Id
     stream: str = Field(min_length=1, max_length=60)
     period_start: dt.date
     period_end: dt.date
@@ -456,7 +457,7 @@ class LedgerBudgetIn(Schema):
     deployments: list[LedgerDeploymentIn] = Field(min_length=1, description="Mix and match: several routes")
     plan_cost_pence: int | None = Field(default=None, ge=0, le=10**12)
     source: str = Field(default="", max_length=300)
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
     phases: list[LedgerPhaseIn] | None = Field(
         default=None, max_length=60,
         description="When the money is not level (a diminishing schedule): weekly amounts from the start date. "
@@ -497,7 +498,7 @@ def _midpoint(low: int | None, high: int | None) -> tuple[int, int] | None:
     return low, high
 
 
-class LedgerInvoiceIn(Schema):
+class LedgerInvoiceIn(Input):
     on: dt.date
     route: Route = Field(description="The managed or ISF route the provider is paid from")
     category: str
@@ -527,8 +528,8 @@ def invoice(request: AuthedRequest, budget_id: int, payload: LedgerInvoiceIn) ->
     return Status(201, made[0])
 
 
-class LedgerReverseIn(Schema):
-    reason: str = Field(min_length=1, max_length=1000)
+class LedgerReverseIn(Input):
+    reason: Reason
     on: dt.date | None = Field(default=None, description="Date of the reversal; today if left out")
 
 
@@ -648,10 +649,10 @@ def get_clawback(request: AuthedRequest, budget_id: int) -> Any:
     return _clawback(_budget(request, budget_id))
 
 
-class LedgerClawbackReceiptIn(Schema):
+class LedgerClawbackReceiptIn(Input):
     amount_pence: int = Field(gt=0, le=10**12)
     on: dt.date = Field(description="The day the money was received; not in the future or a closed month")
-    reason: str = Field(min_length=1, max_length=1000, description="What was received, and from whom")
+    reason: Reason = Field(description="What was received, and from whom")
 
 
 @router.post(

@@ -34,13 +34,19 @@ class TxnKind(models.TextChoices):
     RELEASE = "release", "Commitment released at reassessment"
 
 
-class Frequency(models.TextChoices):
+class BudgetFrequency(models.TextChoices):
+    """How often a budget is paid. (Named apart from plans' Frequency, which says how often a plan's
+    line is bought: the API's OpenAPI document names each schema by its class.)"""
+
     WEEKLY = "weekly", "Weekly"
     FOUR_WEEKLY = "four_weekly", "Every four weeks"
     MONTHLY = "monthly", "Monthly"
     QUARTERLY = "quarterly", "Quarterly"
     # A one-off grant (a Disabled Facilities Grant, equipment): paid once, in full, when it starts.
     ONCE = "once", "Once (a one-off payment)"
+
+
+Frequency = BudgetFrequency
 
 
 class BudgetStatus(models.TextChoices):

@@ -18,6 +18,7 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from selfdirect.api.schema import Id, Input, LocalTime, Reason, required
 from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority, User
@@ -93,37 +94,37 @@ class ProviderOut(Schema):
         return rating.stars if rating else None
 
 
-class ProviderIn(Schema):
+class ProviderIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
     kind: ProviderKind = ProviderKind.AGENCY
     cqc_number: str = ""
     companies_house_number: str = ""
     charity_number: str = ""
     support_types: list[SupportType] = []
-    area_ids: list[int] = []
+    area_ids: list[Id] = []
     description: str = ""
     phone: str = ""
     email: str = ""
     website: str = ""
     address: str = ""
     listed: bool = True
-    reason: str = Field("New provider", min_length=1)
+    reason: Reason = "New provider"
 
 
-class ProviderPatch(Schema):
-    kind: ProviderKind | None = None
-    cqc_number: str | None = None
-    companies_house_number: str | None = None
-    charity_number: str | None = None
-    support_types: list[SupportType] | None = None
-    area_ids: list[int] | None = None
-    description: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    address: str | None = None
-    listed: bool | None = None
-    reason: str = Field(..., min_length=1)
+class ProviderPatch(Input):
+    kind: ProviderKind = required()
+    cqc_number: str = required()
+    companies_house_number: str = required()
+    charity_number: str = required()
+    support_types: list[SupportType] = required()
+    area_ids: list[Id] = required()
+    description: str = required()
+    phone: str = required()
+    email: str = required()
+    website: str = required()
+    address: str = required()
+    listed: bool = required()
+    reason: Reason
 
 
 class ServiceOut(Schema):
@@ -136,13 +137,13 @@ class ServiceOut(Schema):
     listed: bool
 
 
-class ServiceIn(Schema):
+class ServiceIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
     support_type: SupportType
     unit: Unit = Field(..., description="hour, visit, night, week or item: a rate needs a unit")
     description: str = ""
     listed: bool = True
-    reason: str = Field("New service", min_length=1)
+    reason: Reason = "New service"
 
 
 class RateTableOut(Schema):
@@ -155,16 +156,16 @@ class RateTableOut(Schema):
     night_pence: int | None
     weekend_pence: int | None
     bank_holiday_pence: int | None
-    evening_from: dt.time
-    evening_until: dt.time
-    night_from: dt.time
-    night_until: dt.time
+    evening_from: LocalTime
+    evening_until: LocalTime
+    night_from: LocalTime
+    night_until: LocalTime
     weekend_days: str
     precedence: str
     policy_note: str
 
 
-class RateTableIn(Schema):
+class RateTableIn(Input):
     starts_on: dt.date
     ends_on: dt.date | None = None
     standard_pence: int = Field(..., ge=0)
@@ -172,14 +173,14 @@ class RateTableIn(Schema):
     night_pence: int | None = Field(None, ge=0)
     weekend_pence: int | None = Field(None, ge=0)
     bank_holiday_pence: int | None = Field(None, ge=0)
-    evening_from: dt.time = dt.time(18, 0)
-    evening_until: dt.time = dt.time(22, 0)
-    night_from: dt.time = dt.time(22, 0)
-    night_until: dt.time = dt.time(7, 0)
+    evening_from: LocalTime = dt.time(18, 0)
+    evening_until: LocalTime = dt.time(22, 0)
+    night_from: LocalTime = dt.time(22, 0)
+    night_until: LocalTime = dt.time(7, 0)
     weekend_days: str = "5,6"
     precedence: str = "bank_holiday,night,weekend,evening"
     policy_note: str = ""
-    reason: str = Field("New rates", min_length=1)
+    reason: Reason = "New rates"
 
 
 class QuoteOut(Schema):
@@ -189,12 +190,12 @@ class QuoteOut(Schema):
     explanation: str
 
 
-class RatingIn(Schema):
+class RatingIn(Input):
     stars: int = Field(..., ge=1, le=5)
     rated_on: dt.date
     basis: str = ""
     published: bool = True
-    reason: str = Field("Rating published", min_length=1)
+    reason: Reason = "Rating published"
 
 
 class RatingOut(Schema):
@@ -205,12 +206,12 @@ class RatingOut(Schema):
     published: bool
 
 
-class QualityIn(Schema):
-    service_id: int | None = None
+class QualityIn(Input):
+    service_id: Id | None = None
     assessed_on: dt.date
     level: QafLevel
     summary: str = ""
-    reason: str = Field("QAF assessment", min_length=1)
+    reason: Reason = "QAF assessment"
 
 
 class QualityOut(Schema):
@@ -221,13 +222,13 @@ class QualityOut(Schema):
     summary: str
 
 
-class SpotCheckIn(Schema):
+class SpotCheckIn(Input):
     checked_on: dt.date
     checked_by: str = Field(..., min_length=1)
     outcome: CheckOutcome
     notes: str = ""
     follow_up_by: dt.date | None = None
-    reason: str = Field("Spot check", min_length=1)
+    reason: Reason = "Spot check"
 
 
 class SpotCheckOut(Schema):
@@ -277,11 +278,11 @@ class PAOut(Schema):
         return directory.public_pas(obj.authority, timezone.localdate()).filter(pk=obj.pk).exists()
 
 
-class PAIn(Schema):
+class PAIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
     support_types: list[SupportType] = []
     offer: str = ""
-    area_ids: list[int] = []
+    area_ids: list[Id] = []
     availability: str = ""
     hourly_rate_pence: int | None = Field(None, ge=0)
     phone: str = ""
@@ -290,16 +291,16 @@ class PAIn(Schema):
     consent_recorded_on: dt.date | None = None
     accredited: bool = False
     listed: bool = True
-    reason: str = Field("Added to the register", min_length=1)
+    reason: Reason = "Added to the register"
 
 
-class PACheckIn(Schema):
+class PACheckIn(Input):
     kind: CheckKind
     title: str = Field(..., min_length=1)
     reference: str = ""
     issued_on: dt.date
     expires_on: dt.date | None = None
-    reason: str = Field("Evidence recorded", min_length=1)
+    reason: Reason = "Evidence recorded"
 
 
 class PACheckOut(Schema):
@@ -329,12 +330,12 @@ class BrokerOut(Schema):
         return [a.pk for a in obj.areas.all()]
 
 
-class BrokerIn(Schema):
+class BrokerIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
     organisation: str = ""
     kind: BrokerKind = BrokerKind.BOTH
     profile: str = ""
-    area_ids: list[int] = []
+    area_ids: list[Id] = []
     fee_pence: int = Field(0, ge=0)
     fee_basis: FeeBasis = FeeBasis.HOUR
     payable_from_budget: bool = True
@@ -342,7 +343,7 @@ class BrokerIn(Schema):
     phone: str = ""
     email: str = ""
     listed: bool = True
-    reason: str = Field("New broker", min_length=1)
+    reason: Reason = "New broker"
 
 
 class ListEntryOut(Schema):
@@ -370,19 +371,19 @@ class ListOut(Schema):
         return obj.entries.select_related("service")
 
 
-class ListIn(Schema):
+class ListIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
     kind: ListKind
     starts_on: dt.date
     ends_on: dt.date | None = None
     description: str = ""
-    reason: str = Field("New list", min_length=1)
+    reason: Reason = "New list"
 
 
-class ListEntryIn(Schema):
-    service_id: int
+class ListEntryIn(Input):
+    service_id: Id
     fixed_price_pence: int = Field(..., ge=0)
-    reason: str = Field("Added to the list", min_length=1)
+    reason: Reason = "Added to the list"
 
 
 class ContractOut(Schema):
@@ -408,11 +409,11 @@ class ContractOut(Schema):
     notes: str
 
 
-class ContractIn(Schema):
+class ContractIn(Input):
     reference: str = Field(..., min_length=1, max_length=40)
     title: str = Field(..., min_length=1, max_length=200)
-    provider_id: int
-    service_id: int | None = None
+    provider_id: Id
+    service_id: Id | None = None
     kind: ContractKind
     block_basis: BlockBasis | None = None
     extra_care: bool = False
@@ -427,16 +428,16 @@ class ContractIn(Schema):
     double_funding: DoubleFunding = DoubleFunding.NOT_APPLICABLE
     units_set_aside: Decimal = Decimal(0)
     notes: str = ""
-    reason: str = Field("New contract", min_length=1)
+    reason: Reason = "New contract"
 
 
-class UsageIn(Schema):
+class UsageIn(Input):
     period_start: dt.date
     period_end: dt.date
     units_used: Decimal
     budget_units: Decimal = Decimal(0)
     notes: str = ""
-    reason: str = Field("Usage recorded", min_length=1)
+    reason: Reason = "Usage recorded"
 
 
 class UsageOut(Schema):
@@ -479,21 +480,21 @@ class EmploymentOut(Schema):
         return obj.duties.all()
 
 
-class EmploymentIn(Schema):
-    personal_assistant_id: int | None = None
+class EmploymentIn(Input):
+    personal_assistant_id: Id | None = None
     pa_name: str = ""
     family_member: bool = False
     relationship: str = ""
     starts_on: dt.date
     ends_on: dt.date | None = None
-    reason: str = Field("Employs a personal assistant", min_length=1)
+    reason: Reason = "Employs a personal assistant"
 
 
-class DutyPatch(Schema):
-    status: DutyStatus | None = None
+class DutyPatch(Input):
+    status: DutyStatus = required()
     due_on: dt.date | None = None
-    notes: str | None = None
-    reason: str = Field(..., min_length=1)
+    notes: str = required()
+    reason: Reason
 
 
 class ArrangementOut(Schema):
@@ -507,19 +508,19 @@ class ArrangementOut(Schema):
     previous_id: int | None
 
 
-class ArrangementIn(Schema):
-    service_id: int
+class ArrangementIn(Input):
+    service_id: Id
     funding: Funding
-    contract_id: int | None = None
+    contract_id: Id | None = None
     units_per_week: Decimal
     starts_on: dt.date
     ends_on: dt.date | None = None
-    reason: str = Field("Service arranged", min_length=1)
+    reason: Reason = "Service arranged"
 
 
-class TransferIn(Schema):
+class TransferIn(Input):
     transfer_on: dt.date = Field(..., description="The first day the personal budget pays")
-    reason: str = Field("Moved to a personal budget", min_length=1)
+    reason: Reason = "Moved to a personal budget"
 
 
 class DirectoryProviderOut(Schema):
@@ -559,9 +560,9 @@ class DirectoryOut(Schema):
     brokers: list[DirectoryBrokerOut]
 
 
-class DirectoryFilter(Schema):
+class DirectoryFilter(Input):
     council: str = Field(..., description="The council's slug, e.g. northshire")
-    area_id: int | None = None
+    area_id: Id | None = None
     support_type: SupportType | Literal["planning"] | None = Field(
         None, description="A type of support, or planning: only brokers and support planners (who are "
         "kept under every type, as they help arrange any)"
@@ -579,12 +580,12 @@ class SettingsOut(Schema):
     )
 
 
-class SettingsPatch(Schema):
-    family_pas_allowed: bool | None = None
-    family_pa_refusal: str | None = Field(None, min_length=1, max_length=300)
-    accredits_pas: bool | None = None
-    retender_notice_months: int | None = Field(None, ge=0, le=36)
-    reason: str = Field(..., min_length=1)
+class SettingsPatch(Input):
+    family_pas_allowed: bool = required()
+    family_pa_refusal: str = required(min_length=1, max_length=300)
+    accredits_pas: bool = required()
+    retender_notice_months: int = required(ge=0, le=36)
+    reason: Reason
 
 
 class AreaOut(Schema):
@@ -592,50 +593,50 @@ class AreaOut(Schema):
     name: str
 
 
-class AreaIn(Schema):
+class AreaIn(Input):
     name: str = Field(..., min_length=1, max_length=100)
-    reason: str = Field("New area", min_length=1)
+    reason: Reason = "New area"
 
 
-class ServicePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    support_type: SupportType | None = None
-    unit: Unit | None = None
-    description: str | None = None
-    listed: bool | None = None
-    reason: str = Field(..., min_length=1)
+class ServicePatch(Input):
+    name: str = required(min_length=1, max_length=200)
+    support_type: SupportType = required()
+    unit: Unit = required()
+    description: str = required()
+    listed: bool = required()
+    reason: Reason
 
 
-class PAPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    support_types: list[SupportType] | None = None
-    offer: str | None = None
-    area_ids: list[int] | None = None
-    availability: str | None = None
+class PAPatch(Input):
+    name: str = required(min_length=1, max_length=200)
+    support_types: list[SupportType] = required()
+    offer: str = required()
+    area_ids: list[Id] = required()
+    availability: str = required()
     hourly_rate_pence: int | None = Field(None, ge=0)
-    phone: str | None = None
-    email: str | None = None
-    consents_to_listing: bool | None = None
+    phone: str = required()
+    email: str = required()
+    consents_to_listing: bool = required()
     consent_recorded_on: dt.date | None = None
-    accredited: bool | None = None
-    listed: bool | None = None
-    reason: str = Field(..., min_length=1)
+    accredited: bool = required()
+    listed: bool = required()
+    reason: Reason
 
 
-class BrokerPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    organisation: str | None = None
-    kind: BrokerKind | None = None
-    profile: str | None = None
-    area_ids: list[int] | None = None
-    fee_pence: int | None = Field(None, ge=0)
-    fee_basis: FeeBasis | None = None
-    payable_from_budget: bool | None = None
-    independent: bool | None = None
-    phone: str | None = None
-    email: str | None = None
-    listed: bool | None = None
-    reason: str = Field(..., min_length=1)
+class BrokerPatch(Input):
+    name: str = required(min_length=1, max_length=200)
+    organisation: str = required()
+    kind: BrokerKind = required()
+    profile: str = required()
+    area_ids: list[Id] = required()
+    fee_pence: int = required(ge=0)
+    fee_basis: FeeBasis = required()
+    payable_from_budget: bool = required()
+    independent: bool = required()
+    phone: str = required()
+    email: str = required()
+    listed: bool = required()
+    reason: Reason
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -919,9 +920,9 @@ class ProviderUserOut(Schema):
     name: str
 
 
-class ProviderUserIn(Schema):
-    user_id: int = Field(..., description="A user with the provider role in this authority")
-    reason: str = Field(..., min_length=1)
+class ProviderUserIn(Input):
+    user_id: Id = Field(..., description="A user with the provider role in this authority")
+    reason: Reason
 
 
 def _provider_users(provider: Provider) -> list[dict[str, Any]]:

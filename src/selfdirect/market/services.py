@@ -241,6 +241,10 @@ def _check_rate_table(table: RateTable) -> None:
         errors["weekend_days"] = [str(exc)]
     if table.standard_pence is None:
         errors["standard_pence"] = ["Enter the standard rate"]
+    for name in ("evening_from", "evening_until", "night_from", "night_until"):
+        # Checked before the row is written: a time with an offset cannot be shown back afterwards.
+        if getattr(table, name) is not None and getattr(table, name).tzinfo is not None:
+            errors[name] = ["Give the time on the council's clock, with no offset"]
     if table.ends_on and table.starts_on and table.ends_on < table.starts_on:
         errors["ends_on"] = ["The end date must be on or after the start date"]
     if errors:

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from selfdirect.api.schema import Id, Input, Pages, Reason, required
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import AuditEvent, User
 
@@ -66,7 +67,7 @@ class PersonDetailOut(PersonOut):
     case_notes: CaseNotesOut | None = Field(None, description="Only for those who may see case notes")
 
 
-class PersonIn(Schema):
+class PersonIn(Input):
     reference: str = ""
     given_name: str = Field(..., min_length=1, max_length=100)
     family_name: str = Field(..., min_length=1, max_length=100)
@@ -84,33 +85,36 @@ class PersonIn(Schema):
     contact_preference: ContactMethod = ContactMethod.PHONE
     phone: str = ""
     email: str = ""
-    team_id: int | None = None
-    reason: str = Field("New referral", min_length=1, description="Why the record is being created")
+    team_id: Id | None = None
+    reason: Reason = Field("New referral", description="Why the record is being created")
 
 
-class PersonPatch(Schema):
-    given_name: str | None = None
-    family_name: str | None = None
-    preferred_name: str | None = None
-    date_of_birth: dt.date | None = None
-    sex: Sex | None = None
-    address_line_1: str | None = None
-    address_line_2: str | None = None
-    town: str | None = None
-    postcode: str | None = None
-    nhs_number: str | None = None
-    client_group: ClientGroup | None = None
-    facs_band: FacsBand | None = None
-    primary_support_reason: PrimarySupportReason | None = None
-    contact_preference: ContactMethod | None = None
-    phone: str | None = None
-    email: str | None = None
-    contact_notes: str | None = None
-    has_capacity: bool | None = None
-    capacity_notes: str | None = None
-    consents_to_share: bool | None = None
-    consent_notes: str | None = None
-    reason: str = Field(..., min_length=1, description="Why the change is being made")
+class PersonPatch(Input):
+    """Only the fields sent change. None may be null except has_capacity (null: not yet assessed);
+    an empty string clears an optional text field."""
+
+    given_name: str = required(min_length=1, max_length=100)
+    family_name: str = required(min_length=1, max_length=100)
+    preferred_name: str = required()
+    date_of_birth: dt.date = required()
+    sex: Sex = required()
+    address_line_1: str = required(min_length=1)
+    address_line_2: str = required()
+    town: str = required(min_length=1)
+    postcode: str = required(min_length=1, max_length=10)
+    nhs_number: str = required(description="Ten digits; an empty string removes it")
+    client_group: ClientGroup = required()
+    facs_band: FacsBand = required()
+    primary_support_reason: PrimarySupportReason = required()
+    contact_preference: ContactMethod = required()
+    phone: str = required()
+    email: str = required()
+    contact_notes: str = required()
+    has_capacity: bool | None = Field(None, description="null: not yet assessed")
+    capacity_notes: str = required()
+    consents_to_share: bool = required()
+    consent_notes: str = required()
+    reason: Reason = Field(..., description="Why the change is being made")
 
 
 class ChangesOut(Schema):
@@ -134,13 +138,13 @@ class RepresentativeOut(Schema):
     ends_on: dt.date | None
 
 
-class RepresentativeIn(Schema):
+class RepresentativeIn(Input):
     name: str = Field(..., min_length=1, max_length=200)
     type: RepresentativeType
     relationship: str = ""
     phone: str = ""
     email: str = ""
-    user_id: int | None = None
+    user_id: Id | None = None
     may_view_record: bool = True
     may_complete_assessment: bool = False
     may_agree_plan: bool = False
@@ -148,11 +152,11 @@ class RepresentativeIn(Schema):
     evidence: str = ""
     starts_on: dt.date
     ends_on: dt.date | None = None
-    reason: str = Field(..., min_length=1)
+    reason: Reason
 
 
-class ReasonIn(Schema):
-    reason: str = Field(..., min_length=1)
+class ReasonIn(Input):
+    reason: Reason
 
 
 class TeamOut(Schema):
@@ -162,10 +166,10 @@ class TeamOut(Schema):
     member_ids: list[int]
 
 
-class AllocationIn(Schema):
-    team_id: int | None
-    allocated_worker_id: int | None
-    reason: str = Field(..., min_length=1)
+class AllocationIn(Input):
+    team_id: Id | None
+    allocated_worker_id: Id | None
+    reason: Reason
 
 
 class ContactOut(Schema):
@@ -177,7 +181,7 @@ class ContactOut(Schema):
     recorded_by_id: int
 
 
-class ContactIn(Schema):
+class ContactIn(Input):
     happened_at: dt.datetime
     kind: ContactKind
     summary: str = Field(..., min_length=1, max_length=200)
@@ -194,11 +198,11 @@ class EventOut(Schema):
     reason: str
 
 
-class PeopleFilter(Schema):
+class PeopleFilter(Input):
     q: str = Field("", description="Words matched against name, reference, postcode or NHS number")
     facs_band: FacsBand | None = None
     client_group: ClientGroup | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 def _authority(request: AuthedRequest) -> Any:
@@ -238,7 +242,7 @@ def _team(authority: Any, team_id: int | None) -> Team | None:
 
 
 @router.get("/people", response=list[PersonOut], summary="People you work with")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_people(request: AuthedRequest, filters: Query[PeopleFilter]) -> Any:
     people = people_scope(request.user, _authority(request))
     for word in filters.q.split():
@@ -314,7 +318,7 @@ def allocate(request: AuthedRequest, person_id: int, payload: AllocationIn) -> A
 @router.get(
     "/people/{person_id}/history", response=list[EventOut], summary="Who changed the record, when and why"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def history(request: AuthedRequest, person_id: int) -> Any:
     person = _person(request, person_id, "case")
     return AuditEvent.objects.filter(authority=person.authority, person_id=person.pk)
@@ -371,7 +375,7 @@ def remove_representative(request: AuthedRequest, person_id: int, rep_id: int, p
 
 
 @router.get("/people/{person_id}/contacts", response=list[ContactOut], tags=["contacts"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_contacts(request: AuthedRequest, person_id: int) -> Any:
     return _person(request, person_id, "case").contacts.all()
 
@@ -408,7 +412,7 @@ def list_teams(request: AuthedRequest) -> Any:
 @router.get(
     "/teams/{team_id}/caseload", response=list[PersonOut], tags=["caseloads"], summary="A team's caseload"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def caseload(request: AuthedRequest, team_id: int) -> Any:
     team = get_object_or_404(_teams(request), pk=team_id)
     return people_scope(request.user, team.authority).filter(team=team)

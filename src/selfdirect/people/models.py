@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from selfdirect.core.models import Authority
@@ -116,6 +118,12 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("people:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        # One rule for the pages, the API and the import alike (every write runs full_clean).
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
 
     @property
     def full_name(self) -> str:

@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfdirect.api.errors import Conflict
+from selfdirect.api.schema import Id, Input, LocalTime, Reason
+from selfdirect.core.forms import REASON_MAX_LENGTH
 from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope
 
@@ -47,7 +50,7 @@ from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, permi
 router = Router(tags=["plans"])
 
 
-class LineOut(Schema):
+class PlanLineOut(Schema):
     id: int
     kind: LineKind
     category: str
@@ -70,7 +73,7 @@ class MoneyOut(Schema):
     indicative_budget_pence: int
     budget_source: str
     deployment: str
-    lines: list[LineOut]
+    lines: list[PlanLineOut]
     annual_total_pence: int
     budget_check: str = Field(..., description="ok, under, warn or block (by the authority's plan rules)")
     budget_message: str
@@ -118,15 +121,17 @@ class PlanSummaryOut(Schema):
     review_on: dt.date | None
 
 
-class PlanIn(Schema):
-    person_id: int
+class PlanIn(Input):
+    person_id: Id
 
 
-class PlanPatch(Schema):
+class PlanPatch(Input):
+    """Only the fields sent change; a field sent as null is left as it is."""
+
     what_matters: str | None = None
     helper: Helper | None = None
     helper_name: str | None = None
-    market_broker_id: int | None = Field(None, description="A broker from this authority's market register")
+    market_broker_id: Id | None = Field(None, description="A broker from this authority's market register")
     deployment: Deployment | None = None
     deployment_notes: str | None = None
     risk_want: str | None = None
@@ -138,16 +143,16 @@ class PlanPatch(Schema):
     starts_on: dt.date | None = None
     duration_months: int | None = Field(None, ge=1, le=36)
     indicative_budget_pence: int | None = Field(None, ge=0)
-    reason: str = Field("Plan written", min_length=1)
+    reason: Reason = "Plan written"
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(Input):
     text: str = Field(..., min_length=1, max_length=500)
     how_measured: str = ""
-    framework_outcome_ids: list[int] = []
+    framework_outcome_ids: list[Id] = []
 
 
-class LineIn(Schema):
+class LineIn(Input):
     kind: LineKind
     category: str
     description: str = Field(..., min_length=1, max_length=300)
@@ -158,18 +163,18 @@ class LineIn(Schema):
     unit_cost_pence: int | None = Field(
         None, ge=0, description="Defaults to the market register's rate when a market entry is linked"
     )
-    market_service_id: int | None = Field(
+    market_service_id: Id | None = Field(
         None, description="A provider's service from this authority's market"
     )
-    personal_assistant_id: int | None = Field(
+    personal_assistant_id: Id | None = Field(
         None, description="A personal assistant from this authority's register"
     )
-    broker_id: int | None = Field(None, description="A broker from this authority's register")
+    broker_id: Id | None = Field(None, description="A broker from this authority's register")
 
 
-class TransitionIn(Schema):
+class TransitionIn(Input):
     action: str = Field(..., description="One of: " + ", ".join(TRANSITIONS))
-    reason: str = ""
+    reason: str = Field("", max_length=REASON_MAX_LENGTH)
     conditions: str = ""
     minutes: str = ""
 
@@ -190,13 +195,13 @@ class TransitionResult(Schema):
     transition: TransitionOut | None
 
 
-class ReviewAnswerIn(Schema):
-    outcome_id: int
+class ReviewAnswerIn(Input):
+    outcome_id: Id
     progress: Progress
     notes: str = ""
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
     answers: list[ReviewAnswerIn]
     risk_level: RiskLevel
     money_notes: str = ""
@@ -230,8 +235,8 @@ class MeetingOut(Schema):
     agenda: list[ReferralOut]
 
 
-class RefusalIn(Schema):
-    person_id: int
+class RefusalIn(Input):
+    person_id: Id
     reason: RefusalReason
     notes: str = ""
 
@@ -260,12 +265,12 @@ class VisitsOut(Schema):
     visits: list[VisitOut]
 
 
-class VisitIn(Schema):
+class VisitIn(Input):
     due_on: dt.date
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class VisitRecordIn(Schema):
+class VisitRecordIn(Input):
     visited_on: dt.date
     notes: str = Field(..., min_length=1, max_length=4000)
 
@@ -341,7 +346,7 @@ def frameworks(request: AuthedRequest) -> Any:
 
 
 @router.get("/plans/reviews-due", response=list[ReviewDueOut], summary="Reviews due in the next N days")
-def reviews_due(request: AuthedRequest, days: int = 30) -> Any:
+def reviews_due(request: AuthedRequest, days: int = Query(30, ge=0, le=3650)) -> Any:
     if request.authority is None:
         return []
     visible = access.plans_scope(request.user, request.authority)
@@ -355,7 +360,7 @@ def reviews_due(request: AuthedRequest, days: int = 30) -> Any:
 
 
 @router.get("/plans/visits-due", response=list[VisitOut], summary="Light-touch visits due in the next N days")
-def visits_due(request: AuthedRequest, days: int = 30) -> Any:
+def visits_due(request: AuthedRequest, days: int = Query(30, ge=0, le=3650)) -> Any:
     if request.authority is None:
         return []
     visible = access.plans_scope(request.user, request.authority)
@@ -376,16 +381,16 @@ def meetings(request: AuthedRequest) -> Any:
             for m in found]  # fmt: skip
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(Input):
     attendance: Attendance
     attendee_name: str = Field("", max_length=200)
 
 
-class MinutesIn(Schema):
+class MinutesIn(Input):
     minutes: str = Field(..., min_length=1)
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Input):
     notes: str = Field(..., min_length=1, max_length=4000)
 
 
@@ -395,13 +400,13 @@ class InvitationOut(Schema):
     invitee_name: str
     representative_id: int | None = Field(None, description="Blank: the invitation is to the person")
     meets_on: dt.date
-    meets_at: dt.time | None
+    meets_at: LocalTime | None
     place: str
     sent_how: InvitationSent | None = Field(None, description="How the panel chair sent it; null: not yet")
     sent_on: dt.date | None
 
 
-class InvitationSentIn(Schema):
+class InvitationSentIn(Input):
     sent_how: InvitationSent
     sent_on: dt.date
 
@@ -420,16 +425,24 @@ def _panel_scope(request: AuthedRequest, perm: str = "plans.see_panel") -> Any:
     return request.authority
 
 
+def _panel_record(request: AuthedRequest, records: Any, pk: int) -> Any:
+    """One of the panel's records, to write (plans.run_panel). Those who do not see the panel's work
+    get 404 whether or not it exists, as for any record they may not see (docs/access.md); those who
+    see it but do not run the panel (admins) get 403."""
+    if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
+        raise Http404("not a record you see")
+    record = get_object_or_404(records, pk=pk, authority=request.authority)
+    _panel_scope(request, "plans.run_panel")
+    return record
+
+
 @router.post(
     "/plans/panel/referrals/{referral_id}/attendance",
     response=ReferralOut,
     summary="Record who came to the panel for the person (panel members)",
 )
 def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn) -> Any:
-    referral = get_object_or_404(
-        PanelReferral.objects.select_related("plan"), pk=referral_id, authority=request.authority
-    )
-    _panel_scope(request, "plans.run_panel")
+    referral = _panel_record(request, PanelReferral.objects.select_related("plan"), referral_id)
     _writing(lambda: services.record_attendance(request.user, referral, body.attendance, body.attendee_name))
     return _referral(referral)
 
@@ -440,10 +453,7 @@ def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn
     summary="Record how and when an invitation to the panel was sent (panel members)",
 )
 def post_invitation_sent(request: AuthedRequest, invitation_id: int, body: InvitationSentIn) -> Any:
-    invitation = get_object_or_404(
-        PanelInvitation.objects.select_related("referral"), pk=invitation_id, authority=request.authority
-    )
-    _panel_scope(request, "plans.run_panel")
+    invitation = _panel_record(request, PanelInvitation.objects.select_related("referral"), invitation_id)
     _writing(lambda: services.mark_invitation_sent(request.user, invitation, body.sent_how, body.sent_on))
     return _invitation(invitation)
 
@@ -464,8 +474,7 @@ def list_invitations(request: AuthedRequest, plan_id: int) -> Any:
     summary="Write a panel meeting's minutes (panel members)",
 )
 def post_minutes(request: AuthedRequest, meeting_id: int, body: MinutesIn) -> Any:
-    meeting = get_object_or_404(PanelMeeting, pk=meeting_id, authority=request.authority)
-    _panel_scope(request, "plans.run_panel")
+    meeting = _panel_record(request, PanelMeeting.objects.all(), meeting_id)
     _writing(lambda: services.save_minutes(request.user, meeting, body.minutes))
     return {"id": meeting.pk, "meets_on": meeting.meets_on, "minutes": meeting.minutes,
             "agenda": [_referral(r) for r in meeting.referrals.select_related("plan")]}  # fmt: skip
@@ -563,7 +572,7 @@ def delete_outcome(request: AuthedRequest, plan_id: int, outcome_id: int) -> Any
 
 
 @router.post(
-    "/plans/{plan_id}/lines", response={201: LineOut}, summary="Add spending; its yearly cost is worked out"
+    "/plans/{plan_id}/lines", response={201: PlanLineOut}, summary="Add spending; its yearly cost is worked out"
 )
 def add_line(request: AuthedRequest, plan_id: int, body: LineIn) -> Any:
     plan = _plan(request, plan_id)

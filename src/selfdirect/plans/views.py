@@ -520,11 +520,12 @@ def panel_meetings(request: AuthedRequest) -> HttpResponse:
 
 
 def _meeting(request: AuthedRequest, meeting_pk: int) -> PanelMeeting:
-    if request.authority is None:
-        raise Http404
-    meeting = get_object_or_404(PanelMeeting, pk=meeting_pk, authority=request.authority)
-    require(request, "plans.see_panel", request.authority)
-    return meeting
+    """A meeting of the panel. Those who do not see the panel's work get 404 whether or not the
+    meeting exists (docs/access.md: a record you may not see is not found), never a 403 that says
+    it does."""
+    if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
+        raise Http404("no such meeting")
+    return get_object_or_404(PanelMeeting, pk=meeting_pk, authority=request.authority)
 
 
 @login_required

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from selfdirect.api.schema import DB_INT_MAX
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
 from selfdirect.people.constants import ClientGroup
@@ -20,6 +21,7 @@ from .indicators import TABLE_KEYS, PeriodError, Report, build_report, current_p
 from .rules import report_people
 
 router = Router(tags=["reporting"])
+TEAM = Query(None, ge=1, le=DB_INT_MAX, description="Only this team's caseload")
 
 
 class ReportColumnOut(Schema):
@@ -86,14 +88,14 @@ def _out(report: Report) -> dict[str, Any]:
 
 @router.get("/reports", response=ReportOut, summary="Every indicator for a period (money in pence)")
 def all_indicators(
-    request: AuthedRequest, period: str = "", client_group: str = "", team: int | None = None
+    request: AuthedRequest, period: str = "", client_group: str = "", team: int | None = TEAM
 ) -> Any:
     return _out(_report(request, period, client_group, team, TABLE_KEYS))
 
 
 @router.get("/reports/{key}", response=ReportOut, summary="One indicator table for a period")
 def one_indicator(
-    request: AuthedRequest, key: str, period: str = "", client_group: str = "", team: int | None = None
+    request: AuthedRequest, key: str, period: str = "", client_group: str = "", team: int | None = TEAM
 ) -> Any:
     if key not in TABLE_KEYS:
         raise Http404("no such indicator")

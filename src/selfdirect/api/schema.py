@@ -1,0 +1,127 @@
+"""What every API request schema shares, so each rule about input is written once.
+
+- :class:`Input` is the base of every request body and query schema. It refuses, field by field,
+  a NUL character anywhere in a value (PostgreSQL cannot store one; SQLite stored it silently) and
+  an integer the database cannot hold (SQLite raised OverflowError, PostgreSQL "bigint out of
+  range"), nested lists and mappings included, so the problem names the field.
+- :data:`Id` is a record's id: a positive 64-bit integer.
+- :data:`Reason` is the reason an audited change records (as long as the pages allow).
+- :data:`LocalTime` is a time of day on the council's clock: ``HH:MM`` or ``HH:MM:SS``, with no
+  offset. A time with an offset used to be saved and then fail to render, so the caller retried
+  and duplicated the row; it is refused before anything is written.
+- :func:`required` marks a field a PATCH may leave out but may not set to null: only fields the
+  record can hold empty are nullable in the contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from ninja import Field
+from ninja import Schema as NinjaSchema
+from ninja.pagination import PageNumberPagination
+from pydantic import BeforeValidator, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
+
+from selfdirect.core.forms import REASON_MAX_LENGTH
+from selfdirect.core.middleware import NUL, NUL_MESSAGE
+
+DB_INT_MIN = -(2**63)
+DB_INT_MAX = 2**63 - 1
+
+
+def _find(value: Any, bad: Any) -> bool:
+    """Whether ``bad`` holds for ``value`` or anything in it (lists and mappings, keys included)."""
+    if bad(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_find(k, bad) or _find(v, bad) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_find(v, bad) for v in value)
+    return False
+
+
+def _has_nul(value: Any) -> bool:
+    return isinstance(value, str) and NUL in value
+
+
+def _too_big(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and not DB_INT_MIN <= value <= DB_INT_MAX
+
+
+class Input(NinjaSchema):
+    """The base of every request schema (body, query or form)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if _find(value, _has_nul):
+            raise PydanticCustomError("nul_character", NUL_MESSAGE)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_numbers_no_database_holds(cls, value: Any) -> Any:
+        # After the field's own checks, so a declared bound (an Id's) names the item that broke it.
+        if _find(value, _too_big):
+            raise PydanticCustomError("int_too_big", "must be a whole number from -2^63 to 2^63 - 1")
+        return value
+
+
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="A record's id")]
+Reason = Annotated[
+    str, Field(min_length=1, max_length=REASON_MAX_LENGTH, description="Why: kept in the record's history")
+]
+
+_LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$")
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, dt.time):
+        if value.tzinfo is not None:
+            raise PydanticCustomError("local_time", "give the time on the council's clock, with no offset")
+        return value
+    if not isinstance(value, str) or not _LOCAL_TIME.match(value):
+        raise PydanticCustomError(
+            "local_time", "give a time of day as HH:MM or HH:MM:SS, with no offset (for example 18:00)"
+        )
+    return dt.time.fromisoformat(value)
+
+
+# JSON Schema's `format: time` is RFC 3339's full-time, which needs an offset: these times have none.
+LocalTime = Annotated[
+    dt.time,
+    BeforeValidator(_local_time),
+    WithJsonSchema(
+        {"type": "string", "pattern": _LOCAL_TIME.pattern, "examples": ["18:00:00"],
+         "description": "A time of day on the council's clock (UK local time), with no offset"}
+    ),
+]  # fmt: skip
+
+
+def required(default: Any = None, **kwargs: Any) -> Any:
+    """A PATCH field that may be left out (then it is not changed) but not sent as null."""
+    return Field(default, json_schema_extra=_drop_default, **kwargs)
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+class PageInput(Input):
+    page: int = Field(1, ge=1, le=DB_INT_MAX // 100, description="Which page, from 1")
+    page_size: int | None = Field(None, ge=1, le=100, description="Items a page (the default if left out)")
+
+
+class Pages(PageNumberPagination):
+    """Page-numbered lists. A page far past the end is an empty page; a page number no database can
+    count to (``page=2**70`` overflowed the query's OFFSET) is refused with the field named."""
+
+    MAX_PAGE_SIZE = 100
+    Input = PageInput  # type: ignore[assignment]
+
+    def __init__(self, page_size: int = 50, **kwargs: Any) -> None:
+        super().__init__(page_size=page_size, max_page_size=self.MAX_PAGE_SIZE, **kwargs)
