@@ -23,10 +23,12 @@ class Slot:
     amount_pence: int
 
 
-def add_months(day: dt.date, months: int, anchor_day: int) -> dt.date:
+def add_months(day: dt.date, months: int, anchor_day: int | None = None) -> dt.date:
+    """``months`` later on ``anchor_day`` (the day's own by default), or the month's last day when
+    that day does not exist in it (29 February 2028 + 12 months is 28 February 2029)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(anchor_day, calendar.monthrange(year, month)[1]))
+    return dt.date(year, month, min(anchor_day or day.day, calendar.monthrange(year, month)[1]))
 
 
 def period_amount(annual_pence: int, period_start: dt.date, period_end: dt.date, starts_on: dt.date) -> int:

@@ -54,13 +54,17 @@ from .models import (
     Spend,
     Transaction,
 )
-from .schedule import phases_from, phases_total, schedule
+from .schedule import add_months, phases_from, phases_total, schedule
 
 BUDGET_AUDIT_FIELDS = [
     "stream", "period_start", "period_end", "agreed_annual_pence", "indicative_pence", "difference_reasons",
     "frequency", "starts_on", "status", "source",
 ]  # fmt: skip
 RUN_LEASE = dt.timedelta(minutes=2)
+# How far from today a budget's period may start: older budgets are a council's history brought over
+# (its opening balances), later ones agreed ahead; anything further is a typing error (1900, 2099).
+BUDGET_YEARS_BACK = 10
+BUDGET_YEARS_AHEAD = 2
 # A period close writes its claw-backs this many budgets at a time, building the next batch meanwhile.
 CLOSE_BATCH = 5000
 CLOSE_LINE_COLUMNS = [
@@ -135,12 +139,28 @@ def create_budget(
             "The agreed budget differs from the indicative budget: record the reasons the person will be given"
         ]
     allowed = policy.payment_frequencies(person.authority.slug)
-    if frequency not in allowed and frequency != Frequency.ONCE:  # a one-off is never refused for its frequency
+    if (
+        frequency not in allowed and frequency != Frequency.ONCE
+    ):  # a one-off is never refused for its frequency
         errors["frequency"] = [
             f"{frequency!r} is not a payment frequency the policy allows: {', '.join(allowed)}"
         ]
+    today = timezone.localdate()
     if not period_start < period_end:
         errors["period_end"] = ["The period must end after it starts"]
+    elif period_end > add_months(period_start, 12) - dt.timedelta(days=1):
+        errors["period_end"] = [
+            f"A budget runs for a year at most: this one would end after {add_months(period_start, 12) - dt.timedelta(days=1):%-d %B %Y}"
+        ]
+    elif (
+        not add_months(today, -12 * BUDGET_YEARS_BACK)
+        <= period_start
+        <= add_months(today, 12 * BUDGET_YEARS_AHEAD)
+    ):
+        errors["period_start"] = [
+            f"A budget's period must start within {BUDGET_YEARS_BACK} years before today and "
+            f"{BUDGET_YEARS_AHEAD} years after it, not on {period_start:%-d %B %Y}"
+        ]
     elif not period_start <= starts_on <= period_end:
         errors["starts_on"] = ["The start date must fall within the budget's period"]
     rows = list(deployments)
@@ -326,7 +346,9 @@ def due_instalments(run: PaymentRun) -> models.QuerySet[Instalment]:
     Those are paid with this month's, dated in it: paid late rather than not at all. Arrears this
     run has paid stay counted, so a run resumed after a crash counts the same."""
     period = run.period
-    arrears = models.Q(due_on__lt=period.start) & (models.Q(payment__isnull=True) | models.Q(payment__run=run))
+    arrears = models.Q(due_on__lt=period.start) & (
+        models.Q(payment__isnull=True) | models.Q(payment__run=run)
+    )
     return Instalment.objects.filter(
         models.Q(due_on__gte=period.start) | arrears,
         budget__authority_id=run.authority_id, due_on__lte=period.end, cancelled=False,
@@ -565,7 +587,9 @@ def _batch_instalments(
     for row in rows:
         if not due or due[-1].id != row[0]:
             due.append(
-                _Due._make((*row[:9], row[9] == BudgetStatus.AGREED, row[10] is not None, row[11] == Frequency.ONCE))
+                _Due._make(
+                    (*row[:9], row[9] == BudgetStatus.AGREED, row[10] is not None, row[11] == Frequency.ONCE)
+                )
             )
         if row[12] is not None:  # a budget with no route is refused when its legs are built
             routes[row[1]].setdefault(row[12], _Route._make(row[13:]))
@@ -700,7 +724,9 @@ class CloseResult:
     def message(self) -> str:
         month = books.month_name(self.period.start)
         if not self.changed:
-            when = f" on {timezone.localtime(self.period.closed_at):%-d %B %Y}" if self.period.closed_at else ""
+            when = (
+                f" on {timezone.localtime(self.period.closed_at):%-d %B %Y}" if self.period.closed_at else ""
+            )
             return f"{month} was already closed{when}: nothing has changed"
         return (
             f"{month} is closed: {self.budgets} budget(s), {format_pence(self.kept_pence)} kept by budget "
@@ -750,7 +776,13 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
     with transaction.atomic():
         period = Period.objects.select_for_update().filter(authority=authority, start=start).first()
         if period is None:
-            raise ServiceError({"period": [f"Nothing has been posted in {books.month_name(start)}: there is nothing to close"]})
+            raise ServiceError(
+                {
+                    "period": [
+                        f"Nothing has been posted in {books.month_name(start)}: there is nothing to close"
+                    ]
+                }
+            )
         if period.is_closed:
             return _close_result(period, changed=False)
         refused = close_refusal(authority, period)
@@ -850,7 +882,9 @@ def _close_budget(
     row: list[Any] = [period.pk, budget_id, unspent, kept, clawed, f"{why} (policy {pol.version})", None]
     if not clawed:
         return row, None
-    held = [(account, amount) for (account, _, _), amount in zip(accounts, still_held, strict=True) if amount > 0]
+    held = [
+        (account, amount) for (account, _, _), amount in zip(accounts, still_held, strict=True) if amount > 0
+    ]
     parts = _split(clawed, [amount for _, amount in held])
     legs = [debit(clawback, clawed)] + [
         credit(account, part) for (account, _), part in zip(held, parts, strict=True) if part
@@ -907,7 +941,9 @@ class NeedsConfirmation(ServiceError):
 
 
 def _largest_purchase(pol: policy.LedgerPolicy, budget: Budget) -> int:
-    return round_pence(Decimal(budget.agreed_annual_pence) * pol.spending.largest_purchase_percent_of_year / 100)
+    return round_pence(
+        Decimal(budget.agreed_annual_pence) * pol.spending.largest_purchase_percent_of_year / 100
+    )
 
 
 def record_spends(
@@ -927,6 +963,7 @@ def record_spends(
     made = []
     lines = plan_lines(budget)
     largest = _largest_purchase(pol, budget)
+    today = timezone.localdate()
     with transaction.atomic():
         for i, row in enumerate(rows, start=1):
             where = f"line {row['line']}: " if "line" in row else ("" if len(rows) == 1 else f"row {i}: ")
@@ -944,6 +981,18 @@ def record_spends(
                     f"({format_pence(largest)}, {pol.spending.largest_purchase_percent_of_year}% of "
                     f"{format_pence(budget.agreed_annual_pence)} a year): check the amount"
                 ]})  # fmt: skip
+            on = row["on"]
+            if not isinstance(on, dt.date):
+                raise ServiceError({"on": [f"{where}{on!r} is not a date"]})
+            if not budget.period_start <= on <= budget.period_end:
+                raise ServiceError({"on": [
+                    f"{where}{on:%-d %B %Y} is outside this budget's period, {budget.period_start:%-d %B %Y} "
+                    f"to {budget.period_end:%-d %B %Y}"
+                ]})  # fmt: skip
+            if on > today:
+                raise ServiceError(
+                    {"on": [f"{where}{on:%-d %B %Y} is still to come: record spending once it is made"]}
+                )
             route = _holder_route(budget, row.get("route"))
             held = books.balance(chart.holder(budget.pk, route))
             short = amount - max(held, 0)
@@ -1071,7 +1120,9 @@ def parse_statement_csv(text: str, categories: Mapping[str, str]) -> list[dict[s
     return rows
 
 
-def upload_statement(actor: User, budget: Budget, text: str, *, confirm_overspend: bool = False) -> list[Spend]:
+def upload_statement(
+    actor: User, budget: Budget, text: str, *, confirm_overspend: bool = False
+) -> list[Spend]:
     pol = policy.load(budget.person.authority.slug)
     rows = parse_statement_csv(text, pol.spending.categories)
     return record_spends(actor, budget, rows, source="statement", confirm_overspend=confirm_overspend)
@@ -1137,6 +1188,11 @@ def receive_contribution(
         budget = person.budgets.exclude(status=BudgetStatus.DRAFT).order_by("-starts_on", "-pk").first()
     if budget is None or budget.person_id != person.pk:
         raise ServiceError({"budget": ["The person has no agreed budget to receive a contribution against"]})
+    first = person.budgets.exclude(status=BudgetStatus.DRAFT).order_by("period_start").first()
+    if first is not None and on < first.period_start:
+        raise ServiceError({"on": [
+            f"{on:%-d %B %Y} is before the person's first budget started ({first.period_start:%-d %B %Y})"
+        ]})  # fmt: skip
     chart = Chart(person.authority)
     try:
         with transaction.atomic():
@@ -1267,10 +1323,16 @@ def reconciliation(authority: Authority) -> list[dict[str, Any]]:
 
 
 def reverse_transaction(actor: User, txn: Transaction, reason: str, on: dt.date | None = None) -> Transaction:
-    """Correct a posting by reversing it (the original stays, as does the reason)."""
+    """Correct a posting by reversing it (the original stays, as does the reason), dated today or on
+    a day between the original's date and today."""
+    on = on or timezone.localdate()
+    if not txn.on <= on <= timezone.localdate():
+        raise ServiceError({"on": [
+            f"A reversal is dated between the original's date ({txn.on:%-d %B %Y}) and today, not {on:%-d %B %Y}"
+        ]})  # fmt: skip
     try:
         with transaction.atomic():
-            rev = books.reverse(txn, on or timezone.localdate(), reason, actor)
+            rev = books.reverse(txn, on, reason, actor)
             audit.record(actor=actor, authority=txn.authority, action=AuditAction.CHANGE, obj=txn,
                          reason=reason, changes={"reversed_by": [None, rev.pk]})  # fmt: skip
     except LedgerError as exc:
@@ -1613,7 +1675,9 @@ def receive_clawback(
 MAX_STATEMENT_BYTES = 1_000_000
 
 
-def upload_statement_file(actor: User, budget: Budget, raw: bytes, *, confirm_overspend: bool = False) -> list[Spend]:
+def upload_statement_file(
+    actor: User, budget: Budget, raw: bytes, *, confirm_overspend: bool = False
+) -> list[Spend]:
     """A bank-statement CSV as uploaded (bytes): the same parsing and posting as the page's upload,
     all lines or none, every problem named by its line."""
     if len(raw) > MAX_STATEMENT_BYTES:
