@@ -47,9 +47,28 @@ def record(
     person_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the authority's audit log. ``reason`` is required: a change says why."""
+    found = event(
+        actor=actor, authority=authority, action=action, obj=obj, reason=reason, changes=changes,
+        person_id=person_id,
+    )  # fmt: skip
+    found.save(force_insert=True)
+    return found
+
+
+def event(
+    *,
+    actor: User | None,
+    authority: Authority,
+    action: AuditAction | str,
+    obj: models.Model,
+    reason: str,
+    changes: dict[str, list[Any]] | None = None,
+    person_id: int | None = None,
+) -> AuditEvent:
+    """The event :func:`record` appends, unsaved: for writing many at once (``bulk_create``)."""
     if not reason or not reason.strip():
         raise ValueError("an audited change needs a reason")
-    return AuditEvent.objects.create(
+    return AuditEvent(
         authority=authority,
         actor=actor,
         actor_label=str(actor) if actor else "system",
