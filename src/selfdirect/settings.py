@@ -7,6 +7,8 @@ under var/) and a PostgreSQL deployment:
 - ``SELFDIRECT_SECRET_KEY``: required when ``SELFDIRECT_DEBUG`` is off
 - ``SELFDIRECT_DEBUG``: "1" for the demo and tests
 - ``SELFDIRECT_VAR``: where the SQLite file, static files and task output live (default ./var)
+- ``SELFDIRECT_PG_LOCK_TIMEOUT``: on PostgreSQL, how long a statement waits for a lock before the
+  request answers 503 "busy" (e.g. ``5s``; unset, it waits)
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "selfdirect.core.middleware.AuthorityMiddleware",
+    "selfdirect.core.dbbusy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "selfdirect.urls"
@@ -116,6 +119,13 @@ def database_from_url(url: str | None) -> dict[str, object]:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": int(os.environ.get("SELFDIRECT_CONN_MAX_AGE", "0")),
+        # How long a statement may wait for a lock (e.g. "5s"); past it the request answers 503, busy
+        # (selfdirect.core.dbbusy). Unset: PostgreSQL's default, wait as long as it takes.
+        "OPTIONS": (
+            {"options": f"-c lock_timeout={os.environ['SELFDIRECT_PG_LOCK_TIMEOUT']}"}
+            if os.environ.get("SELFDIRECT_PG_LOCK_TIMEOUT")
+            else {}
+        ),
     }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from selfdirect.core.middleware import authority_for
@@ -23,7 +22,7 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        found.mark_used()
         request.user = found.user
         request.authority = found.authority  # type: ignore[attr-defined]
         request.roles = found.user.roles_in(found.authority)  # type: ignore[attr-defined]

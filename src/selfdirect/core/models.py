@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any, ClassVar
@@ -136,6 +137,10 @@ class FailedLogin(models.Model):
         return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"
 
 
+TOKEN_USE_RECORDED_EVERY = dt.timedelta(minutes=5)
+"""How stale an API token's ``last_used_at`` may be: enough to see which tokens are in use."""
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -154,6 +159,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def mark_used(self) -> None:
+        """Note that the token was used, at most once every :data:`TOKEN_USE_RECORDED_EVERY`: a
+        write on every call made every API read a write, and on SQLite each write waits for the one
+        database lock (an import holding it made reads fail with "database is locked")."""
+        now = timezone.now()
+        stale = now - TOKEN_USE_RECORDED_EVERY
+        if self.last_used_at is not None and self.last_used_at > stale:
+            return
+        ApiToken.objects.filter(pk=self.pk).filter(
+            models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lte=stale)
+        ).update(last_used_at=now)
+        self.last_used_at = now
 
     @classmethod
     def issue(cls, user: User, authority: Authority, name: str) -> tuple[ApiToken, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import registry, throttle
+from . import dbbusy, registry, throttle
 from .constants import CASELOAD_ROLES, Role
 from .http import AuthedRequest, is_api, problem_response
 from .middleware import SESSION_KEY
@@ -139,6 +140,8 @@ def error_403(request: AuthedRequest, exception: Exception | None = None) -> Htt
 
 
 def error_400(request: AuthedRequest, exception: Exception | None = None) -> HttpResponse:
+    if dbbusy.is_busy(exception):  # the session could not be saved: the database was busy
+        return dbbusy.busy_response(request)
     if is_api(request):
         return problem_response(400, "Bad request", "The request could not be read")
     return render(request, "400.html", status=400)
@@ -151,6 +154,8 @@ def error_404(request: AuthedRequest, exception: Exception | None = None) -> Htt
 
 
 def error_500(request: AuthedRequest) -> HttpResponse:
+    if dbbusy.is_busy(sys.exc_info()[1]):  # a middleware's write: try again, not a fault
+        return dbbusy.busy_response(request)
     if is_api(request):
         return problem_response(500, "Internal server error", "The fault has been logged.")
     from django.views.defaults import server_error
