@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from psycopg import sql
 from pytest_django.plugin import blocking_manager_key
 
 from helpers import PASSWORD, World, make_world
@@ -36,6 +38,37 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@contextmanager
+def as_owner() -> Iterator[None]:
+    """Act as the database's owner for what only it may do: lift and put back the rules around the
+    emptying of the test database. The suite otherwise runs as the application's role, which owns
+    nothing (tests/conftest.py, core/dbroles.py)."""
+    role = connection.settings_dict["OPTIONS"].get("assume_role")
+    if connection.vendor != "postgresql" or not role:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+
+
+def lift_rules() -> None:
+    """Lift the append-only and reference rules so the test database can be emptied."""
+    with as_owner():
+        unprotect_audit_log(connection)
+        unprotect_ledger(connection)
+
+
+def put_rules_back() -> None:
+    with as_owner():
+        protect_audit_log(connection)
+        protect_ledger(connection)
+
+
 @pytest.fixture
 def flushable_db(transactional_db, settings) -> Iterator[None]:
     """Real commits, for tests that use the live server. The database is emptied after each
@@ -48,8 +81,7 @@ def flushable_db(transactional_db, settings) -> Iterator[None]:
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     settings.CSRF_COOKIE_AGE = None
     yield
-    unprotect_audit_log(connection)
-    unprotect_ledger(connection)
+    lift_rules()
 
 
 @pytest.fixture
@@ -63,8 +95,7 @@ def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     # After the session's last test the test database is already gone: nothing to protect.
     if nextitem is not None and "flushable_db" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
-            protect_audit_log(connection)
-            protect_ledger(connection)
+            put_rules_back()
 
 
 @pytest.fixture

@@ -38,6 +38,30 @@ def _frozen_calendar() -> Iterator[None]:
         yield
 
 
+# On PostgreSQL the suite acts as the application does in production: as a role that owns no table,
+# so it cannot disable or drop the database's rules (core/dbroles.py). It may also TRUNCATE, which
+# only the suite needs: it empties its tables between browser tests, once the rules are lifted.
+APP_ROLE = "selfdirect_test_app"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _application_role(django_db_setup, django_db_blocker) -> Iterator[None]:
+    from django.db import connection
+
+    from selfdirect.core import dbroles
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            dbroles.grant(connection, APP_ROLE, create=True, truncate=True)
+            connection.settings_dict["OPTIONS"]["assume_role"] = APP_ROLE
+            connection.close()  # the next connection switches to the role as it opens
+    yield
+    if connection.vendor == "postgresql":  # the owner drops the test database at the end
+        connection.settings_dict["OPTIONS"].pop("assume_role", None)
+        with django_db_blocker.unblock():
+            connection.close()
+
+
 @pytest.fixture
 def today() -> dt.date:
     """The suite's frozen "today" (tests that need a date relative to it take this)."""

@@ -9,6 +9,8 @@ under var/) and a PostgreSQL deployment:
 - ``SELFDIRECT_VAR``: where the SQLite file, static files and task output live (default ./var)
 - ``SELFDIRECT_PG_LOCK_TIMEOUT``: on PostgreSQL, how long a statement waits for a lock before the
   request answers 503 "busy" (e.g. ``5s``; unset, it waits)
+- ``SELFDIRECT_DB_ROLE``: on PostgreSQL, the role the application switches to after logging in, one
+  that owns no table (core/dbroles.py, ``manage.py grant_app_role``); unset when running ``migrate``
 """
 
 from __future__ import annotations
@@ -121,11 +123,16 @@ def database_from_url(url: str | None) -> dict[str, object]:
         "CONN_MAX_AGE": int(os.environ.get("SELFDIRECT_CONN_MAX_AGE", "0")),
         # How long a statement may wait for a lock (e.g. "5s"); past it the request answers 503, busy
         # (selfdirect.core.dbbusy). Unset: PostgreSQL's default, wait as long as it takes.
-        "OPTIONS": (
-            {"options": f"-c lock_timeout={os.environ['SELFDIRECT_PG_LOCK_TIMEOUT']}"}
-            if os.environ.get("SELFDIRECT_PG_LOCK_TIMEOUT")
-            else {}
-        ),
+        "OPTIONS": {
+            **(
+                {"options": f"-c lock_timeout={os.environ['SELFDIRECT_PG_LOCK_TIMEOUT']}"}
+                if os.environ.get("SELFDIRECT_PG_LOCK_TIMEOUT")
+                else {}
+            ),
+            # The role the application acts as when it logs in as another: one that owns no table, so
+            # it cannot switch the database's own rules off (core/dbroles.py). Unset for migrate.
+            **({"assume_role": os.environ["SELFDIRECT_DB_ROLE"]} if os.environ.get("SELFDIRECT_DB_ROLE") else {}),
+        },
     }
 
 

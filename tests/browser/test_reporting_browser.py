@@ -7,12 +7,9 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
-from browser_support import serious_violations, sign_in
-from selfdirect.core.dbtriggers import protect_audit_log, unprotect_audit_log
+from browser_support import lift_rules, put_rules_back, serious_violations, sign_in
 from selfdirect.core.demo import DemoCalendar
-from selfdirect.ledger.dbtriggers import protect_ledger, unprotect_ledger
 from selfdirect.people.demo import DEMO_PASSWORD
 from selfdirect.reporting.models import BudgetOffer, MoveOn, OfferOutcome
 
@@ -25,11 +22,9 @@ def demo(flushable_db):
     yield
     # The live server needs real commits; the ledger and audit log refuse deletes, so those
     # rules are lifted to empty the tables and restored straight after.
-    unprotect_ledger(connection)
-    unprotect_audit_log(connection)
+    lift_rules()
     call_command("flush", "--no-input")
-    protect_ledger(connection)
-    protect_audit_log(connection)
+    put_rules_back()
 
 
 @pytest.mark.parametrize("slug", ["northshire", "southvale"])

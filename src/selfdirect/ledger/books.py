@@ -278,10 +278,10 @@ def post(
     """Post one balanced transaction dated ``on`` into its (open) month. A closed month, and any
     month before the latest closed one, refuses it."""
     with transaction.atomic():
-        period = Period.objects.select_for_update().get(pk=period_for(authority, on).pk)
-        refused = refusal_for_month(authority.pk, period.start)
+        refused = refusal_for_month(authority.pk, on.replace(day=1))  # before a month is opened for it
         if refused:
             raise LedgerError(refused)
+        period = Period.objects.select_for_update().get(pk=period_for(authority, on).pk)
         txn, built_legs = build(authority, period, on, kind, memo, legs, budget_id=budget_id, actor=actor)
         txn.reverses = reverses
         txn.save()

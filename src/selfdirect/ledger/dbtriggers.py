@@ -130,6 +130,105 @@ PROTECT = {
         )
     ],
 }
+# Every table of the ledger: none may be emptied by TRUNCATE (PostgreSQL; SQLite has no TRUNCATE).
+LEDGER_TABLES = (
+    "account", "period", "transaction", "leg", "budget", "deployment", "instalment", "paymentrun", "payment",
+    "paymentline", "closeline", "spend", "chargeassessment", "dispute",
+)  # fmt: skip
+# Months (migration 0011): a closed month stays closed and unchanged, and is never removed; months
+# close in order, oldest first; no month is opened before a closed one. The services refuse all
+# three first, with words; these hold whatever writes to the table.
+PERIODS = {
+    "sqlite": [
+        """CREATE TRIGGER IF NOT EXISTS ledger_period_stays_closed BEFORE UPDATE ON ledger_period
+           WHEN OLD.status = 'closed'
+           BEGIN SELECT RAISE(ABORT, 'a closed month cannot be reopened or changed'); END""",
+        """CREATE TRIGGER IF NOT EXISTS ledger_period_closed_kept BEFORE DELETE ON ledger_period
+           WHEN OLD.status = 'closed'
+           BEGIN SELECT RAISE(ABORT, 'a closed month cannot be removed'); END""",
+        """CREATE TRIGGER IF NOT EXISTS ledger_period_closes_in_order BEFORE UPDATE ON ledger_period
+           WHEN NEW.status = 'closed' AND OLD.status <> 'closed' AND EXISTS (
+             SELECT 1 FROM ledger_period p
+              WHERE p.authority_id = NEW.authority_id AND p.start < NEW.start AND p.status <> 'closed')
+           BEGIN SELECT RAISE(ABORT, 'months close in order: an earlier month is still open'); END""",
+        """CREATE TRIGGER IF NOT EXISTS ledger_period_not_before_closed BEFORE INSERT ON ledger_period
+           WHEN EXISTS (SELECT 1 FROM ledger_period p
+                         WHERE p.authority_id = NEW.authority_id AND p.start > NEW.start AND p.status = 'closed')
+           BEGIN SELECT RAISE(ABORT, 'a later month is closed: this month cannot be opened'); END""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION ledger_period_rules() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'closed' THEN
+               RAISE EXCEPTION 'a closed month cannot be reopened, changed or removed (%)', to_char(OLD.start, 'YYYY-MM')
+                 USING ERRCODE = 'check_violation';
+             END IF;
+             IF TG_OP = 'DELETE' THEN
+               RETURN OLD;
+             END IF;
+             IF TG_OP = 'UPDATE' AND NEW.status = 'closed' AND EXISTS (
+                  SELECT 1 FROM ledger_period p
+                   WHERE p.authority_id = NEW.authority_id AND p.start < NEW.start AND p.status <> 'closed') THEN
+               RAISE EXCEPTION 'months close in order: a month before % is still open', to_char(NEW.start, 'YYYY-MM')
+                 USING ERRCODE = 'check_violation';
+             END IF;
+             IF TG_OP = 'INSERT' AND EXISTS (
+                  SELECT 1 FROM ledger_period p
+                   WHERE p.authority_id = NEW.authority_id AND p.start > NEW.start AND p.status = 'closed') THEN
+               RAISE EXCEPTION 'a month after % is closed: it cannot be opened', to_char(NEW.start, 'YYYY-MM')
+                 USING ERRCODE = 'check_violation';
+             END IF;
+             RETURN NEW;
+           END $$""",
+        "DROP TRIGGER IF EXISTS ledger_period_rules ON ledger_period",
+        """CREATE TRIGGER ledger_period_rules BEFORE INSERT OR UPDATE OR DELETE ON ledger_period
+           FOR EACH ROW EXECUTE FUNCTION ledger_period_rules()""",
+        """CREATE OR REPLACE FUNCTION ledger_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'the ledger is never emptied: % refuses TRUNCATE', TG_TABLE_NAME; END $$""",
+    ]
+    + [
+        sql
+        for t in LEDGER_TABLES
+        for sql in (
+            f"DROP TRIGGER IF EXISTS ledger_{t}_no_truncate ON ledger_{t}",
+            f"""CREATE TRIGGER ledger_{t}_no_truncate BEFORE TRUNCATE ON ledger_{t}
+                FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_truncate()""",
+        )
+    ],
+}
+UNPERIODS = {
+    "sqlite": [
+        f"DROP TRIGGER IF EXISTS ledger_period_{name}"
+        for name in ("stays_closed", "closed_kept", "closes_in_order", "not_before_closed")
+    ],
+    "postgresql": ["DROP TRIGGER IF EXISTS ledger_period_rules ON ledger_period"]
+    + [f"DROP TRIGGER IF EXISTS ledger_{t}_no_truncate ON ledger_{t}" for t in LEDGER_TABLES],
+}
+# A leg's account belongs to its transaction's authority (migration 0011). PostgreSQL checks it in
+# the leg statement's trigger (RULES): when the statement's accounts and transactions all share one
+# authority (a run's, a close's: every batch), one look-up of each distinct account and transaction
+# proves it; otherwise each leg is compared.
+LEG_AUTHORITY_SQLITE = """CREATE TRIGGER IF NOT EXISTS ledger_leg_same_authority BEFORE INSERT ON ledger_leg
+   WHEN (SELECT authority_id FROM ledger_account WHERE id = NEW.account_id)
+        IS NOT (SELECT authority_id FROM ledger_transaction WHERE id = NEW.transaction_id)
+   BEGIN SELECT RAISE(ABORT, 'a leg''s account belongs to another authority than its transaction'); END"""
+LEG_AUTHORITY_POSTGRESQL = """
+             IF EXISTS (
+                  SELECT 1
+                    FROM (SELECT array_agg(DISTINCT a.authority_id) acc
+                            FROM (SELECT DISTINCT account_id FROM new_legs) n JOIN ledger_account a ON a.id = n.account_id) x,
+                         (SELECT array_agg(DISTINCT t.authority_id) txn
+                            FROM (SELECT DISTINCT transaction_id FROM new_legs) n
+                            JOIN ledger_transaction t ON t.id = n.transaction_id) y
+                   WHERE NOT (cardinality(x.acc) = 1 AND x.acc = y.txn))
+                AND EXISTS (
+                  SELECT 1 FROM new_legs l
+                    JOIN ledger_account a ON a.id = l.account_id
+                    JOIN ledger_transaction t ON t.id = l.transaction_id
+                   WHERE a.authority_id <> t.authority_id) THEN
+               RAISE EXCEPTION 'a leg''s account belongs to another authority than its transaction'
+                 USING ERRCODE = 'check_violation';
+             END IF;"""
 # Installed from migration 0005 on (a SQLite trigger naming another table stops Django rebuilding
 # that table: a migration that alters ledger_account, _leg, _period or _transaction on SQLite
 # must call uninstall() before and install() after, as 0005 does for the rules before it).
@@ -207,6 +306,7 @@ RULES = {
         """CREATE TRIGGER IF NOT EXISTS ledger_transaction_open_period BEFORE INSERT ON ledger_transaction
            WHEN (SELECT status FROM ledger_period WHERE id = NEW.period_id) = 'closed'
            BEGIN SELECT RAISE(ABORT, 'the period is closed: nothing can be posted into it'); END""",
+        LEG_AUTHORITY_SQLITE,
     ],
     "postgresql": [
         # Once per INSERT statement, over the rows it inserted: none may go into a closed period.
@@ -246,6 +346,7 @@ RULES = {
            SET work_mem = '64MB' AS $$
            BEGIN
              {_refuse_missing("leg", "new_legs")}
+             {LEG_AUTHORITY_POSTGRESQL}
              INSERT INTO ledger_balance_check (transaction_id)
                SELECT transaction_id FROM new_legs GROUP BY transaction_id
                HAVING SUM(CASE WHEN side = 'D' THEN amount ELSE -amount END) <> 0;
@@ -275,7 +376,10 @@ RULES = {
     ],
 }
 UNRULES = {
-    "sqlite": ["DROP TRIGGER IF EXISTS ledger_transaction_open_period"],
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS ledger_transaction_open_period",
+        "DROP TRIGGER IF EXISTS ledger_leg_same_authority",
+    ],
     "postgresql": [
         "DROP TRIGGER IF EXISTS ledger_leg_balanced ON ledger_leg",
         "DROP TRIGGER IF EXISTS ledger_leg_queue_balance_check ON ledger_leg",
@@ -297,10 +401,12 @@ def _run(connection: Any, statements: dict[str, list[str]]) -> None:
 def protect_ledger(connection: Any) -> None:
     _run(connection, PROTECT)
     _run(connection, REFERENCES)
+    _run(connection, PERIODS)
 
 
 def unprotect_ledger(connection: Any) -> None:
     _run(connection, UNPROTECT)
+    _run(connection, UNPERIODS)
 
 
 def install(connection: Any, *, references: bool = True) -> None:
@@ -309,11 +415,13 @@ def install(connection: Any, *, references: bool = True) -> None:
     _run(connection, RULES)
     if references:
         _run(connection, REFERENCES)
+        _run(connection, PERIODS)
 
 
 def uninstall(connection: Any) -> None:
     _run(connection, UNRULES)
     _run(connection, UNPROTECT)
+    _run(connection, UNPERIODS)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION IF EXISTS ledger_refuse_change()")
@@ -322,6 +430,8 @@ def uninstall(connection: Any) -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {table}_refuse_removing_used()")
             for t in RECORD_REFERENCES:
                 cursor.execute(f"DROP FUNCTION IF EXISTS ledger_{t}_references()")
+            cursor.execute("DROP FUNCTION IF EXISTS ledger_period_rules()")
+            cursor.execute("DROP FUNCTION IF EXISTS ledger_refuse_truncate()")
 
 
 def lifted(*operations: Any) -> list[Any]:

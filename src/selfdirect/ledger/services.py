@@ -325,10 +325,10 @@ def start_run(actor: User, authority: Authority, label: str) -> PaymentRun:
     """The payment run for a month, created once (a second start finds the same run)."""
     start = parse_period(label)
     with transaction.atomic():
-        period = books.period_for(authority, start)
-        refused = books.refusal_for_month(authority.pk, period.start)
+        refused = books.refusal_for_month(authority.pk, start)
         if refused:
             raise ServiceError({"period": [f"{refused}: no payment run can be made in it"]})
+        period = books.period_for(authority, start)
         run, created = PaymentRun.objects.get_or_create(
             authority=authority, period=period, defaults={"started_by": actor}
         )
