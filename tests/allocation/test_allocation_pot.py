@@ -208,7 +208,7 @@ def test_api_price_per_point(world, assessed, published):
         "current_price_pence": "27000", "current_spend_pence": 1_593_000,
     }  # fmt: skip
     bad = api(world, Role.COMMISSIONER, assessed, {"stream": ASC, "pot_pence": -1})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == ["body", "pot_pence"]
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == ["query", "pot_pence"]
     assert api(world, Role.COMMISSIONER, assessed, {"stream": "x", "pot_pence": 1}).status_code == 422
     south = published[("southvale", "policy-2026.yaml")]
     assert api(world, Role.COMMISSIONER, south, {"stream": ASC, "pot_pence": 1}).status_code == 404

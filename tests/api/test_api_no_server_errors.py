@@ -207,6 +207,15 @@ def test_a_policy_with_an_impossible_date_is_a_4xx(world, url):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/policies", "/api/v1/policies/validate"])
+def test_a_policy_with_a_control_character_is_a_4xx(world, url):
+    text = "authority: northshire\nid: \x1c\n"  # found by schemathesis: the YAML reader refused it
+    response = call(world, Role.COMMISSIONER, "post", url, {"yaml": text, "filename": "p.yaml"})
+    assert 200 <= response.status_code < 500, response.content
+    if response.status_code == 200:
+        assert response.json()["valid"] is False
+
+
+@pytest.mark.parametrize("url", ["/api/v1/policies", "/api/v1/policies/validate"])
 def test_a_policy_nested_thousands_deep_is_a_4xx(world, url):
     text = "authority: northshire\nid: deep\nx: " + "[" * 5000 + "]" * 5000 + "\n"
     response = call(world, Role.COMMISSIONER, "post", url, {"yaml": text, "filename": "p.yaml"})
@@ -223,3 +232,35 @@ def test_an_unknown_host_is_a_bad_request_with_debug_off(world, url):
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["selfdirect.example"]):
         response = Client(raise_request_exception=False).get(url, HTTP_HOST="evil.example")
     assert response.status_code == 400
+
+
+def test_the_remove_page_says_why_a_person_with_a_budget_cannot_be_removed(world):
+    from ledger_support import make_budget
+
+    person = world.north.caseload_person
+    make_budget(person, agree=False)
+    client = client_for(world.north.users[Role.ADMIN])
+    response = client.post(f"/people/{person.pk}/delete/", {"reason": "Created in error"})
+    assert response.status_code == 409
+    assert "Other records still refer to this one (1 budget)" in response.content.decode()
+    assert Person.objects.filter(pk=person.pk).exists()
+
+
+@pytest.mark.parametrize("value", ["1.5x", "0", "0.001", True, "", "1e3"])
+def test_a_quantity_the_contract_does_not_allow_is_refused_by_its_shape(world, value):
+    from plans_support import write_plan
+
+    plan = write_plan(world.north)
+    line = {"kind": "other", "category": "equipment", "description": "Kettle tipper", "frequency": "one_off",
+            "unit": "item", "unit_cost_pence": 2500, "quantity": value}  # fmt: skip
+    response = call(world, Role.PLANNER, "post", f"/api/v1/plans/{plan.pk}/lines", line)
+    assert response.status_code == 422, response.content
+    assert ("body", "body", "quantity") in paths(response)
+    ok = call(world, Role.PLANNER, "post", f"/api/v1/plans/{plan.pk}/lines", {**line, "quantity": "0.5"})
+    assert ok.status_code == 201, ok.content
+
+
+def test_true_is_not_a_number(world):
+    pk = world.north.caseload_person.pk
+    response = call(world, Role.ADMIN, "post", f"/api/v1/ledger/people/{pk}/disputes", {"subject": "x", "amount_pence": False})
+    assert response.status_code == 422 and ("body", "payload", "amount_pence") in paths(response)

@@ -95,7 +95,7 @@ def test_api_refuses_negative_volume_and_family_pa(market, world):
             "starts_on": "2026-04-01", "ends_on": "2027-03-31", "volume": "-1", "reason": "x"}  # fmt: skip
     response = Client().post("/api/v1/market/contracts", data=json.dumps(body), content_type="application/json",
                              HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
-    assert response.status_code == 422 and response.json()["errors"][0]["path"] == ["body", "volume"]
+    assert response.status_code == 422 and response.json()["errors"][0]["path"] == ["body", "payload", "volume"]
     token = token_for(world.north.users["assessor"], world.north.authority)
     response = Client().post(
         f"/api/v1/market/people/{world.north.self_person.pk}/employments",

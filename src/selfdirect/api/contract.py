@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from .errors import PROBLEM
+from .schema import Input
 
 PROBLEM_REF = "#/components/schemas/Problem"
 
@@ -52,7 +53,11 @@ STATUS_TEXT = {
     404: "No such record, or not one you work with",
     409: "The record's current state does not allow this, or other records still refer to it",
     422: "A field is invalid or a rule refuses the request: `errors` names each field by its path",
+    503: "The database is busy with other work: try again after `Retry-After` seconds",
 }
+
+
+RETRY_AFTER = {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}
 
 
 def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
@@ -69,6 +74,7 @@ def error_statuses(method: str, path: str, operation: dict[str, Any]) -> list[in
         statuses.add(400)
     if method != "get":
         statuses.add(409)
+    statuses.add(503)  # selfdirect.core.dbbusy: any request may find the database busy
     return sorted(statuses)
 
 
@@ -84,6 +90,52 @@ def _int64(node: Any) -> None:
             _int64(value)
 
 
+NO_NUL = "^[^\\u0000]*$"
+
+
+JSON_REF = "#/components/schemas/JsonValue"
+JSON_VALUE = {
+    "title": "JsonValue",
+    "description": "Any JSON value whose texts hold no NUL character and whose numbers fit in 64 bits",
+    "anyOf": [
+        {"type": "null"},
+        {"type": "boolean"},
+        {"type": "number", "minimum": -(2**63), "maximum": 2**63 - 1},
+        {"type": "string", "pattern": NO_NUL},
+        {"type": "array", "items": {"$ref": JSON_REF}},
+        {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": {"$ref": JSON_REF}},
+    ],
+}
+
+
+def _no_nul(node: Any) -> None:
+    """Say of every free text a request carries that it holds no NUL character, and of free-form
+    objects that they hold only such texts and 64-bit numbers (Input refuses anything else)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & node.keys():
+            node["pattern"] = NO_NUL
+        if node.get("type") == "object" and node.get("additionalProperties") is True:
+            node["propertyNames"] = {"pattern": NO_NUL}
+            node["additionalProperties"] = {"$ref": JSON_REF}
+        for key, value in node.items():
+            if key != "$ref":
+                _no_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            _no_nul(value)
+
+
+def _request_schemas() -> set[str]:
+    """The names of the components that describe requests: every subclass of Input."""
+    names: set[str] = set()
+    pending: list[type] = [Input]
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return names
+
+
 class ContractSchema(OpenAPISchema):
     def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
         for name, schema in definitions.items():
@@ -97,8 +149,15 @@ class ContractSchema(OpenAPISchema):
 def document(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the problem schemas and each operation's error statuses to a built document."""
     schema["components"]["schemas"].update(PROBLEM_SCHEMAS)
+    schema["components"]["schemas"]["JsonValue"] = JSON_VALUE
+    requests = _request_schemas()
+    for name, component in schema["components"]["schemas"].items():
+        if name in requests:
+            _no_nul(component)
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
+            _no_nul(operation.get("parameters", []))
+            _no_nul(operation.get("requestBody", {}))
             responses = operation["responses"]
             for status in error_statuses(method, path, operation):
                 if status not in responses and str(status) not in responses:
@@ -106,6 +165,8 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                         "description": STATUS_TEXT[status],
                         "content": {PROBLEM: {"schema": {"$ref": PROBLEM_REF}}},
                     }
+                    if status == 503:
+                        responses[status]["headers"] = {"Retry-After": RETRY_AFTER}
     _int64(schema)
     return schema
 

@@ -8,7 +8,6 @@ traceback, whatever DEBUG says."""
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from selfdirect.core import dbbusy
-from selfdirect.core.http import PROBLEM, problem_response
+from selfdirect.core.http import PROBLEM, problem_response, still_referred_to
 from selfdirect.people.services import ImportRefused, ServiceError
 
 __all__ = ["PROBLEM", "Conflict", "install", "problem"]
@@ -41,16 +40,6 @@ def problem(
     errors: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     return problem_response(status, title, detail, errors)
-
-
-def _referred_by(exc: ProtectedError | RestrictedError) -> str:
-    """'2 allocations, 1 budget and 1 support plan', from the records that hold on to the one."""
-    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-    counts = Counter(
-        (str(o._meta.verbose_name), str(o._meta.verbose_name_plural)) for o in objects
-    )
-    parts = [f"{n} {single if n == 1 else plural}" for (single, plural), n in sorted(counts.items())]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def install(api: NinjaAPI) -> None:
@@ -100,12 +89,8 @@ def install(api: NinjaAPI) -> None:
     # the exception has already rolled back by the time it reaches here: nothing is half-written.
     @api.exception_handler(ProtectedError)
     @api.exception_handler(RestrictedError)
-    def still_referred_to(request: HttpRequest, exc: ProtectedError | RestrictedError) -> HttpResponse:
-        return problem(
-            api, request, 409, "Conflict",
-            f"Other records still refer to this one ({_referred_by(exc)}), so it cannot be removed. "
-            "End or close it instead, or remove those records first.",
-        )  # fmt: skip
+    def protected(request: HttpRequest, exc: ProtectedError | RestrictedError) -> HttpResponse:
+        return problem(api, request, 409, "Conflict", still_referred_to(exc))
 
     @api.exception_handler(IntegrityError)
     def integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:

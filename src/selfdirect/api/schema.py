@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, get_args
 
 from ninja import Field
 from ninja import Schema as NinjaSchema
 from ninja.pagination import PageNumberPagination
-from pydantic import BeforeValidator, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from selfdirect.core.forms import REASON_MAX_LENGTH
@@ -44,12 +45,29 @@ def _find(value: Any, bad: Any) -> bool:
     return False
 
 
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field's type takes true or false somewhere (bool itself, or Any)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_admits_bool(arg) for arg in get_args(annotation) if not isinstance(arg, str | int | float))
+
+
 def _has_nul(value: Any) -> bool:
     return isinstance(value, str) and NUL in value
 
 
 def _too_big(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and not DB_INT_MIN <= value <= DB_INT_MAX
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not DB_INT_MIN <= value <= DB_INT_MAX
+
+
+def _has_model(annotation: Any) -> bool:
+    """Whether a field's type holds a nested schema, which checks its own fields (and ignores
+    properties it does not know, so those are not this field's business)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_has_model(arg) for arg in get_args(annotation))
 
 
 class Input(NinjaSchema):
@@ -57,16 +75,23 @@ class Input(NinjaSchema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nul(cls, value: Any) -> Any:
+    def _refuse_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or _has_model(field.annotation):
+            return value
         if _find(value, _has_nul):
             raise PydanticCustomError("nul_character", NUL_MESSAGE)
+        # pydantic would read true as 1 for a number: the contract says a number, so a boolean is
+        # refused wherever the field does not take one.
+        if not _admits_bool(field.annotation) and _find(value, lambda v: isinstance(v, bool)):
+            raise PydanticCustomError("bool_type", "true or false is not a value for this field")
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _refuse_numbers_no_database_holds(cls, value: Any) -> Any:
         # After the field's own checks, so a declared bound (an Id's) names the item that broke it.
-        if _find(value, _too_big):
+        if _find(value, _too_big):  # nested schemas are left to themselves (not a list or mapping)
             raise PydanticCustomError("int_too_big", "must be a whole number from -2^63 to 2^63 - 1")
         return value
 
@@ -125,3 +150,46 @@ class Pages(PageNumberPagination):
 
     def __init__(self, page_size: int = 50, **kwargs: Any) -> None:
         super().__init__(page_size=page_size, max_page_size=self.MAX_PAGE_SIZE, **kwargs)
+
+
+def decimal(
+    digits: int, places: int, *, ge: int | None = None, gt: int | None = None, le: int | None = None,
+    text: str | None = None,
+) -> Any:
+    """A decimal the database keeps in ``digits`` digits, ``places`` of them after the point, sent as a
+    JSON number or as a string of digits. The document says exactly what is accepted (a string
+    pattern, the number's bounds and step), and the same pattern is enforced, so a client can tell
+    from the contract alone whether a value will be taken. A bound below what the digits allow (``le``)
+    needs its own ``text`` pattern, so a string the pattern admits is never above it."""
+    given_text = text
+    whole = digits - places
+    if gt == 0:  # a digit other than 0 somewhere
+        text = rf"^([1-9]\d{{0,{whole - 1}}}(\.\d{{1,{places}}})?|0?\.(\d?[1-9]|[1-9]\d{{0,{places - 1}}}))$"
+    else:
+        text = rf"^(0|[1-9]\d{{0,{whole - 1}}})(\.\d{{1,{places}}})?$"
+    if ge is None and gt is None:
+        text = text.replace("^(", "^-?(", 1)
+    text = given_text or text
+    pattern = re.compile(text)
+    number: dict[str, Any] = {"type": "number", "multipleOf": float(f"1e-{places}")}
+    number["maximum"] = float(le) if le is not None else float("9" * whole + "." + "9" * places)
+    if ge is not None:
+        number["minimum"] = ge
+    elif gt is not None:
+        number["exclusiveMinimum"] = gt
+    else:
+        number["minimum"] = -number["maximum"]
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, str) and not pattern.match(value)):
+            raise PydanticCustomError(
+                "decimal_text", f"give a number with at most {whole} digits before the point and {places} after"
+            )
+        return value
+
+    return Annotated[
+        Decimal,
+        BeforeValidator(check),
+        Field(ge=ge, gt=gt, le=le, max_digits=digits, decimal_places=places),
+        WithJsonSchema({"anyOf": [number, {"type": "string", "pattern": text}]}, mode="validation"),
+    ]

@@ -5,8 +5,10 @@ AuthorityMiddleware (web) and the API's authentication set ``authority`` and ``r
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
@@ -29,6 +31,19 @@ def problem_response(
     if errors:
         body["errors"] = errors
     return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
+
+
+def still_referred_to(exc: ProtectedError | RestrictedError) -> str:
+    """Why a record cannot be removed, from the database's refusal: which records still refer to it
+    ('1 budget and 1 support plan'), for the API's 409 and the pages' error message alike."""
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    counts = Counter((str(o._meta.verbose_name), str(o._meta.verbose_name_plural)) for o in objects)
+    parts = [f"{n} {single if n == 1 else plural}" for (single, plural), n in sorted(counts.items())]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (
+        f"Other records still refer to this one ({listed}), so it cannot be removed. "
+        "End or close it instead, or remove those records first."
+    )
 
 
 def is_api(request: HttpRequest) -> bool:

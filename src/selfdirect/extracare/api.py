@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from selfdirect.api.schema import Input, Reason
 from selfdirect.core.http import AuthedRequest, download, problem_response
@@ -146,7 +147,7 @@ def create_scheme(request: AuthedRequest, payload: SchemeIn) -> Any:
         scheme = services.create_scheme(request.user, authority, payload.name, payload.inputs, payload.reason)
     except SchemeInputError as exc:
         return _problem(exc)
-    return 201, _out(scheme)
+    return Status(201, _out(scheme))
 
 
 @router.post(
@@ -160,7 +161,7 @@ def create_from_seed(request: AuthedRequest, payload: SeedIn) -> Any:
         scheme = services.create_from_seed(request.user, authority, payload.name)
     except SchemeInputError as exc:
         return _problem(exc)
-    return 201, _out(scheme)
+    return Status(201, _out(scheme))
 
 
 @router.get(
@@ -187,7 +188,7 @@ def put_scheme(request: AuthedRequest, scheme_id: int, payload: SchemeIn) -> Any
 def delete_scheme(request: AuthedRequest, scheme_id: int, payload: ReasonIn) -> Any:
     scheme = _scheme(request, scheme_id, "extracare.delete_scheme")
     services.delete_scheme(request.user, scheme, payload.reason)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -218,7 +219,7 @@ def start_run(request: AuthedRequest, scheme_id: int, payload: RunIn) -> Any:
         run = services.start_run(request.user, scheme, payload.kind, payload.params)
     except SchemeInputError as exc:
         return _problem(exc, "params")
-    return 202, run_out(run)
+    return Status(202, run_out(run))
 
 
 def _run(request: AuthedRequest, run_id: int) -> AnalysisRun:

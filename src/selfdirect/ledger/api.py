@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from selfdirect.api.schema import Id, Input, Reason
+from selfdirect.api.schema import Id, Input, Reason, decimal
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
@@ -25,6 +25,11 @@ from .models import Budget, ChargeAssessment, Dispute, PaymentRun, Transaction
 from .rules import budget_scope, money_people
 
 router = Router(tags=["ledger"])
+
+if TYPE_CHECKING:
+    Percent = Decimal
+else:
+    Percent = decimal(5, 2, ge=0, le=100, text=r"^(100(\.0{1,2})?|(0|[1-9]\d?)(\.\d{1,2})?)$")
 
 
 def _authority(request: AuthedRequest) -> Authority:
@@ -433,8 +438,8 @@ class LedgerDeploymentIn(Input):
     share: int = Field(default=100, gt=0, le=10000)
     payee_name: str = Field(default="", max_length=200)
     payee_account: str = Field(default="", max_length=60)
-    fee_percent: Decimal = Field(
-        default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2,
+    fee_percent: Percent = Field(
+        default=Decimal(0),
         description="Managing agent's fee, a percentage to two decimal places",
     )  # fmt: skip
 

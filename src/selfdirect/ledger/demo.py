@@ -29,7 +29,7 @@ from selfdirect.people.constants import FacsBand
 from selfdirect.people.models import Person
 
 from . import books, policy, services
-from .models import Budget, Leg, Payment, PaymentRun, Period
+from .models import Budget, Leg, Payment, PaymentRun
 
 DEMO_SOURCE = "Demo budget"
 # (annual pence, frequency, routes, first agreed in: month of the history, day)
@@ -121,7 +121,9 @@ def _spend(finance: User, authority: Authority, run: PaymentRun, cal: DemoCalend
             category = category if category in categories else next(iter(categories))
             lines = min(4, -(-amount // LINE_PENCE))
             for k, part in enumerate(split_pence(amount, [1] * lines) if lines else []):
-                rows.append({"on": cal.day(month, 6 + k * 7), "category": category, "amount_pence": part,
+                # Never before the budget starts, nor after its period (a budget starting mid-month).
+                on = min(max(cal.day(month, 6 + k * 7), budget.starts_on), budget.period_end)
+                rows.append({"on": on, "category": category, "amount_pence": part,
                              "description": f"{categories[category]} (demo)", "payee": "", "route": route})  # fmt: skip
         if rows:
             services.record_spends(finance, budget, rows)
@@ -137,9 +139,9 @@ def run_the_year(finance: User, authority: Authority, cal: DemoCalendar) -> None
         services.execute_run(run.pk)
         backdate(PaymentRun, run.pk, created_at=cal.at(first, 7), finished_at=cal.at(first, 7, 4))
         _spend(finance, authority, run, cal, month, rng)
-        services.close_period(finance, authority, label, "Demo: month end")
-        period = Period.objects.get(authority=authority, start=first)
-        backdate(Period, period.pk, closed_at=cal.at(cal.month_end(month), 17))
+        services.close_period(
+            finance, authority, label, "Demo: month end", closed_at=cal.at(cal.month_end(month), 17)
+        )
 
 
 def load_ledger_demo(today: dt.date | None = None) -> None:

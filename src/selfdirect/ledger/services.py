@@ -764,13 +764,21 @@ def close_refusal(authority: Authority, period: Period) -> str | None:
 
 
 @bulk.bulk_job()
-def close_period(actor: User, authority: Authority, label: str, reason: str = "month end") -> CloseResult:
+def close_period(
+    actor: User,
+    authority: Authority,
+    label: str,
+    reason: str = "month end",
+    *,
+    closed_at: dt.datetime | None = None,
+) -> CloseResult:
     """Apply the authority's rollover and claw-back rules to every budget's unspent money, post the
     claw-backs (Dr claw-back receivable / Cr holder), and close the month for good.
 
     Months close in order, oldest first; closing a month that is already closed changes nothing
     (``changed`` is False). The pages, the API and the CLI all call this, so the rules are the same
-    everywhere."""
+    everywhere. ``closed_at`` records when, for history brought in or made up (the demo); by
+    default now. A closed month's record never changes afterwards, in the database too."""
     start = parse_period(label)
     pol = policy.load(authority.slug)
     with transaction.atomic():
@@ -849,7 +857,7 @@ def close_period(actor: User, authority: Authority, label: str, reason: str = "m
             bulk.write_postings((txns, leg_rows))
             bulk.write_rows(lines)
         period.status = PeriodStatus.CLOSED
-        period.closed_at = timezone.now()
+        period.closed_at = closed_at or timezone.now()
         period.closed_by = actor
         period.policy_version = pol.version
         period.save()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -18,7 +18,7 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from selfdirect.api.schema import Id, Input, LocalTime, Reason, required
+from selfdirect.api.schema import Id, Input, LocalTime, Reason, decimal, required
 from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority, User
@@ -58,6 +58,16 @@ from .models import (
 )
 
 router = Router(tags=["market"])
+
+# Decimals as the models keep them (digits, places): the contract says exactly what is taken.
+if TYPE_CHECKING:
+    Units = Decimal
+    Posts = Decimal
+    WeeklyUnits = Decimal
+else:
+    Units = decimal(10, 2, ge=0)
+    Posts = decimal(6, 2, ge=0)
+    WeeklyUnits = decimal(8, 2, ge=0)
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -421,12 +431,12 @@ class ContractIn(Input):
     ends_on: dt.date
     review_on: dt.date | None = None
     period: Period = Period.WEEK
-    volume: Decimal = Field(Decimal(0), description="Units per period; must not be below zero")
+    volume: Units = Field(Decimal(0), description="Units per period; must not be below zero")
     unit_price_pence: int = Field(0, ge=0)
     lump_sum_pence: int = Field(0, ge=0)
-    posts: Decimal = Decimal(0)
+    posts: Posts = Decimal(0)
     double_funding: DoubleFunding = DoubleFunding.NOT_APPLICABLE
-    units_set_aside: Decimal = Decimal(0)
+    units_set_aside: Units = Decimal(0)
     notes: str = ""
     reason: Reason = "New contract"
 
@@ -434,8 +444,8 @@ class ContractIn(Input):
 class UsageIn(Input):
     period_start: dt.date
     period_end: dt.date
-    units_used: Decimal
-    budget_units: Decimal = Decimal(0)
+    units_used: Units
+    budget_units: Units = Decimal(0)
     notes: str = ""
     reason: Reason = "Usage recorded"
 
@@ -512,7 +522,7 @@ class ArrangementIn(Input):
     service_id: Id
     funding: Funding
     contract_id: Id | None = None
-    units_per_week: Decimal
+    units_per_week: WeeklyUnits
     starts_on: dt.date
     ends_on: dt.date | None = None
     reason: Reason = "Service arranged"

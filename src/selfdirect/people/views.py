@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, ProtectedError, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 
 from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import CASELOAD_ROLES, AuditAction, Role
-from selfdirect.core.http import AuthedRequest, download
+from selfdirect.core.http import AuthedRequest, download, still_referred_to
 from selfdirect.core.models import AuditEvent
 from selfdirect.core.views import require
 
@@ -154,7 +154,11 @@ def person_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         name = str(person)
-        services.delete_person(request.user, person, form.cleaned_data["reason"])
+        try:
+            services.delete_person(request.user, person, form.cleaned_data["reason"])
+        except ProtectedError as exc:  # a budget, plan or allocation holds on to them: say so (409)
+            form.add_error(None, still_referred_to(exc))
+            return render(request, "people/delete.html", {"form": form, "person": person}, status=409)
         messages.success(request, f"{name}'s record was removed")
         return redirect("people:list")
     status = 400 if request.method == "POST" else 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfdirect.api.errors import Conflict
-from selfdirect.api.schema import Id, Input, LocalTime, Reason
+from selfdirect.api.schema import Id, Input, LocalTime, Reason, decimal
 from selfdirect.core.forms import REASON_MAX_LENGTH
 from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope
@@ -48,6 +48,11 @@ from .models import (
 from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, permission_for
 
 router = Router(tags=["plans"])
+
+if TYPE_CHECKING:
+    Quantity = Decimal
+else:
+    Quantity = decimal(9, 2, gt=0)  # as a spending line keeps it
 
 
 class PlanLineOut(Schema):
@@ -158,7 +163,7 @@ class LineIn(Input):
     description: str = Field(..., min_length=1, max_length=300)
     supplier: str = ""
     unit: str = Field("", max_length=40, description="Defaults to the market entry's unit when one is linked")
-    quantity: Decimal = Field(..., gt=0, max_digits=9, decimal_places=2)
+    quantity: Quantity
     frequency: Frequency
     unit_cost_pence: int | None = Field(
         None, ge=0, description="Defaults to the market register's rate when a market entry is linked"
