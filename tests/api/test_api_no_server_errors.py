@@ -264,3 +264,19 @@ def test_true_is_not_a_number(world):
     pk = world.north.caseload_person.pk
     response = call(world, Role.ADMIN, "post", f"/api/v1/ledger/people/{pk}/disputes", {"subject": "x", "amount_pence": False})
     assert response.status_code == 422 and ("body", "payload", "amount_pence") in paths(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/market/settings", {"accredits_pas": 0, "reason": "x"}, ("body", "payload", "accredits_pas")),
+        ("/api/v1/people/{pk}", {"consents_to_share": 1, "reason": "x"}, ("body", "payload", "consents_to_share")),
+        ("/api/v1/people/{pk}", {"date_of_birth": 0, "reason": "x"}, ("body", "payload", "date_of_birth")),
+        ("/api/v1/people/{pk}", [None, None], ("body", "payload")),
+    ],
+)
+def test_json_types_are_taken_as_the_document_states_them(world, url, body, field):
+    """Found by schemathesis: 0 was read as false, a number as a date, a list as an empty object."""
+    response = call(world, Role.ADMIN, "patch", url.format(pk=world.north.caseload_person.pk), body)
+    assert response.status_code == 422, response.content
+    assert field in paths(response)

@@ -106,3 +106,14 @@ def test_an_unknown_api_address_is_a_problem_not_a_page(world, settings):
     response = call(world, Role.ADMIN, "get", "/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_reason_of_only_spaces_is_refused_not_a_fault(world):
+    """Found by schemathesis: the audit log refuses an empty reason once stripped, which was a 500."""
+    pk = world.north.caseload_person.pk
+    for reason in ["   ", "\x1c", "\u3000\t"]:
+        response = call(world, Role.ADMIN, "post", f"/api/v1/people/{pk}/representatives",
+                        {"name": "Sam", "type": "family", "starts_on": "2026-01-01", "reason": reason})  # fmt: skip
+        assert response.status_code == 422, (reason, response.content)
+        assert ["body", "payload", "reason"] in [e["path"] for e in response.json()["errors"]]
+    assert not AuditEvent.objects.exists()

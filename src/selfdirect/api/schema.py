@@ -24,7 +24,15 @@ from typing import Annotated, Any, get_args
 from ninja import Field
 from ninja import Schema as NinjaSchema
 from ninja.pagination import PageNumberPagination
-from pydantic import BaseModel, BeforeValidator, ValidationInfo, WithJsonSchema, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from selfdirect.core.forms import REASON_MAX_LENGTH
@@ -52,6 +60,17 @@ def _admits_bool(annotation: Any) -> bool:
     return any(_admits_bool(arg) for arg in get_args(annotation) if not isinstance(arg, str | int | float))
 
 
+def _admits_number(annotation: Any) -> bool:
+    """Whether a field's type takes a JSON number somewhere (int, float, Decimal, or Any)."""
+    if annotation in (int, float, Decimal, Any):
+        return True
+    return any(_admits_number(arg) for arg in get_args(annotation) if not isinstance(arg, str | int | float))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _has_nul(value: Any) -> bool:
     return isinstance(value, str) and NUL in value
 
@@ -71,7 +90,17 @@ def _has_model(annotation: Any) -> bool:
 
 
 class Input(NinjaSchema):
-    """The base of every request schema (body, query or form)."""
+    """The base of every request schema (body, query or form). It takes JSON's types as the document
+    states them: pydantic's lax mode would also read 0 as false, a number as a date, and (through
+    ninja's from-attributes reading) a list as an object with every field left out."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        given = data._obj if isinstance(data, DjangoGetter) else data  # ninja wraps what it is given
+        if not isinstance(given, Mapping | BaseModel):
+            raise PydanticCustomError("model_type", "must be a JSON object")
+        return data
 
     @field_validator("*", mode="before")
     @classmethod
@@ -85,6 +114,9 @@ class Input(NinjaSchema):
         # refused wherever the field does not take one.
         if not _admits_bool(field.annotation) and _find(value, lambda v: isinstance(v, bool)):
             raise PydanticCustomError("bool_type", "true or false is not a value for this field")
+        # ... and 0 as false, or a number of seconds as a date: only fields that take numbers do.
+        if not _admits_number(field.annotation) and _find(value, _is_number):
+            raise PydanticCustomError("number_type", "a number is not a value for this field")
         return value
 
     @field_validator("*", mode="after")
@@ -97,9 +129,18 @@ class Input(NinjaSchema):
 
 
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="A record's id")]
+# Something other than white space (as Python's str.strip sees it: the audit log keeps the reason
+# stripped, and refuses an empty one) and no NUL; \\u escapes read the same in Python, pydantic's
+# Rust regex and ECMA-262.
+_SPACE = r"\u0000\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+REASON_PATTERN = rf"^[^\u0000]*[^{_SPACE}][^\u0000]*$"
 Reason = Annotated[
-    str, Field(min_length=1, max_length=REASON_MAX_LENGTH, description="Why: kept in the record's history")
-]
+    str,
+    Field(
+        min_length=1, max_length=REASON_MAX_LENGTH, pattern=REASON_PATTERN,
+        description="Why: kept in the record's history (not only spaces)",
+    ),
+]  # fmt: skip
 
 _LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$")
 
