@@ -57,7 +57,10 @@ def main() -> int:
         for line in report.read_text(encoding="utf-8").splitlines():
             reached.update(json.loads(line))
     passed = done.returncode == 0
+    log = ROOT / "var" / f"soak-{seed}.log"
+    log.write_text(done.stdout + done.stderr, encoding="utf-8")  # the whole run, to replay a failure
     print(done.stdout[-3000:])
+    print(f"the whole output: {log}")
     sequences = 2 * int(env["SELFDIRECT_MACHINE_EXAMPLES"])
     rows = "\n".join(f"| {what} | {n:,} |" for what, n in sorted(reached.items()))
     write_section(f"""## Ledger soak

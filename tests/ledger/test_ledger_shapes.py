@@ -71,7 +71,12 @@ def test_an_agreed_figure_other_than_the_phases_total_is_paid_in_their_shape(wor
     paid = [i.amount_pence for i in Instalment.objects.filter(budget=budget).order_by("seq")]
     # £54 x 1,300/1,260 = £55.714..., £36 -> £37.142..., £18 -> £18.571...: the pennies the rounding
     # leaves over go to the largest remainders first, so the total is exact.
-    assert sum(paid) == 130000 and paid[:4] == [5572] * 4 and set(paid[4:14]) == {3714, 3715} and paid[-1] == 1857
+    assert (
+        sum(paid) == 130000
+        and paid[:4] == [5572] * 4
+        and set(paid[4:14]) == {3714, 3715}
+        and paid[-1] == 1857
+    )
     assert [p["weekly_pence"] for p in services.phases_as_paid(budget)] == [5571, 3714, 1857]
     page = client_for(world.north.users[Role.FINANCE]).get(f"/money/budgets/{budget.pk}/").content.decode()
     assert "about £55.71 a week for 4 weeks" in page
@@ -197,3 +202,20 @@ def test_a_mid_point_budget_through_the_api_the_page_and_the_cli(world, capsys):
                  "--route", "direct_payment", "--reason", "fluctuating needs")  # fmt: skip
     assert "£6,500.00 a year" in capsys.readouterr().out
     assert Budget.objects.filter(midpoint_low_pence=520000, midpoint_high_pence=780000).count() == 2
+
+
+def test_an_instalment_cut_to_nothing_at_a_reassessment_is_cancelled_not_paid_as_nothing(world):
+    # Found by the soak (bench/soak_ledger.py): 65p a year four-weekly is 5p an instalment; cut to its
+    # first day by a change the next day, 5p x 1/28 rounds to nothing, and a run then tried to pay
+    # an instalment of nothing and failed. Now it is cancelled, its 5p released.
+    side = world.north
+    budget = make_budget(side.caseload_person, 65, frequency="four_weekly")
+    second = Instalment.objects.get(budget=budget, seq=2)  # 29 April to 26 May
+    services.reassess_budget(side.users[Role.FINANCE], budget, on=second.covers_from + dt.timedelta(days=1),
+                             agreed_annual_pence=6500, reason="needs changed", approved_by_ref="review")  # fmt: skip
+    second.refresh_from_db()
+    assert second.cancelled
+    for month in ("2026-04", "2026-05"):
+        run = services.execute_run(services.start_run(side.users[Role.FINANCE], side.authority, month).pk)
+        assert run.status == "done"
+    assert not Payment.objects.filter(amount_pence=0).exists()

@@ -1404,14 +1404,16 @@ def _stop_paying(
     for inst in instalments:
         if inst.pk in paid_ids or inst.covers_to < effective:
             continue
-        if inst.covers_from >= effective or old.frequency == Frequency.ONCE:  # a grant is not cut pro rata
+        cut = _truncated(
+            inst.amount_pence, inst.covers_from, inst.covers_to, effective - dt.timedelta(days=1)
+        )
+        # Cancelled whole: an instalment after the change; a grant (never cut pro rata); one whose cut
+        # leaves nothing to pay (a run never pays an instalment of nothing).
+        if inst.covers_from >= effective or old.frequency == Frequency.ONCE or cut == 0:
             inst.cancelled = True
             released += inst.amount_pence
             inst.save(update_fields=["cancelled"])
         else:
-            cut = _truncated(
-                inst.amount_pence, inst.covers_from, inst.covers_to, effective - dt.timedelta(days=1)
-            )
             released += inst.amount_pence - cut
             inst.amount_pence, inst.covers_to = cut, effective - dt.timedelta(days=1)
             inst.save(update_fields=["amount_pence", "covers_to"])
