@@ -69,6 +69,17 @@ def put_rules_back() -> None:
         protect_ledger(connection)
 
 
+def empty_database() -> None:
+    """Empty every table now (resetting the sequences, which only the owner may), rules lifted and
+    put back around it: for a fixture that loaded a whole data set for a live-server test."""
+    from django.core.management import call_command
+
+    lift_rules()
+    with as_owner():
+        call_command("flush", "--no-input")
+    put_rules_back()
+
+
 @pytest.fixture
 def flushable_db(transactional_db, settings) -> Iterator[None]:
     """Real commits, for tests that use the live server. The database is emptied after each

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from browser_support import lift_rules, put_rules_back, serious_violations, sign_in
+from browser_support import empty_database, serious_violations, sign_in
 from selfdirect.core.demo import DemoCalendar
 from selfdirect.people.demo import DEMO_PASSWORD
 from selfdirect.reporting.models import BudgetOffer, MoveOn, OfferOutcome
@@ -22,9 +22,7 @@ def demo(flushable_db):
     yield
     # The live server needs real commits; the ledger and audit log refuse deletes, so those
     # rules are lifted to empty the tables and restored straight after.
-    lift_rules()
-    call_command("flush", "--no-input")
-    put_rules_back()
+    empty_database()
 
 
 @pytest.mark.parametrize("slug", ["northshire", "southvale"])

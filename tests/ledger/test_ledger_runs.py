@@ -198,7 +198,7 @@ def test_ledger_policy_files_validate():
             "spending: {categories: {a: A}, unusual_single_pence: 1}\n",
             "bad.yaml",
         )
-    with pytest.raises(PolicyError, match="bad.yaml line 1"):
+    with pytest.raises(PolicyError, match="bad.yaml:1: "):
         parse("version: [", "bad.yaml")
 
 
