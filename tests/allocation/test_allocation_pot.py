@@ -32,7 +32,7 @@ from helpers import client_for, token_for
 from selfdirect.allocation import engine, services
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
-from selfdirect.people.services import ServiceError
+from selfdirect.core.errors import ServiceError
 
 ASC = "adult_social_care"
 ONLY_PERSONAL_CARE = {**COMPLETE, "mob_trigger": False}

@@ -15,8 +15,8 @@ from selfdirect.allocation import services
 from selfdirect.allocation.constants import AllocationSource, PolicyStatus, RunStatus
 from selfdirect.allocation.models import Allocation, PolicyFrozen, PolicyVersion, WhatIfRun
 from selfdirect.core.constants import AuditAction, Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
-from selfdirect.people.services import ServiceError
 
 NORTH_2026 = (POLICIES / "northshire" / "policy-2026.yaml").read_text()
 

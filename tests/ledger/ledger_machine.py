@@ -30,6 +30,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from ledger_support import YEAR_END, YEAR_START, check_invariants
 
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
 from selfdirect.core.money import round_pence
 from selfdirect.ledger import books, policy, services
@@ -47,7 +48,6 @@ from selfdirect.ledger.models import (
     Spend,
     Transaction,
 )
-from selfdirect.people.services import ServiceError
 
 MONTHS = ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]
 ROUTE_SETS = [

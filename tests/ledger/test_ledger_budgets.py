@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from ledger_support import YEAR_END, YEAR_START, make_budget
 
 from helpers import client_for
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
 from selfdirect.ledger import books, policy, services
 from selfdirect.ledger.constants import BudgetStatus, Frequency
 from selfdirect.ledger.models import Instalment, Payment
 from selfdirect.ledger.schedule import schedule
-from selfdirect.people.services import ServiceError
 
 
 @pytest.mark.parametrize(("frequency", "count", "each"), [("monthly", 12, 250000), ("quarterly", 4, 750000)])

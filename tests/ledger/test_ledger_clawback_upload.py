@@ -16,9 +16,9 @@ from ledger_support import make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import books, services
 from selfdirect.ledger.models import Spend, Transaction
-from selfdirect.people.services import ServiceError
 
 
 def _api(world, role, side="north"):

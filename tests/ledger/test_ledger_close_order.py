@@ -17,9 +17,9 @@ from ledger_support import make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import books, services, tasks
 from selfdirect.ledger.models import CloseLine, Instalment, Payment, PaymentRun, Period, Transaction
-from selfdirect.people.services import ServiceError
 
 ISF = [{"route": "isf", "payee_name": "Riverside Support Ltd", "payee_account": "PROV-0042"}]
 

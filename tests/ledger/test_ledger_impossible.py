@@ -10,9 +10,9 @@ import pytest
 from ledger_support import YEAR_START, make_budget
 
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services
 from selfdirect.ledger.models import Budget, Period, Spend, Transaction
-from selfdirect.people.services import ServiceError
 
 
 @pytest.fixture

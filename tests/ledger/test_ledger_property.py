@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from ledger_support import check_invariants, make_budget
 
 from helpers import make_person
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services
 from selfdirect.ledger.models import Budget, Period, Spend, Transaction
-from selfdirect.people.services import ServiceError
 
 MONTHS = ["2026-04", "2026-05", "2026-06", "2026-07"]
 ROUTE_SETS = [

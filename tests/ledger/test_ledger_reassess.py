@@ -14,11 +14,11 @@ from ledger_support import YEAR_END, YEAR_START, make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
 from selfdirect.ledger import books, services
 from selfdirect.ledger.constants import BudgetStatus
 from selfdirect.ledger.models import Budget, Instalment, Payment, Transaction
-from selfdirect.people.services import ServiceError
 
 REASON = "Reassessed after a fall: needs help at night (review of 10 June)"
 

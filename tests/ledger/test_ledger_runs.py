@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from ledger_support import make_budget
 
 from helpers import make_person
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import books, services
 from selfdirect.ledger.constants import PeriodStatus, RunStatus
 from selfdirect.ledger.models import (
@@ -23,7 +24,6 @@ from selfdirect.ledger.models import (
     Period,
     Transaction,
 )
-from selfdirect.people.services import ServiceError
 
 
 def _people(side, n):

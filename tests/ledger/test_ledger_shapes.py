@@ -15,10 +15,10 @@ from ledger_support import YEAR_END, YEAR_START, make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services
 from selfdirect.ledger.models import Budget, Instalment, Payment
 from selfdirect.ledger.schedule import Phase, schedule
-from selfdirect.people.services import ServiceError
 
 NORFOLK = [
     {"weeks": 4, "weekly_pence": 5400},

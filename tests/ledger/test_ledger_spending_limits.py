@@ -17,9 +17,9 @@ from ledger_support import make_budget
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services, statements
 from selfdirect.ledger.models import Spend, Transaction
-from selfdirect.people.services import ServiceError
 
 APRIL = dt.date(2026, 4, 20)
 

@@ -14,8 +14,8 @@ from plans_support import DAY, make_market, write_plan
 
 from helpers import client_for, token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent, Membership, User
-from selfdirect.people.services import ServiceError
 from selfdirect.plans import services
 from selfdirect.plans.constants import PanelDecision, PlanState, RiskLevel
 from selfdirect.plans.models import MonitoringVisit, SpendingLine, SupportPlan

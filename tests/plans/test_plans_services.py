@@ -10,8 +10,8 @@ import pytest
 from plans_support import DAY, write_plan
 
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
-from selfdirect.people.services import ServiceError
 from selfdirect.plans import services
 from selfdirect.plans.constants import Frequency, LineKind, PlanState, Progress, RefusalReason, RiskLevel
 from selfdirect.plans.models import PanelReferral, PlanTransition, Review, SupportPlan

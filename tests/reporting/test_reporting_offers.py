@@ -12,8 +12,8 @@ from reporting_support import North, build_north
 
 from helpers import client_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
-from selfdirect.people.services import ServiceError
 from selfdirect.plans.constants import RefusalReason
 from selfdirect.plans.models import Refusal, Review
 from selfdirect.reporting import services

@@ -13,14 +13,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from selfdirect.api.schema import Id, Input
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.models import Assessment
+from selfdirect.core.api_schema import Id, Input
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from . import services
 from .constants import AllocationSource, PopulationKind

@@ -19,10 +19,10 @@ from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.models import Assessment
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import MAX_PENCE, format_pence
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from .constants import AllocationSource, PolicyStatus, PopulationKind, RunStatus
 from .models import Allocation, AllocationStream, PolicyVersion, WhatIfRun

@@ -16,12 +16,12 @@ from django.utils import timezone
 from selfdirect.assessment.models import Assessment
 from selfdirect.core import policy_yaml
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
-from selfdirect.people.services import ServiceError
 
 from . import charts, engine, services
 from .constants import PolicyStatus, PopulationKind, RunStatus

@@ -15,8 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
+from selfdirect.core.api_schema import Input
+
 from .errors import PROBLEM
-from .schema import Input
 
 PROBLEM_REF = "#/components/schemas/Problem"
 

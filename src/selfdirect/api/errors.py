@@ -19,16 +19,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from selfdirect.core import dbbusy
+from selfdirect.core.errors import Conflict, ImportRefused, ServiceError
 from selfdirect.core.http import PROBLEM, problem_response, still_referred_to
-from selfdirect.people.services import ImportRefused, ServiceError
 
-__all__ = ["PROBLEM", "Conflict", "install", "problem"]
+__all__ = ["PROBLEM", "install", "problem"]
 
 logger = logging.getLogger("selfdirect.api")
 
-
-class Conflict(Exception):
-    """The request is valid but cannot be applied in the record's current state (HTTP 409)."""
 
 
 def problem(

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from selfdirect.allocation.api import AllocationOut, allocation_out
-from selfdirect.api.schema import Input, Reason
+from selfdirect.core.api_schema import Input, Reason
 from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope
 

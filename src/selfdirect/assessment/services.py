@@ -17,10 +17,10 @@ from selfdirect.allocation.constants import AllocationSource
 from selfdirect.allocation.models import Allocation
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
 from selfdirect.people import services as people_services
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment

@@ -14,7 +14,7 @@ from selfdirect.core.models import Authority, User
 from selfdirect.core.money import parse_pounds
 
 if TYPE_CHECKING:
-    from selfdirect.people.services import ServiceError
+    from selfdirect.core.errors import ServiceError
 
 
 def authority_option(slug: str) -> Authority:

@@ -52,7 +52,7 @@ class RefuseNulMiddleware:
     No one types a NUL: it comes from a broken or hostile client. PostgreSQL cannot store one in a
     text column (the query fails) and SQLite stores it silently, so it is refused before any view
     reads it: a 400 page, or for the API a 422 problem naming each field (``["query", "q"]``). JSON
-    bodies are checked field by field by the API's request schemas (selfdirect.api.schema.Input);
+    bodies are checked field by field by the API's request schemas (selfdirect.core.api_schema.Input);
     Django's form fields refuse it on their own (ProhibitNullCharactersValidator)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

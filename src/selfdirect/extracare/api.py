@@ -18,7 +18,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from selfdirect.api.schema import Input, Reason
+from selfdirect.core.api_schema import Input, Reason
 from selfdirect.core.http import AuthedRequest, download, problem_response
 
 from . import services

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
-from selfdirect.api.schema import Id, Input, Reason, decimal
+from selfdirect.core.api_schema import Id, Input, Reason, decimal
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from . import books, services, statements, tasks
 from .constants import BudgetStatus, ChargingMode, DisputeStatus, Frequency, Route, RunStatus

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds, round_pence, split_pence
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from . import books, bulk, policy
 from .books import Chart, LedgerError, credit, debit

@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
 from selfdirect.core.views import require
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from . import books, policy, services, statements, tasks
 from .constants import Frequency, Route

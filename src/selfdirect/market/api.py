@@ -18,7 +18,7 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from selfdirect.api.schema import Id, Input, LocalTime, Reason, decimal, required
+from selfdirect.core.api_schema import Id, Input, LocalTime, Reason, decimal, required
 from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority, User

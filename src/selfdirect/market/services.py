@@ -18,10 +18,10 @@ from django.db import IntegrityError, models, transaction
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.errors import ImportRefused, RowProblem, ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds, round_pence
 from selfdirect.people.models import Person
-from selfdirect.people.services import ImportRefused, RowProblem, ServiceError
 
 from . import rates
 from .constants import (

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from selfdirect.api.schema import Id, Input, Pages, Reason, required
+from selfdirect.core.api_schema import Id, Input, Pages, Reason, required
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import AuditEvent, User
 

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.errors import ImportRefused, RowProblem, ServiceError
 from selfdirect.core.models import AuditEvent, Authority, User
 
 from .models import ContactLogEntry, Person, Representative, Team
@@ -31,15 +32,6 @@ REPRESENTATIVE_AUDIT_FIELDS = [
     "may_complete_assessment", "may_agree_plan", "may_manage_money", "evidence", "starts_on", "ends_on",
 ]  # fmt: skip
 
-
-class ServiceError(Exception):
-    """A request that cannot be carried out, with field-level messages for the caller to show."""
-
-    def __init__(self, errors: Mapping[str, list[str]] | str):
-        self.errors: dict[str, list[str]] = (
-            {"__all__": [errors]} if isinstance(errors, str) else {k: list(v) for k, v in errors.items()}
-        )
-        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items()))
 
 
 def _validated(obj: Any, exclude: Iterable[str] = ()) -> None:
@@ -211,30 +203,12 @@ REQUIRED_COLUMNS = {"given_name", "family_name", "date_of_birth", "address_line_
                     "client_group", "primary_support_reason"}  # fmt: skip
 
 
-@dataclass
-class RowProblem:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"line {self.line}: {self.field}: {self.message}"
-            if self.field
-            else f"line {self.line}: {self.message}"
-        )
-
 
 @dataclass
 class ImportResult:
     created: list[Person] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
 
-
-class ImportRefused(Exception):
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing was imported")
 
 
 def _parse_row(

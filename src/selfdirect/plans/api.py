@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from selfdirect.api.errors import Conflict
-from selfdirect.api.schema import Id, Input, LocalTime, Reason, decimal
+from selfdirect.core.api_schema import Id, Input, LocalTime, Reason, decimal
+from selfdirect.core.errors import Conflict
 from selfdirect.core.forms import REASON_MAX_LENGTH
 from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope

@@ -25,10 +25,10 @@ from django.utils import timezone
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction, Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, round_pence, split_pence
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 from . import access, policy
 from .constants import (

@@ -15,11 +15,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.pdf import pdf_bytes
 from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
-from selfdirect.people.services import ServiceError
 
 from . import access, services
 from .constants import PlanState

@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema
 
-from selfdirect.api.schema import DB_INT_MAX
+from selfdirect.core.api_schema import DB_INT_MAX
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
 from selfdirect.people.constants import ClientGroup
-from selfdirect.people.services import ServiceError
 
 from . import queries
 from .indicators import TABLE_KEYS, PeriodError, Report, build_report, current_period, parse_period

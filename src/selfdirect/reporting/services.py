@@ -14,10 +14,10 @@ from django.utils.safestring import mark_safe
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.pdf import pdf_bytes
 from selfdirect.people.access import people_scope
-from selfdirect.people.services import ServiceError
 
 from . import charts
 from .exports import open_data_csv

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, download
 from selfdirect.core.models import Authority
 from selfdirect.core.views import require
 from selfdirect.ledger.constants import Route
 from selfdirect.people.access import people_scope
 from selfdirect.people.constants import ClientGroup, Sex
-from selfdirect.people.services import ServiceError
 from selfdirect.plans.constants import PanelDecision, RefusalReason
 
 from . import charts, exports, queries, services

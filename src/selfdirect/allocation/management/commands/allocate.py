@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.allocation.services import allocate_assessment
 from selfdirect.assessment.constants import AssessmentStatus
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

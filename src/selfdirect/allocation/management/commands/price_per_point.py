@@ -9,8 +9,8 @@ from selfdirect.allocation.engine.money import format_rate
 from selfdirect.allocation.models import PolicyVersion
 from selfdirect.allocation.services import size_pot
 from selfdirect.core.cli import authority_option, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence, parse_pounds
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

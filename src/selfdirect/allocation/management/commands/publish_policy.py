@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.allocation.services import PolicyRefused, publish_file
 from selfdirect.core import policy_yaml
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

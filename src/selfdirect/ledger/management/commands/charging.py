@@ -8,13 +8,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.core.cli import authority_option, date_option, pounds_option, service_error, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.models import ChargeAssessment, Dispute
 from selfdirect.ledger.rules import money_people
 from selfdirect.people.models import Person
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

@@ -13,10 +13,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.core.cli import authority_option, date_option, pounds_option, service_error, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.rules import budget_scope
-from selfdirect.people.services import ServiceError
 
 OPTION_FOR = {"amount_pence": "--amount", "on": "--on", "reason": "--reason"}
 

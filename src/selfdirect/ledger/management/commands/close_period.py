@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.core.cli import authority_option, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

@@ -17,11 +17,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.core.cli import authority_option, date_option, pounds_option, service_error, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.constants import Route
 from selfdirect.ledger.rules import money_people
-from selfdirect.people.services import ServiceError
 
 OPTION_FOR = {
     "agreed_annual_pence": "--annual", "indicative_pence": "--indicative", "difference_reasons": "--difference-reasons",

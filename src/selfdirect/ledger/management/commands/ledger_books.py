@@ -8,10 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.core.cli import authority_option, date_option, service_error, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import books, services
 from selfdirect.ledger.models import Transaction
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

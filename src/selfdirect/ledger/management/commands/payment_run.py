@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from selfdirect.core.cli import authority_option, worker_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

@@ -8,11 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from selfdirect.core.cli import date_option, pounds_option, service_error
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
 from selfdirect.ledger.models import Budget
-from selfdirect.people.services import ServiceError
 
 
 class Command(BaseCommand):

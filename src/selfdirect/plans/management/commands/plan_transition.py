@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
-from selfdirect.people.services import ServiceError
 from selfdirect.plans import access, services
 from selfdirect.plans.workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, permission_for
 

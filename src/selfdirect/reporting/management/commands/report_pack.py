@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from selfdirect.core.cli import authority_option
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority
-from selfdirect.people.services import ServiceError
 from selfdirect.reporting.models import PackStatus
 from selfdirect.reporting.services import request_pack
 
