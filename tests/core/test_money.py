@@ -13,6 +13,22 @@ def test_format_pence_shows_pounds_and_pence():
     assert format_pence(8291) == "£82.91"
 
 
+@pytest.mark.parametrize(
+    ("pence", "shown", "in_a_file"),
+    [(-5, "-£0.05", "-0.05"), (-195, "-£1.95", "-1.95"), (-123456, "-£1,234.56", "-1234.56"),
+     (0, "£0.00", "0.00"), (123456789, "£1,234,567.89", "1234567.89")],
+)  # fmt: skip
+def test_one_formatter_for_screens_and_files_negatives_included(pence, shown, in_a_file):
+    # The ledger's own formatter printed -5 pence as "-1.95" (divmod counts down to the pound below).
+    assert format_pence(pence) == shown
+    assert format_pence(pence, symbol=False, grouping=False) == in_a_file
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_a_file_figure_reads_back_as_the_same_pence(pence):
+    assert parse_pounds(format_pence(pence, symbol=False, grouping=False)) == pence
+
+
 def test_format_pence_refuses_floats():
     with pytest.raises(TypeError):
         format_pence(12.5)  # type: ignore[arg-type]

@@ -17,22 +17,15 @@ from selfdirect.assessment.models import Assessment
 from selfdirect.core import policy_yaml
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest, download
+from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
-from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
 
 from . import charts, engine, services
 from .constants import PolicyStatus, PopulationKind, RunStatus
 from .engine.money import format_rate
 from .models import Allocation, PolicyVersion, WhatIfRun
-
-
-def _authority(request: AuthedRequest) -> Authority:
-    if request.authority is None:
-        raise PermissionDenied("no authority")
-    return request.authority
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
@@ -121,7 +114,7 @@ def allocate(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
 
 @login_required
 def policies(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.view_policies", authority)
     versions = PolicyVersion.objects.filter(authority=authority).select_related("published_by")
     return render(
@@ -135,7 +128,7 @@ def policies(request: AuthedRequest) -> HttpResponse:
 @login_required
 def policy_upload(request: AuthedRequest) -> HttpResponse:
     """Upload (or paste) a policy YAML; it is validated and every problem is listed by line."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.manage_policies", authority)
     problems: list[Any] = []
     text = request.POST.get("yaml_text", "")
@@ -181,7 +174,7 @@ def policy_upload(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def policy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.view_policies", authority)
     version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
     policy = services.policy_for(version)
@@ -259,7 +252,7 @@ def _pot_working(version: PolicyVersion, sizing: Any) -> dict[str, Any]:
 def price_per_point(request: AuthedRequest) -> HttpResponse:
     """Size the pot: the price per point that spends the money available for a stream over the
     current assessments, with how it was worked out. A read-only calculation, so the form is a GET."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.size_pot", authority)
     versions = list(PolicyVersion.objects.filter(authority=authority))
     raw_version = request.GET.get("version", "").strip()
@@ -320,7 +313,7 @@ def price_per_point(request: AuthedRequest) -> HttpResponse:
 @login_required
 def what_ifs(request: AuthedRequest) -> HttpResponse:
     """Start a what-if (a background task) and list earlier runs."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.run_what_if", authority)
     versions = list(PolicyVersion.objects.filter(authority=authority))
     errors: dict[str, list[str]] = {}
@@ -368,7 +361,7 @@ def what_if_defaults(authority: Authority, versions: list[PolicyVersion]) -> tup
 
 
 def _run(request: AuthedRequest, pk: int) -> WhatIfRun:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.run_what_if", authority)
     return get_object_or_404(
         WhatIfRun.objects.filter(authority=authority).select_related("base", "proposed"), pk=pk
@@ -401,7 +394,7 @@ def what_if_csv(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def recalculate(request: AuthedRequest, pk: int) -> HttpResponse:
     """Preview, person by person, the effect of a published version on current budgets; apply on confirmation."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "allocation.recalculate", authority)
     version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
     error = ""

@@ -18,8 +18,7 @@ from django.urls import reverse
 from selfdirect.allocation import engine
 from selfdirect.core.constants import CASELOAD_ROLES, Role
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest
-from selfdirect.core.views import require
+from selfdirect.core.http import AuthedRequest, require
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person, Representative
 

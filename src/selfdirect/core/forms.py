@@ -4,9 +4,12 @@ for every audited change."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+
+from .errors import ServiceError
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -90,3 +93,12 @@ class ReasonMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=REASON_MAX_LENGTH,
     )
+
+
+def apply_service_errors(form: Any, exc: ServiceError, names: Mapping[str, str] | None = None) -> None:
+    """Put a service's errors on the form: each beside its field (``names`` maps a service's name
+    for a field to the form's, e.g. ``agreed_annual_pence`` to ``agreed``), the rest at the top."""
+    for key, errors in exc.errors.items():
+        name = (names or {}).get(key, key)
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)

@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -61,3 +62,18 @@ def download(response: R, filename: str, *, inline: bool = False) -> R:
     """``response`` as a file named ``filename``: saved (the default) or shown in the browser."""
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     return response
+
+
+def current_authority(request: HttpRequest) -> Authority:
+    """The authority the request acts for (AuthorityMiddleware, or the API's token); 403 without one."""
+    authority = getattr(request, "authority", None)
+    if authority is None:
+        raise PermissionDenied("no authority")
+    return authority
+
+
+def require(request: HttpRequest, perm: str, obj: Any) -> None:
+    """Refuse with 403 unless the user has ``perm`` on ``obj`` (an object they can already see):
+    the one check pages, the API and the CLI's adapters share."""
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(perm)

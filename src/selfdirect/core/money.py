@@ -9,13 +9,16 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 MAX_PENCE = 10**12
 
 
-def format_pence(pence: int, *, symbol: bool = True) -> str:
-    """12345 -> '£123.45'; -5 -> '-£0.05'."""
+def format_pence(pence: int, *, symbol: bool = True, grouping: bool = True) -> str:
+    """The one money formatter: 123456 -> '£1,234.56'; -5 -> '-£0.05' (the sign before the pound
+    sign, the pence of a negative amount counted from nothing, never from the pound below it);
+    ``symbol=False, grouping=False`` gives a bank file's '-1234.56'."""
     if not isinstance(pence, int) or isinstance(pence, bool):
         raise TypeError(f"money must be integer pence, not {type(pence).__name__}")
     sign = "-" if pence < 0 else ""
     pounds, pennies = divmod(abs(pence), 100)
-    return f"{sign}{'£' if symbol else ''}{pounds:,}.{pennies:02d}"
+    whole = f"{pounds:,}" if grouping else str(pounds)
+    return f"{sign}{'£' if symbol else ''}{whole}.{pennies:02d}"
 
 
 def parse_pounds(text: str) -> int:

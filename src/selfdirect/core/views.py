@@ -163,12 +163,6 @@ def error_500(request: AuthedRequest) -> HttpResponse:
     return server_error(request)
 
 
-def require(request: AuthedRequest, perm: str, obj: Any) -> None:
-    """Refuse with 403 unless the user has ``perm`` on ``obj`` (an object they can already see)."""
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
-
-
 @login_required
 def audit_log(request: AuthedRequest) -> HttpResponse:
     """The authority's whole audit log, newest first, for its administrators."""

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfdirect.core.api_schema import Input, Reason
-from selfdirect.core.http import AuthedRequest, download, problem_response
+from selfdirect.core.http import AuthedRequest, current_authority, download, problem_response, require
 
 from . import services
 from .analysis import figures
@@ -93,21 +92,13 @@ def _problem(exc: SchemeInputError, root: str = "inputs") -> HttpResponse:
     return problem_response(422, "The request has invalid fields", errors=errors)
 
 
-def _authority(request: AuthedRequest) -> Any:
-    authority = getattr(request, "authority", None)
-    if authority is None:
-        raise PermissionDenied("no authority")
-    return authority
 
 
-def _require(request: AuthedRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _scheme(request: AuthedRequest, scheme_id: int, perm: str = "extracare.view_scheme") -> Scheme:
-    scheme = get_object_or_404(services.schemes_for(_authority(request)), pk=scheme_id)
-    _require(request, perm, scheme)
+    scheme = get_object_or_404(services.schemes_for(current_authority(request)), pk=scheme_id)
+    require(request, perm, scheme)
     return scheme
 
 
@@ -134,15 +125,15 @@ def run_out(run: AnalysisRun) -> dict[str, Any]:
 
 @router.get("/extracare/schemes", response=list[SchemeOut], summary="Extra Care schemes in your authority")
 def list_schemes(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "extracare.view_scheme", authority)
+    authority = current_authority(request)
+    require(request, "extracare.view_scheme", authority)
     return [_out(s) for s in services.schemes_for(authority)]
 
 
 @router.post("/extracare/schemes", response={201: SchemeOut}, summary="Create a scheme")
 def create_scheme(request: AuthedRequest, payload: SchemeIn) -> Any:
-    authority = _authority(request)
-    _require(request, "extracare.add_scheme", authority)
+    authority = current_authority(request)
+    require(request, "extracare.add_scheme", authority)
     try:
         scheme = services.create_scheme(request.user, authority, payload.name, payload.inputs, payload.reason)
     except SchemeInputError as exc:
@@ -155,8 +146,8 @@ def create_scheme(request: AuthedRequest, payload: SchemeIn) -> Any:
     summary="Create a scheme from seed 003's 40-flat example",
 )  # fmt: skip
 def create_from_seed(request: AuthedRequest, payload: SeedIn) -> Any:
-    authority = _authority(request)
-    _require(request, "extracare.add_scheme", authority)
+    authority = current_authority(request)
+    require(request, "extracare.add_scheme", authority)
     try:
         scheme = services.create_from_seed(request.user, authority, payload.name)
     except SchemeInputError as exc:
@@ -223,8 +214,8 @@ def start_run(request: AuthedRequest, scheme_id: int, payload: RunIn) -> Any:
 
 
 def _run(request: AuthedRequest, run_id: int) -> AnalysisRun:
-    run = get_object_or_404(services.runs_for(_authority(request)), pk=run_id)
-    _require(request, "extracare.view_scheme", run.scheme)
+    run = get_object_or_404(services.runs_for(current_authority(request)), pk=run_id)
+    require(request, "extracare.view_scheme", run.scheme)
     return run
 
 

@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from selfdirect.core.forms import ReasonMixin
-from selfdirect.core.http import AuthedRequest, download
-from selfdirect.core.views import require
+from selfdirect.core.http import AuthedRequest, download, require
 
 from . import charts, services
 from .analysis import figures

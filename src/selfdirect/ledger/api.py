@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile
@@ -15,8 +14,7 @@ from ninja.responses import Status
 
 from selfdirect.core.api_schema import Id, Input, Reason, decimal
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest, download
-from selfdirect.core.models import Authority
+from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.people.models import Person
 
 from . import books, services, statements, tasks
@@ -32,20 +30,13 @@ else:
     Percent = decimal(5, 2, ge=0, le=100, text=r"^(100(\.0{1,2})?|(0|[1-9]\d?)(\.\d{1,2})?)$")
 
 
-def _authority(request: AuthedRequest) -> Authority:
-    if request.authority is None:
-        raise PermissionDenied("no authority")
-    return request.authority
 
 
-def _require(request: AuthedRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _budget(request: AuthedRequest, budget_id: int) -> Budget:
     return get_object_or_404(
-        budget_scope(request.user, _authority(request)).select_related("person"), pk=budget_id
+        budget_scope(request.user, current_authority(request)).select_related("person"), pk=budget_id
     )
 
 
@@ -107,7 +98,7 @@ class LedgerAgreeIn(Input):
 @router.post("/ledger/budgets/{budget_id}/agree", response=LedgerStatementOut, summary="Agree a draft budget")
 def agree(request: AuthedRequest, budget_id: int, payload: LedgerAgreeIn) -> Any:
     budget = _budget(request, budget_id)
-    _require(request, "ledger.agree_budget", budget)
+    require(request, "ledger.agree_budget", budget)
     return _statement(services.agree_budget(request.user, budget, payload.approved_by, payload.reason))
 
 
@@ -143,7 +134,7 @@ class LedgerSpendOut(Schema):
 )
 def spend(request: AuthedRequest, budget_id: int, payload: LedgerSpendIn) -> Any:
     budget = _budget(request, budget_id)
-    _require(request, "ledger.record_spending", budget)
+    require(request, "ledger.record_spending", budget)
     made = services.record_spend(request.user, budget, on=payload.on, category=payload.category,
                                  description=payload.description, amount_pence=payload.amount_pence,
                                  plan_line=payload.plan_line_id,
@@ -177,8 +168,8 @@ def _run_out(run: PaymentRun) -> dict[str, Any]:
 
 @router.post("/ledger/runs", response={202: LedgerRunOut}, summary="Start (or resume) a month's payment run")
 def start_run(request: AuthedRequest, payload: LedgerRunIn) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.run_payments", authority)
+    authority = current_authority(request)
+    require(request, "ledger.run_payments", authority)
     run = services.start_run(request.user, authority, payload.period)
     if run.status != RunStatus.RUNNING:
         tasks.pay_run.enqueue(run.pk)
@@ -188,8 +179,8 @@ def start_run(request: AuthedRequest, payload: LedgerRunIn) -> Any:
 
 @router.get("/ledger/runs/{run_id}", response=LedgerRunOut, summary="A payment run's progress")
 def get_run(request: AuthedRequest, run_id: int) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.run_payments", authority)
+    authority = current_authority(request)
+    require(request, "ledger.run_payments", authority)
     return _run_out(
         get_object_or_404(PaymentRun.objects.select_related("period"), pk=run_id, authority=authority)
     )
@@ -217,8 +208,8 @@ class LedgerPeriodOut(Schema):
     summary="Close a month (oldest open month first; closing a closed month changes nothing)",
 )  # fmt: skip
 def close(request: AuthedRequest, label: str, payload: LedgerCloseIn) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.close_period", authority)
+    authority = current_authority(request)
+    require(request, "ledger.close_period", authority)
     result = services.close_period(request.user, authority, label, payload.reason)
     period = result.period
     return {"period": period.label, "status": period.status, "policy_version": period.policy_version,
@@ -241,8 +232,8 @@ class LedgerTrialBalanceRow(Schema):
     summary="Every account's debits and credits",
 )
 def trial_balance(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.view_ledger", authority)
+    authority = current_authority(request)
+    require(request, "ledger.view_ledger", authority)
     return books.trial_balance(authority)
 
 
@@ -263,7 +254,7 @@ class LedgerReassessIn(Input):
 )
 def reassess(request: AuthedRequest, budget_id: int, payload: LedgerReassessIn) -> Any:
     budget = _budget(request, budget_id)
-    _require(request, "ledger.reassess_budget", budget)
+    require(request, "ledger.reassess_budget", budget)
     new = services.reassess_budget(
         request.user, budget, on=payload.on, agreed_annual_pence=payload.agreed_annual_pence,
         reason=payload.reason, approved_by_ref=payload.approved_by, indicative_pence=payload.indicative_pence,
@@ -277,7 +268,7 @@ def reassess(request: AuthedRequest, budget_id: int, payload: LedgerReassessIn) 
 
 def _person(request: AuthedRequest, person_id: int) -> Person:
     """A person whose money the user may see (what ledger.view_charging allows); else a 404."""
-    return get_object_or_404(money_people(request.user, _authority(request)), pk=person_id)
+    return get_object_or_404(money_people(request.user, current_authority(request)), pk=person_id)
 
 
 class LedgerChargeOut(Schema):
@@ -352,7 +343,7 @@ class LedgerChargeIn(Input):
 )
 def assess_charge(request: AuthedRequest, person_id: int, payload: LedgerChargeIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "ledger.assess_charge", person.authority)
+    require(request, "ledger.assess_charge", person.authority)
     charge = services.assess_charge(request.user, person, weekly_pence=payload.weekly_pence,
                                     starts_on=payload.starts_on, reason=payload.reason, mode=payload.mode)  # fmt: skip
     return Status(201, charge)
@@ -371,7 +362,7 @@ class LedgerReceiptIn(Input):
 )
 def receive(request: AuthedRequest, person_id: int, payload: LedgerReceiptIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "ledger.assess_charge", person.authority)
+    require(request, "ledger.assess_charge", person.authority)
     services.receive_contribution(
         request.user, person, payload.amount_pence, payload.on, reason=payload.reason
     )
@@ -392,7 +383,7 @@ class LedgerDisputeIn(Input):
 )
 def raise_dispute(request: AuthedRequest, person_id: int, payload: LedgerDisputeIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "ledger.raise_dispute", person)
+    require(request, "ledger.raise_dispute", person)
     charge = (
         get_object_or_404(ChargeAssessment, pk=payload.charge_id, person=person)
         if payload.charge_id
@@ -407,7 +398,7 @@ def raise_dispute(request: AuthedRequest, person_id: int, payload: LedgerDispute
 
 
 def _dispute(request: AuthedRequest, dispute_id: int) -> Dispute:
-    people = money_people(request.user, _authority(request))
+    people = money_people(request.user, current_authority(request))
     return get_object_or_404(Dispute, pk=dispute_id, person__in=people)
 
 
@@ -426,7 +417,7 @@ class LedgerDecideIn(Input):
 )
 def decide_dispute(request: AuthedRequest, dispute_id: int, payload: LedgerDecideIn) -> Any:
     dispute = _dispute(request, dispute_id)
-    _require(request, "ledger.decide_dispute", dispute.person.authority)
+    require(request, "ledger.decide_dispute", dispute.person.authority)
     return services.decide_dispute(request.user, dispute, payload.status, payload.outcome)
 
 
@@ -480,9 +471,9 @@ class LedgerBudgetIn(Input):
     "/ledger/budgets", response={201: LedgerStatementOut}, summary="Draft a budget (agree it to pay it)"
 )
 def create_budget(request: AuthedRequest, payload: LedgerBudgetIn) -> Any:
-    authority = _authority(request)
+    authority = current_authority(request)
     person = _person(request, payload.person_id)
-    _require(request, "ledger.draft_budget", authority)
+    require(request, "ledger.draft_budget", authority)
     budget = services.create_budget(
         request.user, person, stream=payload.stream, period_start=payload.period_start,
         period_end=payload.period_end, agreed_annual_pence=payload.agreed_annual_pence, starts_on=payload.starts_on,
@@ -524,7 +515,7 @@ class LedgerInvoiceIn(Input):
 )
 def invoice(request: AuthedRequest, budget_id: int, payload: LedgerInvoiceIn) -> Any:
     budget = _budget(request, budget_id)
-    _require(request, "ledger.agree_budget", budget)  # finance: invoices come to the council
+    require(request, "ledger.agree_budget", budget)  # finance: invoices come to the council
     made = services.record_spends(
         request.user, budget, [{"on": payload.on, "category": payload.category, "route": payload.route,
                                 "description": payload.description, "amount_pence": payload.amount_pence,
@@ -552,8 +543,8 @@ class LedgerTransactionOut(Schema):
     summary="Correct a posting by reversing it",
 )
 def reverse(request: AuthedRequest, transaction_id: int, payload: LedgerReverseIn) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.view_ledger", authority)
+    authority = current_authority(request)
+    require(request, "ledger.view_ledger", authority)
     txn = get_object_or_404(Transaction, pk=transaction_id, authority=authority)
     return Status(201, services.reverse_transaction(request.user, txn, payload.reason, payload.on))
 
@@ -565,8 +556,8 @@ def reverse(request: AuthedRequest, transaction_id: int, payload: LedgerReverseI
     openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )
 def run_file(request: AuthedRequest, run_id: int) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.run_payments", authority)
+    authority = current_authority(request)
+    require(request, "ledger.run_payments", authority)
     run = get_object_or_404(PaymentRun.objects.select_related("period"), pk=run_id, authority=authority)
     response = HttpResponse(services.payment_file(run), content_type="text/csv")
     return download(response, f"payments-{authority.slug}-{run.period}.csv")
@@ -586,8 +577,8 @@ class LedgerReconciliationRow(Schema):
     summary="Each payment run's file against the ledger",
 )
 def reconciliation(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "ledger.view_ledger", authority)
+    authority = current_authority(request)
+    require(request, "ledger.view_ledger", authority)
     return [
         {"run_id": r["run"].pk, "period": r["run"].period.label, "file_pence": r["file"],
          "ledger_pence": r["ledger"], "difference_pence": r["difference"]}
@@ -613,7 +604,7 @@ def upload_statement(
     request: AuthedRequest, budget_id: int, file: File[UploadedFile], confirm_overspend: Form[bool] = False
 ) -> Any:
     budget = _budget(request, budget_id)
-    _require(request, "ledger.record_spending", budget)
+    require(request, "ledger.record_spending", budget)
     raw = file.read(services.MAX_STATEMENT_BYTES + 1)
     return Status(
         201, services.upload_statement_file(request.user, budget, raw, confirm_overspend=confirm_overspend)
@@ -667,6 +658,6 @@ class LedgerClawbackReceiptIn(Input):
 )
 def receive_clawback(request: AuthedRequest, budget_id: int, payload: LedgerClawbackReceiptIn) -> Any:
     budget = _budget(request, budget_id)
-    _require(request, "ledger.receive_clawback", budget)
+    require(request, "ledger.receive_clawback", budget)
     services.receive_clawback(request.user, budget, payload.amount_pence, payload.on, reason=payload.reason)
     return Status(201, _clawback(budget))

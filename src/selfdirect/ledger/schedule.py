@@ -3,11 +3,11 @@ budget's period, with no gap, and amounts that sum exactly to what the period ow
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from selfdirect.core.dates import add_months
 from selfdirect.core.money import round_pence, split_pence
 
 STEP_DAYS = {"weekly": 7, "four_weekly": 28}
@@ -21,14 +21,6 @@ class Slot:
     covers_from: dt.date
     covers_to: dt.date
     amount_pence: int
-
-
-def add_months(day: dt.date, months: int, anchor_day: int | None = None) -> dt.date:
-    """``months`` later on ``anchor_day`` (the day's own by default), or the month's last day when
-    that day does not exist in it (29 February 2028 + 12 months is 28 February 2029)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(anchor_day or day.day, calendar.monthrange(year, month)[1]))
 
 
 def period_amount(annual_pence: int, period_start: dt.date, period_end: dt.date, starts_on: dt.date) -> int:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.dates import add_months
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds, round_pence, split_pence
@@ -54,7 +55,7 @@ from .models import (
     Spend,
     Transaction,
 )
-from .schedule import add_months, phases_from, phases_total, schedule
+from .schedule import phases_from, phases_total, schedule
 
 BUDGET_AUDIT_FIELDS = [
     "stream", "period_start", "period_end", "agreed_annual_pence", "indicative_pence", "difference_reasons",
@@ -681,14 +682,9 @@ def payment_file(run: PaymentRun) -> str:
     writer.writerow(["payee", "account", "amount", "reference", "route"])
     for line in PaymentLine.objects.filter(payment__run=run).order_by("id"):
         writer.writerow(
-            [line.payee_name, line.payee_account, _pounds(line.amount_pence), line.reference, line.route]
+            [line.payee_name, line.payee_account, format_pence(line.amount_pence, symbol=False, grouping=False), line.reference, line.route]
         )
     return out.getvalue()
-
-
-def _pounds(pence: int) -> str:
-    pounds, pennies = divmod(pence, 100)
-    return f"{pounds}.{pennies:02d}"
 
 
 def remittances(run: PaymentRun) -> list[dict[str, Any]]:

@@ -7,9 +7,15 @@ import io
 from typing import Any
 
 from selfdirect.core import spreadsheet
+from selfdirect.core.money import format_pence
 
 from . import charts, policy, services
 from .models import Budget
+
+
+def pounds(pence: int) -> str:
+    """A CSV's figure in pounds, without a pound sign or separators: 1234.56, -0.05."""
+    return format_pence(pence, symbol=False, grouping=False)
 
 
 def replaced_by(budget: Budget) -> Budget | None:
@@ -54,17 +60,17 @@ def statement_csv_text(budget: Budget) -> str:
                          ("held", st.held), ("contributions", st.contributions), ("rolled over", st.rolled_over),
                          ("clawed back", st.clawed_back)]:  # fmt: skip
         writer.writerow(
-            [label, value, services._pounds(value) if value >= 0 else "-" + services._pounds(-value)]
+            [label, value, pounds(value)]
         )
     for label, value in [
         ("claw-back repaid", st.clawback.received),
         ("claw-back still owed", st.clawback.outstanding),
     ]:
-        writer.writerow([label, value, services._pounds(value)])
+        writer.writerow([label, value, pounds(value)])
     for cat, value in sorted(st.spend_by_category.items()):
-        writer.writerow([f"spent on {cat}", value, services._pounds(value)])
+        writer.writerow([f"spent on {cat}", value, pounds(value)])
     for r in st.routes:  # "what your current services cost" (Oldham, seed 001)
         writer.writerow(
-            [f"a week: {r['route']} paid to {r['payee']}", r["weekly"], services._pounds(r["weekly"])]
+            [f"a week: {r['route']} paid to {r['payee']}", r["weekly"], pounds(r["weekly"])]
         )
     return out.getvalue()

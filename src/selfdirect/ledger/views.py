@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,11 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest, download
+from selfdirect.core.forms import apply_service_errors
+from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
-from selfdirect.core.views import require
 from selfdirect.people.models import Person
 
 from . import books, policy, services, statements, tasks
@@ -45,29 +44,17 @@ from .models import Budget, Dispute, PaymentRun, Period, Spend
 from .rules import budget_scope, money_people
 
 
-def _authority(request: AuthedRequest) -> Authority:
-    if request.authority is None:
-        raise PermissionDenied("no authority")
-    return request.authority
-
-
 def _budget(request: AuthedRequest, pk: int) -> Budget:
     scope = budget_scope(request.user, request.authority).select_related("person", "authority")
     return get_object_or_404(scope, pk=pk)
 
 
 def _run(request: AuthedRequest, pk: int) -> PaymentRun:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
     return get_object_or_404(PaymentRun.objects.select_related("period"), pk=pk, authority=authority)
 
 
-def _errors(form: Any, exc: ServiceError, names: dict[str, str] | None = None) -> None:
-    """Put a service's errors on the form's fields (``names`` maps service names to field names)."""
-    for name, errs in exc.errors.items():
-        field = (names or {}).get(name, name)
-        for e in errs:
-            form.add_error(field if field in form.fields else None, e)
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
@@ -91,7 +78,7 @@ def _own_people(request: AuthedRequest) -> Any:
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.view_totals", authority)
     budgets = Budget.objects.filter(authority=authority)
     totals = list(
@@ -122,7 +109,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def budget_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.list_budgets", authority)
     budgets = (
         budget_scope(request.user, authority)
@@ -175,7 +162,7 @@ def budget_agree(request: AuthedRequest, pk: int) -> HttpResponse:
                 request.user, budget, form.cleaned_data["approved_by"], form.cleaned_data["reason"]
             )
         except ServiceError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The budget is agreed and its instalments are scheduled")
             return redirect("ledger:budget", pk=budget.pk)
@@ -204,9 +191,9 @@ def spend_add(request: AuthedRequest, pk: int) -> HttpResponse:
         except services.NeedsConfirmation as exc:
             form = SpendForm(posted, categories=pol.spending.categories, plan_lines=lines, confirm=True)
             form.is_valid()
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         except ServiceError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             note = " and flagged for finance to check" if made.flagged else ""
             messages.success(request, f"Spending of {format_pence(made.amount_pence)} recorded{note}")
@@ -244,14 +231,14 @@ def spend_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
     form = RunForm(request.POST)
     if form.is_valid():
         try:
             run = services.start_run(request.user, authority, form.cleaned_data["period"])
         except ServiceError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             if run.status != "running":
                 result = tasks.pay_run.enqueue(run.pk)
@@ -286,7 +273,7 @@ def run_remittances(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def period_close(request: AuthedRequest, label: str) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.close_period", authority)
     try:
         start = services.parse_period(label)
@@ -298,7 +285,7 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
         try:
             result = services.close_period(request.user, authority, label, form.cleaned_data["reason"])
         except ServiceError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             (messages.success if result.changed else messages.info)(request, result.message)
             return redirect("ledger:home")
@@ -310,7 +297,7 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
 
 @login_required
 def trial_balance(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.view_ledger", authority)
     rows = books.trial_balance(authority)
     totals = {"debits": sum(r["debits"] for r in rows), "credits": sum(r["credits"] for r in rows)}  # type: ignore[misc]
@@ -319,7 +306,7 @@ def trial_balance(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def reconciliation(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.view_ledger", authority)
     return render(request, "ledger/reconciliation.html", {"rows": services.reconciliation(authority),
                                                           "home": reverse("ledger:home")})  # fmt: skip
@@ -340,7 +327,7 @@ def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
                 difference_reasons=data["difference_reasons"],
             )  # fmt: skip
         except ServiceError as exc:
-            _errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative"})
+            apply_service_errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative"})
         else:
             messages.success(
                 request, f"The new budget starts on {new.starts_on}; the old one ends the day before"
@@ -356,7 +343,7 @@ def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
 def _person(request: AuthedRequest, person_pk: int) -> Person:
     """A person whose money the user may see (what ledger.view_charging allows); anyone else (or
     another authority's) is a 404."""
-    return get_object_or_404(money_people(request.user, _authority(request)), pk=person_pk)
+    return get_object_or_404(money_people(request.user, current_authority(request)), pk=person_pk)
 
 
 @login_required
@@ -390,7 +377,7 @@ def charge_assess(request: AuthedRequest, person_pk: int) -> HttpResponse:
             services.assess_charge(request.user, person, weekly_pence=data["weekly"], starts_on=data["starts_on"],
                                    reason=data["reason"], mode=data["mode"] or None)  # fmt: skip
         except ServiceError as exc:
-            _errors(form, exc, {"weekly_pence": "weekly"})
+            apply_service_errors(form, exc, {"weekly_pence": "weekly"})
         else:
             messages.success(request, "The assessed contribution is recorded")
             return redirect("ledger:charging", person_pk=person.pk)
@@ -409,7 +396,7 @@ def receipt_add(request: AuthedRequest, person_pk: int) -> HttpResponse:
                 request.user, person, data["amount"], data["on"], reason=data["reason"]
             )
         except ServiceError as exc:
-            _errors(form, exc, {"amount_pence": "amount"})
+            apply_service_errors(form, exc, {"amount_pence": "amount"})
         else:
             messages.success(request, "The money received is recorded")
             return redirect("ledger:charging", person_pk=person.pk)
@@ -449,7 +436,7 @@ def dispute_new(request: AuthedRequest, person_pk: int) -> HttpResponse:
                                   raised_by=request.user.full_name or request.user.username, charge=charge,
                                   budget=budget)  # fmt: skip
         except ServiceError as exc:
-            _errors(form, exc, {"amount_pence": "amount"})
+            apply_service_errors(form, exc, {"amount_pence": "amount"})
         else:
             messages.success(request, "Your dispute is recorded. Its status shows on this page.")
             return redirect("ledger:charging", person_pk=person.pk)
@@ -458,7 +445,7 @@ def dispute_new(request: AuthedRequest, person_pk: int) -> HttpResponse:
 
 @login_required
 def dispute_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.decide_dispute", authority)
     disputes = (
         Dispute.objects.filter(authority=authority)
@@ -470,7 +457,7 @@ def dispute_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def dispute_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "ledger.decide_dispute", authority)
     dispute = get_object_or_404(
         Dispute.objects.select_related("person", "charge"), pk=pk, authority=authority
@@ -482,7 +469,7 @@ def dispute_decide(request: AuthedRequest, pk: int) -> HttpResponse:
                 request.user, dispute, form.cleaned_data["status"], form.cleaned_data["outcome"]
             )
         except ServiceError as exc:
-            _errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The outcome is recorded")
             return redirect("ledger:charging", person_pk=dispute.person_id)
@@ -508,7 +495,7 @@ def invoice_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.record_spends(request.user, budget, [row], source="invoice")
         except ServiceError as exc:
-            _errors(form, exc, {"amount": "amount"})
+            apply_service_errors(form, exc, {"amount": "amount"})
         else:
             messages.success(request, "The provider's invoice is recorded")
             return redirect("ledger:budget", pk=budget.pk)
@@ -552,7 +539,7 @@ def _frequencies(authority: Authority) -> list[tuple[str, str]]:
 def budget_new(request: AuthedRequest, person_pk: int | None = None) -> HttpResponse:
     """Finance drafts a budget (figure, frequency, start date, routes with shares, payees, the
     manager's fee, indicative against agreed with reasons); it pays nothing until it is agreed."""
-    authority = _authority(request)
+    authority = current_authority(request)
     person = _person(request, person_pk) if person_pk is not None else None
     require(request, "ledger.draft_budget", authority)
     today = timezone.localdate()
@@ -583,7 +570,7 @@ def budget_new(request: AuthedRequest, person_pk: int | None = None) -> HttpResp
                     plan_cost_pence=data["plan_cost"], reason=data["reason"], midpoint=_midpoint(data),
                 )  # fmt: skip
             except ServiceError as exc:
-                _errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative",
+                apply_service_errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative",
                                     "deployments": f"share_{Route.values[0]}", "midpoint": "midpoint_low"})  # fmt: skip
             else:
                 messages.success(request, "The budget is drafted. It pays nothing until it is agreed.")
@@ -613,7 +600,7 @@ def clawback(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.receive_clawback(request.user, budget, data["amount"], data["on"], reason=data["reason"])
         except ServiceError as exc:
-            _errors(form, exc, {"amount_pence": "amount"})
+            apply_service_errors(form, exc, {"amount_pence": "amount"})
         else:
             messages.success(request, "The claw-back money received is recorded")
             return redirect("ledger:clawback", pk=budget.pk)

@@ -8,9 +8,14 @@ consenting, in-date entries (see :mod:`selfdirect.market.directory`)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from selfdirect.core.constants import Role
+from selfdirect.core.http import current_authority
 from selfdirect.core.models import Authority, User
 
 from .models import Provider
@@ -51,3 +56,12 @@ def edits_provider(user: User, provider: Provider) -> bool:
         manages_market(user, provider.authority_id)
         or own_provider_ids(user, provider.authority_id).filter(pk=provider.pk).exists()
     )
+
+
+def visible(request: Any, model: type[Model], pk: int) -> Any:
+    """A market record of the request's authority, when the user views the market; otherwise 404
+    (a record they may not see answers as one that does not exist)."""
+    authority = current_authority(request)
+    if not views_market(request.user, authority):
+        raise Http404("not visible")
+    return get_object_or_404(model._default_manager.filter(authority=authority), pk=pk)

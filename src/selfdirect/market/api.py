@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -20,7 +19,7 @@ from ninja.responses import Status
 
 from selfdirect.core.api_schema import Id, Input, LocalTime, Reason, decimal, required
 from selfdirect.core.constants import Role
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import Authority, User
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
@@ -652,36 +651,23 @@ class BrokerPatch(Input):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _authority(request: AuthedRequest) -> Authority:
-    authority = getattr(request, "authority", None)
-    if authority is None:
-        raise PermissionDenied("no authority")
-    return authority
 
 
-def _require(request: AuthedRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
 
 
-def _visible(request: AuthedRequest, model: type[Model], pk: int) -> Any:
-    authority = _authority(request)
-    if not access.views_market(request.user, authority):
-        raise Http404("not visible")
-    return get_object_or_404(model._default_manager.filter(authority=authority), pk=pk)
 
 
 def _provider(request: AuthedRequest, pk: int) -> Provider:
-    return get_object_or_404(access.provider_scope(request.user, _authority(request)), pk=pk)
+    return get_object_or_404(access.provider_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _service(request: AuthedRequest, pk: int) -> Service:
-    scope = access.provider_scope(request.user, _authority(request))
+    scope = access.provider_scope(request.user, current_authority(request))
     return get_object_or_404(Service.objects.filter(provider__in=scope), pk=pk)
 
 
 def _person(request: AuthedRequest, pk: int) -> Person:
-    return get_object_or_404(people_scope(request.user, _authority(request)), pk=pk)
+    return get_object_or_404(people_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _areas(authority: Authority, ids: list[int], field: str = "area_ids") -> list[Area]:
@@ -750,8 +736,8 @@ def public_directory(request: AuthedRequest, filters: Query[DirectoryFilter]) ->
 
 @router.get("/market/settings", response=SettingsOut, summary="The authority's market policy")
 def get_settings(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return services.settings_for(authority)
 
 
@@ -759,23 +745,23 @@ def get_settings(request: AuthedRequest) -> Any:
     "/market/settings", response=SettingsOut, summary="Change the market policy (family PAs, accreditation)"
 )
 def patch_settings(request: AuthedRequest, payload: SettingsPatch) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason"}, exclude_unset=True)
     return services.save_settings(request.user, authority, data, payload.reason)
 
 
 @router.get("/market/areas", response=list[AreaOut])
 def list_areas(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return Area.objects.filter(authority=authority)
 
 
 @router.post("/market/areas", response={201: AreaOut})
 def create_area(request: AuthedRequest, payload: AreaIn) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     return Status(201, services.add_area(request.user, authority, payload.name, payload.reason))
 
 
@@ -784,7 +770,7 @@ def create_area(request: AuthedRequest, payload: AreaIn) -> Any:
 
 @router.get("/market/providers", response=list[ProviderOut], summary="Providers you may see")
 def list_providers(request: AuthedRequest) -> Any:
-    authority = _authority(request)
+    authority = current_authority(request)
     if not access.views_market(request.user, authority) and not access.own_provider_ids(
         request.user, authority
     ):
@@ -794,8 +780,8 @@ def list_providers(request: AuthedRequest) -> Any:
 
 @router.post("/market/providers", response={201: ProviderOut}, summary="Add a provider")
 def create_provider(request: AuthedRequest, payload: ProviderIn) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason", "area_ids"})
     data["areas"] = _areas(authority, payload.area_ids)
     return Status(201, services.save_provider(request.user, authority, data, payload.reason))
@@ -838,8 +824,8 @@ class ImportOut(Schema):
 def import_providers(
     request: AuthedRequest, file: File[UploadedFile], reason: Form[str], dry_run: Form[bool] = False
 ) -> Any:
-    authority = _authority(request)
-    _require(request, "market.import_providers", authority)
+    authority = current_authority(request)
+    require(request, "market.import_providers", authority)
     if not reason.strip():
         raise services.ServiceError({"reason": ["Say where these providers and rates come from"]})
     try:
@@ -863,7 +849,7 @@ def get_provider(request: AuthedRequest, provider_id: int) -> Any:
 @router.patch("/market/providers/{provider_id}", response=ProviderOut, summary="Change a provider's profile")
 def patch_provider(request: AuthedRequest, provider_id: int, payload: ProviderPatch) -> Any:
     provider = _provider(request, provider_id)
-    _require(request, "market.change_provider", provider)
+    require(request, "market.change_provider", provider)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
     if "listed" in data and not access.manages_market(request.user, provider.authority_id):
         raise services.ServiceError({"listed": ["Only the council decides whether a provider is listed"]})
@@ -880,7 +866,7 @@ def list_services(request: AuthedRequest, provider_id: int) -> Any:
 @router.post("/market/providers/{provider_id}/services", response={201: ServiceOut})
 def create_service(request: AuthedRequest, provider_id: int, payload: ServiceIn) -> Any:
     provider = _provider(request, provider_id)
-    _require(request, "market.change_provider", provider)
+    require(request, "market.change_provider", provider)
     return Status(
         201, services.save_service(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -889,7 +875,7 @@ def create_service(request: AuthedRequest, provider_id: int, payload: ServiceIn)
 @router.patch("/market/services/{service_id}", response=ServiceOut, summary="Change a service")
 def patch_service(request: AuthedRequest, service_id: int, payload: ServicePatch) -> Any:
     service = _service(request, service_id)
-    _require(request, "market.change_provider", service.provider)
+    require(request, "market.change_provider", service.provider)
     data = payload.dict(exclude={"reason"}, exclude_unset=True)
     return services.save_service(request.user, service.provider, data, payload.reason, service=service)
 
@@ -902,7 +888,7 @@ def list_rates(request: AuthedRequest, service_id: int) -> Any:
 @router.post("/market/services/{service_id}/rates", response={201: RateTableOut}, summary="Add a rate table")
 def create_rates(request: AuthedRequest, service_id: int, payload: RateTableIn) -> Any:
     service = _service(request, service_id)
-    _require(request, "market.change_provider", service.provider)
+    require(request, "market.change_provider", service.provider)
     table = services.save_rate_table(request.user, service, payload.dict(exclude={"reason"}), payload.reason)
     return Status(201, table)
 
@@ -952,7 +938,7 @@ def _provider_users(provider: Provider) -> list[dict[str, Any]]:
 )
 def list_provider_users(request: AuthedRequest, provider_id: int) -> Any:
     provider = _provider(request, provider_id)
-    _require(request, "market.manage_market", provider.authority)
+    require(request, "market.manage_market", provider.authority)
     return _provider_users(provider)
 
 
@@ -963,7 +949,7 @@ def list_provider_users(request: AuthedRequest, provider_id: int) -> Any:
 )
 def link_provider_user(request: AuthedRequest, provider_id: int, payload: ProviderUserIn) -> Any:
     provider = _provider(request, provider_id)
-    _require(request, "market.manage_market", provider.authority)
+    require(request, "market.manage_market", provider.authority)
     user = User.objects.filter(memberships__authority=provider.authority, pk=payload.user_id).first()
     if user is None or Role.PROVIDER not in user.roles_in(provider.authority_id):
         raise services.ServiceError({"user_id": ["That user is not a provider user in this authority"]})
@@ -973,8 +959,8 @@ def link_provider_user(request: AuthedRequest, provider_id: int, payload: Provid
 
 @router.post("/market/providers/{provider_id}/ratings", response={201: RatingOut})
 def add_provider_rating(request: AuthedRequest, provider_id: int, payload: RatingIn) -> Any:
-    provider = _visible(request, Provider, provider_id)
-    _require(request, "market.manage_market", provider.authority)
+    provider = access.visible(request, Provider, provider_id)
+    require(request, "market.manage_market", provider.authority)
     return Status(
         201, services.add_rating(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -984,8 +970,8 @@ def add_provider_rating(request: AuthedRequest, provider_id: int, payload: Ratin
     "/market/providers/{provider_id}/quality", response={201: QualityOut}, summary="Record a QAF result"
 )
 def add_quality(request: AuthedRequest, provider_id: int, payload: QualityIn) -> Any:
-    provider = _visible(request, Provider, provider_id)
-    _require(request, "market.manage_market", provider.authority)
+    provider = access.visible(request, Provider, provider_id)
+    require(request, "market.manage_market", provider.authority)
     data = payload.dict(exclude={"reason", "service_id"})
     data["service"] = _one(Service, provider.authority, payload.service_id, "service_id")
     return Status(201, services.add_quality_assessment(request.user, provider, data, payload.reason))
@@ -993,8 +979,8 @@ def add_quality(request: AuthedRequest, provider_id: int, payload: QualityIn) ->
 
 @router.post("/market/providers/{provider_id}/spot-checks", response={201: SpotCheckOut})
 def add_spot_check(request: AuthedRequest, provider_id: int, payload: SpotCheckIn) -> Any:
-    provider = _visible(request, Provider, provider_id)
-    _require(request, "market.manage_market", provider.authority)
+    provider = access.visible(request, Provider, provider_id)
+    require(request, "market.manage_market", provider.authority)
     return Status(
         201, services.add_spot_check(request.user, provider, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -1005,15 +991,15 @@ def add_spot_check(request: AuthedRequest, provider_id: int, payload: SpotCheckI
 
 @router.get("/market/pas", response=list[PAOut], summary="The personal assistants register (staff)")
 def list_pas(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return PersonalAssistant.objects.filter(authority=authority).prefetch_related("areas")
 
 
 @router.post("/market/pas", response={201: PAOut})
 def create_pa(request: AuthedRequest, payload: PAIn) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason", "area_ids"})
     data["areas"] = _areas(authority, payload.area_ids)
     return Status(201, services.save_pa(request.user, authority, data, payload.reason))
@@ -1021,7 +1007,7 @@ def create_pa(request: AuthedRequest, payload: PAIn) -> Any:
 
 @router.get("/market/pas/{pa_id}", response=PAOut)
 def get_pa(request: AuthedRequest, pa_id: int) -> Any:
-    return _visible(request, PersonalAssistant, pa_id)
+    return access.visible(request, PersonalAssistant, pa_id)
 
 
 @router.post(
@@ -1030,8 +1016,8 @@ def get_pa(request: AuthedRequest, pa_id: int) -> Any:
     summary="Record a DBS check, reference or training",
 )
 def add_pa_check(request: AuthedRequest, pa_id: int, payload: PACheckIn) -> Any:
-    pa = _visible(request, PersonalAssistant, pa_id)
-    _require(request, "market.manage_market", pa.authority)
+    pa = access.visible(request, PersonalAssistant, pa_id)
+    require(request, "market.manage_market", pa.authority)
     return Status(
         201, services.add_pa_check(request.user, pa, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -1039,8 +1025,8 @@ def add_pa_check(request: AuthedRequest, pa_id: int, payload: PACheckIn) -> Any:
 
 @router.patch("/market/pas/{pa_id}", response=PAOut, summary="Change a PA's entry on the register")
 def patch_pa(request: AuthedRequest, pa_id: int, payload: PAPatch) -> Any:
-    pa = _visible(request, PersonalAssistant, pa_id)
-    _require(request, "market.manage_market", pa.authority)
+    pa = access.visible(request, PersonalAssistant, pa_id)
+    require(request, "market.manage_market", pa.authority)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
     if payload.area_ids is not None:  # omitted: the areas stay as they are
         data["areas"] = _areas(pa.authority, payload.area_ids)
@@ -1051,8 +1037,8 @@ def patch_pa(request: AuthedRequest, pa_id: int, payload: PAPatch) -> Any:
     "/market/pas/{pa_id}/ratings", response={201: RatingOut}, summary="Publish a star rating for a PA"
 )
 def add_pa_rating(request: AuthedRequest, pa_id: int, payload: RatingIn) -> Any:
-    pa = _visible(request, PersonalAssistant, pa_id)
-    _require(request, "market.manage_market", pa.authority)
+    pa = access.visible(request, PersonalAssistant, pa_id)
+    require(request, "market.manage_market", pa.authority)
     return Status(
         201, services.add_rating(request.user, pa, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -1060,15 +1046,15 @@ def add_pa_rating(request: AuthedRequest, pa_id: int, payload: RatingIn) -> Any:
 
 @router.get("/market/brokers", response=list[BrokerOut])
 def list_brokers(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return Broker.objects.filter(authority=authority).prefetch_related("areas")
 
 
 @router.post("/market/brokers", response={201: BrokerOut})
 def create_broker(request: AuthedRequest, payload: BrokerIn) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason", "area_ids"})
     data["areas"] = _areas(authority, payload.area_ids)
     return Status(201, services.save_broker(request.user, authority, data, payload.reason))
@@ -1076,13 +1062,13 @@ def create_broker(request: AuthedRequest, payload: BrokerIn) -> Any:
 
 @router.get("/market/brokers/{broker_id}", response=BrokerOut)
 def get_broker(request: AuthedRequest, broker_id: int) -> Any:
-    return _visible(request, Broker, broker_id)
+    return access.visible(request, Broker, broker_id)
 
 
 @router.patch("/market/brokers/{broker_id}", response=BrokerOut, summary="Change a broker's profile or fee")
 def patch_broker(request: AuthedRequest, broker_id: int, payload: BrokerPatch) -> Any:
-    broker = _visible(request, Broker, broker_id)
-    _require(request, "market.manage_market", broker.authority)
+    broker = access.visible(request, Broker, broker_id)
+    require(request, "market.manage_market", broker.authority)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
     if payload.area_ids is not None:  # omitted: the areas stay as they are
         data["areas"] = _areas(broker.authority, payload.area_ids)
@@ -1095,8 +1081,8 @@ def patch_broker(request: AuthedRequest, broker_id: int, payload: BrokerPatch) -
     summary="Publish a star rating for a broker",
 )
 def add_broker_rating(request: AuthedRequest, broker_id: int, payload: RatingIn) -> Any:
-    broker = _visible(request, Broker, broker_id)
-    _require(request, "market.manage_market", broker.authority)
+    broker = access.visible(request, Broker, broker_id)
+    require(request, "market.manage_market", broker.authority)
     return Status(
         201, services.add_rating(request.user, broker, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -1107,15 +1093,15 @@ def add_broker_rating(request: AuthedRequest, broker_id: int, payload: RatingIn)
 
 @router.get("/market/lists", response=list[ListOut], summary="Preferred-provider and framework lists")
 def list_lists(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return ProviderList.objects.filter(authority=authority)
 
 
 @router.post("/market/lists", response={201: ListOut})
 def create_list(request: AuthedRequest, payload: ListIn) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     return Status(
         201, services.save_list(request.user, authority, payload.dict(exclude={"reason"}), payload.reason)
     )
@@ -1123,13 +1109,13 @@ def create_list(request: AuthedRequest, payload: ListIn) -> Any:
 
 @router.get("/market/lists/{list_id}", response=ListOut)
 def get_list(request: AuthedRequest, list_id: int) -> Any:
-    return _visible(request, ProviderList, list_id)
+    return access.visible(request, ProviderList, list_id)
 
 
 @router.post("/market/lists/{list_id}/entries", response={201: ListEntryOut})
 def add_list_entry(request: AuthedRequest, list_id: int, payload: ListEntryIn) -> Any:
-    plist = _visible(request, ProviderList, list_id)
-    _require(request, "market.manage_market", plist.authority)
+    plist = access.visible(request, ProviderList, list_id)
+    require(request, "market.manage_market", plist.authority)
     data = {"service": _one(Service, plist.authority, payload.service_id, "service_id"),
             "fixed_price_pence": payload.fixed_price_pence}  # fmt: skip
     return Status(201, services.add_list_entry(request.user, plist, data, payload.reason))
@@ -1137,8 +1123,8 @@ def add_list_entry(request: AuthedRequest, list_id: int, payload: ListEntryIn) -
 
 @router.get("/market/contracts", response=list[ContractOut])
 def list_contracts(request: AuthedRequest) -> Any:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return Contract.objects.filter(authority=authority)
 
 
@@ -1152,8 +1138,8 @@ def _contract_data(authority: Authority, payload: ContractIn) -> dict[str, Any]:
 
 @router.post("/market/contracts", response={201: ContractOut}, summary="Record a contract")
 def create_contract(request: AuthedRequest, payload: ContractIn) -> Any:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     contract = services.save_contract(
         request.user, authority, _contract_data(authority, payload), payload.reason
     )
@@ -1180,13 +1166,13 @@ def _contract_detail(contract: Contract) -> dict[str, Any]:
     summary="A contract, its usage and payments",
 )
 def get_contract(request: AuthedRequest, contract_id: int) -> Any:
-    return _contract_detail(_visible(request, Contract, contract_id))
+    return _contract_detail(access.visible(request, Contract, contract_id))
 
 
 @router.put("/market/contracts/{contract_id}", response=ContractOut, summary="Change a contract")
 def put_contract(request: AuthedRequest, contract_id: int, payload: ContractIn) -> Any:
-    contract = _visible(request, Contract, contract_id)
-    _require(request, "market.manage_market", contract.authority)
+    contract = access.visible(request, Contract, contract_id)
+    require(request, "market.manage_market", contract.authority)
     data = _contract_data(contract.authority, payload)
     return services.save_contract(request.user, contract.authority, data, payload.reason, contract=contract)
 
@@ -1195,8 +1181,8 @@ def put_contract(request: AuthedRequest, contract_id: int, payload: ContractIn) 
     "/market/contracts/{contract_id}/usage", response={201: UsageOut}, summary="Record usage for a period"
 )
 def add_usage(request: AuthedRequest, contract_id: int, payload: UsageIn) -> Any:
-    contract = _visible(request, Contract, contract_id)
-    _require(request, "market.manage_market", contract.authority)
+    contract = access.visible(request, Contract, contract_id)
+    require(request, "market.manage_market", contract.authority)
     usage = services.record_usage(request.user, contract, payload.dict(exclude={"reason"}), payload.reason)
     return Status(201, next(u for u in _contract_detail(contract)["usage"] if u["id"] == usage.pk))
 
@@ -1209,14 +1195,14 @@ def add_usage(request: AuthedRequest, contract_id: int, payload: UsageIn) -> Any
 )
 def list_employments(request: AuthedRequest, person_id: int) -> Any:
     person = _person(request, person_id)
-    _require(request, "market.view_employer_duties", person)
+    require(request, "market.view_employer_duties", person)
     return person.pa_employments.all()
 
 
 @router.post("/market/people/{person_id}/employments", response={201: EmploymentOut})
 def add_employment(request: AuthedRequest, person_id: int, payload: EmploymentIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "market.change_employer_duties", person)
+    require(request, "market.change_employer_duties", person)
     data = payload.dict(exclude={"reason", "personal_assistant_id"})
     data["personal_assistant"] = _one(
         PersonalAssistant, person.authority, payload.personal_assistant_id, "personal_assistant_id"
@@ -1231,7 +1217,7 @@ def add_employment(request: AuthedRequest, person_id: int, payload: EmploymentIn
 )
 def patch_duty(request: AuthedRequest, person_id: int, duty_id: int, payload: DutyPatch) -> Any:
     person = _person(request, person_id)
-    _require(request, "market.change_employer_duties", person)
+    require(request, "market.change_employer_duties", person)
     duty = get_object_or_404(EmployerDuty.objects.filter(employment__person=person), pk=duty_id)
     return services.update_duty(
         request.user, duty, payload.dict(exclude={"reason"}, exclude_unset=True), payload.reason
@@ -1241,14 +1227,14 @@ def patch_duty(request: AuthedRequest, person_id: int, duty_id: int, payload: Du
 @router.get("/market/people/{person_id}/arrangements", response=list[ArrangementOut])
 def list_arrangements(request: AuthedRequest, person_id: int) -> Any:
     person = _person(request, person_id)
-    _require(request, "market.view_employer_duties", person)
+    require(request, "market.view_employer_duties", person)
     return person.market_arrangements.all()
 
 
 @router.post("/market/people/{person_id}/arrangements", response={201: ArrangementOut})
 def add_arrangement(request: AuthedRequest, person_id: int, payload: ArrangementIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "market.transfer_arrangement", person)
+    require(request, "market.transfer_arrangement", person)
     data = payload.dict(exclude={"reason", "service_id", "contract_id"})
     data["service"] = _one(Service, person.authority, payload.service_id, "service_id")
     data["contract"] = _one(Contract, person.authority, payload.contract_id, "contract_id")
@@ -1262,7 +1248,7 @@ def add_arrangement(request: AuthedRequest, person_id: int, payload: Arrangement
 )
 def transfer(request: AuthedRequest, person_id: int, arrangement_id: int, payload: TransferIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "market.transfer_arrangement", person)
+    require(request, "market.transfer_arrangement", person)
     arrangement = get_object_or_404(Arrangement.objects.filter(person=person), pk=arrangement_id)
     return Status(
         201, services.transfer_to_budget(request.user, arrangement, payload.transfer_on, payload.reason)

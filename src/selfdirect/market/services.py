@@ -3,7 +3,6 @@ half-saved. Views, the API and the CLI are thin callers of these functions."""
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime as dt
 import io
@@ -18,6 +17,7 @@ from django.db import IntegrityError, models, transaction
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.dates import add_months
 from selfdirect.core.errors import ImportRefused, RowProblem, ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds, round_pence
@@ -62,14 +62,6 @@ EXTRA_CARE_ADVISED_YEARS = 3
 """Seed 003 Section 2B, 2.2: a contract for the care "should probably be no longer than three
 years, with an annual review built in". Advice, not a rule: 2.5 describes integrated housing and
 care agreements of 20 or 25 years, so a longer contract is shown with a warning, never refused."""
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (or earlier), clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def settings_for(authority: Authority) -> MarketSettings:

@@ -11,14 +11,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import Authority
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
@@ -38,36 +37,17 @@ from .models import (
 )
 
 
-def _authority(request: AuthedRequest) -> Authority:
-    if request.authority is None:
-        raise PermissionDenied("no authority")
-    return request.authority
-
-
-def _require(request: AuthedRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
-
-
-def _visible(request: AuthedRequest, model: type[Model], pk: int) -> Any:
-    """A market record of the user's authority, if they view the market; otherwise 404."""
-    authority = _authority(request)
-    if not access.views_market(request.user, authority):
-        raise Http404("not visible")
-    return get_object_or_404(model._default_manager.filter(authority=authority), pk=pk)
-
-
 def _provider(request: AuthedRequest, pk: int) -> Provider:
-    return get_object_or_404(access.provider_scope(request.user, _authority(request)), pk=pk)
+    return get_object_or_404(access.provider_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _service(request: AuthedRequest, pk: int) -> Service:
-    scope = access.provider_scope(request.user, _authority(request))
+    scope = access.provider_scope(request.user, current_authority(request))
     return get_object_or_404(Service.objects.filter(provider__in=scope).select_related("provider"), pk=pk)
 
 
 def _person(request: AuthedRequest, pk: int) -> Person:
-    return get_object_or_404(people_scope(request.user, _authority(request)), pk=pk)
+    return get_object_or_404(people_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _form_page(
@@ -144,7 +124,7 @@ def public_directory(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     user = request.user
     if not access.views_market(user, authority):
         own = list(access.own_provider_ids(user, authority))
@@ -169,8 +149,8 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def settings_edit(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.SettingsForm(
         request.POST or None, instance=services.settings_for(authority), authority=authority
     )
@@ -183,8 +163,8 @@ def settings_edit(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def area_add(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.AreaForm(request.POST or None)
     return _form_page(
         request, form,
@@ -198,8 +178,8 @@ def area_add(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def provider_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     providers = Provider.objects.filter(authority=authority).prefetch_related("areas")
     return render(
         request,
@@ -210,8 +190,8 @@ def provider_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def provider_create(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.ProviderForm(request.POST or None, authority=authority)
     return _form_page(
         request, form, lambda f: services.save_provider(request.user, authority, f.data_for_service(), _reason(f)),
@@ -238,8 +218,8 @@ def provider_import(request: AuthedRequest) -> HttpResponse:
     field: message" and nothing is saved. Confirm: a clean file's summary is shown and the import
     runs, all or nothing, only when the commissioner confirms. The checked file waits in the
     session, tied to the authority and its SHA-256 digest."""
-    authority = _authority(request)
-    _require(request, "market.import_providers", authority)
+    authority = current_authority(request)
+    require(request, "market.import_providers", authority)
     form = forms.ProvidersImportForm(
         None if "digest" in request.POST else request.POST or None, request.FILES or None
     )
@@ -324,7 +304,7 @@ def provider_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def provider_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     provider = _provider(request, pk)
-    _require(request, "market.change_provider", provider)
+    require(request, "market.change_provider", provider)
     manager = access.manages_market(request.user, provider.authority_id)
     form_class = forms.ProviderForm if manager else forms.ProviderProfileForm
     form = form_class(request.POST or None, instance=provider, authority=provider.authority)
@@ -338,7 +318,7 @@ def provider_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
     provider = _provider(request, pk)
-    _require(request, "market.manage_market", provider.authority)
+    require(request, "market.manage_market", provider.authority)
     form = forms.MemberForm(request.POST or None, authority=provider.authority)
 
     def apply(f: Any) -> str:
@@ -353,7 +333,7 @@ def member_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def service_create(request: AuthedRequest, pk: int) -> HttpResponse:
     provider = _provider(request, pk)
-    _require(request, "market.change_provider", provider)
+    require(request, "market.change_provider", provider)
     form = forms.ServiceForm(request.POST or None, authority=provider.authority)
     return _form_page(
         request, form, lambda f: services.save_service(request.user, provider, f.data_for_service(), _reason(f)),
@@ -389,7 +369,7 @@ def service_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def service_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     service = _service(request, pk)
-    _require(request, "market.change_provider", service.provider)
+    require(request, "market.change_provider", service.provider)
     form = forms.ServiceForm(request.POST or None, instance=service, authority=service.authority)
     return _form_page(
         request, form,
@@ -401,7 +381,7 @@ def service_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def rate_create(request: AuthedRequest, pk: int) -> HttpResponse:
     service = _service(request, pk)
-    _require(request, "market.change_provider", service.provider)
+    require(request, "market.change_provider", service.provider)
     form = forms.RateTableForm(request.POST or None, authority=service.authority)
     return _form_page(
         request, form,
@@ -413,7 +393,7 @@ def rate_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def _subject_form(
     request: AuthedRequest, subject: Any, form: Any, apply: Callable[[Any], Any], title: str
 ) -> HttpResponse:
-    _require(request, "market.manage_market", subject.authority)
+    require(request, "market.manage_market", subject.authority)
     return _form_page(request, form, lambda f: apply(f) and subject.get_absolute_url(), title=title,
                       back=subject.get_absolute_url())  # fmt: skip
 
@@ -423,7 +403,7 @@ def rating_add(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     model = {"providers": Provider, "pas": PersonalAssistant, "brokers": Broker}.get(kind)
     if model is None:
         raise Http404(kind)
-    subject = _visible(request, model, pk)
+    subject = access.visible(request, model, pk)
     form = forms.RatingForm(request.POST or None, authority=subject.authority)
     return _subject_form(
         request, subject, form,
@@ -434,7 +414,7 @@ def rating_add(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 def quality_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    provider = _visible(request, Provider, pk)
+    provider = access.visible(request, Provider, pk)
     form = forms.QualityForm(request.POST or None, authority=provider.authority, provider=provider)
     return _subject_form(
         request, provider, form,
@@ -445,7 +425,7 @@ def quality_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def spot_check_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    provider = _visible(request, Provider, pk)
+    provider = access.visible(request, Provider, pk)
     form = forms.SpotCheckForm(request.POST or None, authority=provider.authority)
     return _subject_form(
         request, provider, form,
@@ -459,8 +439,8 @@ def spot_check_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pa_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     today = timezone.localdate()
     pas = [
         (pa, pa.latest_dbs(), pa.dbs_in_date(today))
@@ -474,8 +454,8 @@ def pa_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def pa_create(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.PAForm(request.POST or None, authority=authority)
     return _form_page(
         request, form, lambda f: services.save_pa(request.user, authority, f.data_for_service(), _reason(f)),
@@ -485,7 +465,7 @@ def pa_create(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def pa_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    pa = _visible(request, PersonalAssistant, pk)
+    pa = access.visible(request, PersonalAssistant, pk)
     today = timezone.localdate()
     public = directory.public_pas(pa.authority, today).filter(pk=pa.pk).exists()
     return render(
@@ -498,8 +478,8 @@ def pa_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pa_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    pa = _visible(request, PersonalAssistant, pk)
-    _require(request, "market.manage_market", pa.authority)
+    pa = access.visible(request, PersonalAssistant, pk)
+    require(request, "market.manage_market", pa.authority)
     form = forms.PAForm(request.POST or None, instance=pa, authority=pa.authority)
     return _form_page(
         request, form, lambda f: services.save_pa(request.user, pa.authority, f.data_for_service(), _reason(f), pa=pa),
@@ -509,7 +489,7 @@ def pa_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pa_check_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    pa = _visible(request, PersonalAssistant, pk)
+    pa = access.visible(request, PersonalAssistant, pk)
     form = forms.PACheckForm(request.POST or None, authority=pa.authority)
     return _subject_form(
         request, pa, form, lambda f: services.add_pa_check(request.user, pa, f.data_for_service(), _reason(f)),
@@ -519,8 +499,8 @@ def pa_check_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def broker_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return render(
         request, "market/brokers.html",
         {"brokers": Broker.objects.filter(authority=authority).prefetch_related("areas"),
@@ -530,8 +510,8 @@ def broker_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def broker_create(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.BrokerForm(request.POST or None, authority=authority)
     return _form_page(
         request, form, lambda f: services.save_broker(request.user, authority, f.data_for_service(), _reason(f)),
@@ -541,7 +521,7 @@ def broker_create(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def broker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    broker = _visible(request, Broker, pk)
+    broker = access.visible(request, Broker, pk)
     return render(
         request, "market/broker.html",
         {"broker": broker, "can_manage": access.manages_market(request.user, broker.authority_id),
@@ -551,8 +531,8 @@ def broker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def broker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    broker = _visible(request, Broker, pk)
-    _require(request, "market.manage_market", broker.authority)
+    broker = access.visible(request, Broker, pk)
+    require(request, "market.manage_market", broker.authority)
     form = forms.BrokerForm(request.POST or None, instance=broker, authority=broker.authority)
     return _form_page(
         request, form,
@@ -566,8 +546,8 @@ def broker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def list_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return render(
         request, "market/lists.html",
         {"lists": ProviderList.objects.filter(authority=authority),
@@ -577,8 +557,8 @@ def list_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def list_create(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.ListForm(request.POST or None, authority=authority)
     return _form_page(
         request, form, lambda f: services.save_list(request.user, authority, f.data_for_service(), _reason(f)),
@@ -588,7 +568,7 @@ def list_create(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    plist = _visible(request, ProviderList, pk)
+    plist = access.visible(request, ProviderList, pk)
     entries = plist.entries.select_related("service", "service__provider")
     return render(
         request, "market/list.html",
@@ -598,7 +578,7 @@ def list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def list_entry_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    plist = _visible(request, ProviderList, pk)
+    plist = access.visible(request, ProviderList, pk)
     form = forms.ListEntryForm(request.POST or None, authority=plist.authority)
     return _subject_form(
         request, plist, form,
@@ -609,8 +589,8 @@ def list_entry_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contract_list(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.view_market", authority)
+    authority = current_authority(request)
+    require(request, "market.view_market", authority)
     return render(
         request, "market/contracts.html",
         {"contracts": Contract.objects.filter(authority=authority).select_related("provider"),
@@ -620,8 +600,8 @@ def contract_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def contract_create(request: AuthedRequest) -> HttpResponse:
-    authority = _authority(request)
-    _require(request, "market.manage_market", authority)
+    authority = current_authority(request)
+    require(request, "market.manage_market", authority)
     form = forms.ContractForm(request.POST or None, authority=authority)
     return _form_page(
         request, form, lambda f: services.save_contract(request.user, authority, f.data_for_service(), _reason(f)),
@@ -631,7 +611,7 @@ def contract_create(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def contract_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    contract = _visible(request, Contract, pk)
+    contract = access.visible(request, Contract, pk)
     usage = [(u, services.contract_effect(contract, u)) for u in contract.usage.all()]
     return render(
         request, "market/contract.html",
@@ -644,8 +624,8 @@ def contract_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contract_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    contract = _visible(request, Contract, pk)
-    _require(request, "market.manage_market", contract.authority)
+    contract = access.visible(request, Contract, pk)
+    require(request, "market.manage_market", contract.authority)
     form = forms.ContractForm(request.POST or None, instance=contract, authority=contract.authority)
     return _form_page(
         request, form,
@@ -656,7 +636,7 @@ def contract_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def usage_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    contract = _visible(request, Contract, pk)
+    contract = access.visible(request, Contract, pk)
     form = forms.UsageForm(request.POST or None, authority=contract.authority)
     return _subject_form(
         request, contract, form,
@@ -671,7 +651,7 @@ def usage_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def person_market(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "market.view_employer_duties", person)
+    require(request, "market.view_employer_duties", person)
     employments = person.pa_employments.prefetch_related("duties")
     arrangements = person.market_arrangements.select_related("service", "service__provider", "contract")
     return render(
@@ -686,7 +666,7 @@ def person_market(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def employment_add(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "market.change_employer_duties", person)
+    require(request, "market.change_employer_duties", person)
     form = forms.EmploymentForm(request.POST or None, authority=person.authority)
     back = reverse("market:person", args=[person.pk])
     return _form_page(
@@ -699,7 +679,7 @@ def employment_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def duty_edit(request: AuthedRequest, pk: int, duty_pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "market.change_employer_duties", person)
+    require(request, "market.change_employer_duties", person)
     duty = get_object_or_404(EmployerDuty.objects.filter(employment__person=person), pk=duty_pk)
     form = forms.DutyForm(request.POST or None, instance=duty, authority=person.authority)
     back = reverse("market:person", args=[person.pk])
@@ -713,7 +693,7 @@ def duty_edit(request: AuthedRequest, pk: int, duty_pk: int) -> HttpResponse:
 @login_required
 def arrangement_add(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "market.transfer_arrangement", person)
+    require(request, "market.transfer_arrangement", person)
     form = forms.ArrangementForm(request.POST or None, authority=person.authority)
     back = reverse("market:person", args=[person.pk])
     return _form_page(
@@ -726,7 +706,7 @@ def arrangement_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def arrangement_transfer(request: AuthedRequest, pk: int, arr_pk: int) -> HttpResponse:
     person = _person(request, pk)
-    _require(request, "market.transfer_arrangement", person)
+    require(request, "market.transfer_arrangement", person)
     arrangement = get_object_or_404(Arrangement.objects.filter(person=person), pk=arr_pk)
     form = forms.TransferForm(request.POST or None)
     back = reverse("market:person", args=[person.pk])

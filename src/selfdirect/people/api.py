@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from selfdirect.core.api_schema import Id, Input, Pages, Reason, required
-from selfdirect.core.http import AuthedRequest
+from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import AuditEvent, User
 
 from . import services
@@ -205,24 +205,16 @@ class PeopleFilter(Input):
     team_id: Id | None = None
 
 
-def _authority(request: AuthedRequest) -> Any:
-    authority = getattr(request, "authority", None)
-    if authority is None:
-        raise PermissionDenied("no authority")
-    return authority
 
 
 def _person(request: AuthedRequest, person_id: int, purpose: Purpose = "view") -> Person:
-    authority = _authority(request)
+    authority = current_authority(request)
     person = get_object_or_404(people_scope(request.user, authority), pk=person_id)
     if purpose != "view" and not people_scope(request.user, authority, purpose).filter(pk=person_id).exists():
         raise PermissionDenied(purpose)
     return person
 
 
-def _require(request: AuthedRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _detail(request: AuthedRequest, person: Person) -> dict[str, Any]:
@@ -244,7 +236,7 @@ def _team(authority: Any, team_id: int | None) -> Team | None:
 @router.get("/people", response=list[PersonOut], summary="People you work with")
 @paginate(Pages)
 def list_people(request: AuthedRequest, filters: Query[PeopleFilter]) -> Any:
-    people = people_scope(request.user, _authority(request))
+    people = people_scope(request.user, current_authority(request))
     for word in filters.q.split():
         people = people.filter(
             Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(reference__iexact=word)
@@ -261,8 +253,8 @@ def list_people(request: AuthedRequest, filters: Query[PeopleFilter]) -> Any:
 
 @router.post("/people", response={201: PersonDetailOut}, summary="Add a person")
 def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
-    authority = _authority(request)
-    _require(request, "people.add_person", authority)
+    authority = current_authority(request)
+    require(request, "people.add_person", authority)
     data = payload.dict(exclude={"reason", "team_id"})
     data["team"] = _team(authority, payload.team_id)
     if data["team"] is None and "admin" not in request.roles:
@@ -293,7 +285,7 @@ def patch_person(request: AuthedRequest, person_id: int, payload: PersonPatch) -
 @router.delete("/people/{person_id}", response={204: None}, summary="Remove a person's record")
 def delete_person(request: AuthedRequest, person_id: int, payload: ReasonIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "people.delete_person", person)
+    require(request, "people.delete_person", person)
     services.delete_person(request.user, person, payload.reason)
     return Status(204, None)
 
@@ -301,7 +293,7 @@ def delete_person(request: AuthedRequest, person_id: int, payload: ReasonIn) -> 
 @router.put("/people/{person_id}/allocation", response=ChangesOut, summary="Set team and allocated worker")
 def allocate(request: AuthedRequest, person_id: int, payload: AllocationIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "people.allocate_person", person)
+    require(request, "people.allocate_person", person)
     worker = None
     if payload.allocated_worker_id is not None:
         worker = User.objects.filter(
@@ -346,7 +338,7 @@ def _rep_data(person: Person, payload: RepresentativeIn) -> dict[str, Any]:
 )
 def add_representative(request: AuthedRequest, person_id: int, payload: RepresentativeIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "people.manage_representatives", person)
+    require(request, "people.manage_representatives", person)
     rep = services.save_representative(request.user, person, _rep_data(person, payload), payload.reason)
     return Status(201, rep)
 
@@ -358,7 +350,7 @@ def change_representative(
     request: AuthedRequest, person_id: int, rep_id: int, payload: RepresentativeIn
 ) -> Any:
     person = _person(request, person_id)
-    _require(request, "people.manage_representatives", person)
+    require(request, "people.manage_representatives", person)
     rep = get_object_or_404(Representative, pk=rep_id, person=person)
     return services.save_representative(
         request.user, person, _rep_data(person, payload), payload.reason, rep=rep
@@ -368,7 +360,7 @@ def change_representative(
 @router.delete("/people/{person_id}/representatives/{rep_id}", response={204: None}, tags=["representatives"])
 def remove_representative(request: AuthedRequest, person_id: int, rep_id: int, payload: ReasonIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "people.manage_representatives", person)
+    require(request, "people.manage_representatives", person)
     rep = get_object_or_404(Representative, pk=rep_id, person=person)
     services.delete_representative(request.user, rep, payload.reason)
     return Status(204, None)
@@ -383,12 +375,12 @@ def list_contacts(request: AuthedRequest, person_id: int) -> Any:
 @router.post("/people/{person_id}/contacts", response={201: ContactOut}, tags=["contacts"])
 def add_contact(request: AuthedRequest, person_id: int, payload: ContactIn) -> Any:
     person = _person(request, person_id)
-    _require(request, "people.add_contact", person)
+    require(request, "people.add_contact", person)
     return Status(201, services.add_contact(request.user, person, payload.dict()))
 
 
 def _teams(request: AuthedRequest) -> Any:
-    authority = _authority(request)
+    authority = current_authority(request)
     teams = Team.objects.filter(authority=authority)
     if "admin" not in request.roles:
         teams = teams.filter(members=request.user)

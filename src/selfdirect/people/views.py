@@ -5,7 +5,6 @@ and calls a service."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,9 +20,9 @@ from django.utils.http import urlencode
 
 from selfdirect.core import audit, spreadsheet
 from selfdirect.core.constants import CASELOAD_ROLES, AuditAction, Role
-from selfdirect.core.http import AuthedRequest, download, still_referred_to
+from selfdirect.core.forms import apply_service_errors
+from selfdirect.core.http import AuthedRequest, download, require, still_referred_to
 from selfdirect.core.models import AuditEvent
-from selfdirect.core.views import require
 
 from . import services
 from .access import Purpose, people_scope
@@ -45,10 +44,6 @@ def _person(request: AuthedRequest, pk: int, purpose: Purpose = "view") -> Perso
     return person
 
 
-def _apply_service_errors(form: Any, exc: services.ServiceError) -> None:
-    for name, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
 
 
 @login_required
@@ -115,7 +110,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
                 request.user, authority, form.model_data(), form.cleaned_data["reason"]
             )
         except services.ServiceError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{person} was added with reference {person.reference}")
             return redirect(person)
@@ -134,7 +129,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 request.user, fresh, form.model_data(), form.cleaned_data["reason"]
             )
         except services.ServiceError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, f"{len(changes)} detail(s) changed" if changes else "Nothing was changed"
@@ -180,7 +175,7 @@ def person_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["reason"],
             )  # fmt: skip
         except services.ServiceError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Allocation changed" if changes else "Allocation was already as chosen")
             return redirect(person)
@@ -216,7 +211,7 @@ def representative_edit(request: AuthedRequest, pk: int, rep_pk: int | None = No
                 rep=fresh,
             )
         except services.ServiceError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{saved.name} was saved as a representative")
             return redirect(person)
@@ -258,7 +253,7 @@ def contact_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.add_contact(request.user, person, data)
         except services.ServiceError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Contact recorded")
             return redirect(person)

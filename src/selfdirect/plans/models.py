@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from selfdirect.core.dates import add_months
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
 
@@ -172,7 +173,6 @@ class SupportPlan(models.Model):
     def ends_on(self) -> dt.date | None:
         if self.starts_on is None:
             return None
-        from .services import add_months
 
         return add_months(self.starts_on, self.duration_months)
 

@@ -8,7 +8,6 @@ on purpose: spending lines name their supplier in words until the market app set
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction, Role
+from selfdirect.core.dates import add_months
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, round_pence, split_pence
@@ -109,13 +109,6 @@ RISK_QUESTIONS = [
     ("risk_manage", "How are you going to manage those risks?"),
 ]
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the last day of the month when it does not exist)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _today(today: dt.date | None) -> dt.date:

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest, download
+from selfdirect.core.forms import apply_service_errors
+from selfdirect.core.http import AuthedRequest, download, require
 from selfdirect.core.pdf import pdf_bytes
-from selfdirect.core.views import require
 from selfdirect.people.access import people_scope
 
 from . import access, services
@@ -63,11 +63,7 @@ def _plan(request: AuthedRequest, pk: int, perm: str = "plans.view_plan") -> Sup
 
 def _errors(form: Any, exc: Exception) -> None:
     if isinstance(exc, ServiceError):
-        fields = getattr(form, "service_fields", {})
-        for key, errors in exc.errors.items():
-            name = fields.get(key, key)
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        apply_service_errors(form, exc, getattr(form, "service_fields", {}))
     elif isinstance(exc, TransitionRefused):
         for message in exc.messages:
             form.add_error(None, message)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +14,8 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest, download
+from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
-from selfdirect.core.views import require
 from selfdirect.ledger.constants import Route
 from selfdirect.people.access import people_scope
 from selfdirect.people.constants import ClientGroup, Sex
@@ -96,10 +94,6 @@ def cohort_title(name: str) -> str | None:
     return None
 
 
-def _authority(request: AuthedRequest) -> Authority:
-    if request.authority is None:
-        raise PermissionDenied("no authority")
-    return request.authority
 
 
 def _filters(request: AuthedRequest, authority: Authority) -> dict[str, Any]:
@@ -129,7 +123,7 @@ def _filters(request: AuthedRequest, authority: Authority) -> dict[str, Any]:
 
 
 def _report(request: AuthedRequest, sections: tuple[str, ...] | None = None) -> tuple[Report, dict[str, Any]]:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.view_reports", authority)
     f = _filters(request, authority)
     report = build_report(
@@ -207,7 +201,7 @@ def indicator(request: AuthedRequest, key: str) -> HttpResponse:
 
 @login_required
 def people(request: AuthedRequest, cohort: str) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.view_reports", authority)
     require(request, "reporting.drill_down", authority)
     title = cohort_title(cohort)
@@ -258,7 +252,7 @@ def open_data(request: AuthedRequest) -> HttpResponse:
     pack is made, it is the one stored with the pack (the month's published figures, as made
     then), served at once; otherwise (filters, a caseload, a year, or no pack yet) it is worked
     out now."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.view_reports", authority)
     f = _filters(request, authority)
     if f["errors"]:
@@ -291,7 +285,7 @@ def open_data(request: AuthedRequest) -> HttpResponse:
 @login_required
 def packs(request: AuthedRequest) -> HttpResponse:
     """Past monthly packs, and a form to make one for any month (in the background)."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.view_packs", authority)
     errors: dict[str, list[str]] = {}
     last_month = current_period(timezone.localdate().replace(day=1) - dt.timedelta(days=1)).label
@@ -309,7 +303,7 @@ def packs(request: AuthedRequest) -> HttpResponse:
 
 
 def _pack(request: AuthedRequest, pk: int) -> ReportPack:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.view_packs", authority)
     return get_object_or_404(
         ReportPack.objects.filter(authority=authority).select_related("authority"), pk=pk
@@ -333,7 +327,7 @@ def pack_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def move_ons(request: AuthedRequest) -> HttpResponse:
     """Record someone leaving short-term support, planned or not (NI 141); recent ones below."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.record_move_on", authority)
     errors: dict[str, list[str]] = {}
     post = request.POST if request.method == "POST" else {}
@@ -373,7 +367,7 @@ def _offers_page(request: AuthedRequest, authority: Authority, errors: dict[str,
 def review_offers(request: AuthedRequest) -> HttpResponse:
     """Record a personal budget offered at a review and the answer (seed 001); recent ones below,
     with a form to record the answer to any not decided then."""
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.record_offer", authority)
     errors: dict[str, list[str]] = {}
     post = request.POST if request.method == "POST" else {}
@@ -393,7 +387,7 @@ def review_offers(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def answer_offer(request: AuthedRequest, pk: int) -> HttpResponse:
-    authority = _authority(request)
+    authority = current_authority(request)
     require(request, "reporting.record_offer", authority)
     visible = people_scope(request.user, authority, "edit")
     offer = get_object_or_404(

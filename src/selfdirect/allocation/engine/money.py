@@ -19,6 +19,8 @@ from typing import Literal, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
+from selfdirect.core.money import format_pence  # noqa: F401 - the engine's explanations use the one formatter
+
 #: fixed-point units per penny for intermediate amounts and rates
 FP = 10_000
 #: fixed-point scale for points, weights and caps (points have at most 2 dp, weights 2 dp)
@@ -78,13 +80,6 @@ def round_fp_to_pence(amount_fp: int | IntArray, to: RoundTo, mode: RoundMode) -
 def fp_to_decimal_pence(amount_fp: int) -> Decimal:
     """Fixed point to Decimal pence, for explanations only."""
     return Decimal(amount_fp) / FP
-
-
-def format_pence(pence: int) -> str:
-    """Format integer pence for people: ``126000`` -> ``£1,260.00``; negatives get a minus sign."""
-    sign = "-" if pence < 0 else ""
-    pounds, p = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{p:02d}"
 
 
 def format_rate(pence: Decimal) -> str:

@@ -8,12 +8,13 @@ model objects (``StaffingRules``, ``ScheduleOfCover``...) with the seed's figure
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+
+from selfdirect.core.dates import add_months
 
 from .breakdown import HoursBreakdown, Line, Subtotal, fmt_hours
 from .errors import SchemeInputError
@@ -266,13 +267,6 @@ def top_up(
         (Subtotal("gap", "Gap to target", gap), Subtotal("top_up", "Top-up hours", added)),
         (f"About {H(added)} hours on top of the minimum block of {H(minimum)} hours.",),
     )
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day-of-month ``months`` later, clamped to the month's end (31 Jan + 1 -> 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .hours import add_months
+from selfdirect.core.dates import add_months
 
 PROCUREMENT_LEAD_MONTHS = 6
 """Seed 003 Section 2B, 8.2: begin "a minimum of 6 months before the scheme is due for completion"."""
