@@ -9,8 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from browser_support import empty_database, serious_violations, sign_in
-from selfdirect.core.demo import DemoCalendar
-from selfdirect.people.demo import DEMO_PASSWORD
+from selfdirect.core.demo import DEMO_PASSWORD, DemoCalendar
 from selfdirect.reporting.models import BudgetOffer, MoveOn, OfferOutcome
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

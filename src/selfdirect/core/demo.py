@@ -18,6 +18,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+DEMO_AUTHORITIES = ("northshire", "southvale")
+DEMO_PASSWORD = "selfdirect-demo"  # noqa: S105 - made-up accounts on made-up councils
 HISTORY_MONTHS = 12
 THIS_MONTH = HISTORY_MONTHS
 

@@ -96,15 +96,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
     object_label = models.CharField(max_length=200)
-    # The person the change concerns, so each person's history page is one indexed query.
-    person = models.ForeignKey(
-        "people.Person",
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    # The person the change concerns, by id, so each person's history page is one indexed query. An
+    # id, not a foreign key: core knows no domain app, and the log outlives what it speaks of.
+    person_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True, help_text="field: [before, after]")
     reason = models.TextField()
 
@@ -112,7 +106,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["person", "-at"]), models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["person_id", "-at"], name="core_audite_person__5ebef7_idx"),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"

@@ -4,6 +4,7 @@ AppConfig.ready() without editing core's templates.
     from selfdirect.core import registry
     registry.nav("Plans", "plans:list", roles={Role.ASSESSOR, Role.PLANNER}, order=30)
     registry.home_section(my_section)   # (request) -> (template name, context) or None
+    registry.demo(load_my_demo, order=40)  # (DemoOptions) -> None, run by manage.py load_demo
 """
 
 from __future__ import annotations
@@ -48,3 +49,27 @@ def home_section(section: HomeSection, *, order: int = 50) -> None:
 
 def home_sections() -> list[HomeSection]:
     return [s for _, s in sorted(_home, key=lambda pair: pair[0])]
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What ``manage.py load_demo`` was asked for: the day the demo is loaded on (its year of
+    history is the twelve months before) and how many people each demo authority has."""
+
+    today: Any  # datetime.date
+    people: int
+
+
+DemoLoader = Callable[[DemoOptions], Any]
+_demo: list[tuple[int, DemoLoader]] = []
+
+
+def demo(loader: DemoLoader, *, order: int) -> None:
+    """Add an app's demo loader; ``load_demo`` runs them by ``order`` (people first, then what
+    depends on them). Each is safe to run twice."""
+    if all(d is not loader for _, d in _demo):
+        _demo.append((order, loader))
+
+
+def demo_loaders() -> list[DemoLoader]:
+    return [d for _, d in sorted(_demo, key=lambda pair: pair[0])]

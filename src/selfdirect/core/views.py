@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from typing import Any
 
 from django import forms
@@ -15,10 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from . import dbbusy, registry, throttle
-from .constants import CASELOAD_ROLES, Role
+from .constants import Role
 from .http import AuthedRequest, is_api, problem_response
 from .middleware import SESSION_KEY
 from .models import Authority
@@ -68,48 +66,17 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """One home page, whose sections follow the roles the user holds in this authority."""
-    from selfdirect.people.access import people_scope
-    from selfdirect.people.constants import FacsBand
-    from selfdirect.people.models import Person, Representative
-
-    authority = request.authority
-    roles: frozenset[str] = request.roles
-    user = request.user
-    context: dict[str, Any] = {"roles": roles, "Role": Role}
-    if authority is None:
+    """One home page, whose sections follow the roles the user holds in this authority: each app
+    registers its own (core.registry), so core knows none of them."""
+    if request.authority is None:
         return render(request, "core/no_authority.html", status=403)
-    if Role.PERSON in roles:
-        context["own_record"] = Person.objects.filter(authority=authority, user=user).first()
-    if Role.REPRESENTATIVE in roles:
-        context["represented"] = people_scope(user, authority).filter(
-            pk__in=Representative.objects.filter(user=user).values("person")
-        )
-    if roles & CASELOAD_ROLES:
-        scope = people_scope(user, authority)
-        context["my_people"] = scope.filter(allocated_worker=user)[:20]
-        context["my_people_count"] = scope.filter(allocated_worker=user).count()
-        context["caseload_count"] = scope.count()
-        context["unallocated_count"] = scope.filter(allocated_worker__isnull=True).count()
-    if roles & {Role.COMMISSIONER, Role.ADMIN, Role.FINANCE}:
-        people = Person.objects.filter(authority=authority)
-        context["overview"] = {
-            "total": people.count(),
-            "by_band": Counter(people.values_list("facs_band", flat=True)),
-            "by_group": Counter(people.values_list("client_group", flat=True)),
-        }
-    if Role.ADMIN in roles:
-        context["unallocated_total"] = Person.objects.filter(authority=authority, team__isnull=True).count()
-    context["today"] = timezone.localdate()
-    context["facs_choices"] = FacsBand.choices
     sections = []
     for section in registry.home_sections():
         found = section(request)
         if found is not None:
             template, extra = found
             sections.append(render_to_string(template, extra, request=request))
-    context["app_sections"] = sections
-    return render(request, "core/home.html", context)
+    return render(request, "core/home.html", {"roles": request.roles, "Role": Role, "app_sections": sections})
 
 
 @login_required

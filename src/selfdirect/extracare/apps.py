@@ -15,3 +15,7 @@ class ExtracareConfig(AppConfig):
 
         registry.nav("Extra Care", "extracare:list", roles=VIEW_ROLES, order=60)
         registry.home_section(home_section, order=60)
+
+        from .demo import load_demo
+
+        registry.demo(lambda chosen: load_demo(), order=20)

@@ -14,3 +14,7 @@ class LedgerConfig(AppConfig):
         from .views import home_section
 
         registry.home_section(home_section, order=40)
+
+        from .demo import load_ledger_demo
+
+        registry.demo(lambda chosen: load_ledger_demo(today=chosen.today), order=50)

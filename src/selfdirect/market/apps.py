@@ -14,3 +14,7 @@ class MarketConfig(AppConfig):
 
         registry.nav("Market", "market:home", roles=access.VIEW_ROLES | {Role.PROVIDER}, order=60)
         registry.home_section(home.section, order=60)
+
+        from .demo import load_market_demo
+
+        registry.demo(lambda chosen: load_market_demo(today=chosen.today), order=30)

@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from selfdirect.core.constants import Role
-from selfdirect.core.demo import DemoCalendar, backdate
+from selfdirect.core.demo import DEMO_PASSWORD, DemoCalendar, backdate
 from selfdirect.core.models import Authority, Membership, User
 
 from . import services
@@ -33,7 +33,6 @@ from .constants import (
 )
 from .models import ContactLogEntry, Person, Team
 
-DEMO_PASSWORD = "selfdirect-demo"  # noqa: S105 - made-up accounts on made-up councils
 CASELOAD_SHARE = 0.4  # of the people: the caseload brought in when the council went live
 GO_LIVE_DAYS = 5  # the caseload was brought in over the history's first days
 

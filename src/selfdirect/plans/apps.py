@@ -20,3 +20,7 @@ class PlansConfig(AppConfig):
         registry.home_section(home.to_deploy, order=23)
         registry.home_section(home.panel, order=30)
         registry.home_section(home.appeals, order=31)
+
+        from .demo import load_plans_demo
+
+        registry.demo(lambda chosen: load_plans_demo(today=chosen.today), order=40)

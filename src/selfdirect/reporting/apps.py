@@ -13,3 +13,7 @@ class ReportingConfig(AppConfig):
         registry.nav(
             "Reports", "reporting:dashboard", roles={Role.COMMISSIONER, Role.ADMIN, Role.FINANCE}, order=80
         )
+
+        from .demo import load_reporting_demo
+
+        registry.demo(lambda chosen: load_reporting_demo(today=chosen.today), order=60)

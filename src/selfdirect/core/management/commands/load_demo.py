@@ -1,3 +1,6 @@
+"""Load the demo: every app's demo loader, in the order the apps registered them (core.registry),
+then the sign-ins. Core knows no app: each registers its own loader in its AppConfig.ready()."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,14 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.allocation.demo import load_allocation_demo
-from selfdirect.core.demo import DemoCalendar
-from selfdirect.extracare.demo import load_demo as load_extracare_demo
-from selfdirect.ledger.demo import load_ledger_demo
-from selfdirect.market.demo import load_market_demo
-from selfdirect.people.demo import DEMO_PASSWORD, load_demo
-from selfdirect.plans.demo import load_plans_demo
-from selfdirect.reporting.demo import load_reporting_demo
+from selfdirect.core import registry
+from selfdirect.core.constants import Role
+from selfdirect.core.demo import DEMO_AUTHORITIES, DEMO_PASSWORD, DemoCalendar
+from selfdirect.core.models import Membership
 
 
 def _day(text: str) -> dt.date:
@@ -38,21 +37,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         cal = DemoCalendar.on(options["today"])
-        # In order: support plans deploy their money before the ledger pays and closes each month.
-        logins = load_demo(options["people"], today=cal.today)
-        load_allocation_demo(today=cal.today)
-        load_extracare_demo()
-        load_market_demo(today=cal.today)
-        load_plans_demo(today=cal.today)
-        load_ledger_demo(today=cal.today)
-        load_reporting_demo(today=cal.today)
+        chosen = registry.DemoOptions(today=cal.today, people=options["people"])
+        for load in registry.demo_loaders():
+            load(chosen)
         if options["quiet_logins"]:
             return
         self.stdout.write(self.style.SUCCESS(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})"))
         current = None
-        for authority, role, username in logins:
-            if authority != current:
-                self.stdout.write(f"\n  {authority}")
-                current = authority
-            self.stdout.write(f"    {username:<28} {role}")
+        memberships = Membership.objects.filter(authority__slug__in=DEMO_AUTHORITIES).select_related(
+            "authority", "user"
+        )
+        roles = list(Role)
+        for membership in sorted(memberships, key=lambda m: (m.authority.name, roles.index(Role(m.role)))):
+            if not membership.user.username.startswith(f"{membership.authority.slug}-"):
+                continue  # someone the council added, not a demo sign-in
+            if membership.authority.name != current:
+                current = membership.authority.name
+                self.stdout.write(f"\n  {current}")
+            self.stdout.write(f"    {membership.user.username:<28} {membership.get_role_display()}")
         self.stdout.write(f"\n{cal.describe()}\n")
