@@ -27,9 +27,9 @@ from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence, parse_pounds, round_pence, split_pence
 from selfdirect.people.models import Person
 
-from . import books, bulk, policy
-from .books import Chart, LedgerError, credit, debit
-from .constants import (
+from .. import books, bulk, policy
+from ..books import Chart, LedgerError, credit, debit
+from ..constants import (
     BudgetStatus,
     ChargingMode,
     DisputeStatus,
@@ -39,7 +39,7 @@ from .constants import (
     RunStatus,
     TxnKind,
 )
-from .models import (
+from ..models import (
     Account,
     Budget,
     ChargeAssessment,
@@ -55,7 +55,7 @@ from .models import (
     Spend,
     Transaction,
 )
-from .schedule import phases_from, phases_total, schedule
+from ..schedule import phases_from, phases_total, schedule
 
 BUDGET_AUDIT_FIELDS = [
     "stream", "period_start", "period_end", "agreed_annual_pence", "indicative_pence", "difference_reasons",
