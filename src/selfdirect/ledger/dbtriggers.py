@@ -16,8 +16,11 @@
   statement-level trigger sums each INSERT's new legs per transaction; any transaction they leave
   unbalanced gets a DEFERRED CONSTRAINT TRIGGER check of all its legs at COMMIT (see RULES).
 
-Used by migrations 0002, 0003 and 0005 to 0009 (install is idempotent); tests that must empty the
-tables lift the first rule with :func:`unprotect_ledger` and restore it straight after.
+No migration calls this module: each carries the SQL of its day written out (a new rule goes into
+a new migration as literal statements, as in 0011), and tests/ledger/test_ledger_migrations_frozen.py
+proves that replaying them all on an empty database ends with exactly what :func:`install` defines.
+Tests that must empty the tables lift the first rule with :func:`unprotect_ledger` and restore it
+straight after.
 """
 
 from __future__ import annotations
@@ -231,7 +234,7 @@ LEG_AUTHORITY_POSTGRESQL = """
              END IF;"""
 # Installed from migration 0005 on (a SQLite trigger naming another table stops Django rebuilding
 # that table: a migration that alters ledger_account, _leg, _period or _transaction on SQLite
-# must call uninstall() before and install() after, as 0005 does for the rules before it).
+# drops the rules before and creates them after, its SQL written out, as 0006 does).
 REFERENCES = {
     "sqlite": [
         f"""CREATE TRIGGER IF NOT EXISTS {table}_in_use_by_{child} BEFORE DELETE ON {table}
@@ -409,13 +412,12 @@ def unprotect_ledger(connection: Any) -> None:
     _run(connection, UNPERIODS)
 
 
-def install(connection: Any, *, references: bool = True) -> None:
-    """Install the rules (idempotent); migrations before 0005 pass ``references=False``."""
+def install(connection: Any) -> None:
+    """Install today's rules (idempotent): what the migrations, replayed in order, leave."""
     _run(connection, PROTECT)
     _run(connection, RULES)
-    if references:
-        _run(connection, REFERENCES)
-        _run(connection, PERIODS)
+    _run(connection, REFERENCES)
+    _run(connection, PERIODS)
 
 
 def uninstall(connection: Any) -> None:
@@ -432,18 +434,3 @@ def uninstall(connection: Any) -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS ledger_{t}_references()")
             cursor.execute("DROP FUNCTION IF EXISTS ledger_period_rules()")
             cursor.execute("DROP FUNCTION IF EXISTS ledger_refuse_truncate()")
-
-
-def lifted(*operations: Any) -> list[Any]:
-    """Migration operations run with the rules lifted, put back after (and the reverse when
-    unapplied): SQLite rebuilds a table a migration alters, and a trigger naming it would stop the
-    rebuild; on PostgreSQL putting them back replaces the functions with the current ones."""
-    from django.db import migrations
-
-    def lift(apps: Any, schema_editor: Any) -> None:
-        uninstall(schema_editor.connection)
-
-    def put_back(apps: Any, schema_editor: Any) -> None:
-        install(schema_editor.connection)
-
-    return [migrations.RunPython(lift, put_back), *operations, migrations.RunPython(put_back, lift)]
