@@ -78,9 +78,10 @@ def test_results_carry_the_seed_figures_and_the_version(world, scheme):
     assert data["version"] == 1 and data["viability"]["occupied"] == 40
 
 
-def test_runs_start_with_202_and_report_status_and_rota(world, scheme):
-    response = call(world, "post", f"/api/v1/extracare/schemes/{scheme.pk}/runs",
-                    {"kind": "sweep", "params": {"levels": 2, "replications": 1, "days": 3}})  # fmt: skip
+def test_runs_start_with_202_and_report_status_and_rota(world, scheme, worker):
+    with worker():
+            response = call(world, "post", f"/api/v1/extracare/schemes/{scheme.pk}/runs",
+                        {"kind": "sweep", "params": {"levels": 2, "replications": 1, "days": 3}})  # fmt: skip
     assert response.status_code == 202, response.content
     run = response.json()
     assert run["status_url"] == f"/api/v1/extracare/runs/{run['id']}"
@@ -97,12 +98,13 @@ def test_runs_start_with_202_and_report_status_and_rota(world, scheme):
         ("body", "params", "colour"),
     }
 
-    rota = call(
-        world,
-        "post",
-        f"/api/v1/extracare/schemes/{scheme.pk}/runs",
-        {"kind": "rota", "params": {"staff": 12}},
-    )
+    with worker():
+        rota = call(
+            world,
+            "post",
+            f"/api/v1/extracare/schemes/{scheme.pk}/runs",
+            {"kind": "rota", "params": {"staff": 12}},
+        )
     body = call(world, "get", rota.json()["status_url"]).json()
     assert body["result"]["feasible"] and body["result"]["objective_hours"] == "392"
     assert body["result"]["assignments"][0]["worker"] == "W01"

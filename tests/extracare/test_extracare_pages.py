@@ -184,12 +184,13 @@ def test_viability_page_shows_shares_break_even_and_a_chart(world, scheme):
     assert "Pooling falls short" in low
 
 
-def test_simulation_runs_in_the_background_and_the_status_page_shows_results(world, scheme):
+def test_simulation_runs_in_the_background_and_the_status_page_shows_results(world, scheme, worker):
     client = commissioner(world)
-    response = client.post(
-        f"/extracare/{scheme.pk}/simulate/",
-        {"kind": "simulation", "floating_share": "30", "days": "14", "seed": "1"},
-    )
+    with worker():
+        response = client.post(
+            f"/extracare/{scheme.pk}/simulate/",
+            {"kind": "simulation", "floating_share": "30", "days": "14", "seed": "1"},
+        )
     assert response.status_code == 302
     run = AnalysisRun.objects.get()
     assert run.status == RunStatus.DONE and run.version == scheme.current
@@ -200,19 +201,20 @@ def test_simulation_runs_in_the_background_and_the_status_page_shows_results(wor
     assert "inputs version 1" in html
 
 
-def test_sweep_progress_and_results(world, scheme):
+def test_sweep_progress_and_results(world, scheme, worker):
     client = commissioner(world)
-    response = client.post(
-        f"/extracare/{scheme.pk}/simulate/",
-        {
-            "kind": "sweep",
-            "levels": "3",
-            "replications": "2",
-            "days": "7",
-            "target_p95_minutes": "30",
-            "seed": "1",
-        },
-    )
+    with worker():
+        response = client.post(
+            f"/extracare/{scheme.pk}/simulate/",
+            {
+                "kind": "sweep",
+                "levels": "3",
+                "replications": "2",
+                "days": "7",
+                "target_p95_minutes": "30",
+                "seed": "1",
+            },
+        )
     run = AnalysisRun.objects.get(kind=RunKind.SWEEP)
     assert (run.done, run.total) == (6, 6)
     html = client.get(response["Location"]).content.decode()
@@ -241,12 +243,13 @@ def test_bad_run_settings_are_refused(world, scheme):
     assert not AnalysisRun.objects.exists()
 
 
-def test_rota_table_solve_time_gap_and_csv(world, scheme):
+def test_rota_table_solve_time_gap_and_csv(world, scheme, worker):
     client = commissioner(world)
-    response = client.post(
-        f"/extracare/{scheme.pk}/rota/", {"staff": "12", "nights_staff": "12", "time_limit_seconds": "10",
-                                          "week_start": "2026-04-06"},
-    )  # fmt: skip
+    with worker():
+        response = client.post(
+            f"/extracare/{scheme.pk}/rota/", {"staff": "12", "nights_staff": "12", "time_limit_seconds": "10",
+                                              "week_start": "2026-04-06"},
+        )  # fmt: skip
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
     assert 'data-testid="rota"' in html and 'data-testid="solve-time"' in html
@@ -260,11 +263,12 @@ def test_rota_table_solve_time_gap_and_csv(world, scheme):
     assert sum(float(r[6]) for r in rows[1:]) == 392.0  # paid hours, as the engine docs record
 
 
-def test_infeasible_rota_names_the_rule(world, scheme):
+def test_infeasible_rota_names_the_rule(world, scheme, worker):
     client = commissioner(world)
-    response = client.post(
-        f"/extracare/{scheme.pk}/rota/", {"staff": "12", "nights_staff": "1", "time_limit_seconds": "5"}
-    )
+    with worker():
+        response = client.post(
+            f"/extracare/{scheme.pk}/rota/", {"staff": "12", "nights_staff": "1", "time_limit_seconds": "5"}
+        )
     html = client.get(response["Location"]).content.decode()
     assert "No rota can cover the schedule" in html
     assert "maximum nights a week per worker" in html and "max_nights_per_week" in html
@@ -289,8 +293,10 @@ def test_nav_and_home_section(world, scheme):
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
-def test_run_is_queued_until_a_worker_takes_it(world, scheme):
-    run = services.start_run(None, scheme, RunKind.SIMULATION, {"days": 3})
+def test_run_is_queued_until_a_worker_takes_it(world, scheme, worker):
+    with worker():
+        run = services.start_run(None, scheme, RunKind.SIMULATION, {"days": 3})
+    run.refresh_from_db()
     assert run.status == RunStatus.QUEUED and run.task_id
     from selfdirect.extracare.tasks import run_analysis
 

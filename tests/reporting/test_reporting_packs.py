@@ -13,9 +13,10 @@ from reporting_support import build_north
 from helpers import client_for
 from selfdirect.core.constants import Role
 from selfdirect.core.models import AuditEvent
+from selfdirect.core.runs import RunStatus
 from selfdirect.reporting import charts
 from selfdirect.reporting.indicators import TABLE_KEYS, Column, Table
-from selfdirect.reporting.models import MoveOn, PackStatus, ReportPack
+from selfdirect.reporting.models import MoveOn, ReportPack
 from selfdirect.reporting.services import pack_context
 
 TASKS_NOW = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -33,7 +34,7 @@ def test_command_makes_a_pack_with_every_indicator(north, capsys):
     call_command("report_pack", "--authority", "northshire", "--month", "2026-05")
     pack = ReportPack.objects.get()
     assert pack.authority == north.north.authority and pack.period == "2026-05"
-    assert pack.status == PackStatus.DONE and pack.requested_by is None
+    assert pack.status == RunStatus.DONE and pack.requested_by is None
     assert bytes(pack.pdf).startswith(b"%PDF") and pack.size_bytes == len(bytes(pack.pdf))
     assert "northshire 2026-05: pack" in capsys.readouterr().out
     assert AuditEvent.objects.filter(
@@ -71,7 +72,7 @@ def test_command_queues_for_the_worker(north, settings, django_capture_on_commit
 
 @pytest.mark.parametrize("role", list(Role))
 def test_packs_page_by_role(north, role):
-    pack = ReportPack.objects.create(authority=north.north.authority, period="2026-05", status=PackStatus.DONE,
+    pack = ReportPack.objects.create(authority=north.north.authority, period="2026-05", status=RunStatus.DONE,
                                      pdf=b"%PDF-1.7 test", size_bytes=13)  # fmt: skip
     client = client_for(north.north.users[role])
     expected = 200 if role in PACK_ROLES else 403
@@ -110,12 +111,12 @@ def test_pack_waiting_or_failed_says_so(north):
     assert "Waiting to start" in client.get(f"/reports/packs/{waiting.pk}/").content.decode()
     assert client.get(f"/reports/packs/{waiting.pk}.pdf").status_code == 409
     failed = ReportPack.objects.create(authority=north.north.authority, period="2026-04",
-                                       status=PackStatus.FAILED, error="WeasyPrint went wrong")  # fmt: skip
+                                       status=RunStatus.FAILED, error="WeasyPrint went wrong")  # fmt: skip
     assert "WeasyPrint went wrong" in client.get(f"/reports/packs/{failed.pk}/").content.decode()
 
 
 def test_other_authoritys_packs_are_not_found(north):
-    theirs = ReportPack.objects.create(authority=north.south.authority, period="2026-05", status=PackStatus.DONE,
+    theirs = ReportPack.objects.create(authority=north.south.authority, period="2026-05", status=RunStatus.DONE,
                                        pdf=b"%PDF south", size_bytes=10)  # fmt: skip
     client = client_for(north.north.users[Role.COMMISSIONER])
     assert client.get(f"/reports/packs/{theirs.pk}/").status_code == 404
@@ -278,5 +279,5 @@ def test_open_data_is_served_from_the_months_pack(north):
     assert "stored" not in south.content.decode() and "southvale" in south.content.decode()
     assert "northshire" not in south.content.decode()
     # A pack still being made (or failed) is not used
-    ReportPack.objects.filter(pk=pack.pk).update(status=PackStatus.RUNNING)
+    ReportPack.objects.filter(pk=pack.pk).update(status=RunStatus.RUNNING)
     assert "stored" not in commissioner.get("/reports/open-data.csv?period=2026-05").content.decode()

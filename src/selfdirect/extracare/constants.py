@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from selfdirect.core import runs
 from selfdirect.core.constants import Role
 
 # Commissioners plan Extra Care; authority administrators may too. Finance reads the figures.
@@ -15,8 +16,5 @@ class RunKind(models.TextChoices):
     ROTA = "rota", "Weekly rota"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Running"
-    DONE = "done", "Finished"
-    FAILED = "failed", "Failed"
+# Every kind of background run moves through core.runs' one status table.
+RunStatus = runs.RunStatus

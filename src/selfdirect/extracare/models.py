@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from selfdirect.core import runs
 from selfdirect.core.models import Authority
 
 from .constants import RunKind, RunStatus
@@ -84,6 +85,8 @@ class SchemeVersion(models.Model):
 
 class AnalysisRun(models.Model):
     """A simulation, sweep or rota worked out in the background, with its progress and result."""
+
+    RUN_FIELDS = runs.Fields(started_at="started_at", done="done", total="total", task_id="task_id")
 
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="extracare_runs")
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="runs")

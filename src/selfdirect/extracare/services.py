@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from selfdirect.core import audit
+from selfdirect.core import audit, runs
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.models import Authority, User
 
@@ -299,25 +298,14 @@ def clean_params(kind: str, params: dict[str, Any]) -> tuple[dict[str, Any], int
 
 
 def start_run(actor: User | None, scheme: Scheme, kind: str, params: dict[str, Any]) -> AnalysisRun:
-    """Record a run against the scheme's current version and hand it to the task worker."""
-    from .tasks import run_analysis
-
+    """Record a run against the scheme's current version; the task worker takes it once the row is
+    committed."""
     cleaned, total = clean_params(kind, params)
     with transaction.atomic():
         run = AnalysisRun.objects.create(
             authority=scheme.authority, scheme=scheme, version=scheme.current, kind=kind, params=cleaned,
             total=total, created_by=actor,
         )  # fmt: skip
-    # Enqueued after the run row is committed so the worker always finds it.
-    result = run_analysis.enqueue(run.pk)
-    AnalysisRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+        runs.enqueue(run, "selfdirect.extracare.tasks.run_analysis")
     run.refresh_from_db()
     return run
-
-
-def mark(run_id: int, **fields: Any) -> None:
-    AnalysisRun.objects.filter(pk=run_id).update(**fields)
-
-
-def now() -> Any:
-    return timezone.now()

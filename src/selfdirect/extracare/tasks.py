@@ -16,6 +16,8 @@ from typing import Any
 
 from django_tasks import task
 
+from selfdirect.core import runs
+
 from .constants import RunKind, RunStatus
 from .engine import (
     SchemeInputError,
@@ -31,7 +33,6 @@ from .engine import (
 from .engine.rota import DAY_NAMES
 from .inputs import load
 from .models import AnalysisRun
-from .services import mark, now
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def _sweep(run: AnalysisRun) -> dict[str, Any]:
         # Write at most twice a second: the page polls, and SQLite is shared with the web server.
         if done == total or time.monotonic() - last[0] > 0.5:
             last[0] = time.monotonic()
-            mark(run.pk, done=done, total=total)
+            runs.progress(AnalysisRun, run.pk, done, total)
 
     result = sweep(cfg, floating_levels(p["levels"]), p["replications"], seed=p["seed"], progress=progress)
     target = p["target_p95_minutes"]
@@ -160,21 +161,21 @@ RUNNERS = {RunKind.SIMULATION: _simulation, RunKind.SWEEP: _sweep, RunKind.ROTA:
 def run_analysis(run_id: int) -> str:
     """Work out one AnalysisRun; returns its final status."""
     run = AnalysisRun.objects.select_related("version").filter(pk=run_id).first()
-    if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+    if run is None or run.finished:
         return "missing" if run is None else run.status
-    mark(run.pk, status=RunStatus.RUNNING, started_at=now(), done=0)
+    runs.start(AnalysisRun, run.pk)
     try:
         result = RUNNERS[RunKind(run.kind)](run)
     except SchemeInputError as exc:
-        mark(run.pk, status=RunStatus.FAILED, error=str(exc), finished_at=now())
+        runs.fail(AnalysisRun, run.pk, str(exc))
         return RunStatus.FAILED
     except Exception:
         log.exception("extra care run %s failed", run.pk)
-        mark(
-            run.pk, status=RunStatus.FAILED, finished_at=now(),
-            error="The calculation stopped with an unexpected error. It has been logged; try again or "
-            "change the inputs.",
+        runs.fail(
+            AnalysisRun, run.pk,
+            "The calculation stopped with an unexpected error. It has been logged; try again or change the "
+            "inputs.",
         )  # fmt: skip
         return RunStatus.FAILED
-    mark(run.pk, status=RunStatus.DONE, result=result, done=run.total, finished_at=now())
+    runs.finish(AnalysisRun, run.pk, result=result, done=run.total)
     return RunStatus.DONE

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from selfdirect.core.models import Authority
+from selfdirect.core.runs import RunStatus
 
 DEFAULT_TARGET_PERCENT = Decimal(30)
 """Seed 004 Q1: 30% of eligible service users on personal budgets by April 2011."""
@@ -61,21 +62,16 @@ class MoveOn(models.Model):
         return f"Move-on of person {self.person_id} on {self.left_on}"
 
 
-class PackStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Being made"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
-
 
 class ReportPack(models.Model):
     """An authority's monthly report pack: every indicator with its chart and table, as a PDF,
     kept so commissioners can download past packs (the PDF is stored in the database, so it is
-    backed up, and reached only through the authority's pages)."""
+    backed up, and reached only through the authority's pages). It is made in the background like
+    every run (core.runs)."""
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     period = models.CharField(max_length=7, help_text="The month, e.g. 2026-10")
-    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     size_bytes = models.PositiveIntegerField(default=0)
     open_data = models.TextField(

@@ -12,17 +12,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from selfdirect.core import audit
+from selfdirect.core import audit, runs
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.pdf import pdf_bytes
+from selfdirect.core.runs import RunStatus
 from selfdirect.people.access import people_scope
 
 from . import charts
 from .exports import open_data_csv
 from .indicators import PeriodError, build_report, format_cell, is_month, parse_period, store_snapshots
-from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, PackStatus, ReportPack, ShortTermService
+from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, ReportPack, ShortTermService
 
 if TYPE_CHECKING:
     from selfdirect.people.models import Person
@@ -206,9 +207,7 @@ def request_pack(
         make_pack(pack.pk)
         pack.refresh_from_db()
         return pack
-    from .tasks import report_pack_task
-
-    transaction.on_commit(lambda: report_pack_task.enqueue(pack.pk))
+    runs.enqueue(pack, "selfdirect.reporting.tasks.report_pack_task")
     return pack
 
 
@@ -227,7 +226,9 @@ def pack_context(authority: Authority, month: str) -> dict[str, Any]:
 def make_pack(pack_id: int) -> None:
     """Lay out the pack's PDF and store it; a failure is kept on the pack, to show on its page."""
     pack = ReportPack.objects.select_related("authority").get(pk=pack_id)
-    ReportPack.objects.filter(pk=pack.pk).update(status=PackStatus.RUNNING)
+    if pack.status == RunStatus.DONE:
+        return  # made already: a task delivered twice makes nothing twice
+    runs.start(ReportPack, pack.pk)
     try:
         store_snapshots(pack.authority, parse_period(pack.period), timezone.localdate())
         context = pack_context(pack.authority, pack.period)
@@ -235,15 +236,6 @@ def make_pack(pack_id: int) -> None:
         data = pdf_bytes(html)
         extract = open_data_csv(context["report"])
     except Exception as exc:  # the pack's page says why
-        ReportPack.objects.filter(pk=pack.pk).update(
-            status=PackStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        runs.fail(ReportPack, pack.pk, str(exc))
         raise
-    ReportPack.objects.filter(pk=pack.pk).update(
-        status=PackStatus.DONE,
-        pdf=data,
-        size_bytes=len(data),
-        open_data=extract,
-        finished_at=timezone.now(),
-        error="",
-    )
+    runs.finish(ReportPack, pack.pk, pdf=data, size_bytes=len(data), open_data=extract)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .services import make_pack
+
 
 @task()
 def report_pack_task(pack_id: int) -> None:
-    from .services import make_pack
-
     make_pack(pack_id)

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
+from selfdirect.core.runs import RunStatus
 from selfdirect.ledger.constants import Route
 from selfdirect.people.access import people_scope
 from selfdirect.people.constants import ClientGroup, Sex
@@ -35,7 +36,7 @@ from .indicators import (
     is_month,
     parse_period,
 )
-from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, PackStatus, ReportPack, ShortTermService
+from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, ReportPack, ShortTermService
 from .rules import report_people
 
 COHORTS = {
@@ -265,7 +266,7 @@ def open_data(request: AuthedRequest) -> HttpResponse:
     stored = None
     if is_month(period.label) and not queries.filtered(scope):
         stored = (
-            ReportPack.objects.filter(authority=authority, period=period.label, status=PackStatus.DONE)
+            ReportPack.objects.filter(authority=authority, period=period.label, status=RunStatus.DONE)
             .exclude(open_data="")
             .order_by("-finished_at", "-pk")
             .only("open_data", "finished_at")
@@ -318,7 +319,7 @@ def pack(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def pack_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     found = _pack(request, pk)
-    if found.status != PackStatus.DONE or not found.pdf:
+    if found.status != RunStatus.DONE or not found.pdf:
         return HttpResponse("The pack is not ready yet", status=409, content_type="text/plain")
     response = HttpResponse(bytes(found.pdf), content_type="application/pdf")
     return download(response, found.filename)

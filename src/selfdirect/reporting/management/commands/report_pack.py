@@ -13,7 +13,7 @@ from django.utils import timezone
 from selfdirect.core.cli import authority_option
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority
-from selfdirect.reporting.models import PackStatus
+from selfdirect.core.runs import RunStatus
 from selfdirect.reporting.services import request_pack
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--month: {exc.errors['period'][0]}") from exc
             except Exception as exc:  # the pack's page keeps the reason too
                 raise CommandError(f"{authority.slug} {month}: the pack could not be made: {exc}") from exc
-            if pack.status == PackStatus.DONE:
+            if pack.status == RunStatus.DONE:
                 self.stdout.write(
                     f"{authority.slug} {pack.period}: pack {pack.pk}, {pack.size_bytes:,} bytes"
                 )
