@@ -32,8 +32,8 @@ from results import write_section  # bench/results.py, beside this script
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from selfdirect.allocation.engine import compute_population, load_policy  # noqa: E402
-from selfdirect.allocation.engine.population import (  # noqa: E402
+from selfdirect.policies.engine import compute_population, load_policy  # noqa: E402
+from selfdirect.policies.engine.population import (  # noqa: E402
     _PLANS,
     Categorical,
     MultiChoice,

@@ -29,10 +29,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from helpers import client_for, token_for
-from selfdirect.allocation import engine, services
+from selfdirect.allocation import services
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
+from selfdirect.policies import engine
 
 ASC = "adult_social_care"
 ONLY_PERSONAL_CARE = {**COMPLETE, "mob_trigger": False}

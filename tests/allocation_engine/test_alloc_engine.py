@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from selfdirect.allocation.engine import (
+from selfdirect.policies.engine import (
     AnswerError,
     AssessmentIncomplete,
     AssessorDecision,
@@ -19,7 +19,7 @@ from selfdirect.allocation.engine import (
     missing_answers,
     validate_answer,
 )
-from selfdirect.allocation.engine.money import FP, div_round, format_pence, round_fp_to_pence
+from selfdirect.policies.engine.money import FP, div_round, format_pence, round_fp_to_pence
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 ON = dt.date(2026, 5, 1)

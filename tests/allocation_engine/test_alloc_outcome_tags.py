@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from selfdirect.allocation.engine import load_policy
 from selfdirect.plans.policy import load_outcomes
+from selfdirect.policies.engine import load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from selfdirect.allocation.engine import load_cases, load_policy_dir, run_case
+from selfdirect.policies.engine import load_cases, load_policy_dir, run_case
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 CASES = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from selfdirect.allocation.engine import (
+from selfdirect.policies.engine import (
     Population,
     age_bands,
     allocate,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from selfdirect.allocation.engine import PolicyError, load_policy
+from selfdirect.policies.engine import PolicyError, load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 GOOD = (POLICIES / "northshire" / "policy-2026.yaml").read_text(encoding="utf-8")

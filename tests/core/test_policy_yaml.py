@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml.composer import Composer
 
-from selfdirect.allocation import engine
 from selfdirect.core import policy_yaml
 from selfdirect.ledger import policy as ledger_policy
 from selfdirect.plans import policy as plans_policy
+from selfdirect.policies import engine
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 

@@ -26,8 +26,9 @@ from selfdirect.core.constants import Role
 from selfdirect.core.demo import DemoCalendar, backdate
 from selfdirect.core.models import Authority, Membership, User
 from selfdirect.people.models import Person
+from selfdirect.policies import engine
 
-from . import engine, services
+from . import services
 from .constants import PolicyStatus
 from .models import Allocation, PolicyVersion
 

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from selfdirect.allocation import engine
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.models import Assessment
 from selfdirect.core import audit
@@ -23,6 +22,7 @@ from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import MAX_PENCE, format_pence
 from selfdirect.people.models import Person
+from selfdirect.policies import engine
 
 from .constants import AllocationSource, PolicyStatus, PopulationKind, RunStatus
 from .models import Allocation, AllocationStream, PolicyVersion, WhatIfRun

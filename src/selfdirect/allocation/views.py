@@ -21,10 +21,11 @@ from selfdirect.core.http import AuthedRequest, current_authority, download, req
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.people.access import people_scope
+from selfdirect.policies import engine
+from selfdirect.policies.engine.money import format_rate
 
-from . import charts, engine, services
+from . import charts, services
 from .constants import PolicyStatus, PopulationKind, RunStatus
-from .engine.money import format_rate
 from .models import Allocation, PolicyVersion, WhatIfRun
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from selfdirect.allocation import engine
 from selfdirect.allocation.constants import AllocationSource
 from selfdirect.allocation.models import Allocation
 from selfdirect.core import audit
@@ -21,6 +20,7 @@ from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
 from selfdirect.people import services as people_services
 from selfdirect.people.models import Person
+from selfdirect.policies import engine
 
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
@@ -76,7 +76,7 @@ def to_stored(value: Any) -> Any:
 
 def clean_answer(policy: engine.Policy, question_id: str, value: Any) -> Any:
     """Check one answer; the stored form, or ServiceError naming the question."""
-    from selfdirect.allocation.engine.questionnaire import normalise_answer
+    from selfdirect.policies.engine.questionnaire import normalise_answer
 
     q = policy.questions.get(question_id)
     if q is None:

@@ -15,12 +15,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from selfdirect.allocation import engine
 from selfdirect.core.constants import CASELOAD_ROLES, Role
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, require
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person, Representative
+from selfdirect.policies import engine
 
 from . import services
 from .constants import AssessmentStatus, Respondent, Side
