@@ -21,6 +21,7 @@ from selfdirect.core.api_schema import Input, Reason
 from selfdirect.core.http import AuthedRequest, current_authority, download, problem_response, require
 
 from . import services
+from .access import run_scope, scheme_scope
 from .analysis import figures
 from .constants import RunKind, RunStatus
 from .engine import SchemeInputError
@@ -97,7 +98,7 @@ def _problem(exc: SchemeInputError, root: str = "inputs") -> HttpResponse:
 
 
 def _scheme(request: AuthedRequest, scheme_id: int, perm: str = "extracare.view_scheme") -> Scheme:
-    scheme = get_object_or_404(services.schemes_for(current_authority(request)), pk=scheme_id)
+    scheme = get_object_or_404(scheme_scope(request.user, current_authority(request)), pk=scheme_id)
     require(request, perm, scheme)
     return scheme
 
@@ -127,7 +128,7 @@ def run_out(run: AnalysisRun) -> dict[str, Any]:
 def list_schemes(request: AuthedRequest) -> Any:
     authority = current_authority(request)
     require(request, "extracare.view_scheme", authority)
-    return [_out(s) for s in services.schemes_for(authority)]
+    return [_out(s) for s in scheme_scope(request.user, authority)]
 
 
 @router.post("/extracare/schemes", response={201: SchemeOut}, summary="Create a scheme")
@@ -172,7 +173,7 @@ def put_scheme(request: AuthedRequest, scheme_id: int, payload: SchemeIn) -> Any
         services.update_scheme(request.user, scheme, payload.name, payload.inputs, payload.reason)
     except SchemeInputError as exc:
         return _problem(exc)
-    return _out(Scheme.objects.get(pk=scheme.pk))
+    return _out(scheme_scope(request.user, scheme.authority_id).get(pk=scheme.pk))
 
 
 @router.delete("/extracare/schemes/{scheme_id}", response={204: None}, summary="Delete a scheme")
@@ -214,7 +215,7 @@ def start_run(request: AuthedRequest, scheme_id: int, payload: RunIn) -> Any:
 
 
 def _run(request: AuthedRequest, run_id: int) -> AnalysisRun:
-    run = get_object_or_404(services.runs_for(current_authority(request)), pk=run_id)
+    run = get_object_or_404(run_scope(request.user, current_authority(request)), pk=run_id)
     require(request, "extracare.view_scheme", run.scheme)
     return run
 

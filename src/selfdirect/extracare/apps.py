@@ -9,7 +9,7 @@ class ExtracareConfig(AppConfig):
     def ready(self) -> None:
         from selfdirect.core import registry
 
-        from . import rules  # noqa: F401 - registers the permissions
+        from . import access, rules  # noqa: F401 - registers the scopes and the permissions
         from .constants import VIEW_ROLES
         from .views import home_section
 

@@ -2,7 +2,7 @@
 
 Objects are a Scheme (or an AnalysisRun, judged by its scheme) or, for creating, an Authority.
 Holding the role in the object's authority is what counts; schemes of other authorities are
-never found in the first place (404), see :func:`selfdirect.extracare.services.schemes_for`.
+never found in the first place (404), see :mod:`selfdirect.extracare.access`.
 """
 
 from __future__ import annotations

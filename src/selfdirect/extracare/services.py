@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from selfdirect.core import audit, runs
 from selfdirect.core.constants import AuditAction
@@ -19,19 +18,6 @@ from .inputs import canonical, seed_inputs, validate_inputs
 from .models import AnalysisRun, Scheme, SchemeVersion
 
 SEED_NAME = "Seed 003 example: 40 flats"
-
-
-def schemes_for(authority: Authority | None) -> QuerySet[Scheme]:
-    """The one place schemes are found: only the acting authority's (others are simply absent)."""
-    if authority is None:
-        return Scheme.objects.none()
-    return Scheme.objects.filter(authority=authority)
-
-
-def runs_for(authority: Authority | None) -> QuerySet[AnalysisRun]:
-    if authority is None:
-        return AnalysisRun.objects.none()
-    return AnalysisRun.objects.filter(authority=authority).select_related("scheme", "version")
 
 
 def _check_name(authority: Authority, name: str, exclude: int | None = None) -> str:

@@ -16,6 +16,7 @@ from selfdirect.core.forms import ReasonMixin
 from selfdirect.core.http import AuthedRequest, download, require
 
 from . import charts, services
+from .access import run_scope, scheme_scope
 from .analysis import figures
 from .constants import EDIT_ROLES, RunKind
 from .engine import APPRAISAL_QUESTIONS, MODELS, SchemeInputError
@@ -29,12 +30,12 @@ def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
     """Home page: the authority's schemes, for commissioners (and admins)."""
     if request.authority is None or not request.roles & EDIT_ROLES:
         return None
-    schemes = services.schemes_for(request.authority)
+    schemes = scheme_scope(request.user, request.authority)
     return "extracare/home_section.html", {"schemes": schemes[:10], "scheme_count": schemes.count()}
 
 
 def _scheme(request: AuthedRequest, pk: int, perm: str = "extracare.view_scheme") -> Scheme:
-    scheme = get_object_or_404(services.schemes_for(request.authority), pk=pk)
+    scheme = get_object_or_404(scheme_scope(request.user, request.authority), pk=pk)
     require(request, perm, scheme)
     return scheme
 
@@ -53,7 +54,7 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
     if request.authority is None:
         raise PermissionDenied("no authority")
     require(request, "extracare.view_scheme", request.authority)
-    schemes = services.schemes_for(request.authority).prefetch_related("versions")
+    schemes = scheme_scope(request.user, request.authority).prefetch_related("versions")
     return render(
         request,
         "extracare/list.html",
@@ -284,7 +285,7 @@ def scheme_rota(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _run(request: AuthedRequest, pk: int, run_pk: int) -> AnalysisRun:
     scheme = _scheme(request, pk)
-    return get_object_or_404(services.runs_for(request.authority), pk=run_pk, scheme=scheme)
+    return get_object_or_404(run_scope(request.user, request.authority), pk=run_pk, scheme=scheme)
 
 
 @login_required

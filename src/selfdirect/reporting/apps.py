@@ -10,6 +10,8 @@ class ReportingConfig(AppConfig):
         from selfdirect.core import registry
         from selfdirect.core.constants import Role
 
+        from . import access  # noqa: F401 - registers the scopes
+
         registry.nav(
             "Reports", "reporting:dashboard", roles={Role.COMMISSIONER, Role.ADMIN, Role.FINANCE}, order=80
         )

@@ -23,6 +23,7 @@ from selfdirect.people.constants import ClientGroup, Sex
 from selfdirect.plans.constants import PanelDecision, RefusalReason
 
 from . import charts, exports, queries, services
+from .access import move_on_scope, offer_scope, pack_scope
 from .indicators import (
     DASHBOARD_KEYS,
     EQUITY_DIMENSIONS,
@@ -36,7 +37,7 @@ from .indicators import (
     is_month,
     parse_period,
 )
-from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, ReportPack, ShortTermService
+from .models import OfferMadeAt, OfferOutcome, ReportPack, ShortTermService
 from .rules import report_people
 
 COHORTS = {
@@ -266,7 +267,8 @@ def open_data(request: AuthedRequest) -> HttpResponse:
     stored = None
     if is_month(period.label) and not queries.filtered(scope):
         stored = (
-            ReportPack.objects.filter(authority=authority, period=period.label, status=RunStatus.DONE)
+            pack_scope(request.user, authority)
+            .filter(period=period.label, status=RunStatus.DONE)
             .exclude(open_data="")
             .order_by("-finished_at", "-pk")
             .only("open_data", "finished_at")
@@ -298,7 +300,7 @@ def packs(request: AuthedRequest) -> HttpResponse:
             errors = exc.errors
         else:
             return redirect("reporting:pack", pk=pack.pk)
-    found = ReportPack.objects.filter(authority=authority).defer("pdf", "open_data")[:60]
+    found = pack_scope(request.user, authority).defer("pdf", "open_data")[:60]
     return render(request, "reporting/packs.html", {"authority": authority, "packs": found, "errors": errors,
                   "month": month}, status=400 if errors else 200)  # fmt: skip
 
@@ -306,9 +308,7 @@ def packs(request: AuthedRequest) -> HttpResponse:
 def _pack(request: AuthedRequest, pk: int) -> ReportPack:
     authority = current_authority(request)
     require(request, "reporting.view_packs", authority)
-    return get_object_or_404(
-        ReportPack.objects.filter(authority=authority).select_related("authority"), pk=pk
-    )
+    return get_object_or_404(pack_scope(request.user, authority).select_related("authority"), pk=pk)
 
 
 @login_required
@@ -344,8 +344,7 @@ def move_ons(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "Move-on recorded")
             return redirect("reporting:move-ons")
-    visible = people_scope(request.user, authority, "view")
-    moves = MoveOn.objects.filter(authority=authority, person__in=visible).select_related("person")[:50]
+    moves = move_on_scope(request.user, authority).select_related("person")[:50]
     return render(request, "reporting/move_ons.html", {"errors": errors, "post": post, "moves": moves,
                   "services": ShortTermService.choices}, status=400 if errors else 200)  # fmt: skip
 
@@ -353,10 +352,9 @@ def move_ons(request: AuthedRequest) -> HttpResponse:
 def _offers_page(request: AuthedRequest, authority: Authority, errors: dict[str, list[str]],
                  post: Any, answering: int | None = None, answer_errors: dict[str, list[str]] | None = None,
                  answer_post: Any = None) -> HttpResponse:  # fmt: skip
-    visible = people_scope(request.user, authority, "view")
-    offers = BudgetOffer.objects.filter(
-        authority=authority, made_at=OfferMadeAt.REVIEW, person__in=visible
-    ).select_related("person", "refusal")[:50]
+    offers = offer_scope(request.user, authority).filter(made_at=OfferMadeAt.REVIEW).select_related(
+        "person", "refusal"
+    )[:50]
     return render(request, "reporting/offers.html", {
         "errors": errors, "post": post, "offers": offers, "outcomes": OfferOutcome.choices,
         "reasons": RefusalReason.choices, "answering": answering, "answer_errors": answer_errors or {},
@@ -390,10 +388,7 @@ def review_offers(request: AuthedRequest) -> HttpResponse:
 def answer_offer(request: AuthedRequest, pk: int) -> HttpResponse:
     authority = current_authority(request)
     require(request, "reporting.record_offer", authority)
-    visible = people_scope(request.user, authority, "edit")
-    offer = get_object_or_404(
-        BudgetOffer.objects.filter(authority=authority, person__in=visible).select_related("person"), pk=pk
-    )
+    offer = get_object_or_404(offer_scope(request.user, authority, "edit").select_related("person"), pk=pk)
     if request.method != "POST":
         return redirect("reporting:offers")
     try:
