@@ -13,6 +13,7 @@ from ledger_support import make_budget
 
 from helpers import token_for
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services
 from selfdirect.ledger.models import Budget, Spend, Transaction
 
@@ -79,7 +80,7 @@ def test_policy_limits_payment_frequencies(world, settings, tmp_path):
     path.write_text(path.read_text() + "payment_frequencies: [four_weekly, monthly]\n")
     settings.POLICY_DIR = tmp_path / "policies"
     load.cache_clear()
-    with pytest.raises(services.ServiceError, match="weekly"):
+    with pytest.raises(ServiceError, match="weekly"):
         make_budget(world.north.caseload_person, frequency="weekly")
     assert make_budget(world.north.caseload_person, frequency="four_weekly").status == "agreed"
 
@@ -196,7 +197,7 @@ def test_spending_is_matched_to_the_approved_plans_lines(world):
         (pa.pk, 400000, 7000), (agency.pk, 150000, 6000), (day.pk, 74000, 1400)
     ]  # fmt: skip
     assert match["unmatched"] == 8000 + 250
-    with pytest.raises(services.ServiceError, match="not a line of the approved support plan"):
+    with pytest.raises(ServiceError, match="not a line of the approved support plan"):
         services.record_spends(me, budget, [{**rows[0], "plan_line": 999999}])
     assert services.statement(budget).spent == 22650  # nothing half-written
     page = client_for(me).get(f"/money/budgets/{budget.pk}/").content.decode()

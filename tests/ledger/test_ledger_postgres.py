@@ -10,10 +10,11 @@ import pytest
 from django.db import connection, transaction
 from ledger_support import make_budget
 
-from selfdirect.ledger import books, services
+from selfdirect.ledger import books
 from selfdirect.ledger.books import Chart, credit, debit
 from selfdirect.ledger.constants import BudgetStatus, TxnKind
 from selfdirect.ledger.models import Budget, Leg, Period, Transaction
+from selfdirect.ledger.services import runs
 
 # Real commits: the check runs at COMMIT, which a test wrapped in one transaction never reaches.
 pytestmark = [
@@ -176,7 +177,7 @@ def test_activating_a_budget_rewrites_no_index(world):
             # This session's counts not yet sent to the statistics: read them before and after.
             cursor.execute(counts)
             updated, hot = cursor.fetchone()
-            services._activate([b.pk for b in budgets])
+            runs._activate([b.pk for b in budgets])
             cursor.execute(counts)
             assert cursor.fetchone() == (updated + 2, hot + 2)
     assert {b.status for b in Budget.objects.filter(pk__in=[b.pk for b in budgets])} == {BudgetStatus.ACTIVE}

@@ -12,7 +12,7 @@ from ledger_support import make_budget
 
 from helpers import make_person
 from selfdirect.core.errors import ServiceError
-from selfdirect.ledger import books, services
+from selfdirect.ledger import books, policy, services
 from selfdirect.ledger.constants import PeriodStatus, RunStatus
 from selfdirect.ledger.models import (
     CloseLine,
@@ -24,6 +24,7 @@ from selfdirect.ledger.models import (
     Period,
     Transaction,
 )
+from selfdirect.ledger.services import close
 
 
 def _people(side, n):
@@ -206,7 +207,7 @@ def test_a_close_written_in_several_batches_gives_each_budget_its_own_figures(wo
     # Five budgets, two to a batch: the close writes three batches (on PostgreSQL each built while
     # the one before is written) and every budget still gets seed 001's 10% rule on its own money.
     side = world.north
-    monkeypatch.setattr(services, "CLOSE_BATCH", 2)
+    monkeypatch.setattr(close, "CLOSE_BATCH", 2)  # read where the close runs
     budgets = [make_budget(person, 624000) for person in _people(side, 5)]
     services.execute_run(services.start_run(side.users["finance"], side.authority, "2026-04").pk)
     for budget, spent in zip(budgets, (42000, 52000, 0, 30000, 51999), strict=True):
@@ -235,10 +236,10 @@ def test_a_close_written_in_several_batches_gives_each_budget_its_own_figures(wo
 
 def test_a_close_that_fails_in_a_later_batch_leaves_nothing_written(world, monkeypatch):
     side = world.north
-    monkeypatch.setattr(services, "CLOSE_BATCH", 2)
+    monkeypatch.setattr(close, "CLOSE_BATCH", 2)  # read where the close runs
     budgets = [make_budget(person, 624000) for person in _people(side, 5)]
     services.execute_run(services.start_run(side.users["finance"], side.authority, "2026-04").pk)
-    real = services.policy.close_decision
+    real = policy.close_decision
     failing = budgets[4].pk  # in the third batch, after two have been written
 
     def decision(rules, **figures):
@@ -248,14 +249,14 @@ def test_a_close_that_fails_in_a_later_batch_leaves_nothing_written(world, monke
         return real(rules, **figures)
 
     decision.calls = 0
-    monkeypatch.setattr(services.policy, "close_decision", decision)
+    monkeypatch.setattr(policy, "close_decision", decision)
     with pytest.raises(RuntimeError, match="policy error"):
         services.close_period(side.users["finance"], side.authority, "2026-04")
     period = Period.objects.get(authority=side.authority, start=dt.date(2026, 4, 1))
     assert period.status == PeriodStatus.OPEN
     assert not CloseLine.objects.filter(period=period).exists()
     assert not Transaction.objects.filter(period=period, kind="clawback").exists()
-    monkeypatch.setattr(services.policy, "close_decision", real)
+    monkeypatch.setattr(policy, "close_decision", real)
     services.close_period(side.users["finance"], side.authority, "2026-04")
     assert CloseLine.objects.filter(period=period).count() == 5
     assert Transaction.objects.filter(period=period, kind="clawback").count() == 5
