@@ -54,16 +54,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from helpers import make_world, token_for
-    from selfdirect.allocation import services
     from selfdirect.assessment.models import Assessment
     from selfdirect.core.constants import Role
+    from selfdirect.policies import services as policy_services
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = make_world()
     side = world.north
     commissioner, assessor = side.users[Role.COMMISSIONER], side.users[Role.ASSESSOR]
     text = (ROOT / "policies" / "northshire" / "policy-2026.yaml").read_text()
-    version = services.publish_file(commissioner, side.authority, text, "policy-2026.yaml")
+    version = policy_services.publish_file(commissioner, side.authority, text, "policy-2026.yaml")
     # The seed case (24 + 11 points x £270 = £9,450 a year), made complete.
     answers = {
         "client_group": "older_people", "age": "80", "pc_trigger": True, "pc_washing": "all",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger files locally (no CDN)
     "selfdirect.core",
     "selfdirect.people",
+    "selfdirect.policies",
     "selfdirect.allocation",
     "selfdirect.assessment",
     "selfdirect.ledger",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from selfdirect.allocation import services
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
+from selfdirect.policies import services as policy_services
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 ON = dt.date(2026, 5, 1)
@@ -31,7 +31,7 @@ def publish_demo_policies(world, names=("policy-2026.yaml", "policy-2027.yaml"))
         for name in names:
             path = POLICIES / side.authority.slug / name
             if path.exists():
-                out[(side.authority.slug, name)] = services.publish_file(
+                out[(side.authority.slug, name)] = policy_services.publish_file(
                     side.users[Role.COMMISSIONER], side.authority, path.read_text(), name
                 )
     return out

@@ -17,6 +17,7 @@ from helpers import client_for, token_for
 from selfdirect.allocation import services
 from selfdirect.allocation.models import WhatIfRun
 from selfdirect.core.constants import Role
+from selfdirect.policies import services as policy_services
 
 TARGETS = ["self", "caseload", "other_team", "other_authority"]
 
@@ -87,7 +88,7 @@ def setup_target(world, target):
     if person.authority.slug == "southvale":  # any complete answers will do for another authority's record
         import random
 
-        answers = services.synthetic_answers(services.policy_for(version), random.Random(1))
+        answers = services.synthetic_answers(policy_services.policy_for(version), random.Random(1))
     else:
         answers = None
     sent = make_assessment(person, version, answers, status="submitted")
@@ -155,7 +156,7 @@ def test_authority_pages_and_endpoints(world, role, settings):
         .replace("amount: 27000", "amount: 27500")
         .replace("id: northshire-2026", "id: northshire-2026b")
     )
-    draft = services.upload_policy(None, world.north.authority, draft_text, "draft.yaml")
+    draft = policy_services.upload_policy(None, world.north.authority, draft_text, "draft.yaml")
     make_assessment(world.north.self_person, north, status="submitted")  # a pot to size over
     everyone = set(Role)
     pages = [

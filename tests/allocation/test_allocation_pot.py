@@ -34,6 +34,7 @@ from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
 from selfdirect.policies import engine
+from selfdirect.policies import services as policy_services
 
 ASC = "adult_social_care"
 ONLY_PERSONAL_CARE = {**COMPLETE, "mob_trigger": False}
@@ -120,11 +121,11 @@ def test_a_stream_whose_first_points_price_depends_on_an_answer_is_not_sized(wor
     end = text.index("      - label: resource allocation system")
     mixed_text = text[:start] + MIXED_METHODS + text[end + len("      - label: resource allocation system") :]
     mixed_text = mixed_text.replace("id: northshire-2026", "id: northshire-2026-mixed", 1)
-    mixed = services.publish_file(n.users[Role.COMMISSIONER], n.authority, mixed_text, "mixed.yaml")
+    mixed = policy_services.publish_file(n.users[Role.COMMISSIONER], n.authority, mixed_text, "mixed.yaml")
     make_assessment(n.self_person, mixed, status="submitted")
-    policy = services.policy_for(mixed)
+    policy = policy_services.policy_for(mixed)
     assert engine.sizing_method(policy, ASC) is None
-    assert engine.sizing_method(services.policy_for(north_2026), ASC) is not None
+    assert engine.sizing_method(policy_services.policy_for(north_2026), ASC) is not None
     with pytest.raises(ServiceError) as caught:
         services.size_pot(mixed, ASC, 1_000_000)
     assert (

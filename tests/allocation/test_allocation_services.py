@@ -12,11 +12,14 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError
 
 from selfdirect.allocation import services
-from selfdirect.allocation.constants import AllocationSource, PolicyStatus, RunStatus
-from selfdirect.allocation.models import Allocation, PolicyFrozen, PolicyVersion, WhatIfRun
+from selfdirect.allocation.constants import AllocationSource, RunStatus
+from selfdirect.allocation.models import Allocation, WhatIfRun
 from selfdirect.core.constants import AuditAction, Role
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import AuditEvent
+from selfdirect.policies import services as policy_services
+from selfdirect.policies.constants import PolicyStatus
+from selfdirect.policies.models import PolicyFrozen, PolicyVersion
 
 NORTH_2026 = (POLICIES / "northshire" / "policy-2026.yaml").read_text()
 
@@ -37,8 +40,8 @@ def line_of(text: str, needle: str) -> int:
 
 
 def test_a_bad_policy_is_refused_with_every_error_by_line_and_never_stored(world):
-    with pytest.raises(services.PolicyRefused) as caught:
-        services.upload_policy(world.north.users[Role.COMMISSIONER], world.north.authority, BAD, "bad.yaml")
+    with pytest.raises(policy_services.PolicyRefused) as caught:
+        policy_services.upload_policy(world.north.users[Role.COMMISSIONER], world.north.authority, BAD, "bad.yaml")
     text = "\n".join(caught.value.errors["yaml"])
     assert f"bad.yaml:{line_of(BAD, 'safety_risk_to_lfe')}:" in text and "unknown question" in text
     assert "missing rate" in text and "asc_ppp_typo" in text
@@ -49,36 +52,36 @@ def test_a_bad_policy_is_refused_with_every_error_by_line_and_never_stored(world
 
 
 def test_a_policy_for_another_authority_is_refused(world):
-    with pytest.raises(services.PolicyRefused) as caught:
-        services.upload_policy(None, world.south.authority, NORTH_2026, "policy-2026.yaml")
+    with pytest.raises(policy_services.PolicyRefused) as caught:
+        policy_services.upload_policy(None, world.south.authority, NORTH_2026, "policy-2026.yaml")
     assert "is for 'northshire'" in caught.value.errors["yaml"][0]
 
 
 def test_publishing_freezes_the_version(world):
     commissioner = world.north.users[Role.COMMISSIONER]
-    draft = services.upload_policy(commissioner, world.north.authority, NORTH_2026, "policy-2026.yaml")
+    draft = policy_services.upload_policy(commissioner, world.north.authority, NORTH_2026, "policy-2026.yaml")
     assert draft.status == PolicyStatus.DRAFT and draft.version_id.startswith("northshire-2026@")
-    assert services.upload_policy(commissioner, world.north.authority, NORTH_2026, "again.yaml") == draft
-    version = services.publish_policy(commissioner, draft, "Approved by cabinet")
+    assert policy_services.upload_policy(commissioner, world.north.authority, NORTH_2026, "again.yaml") == draft
+    version = policy_services.publish_policy(commissioner, draft, "Approved by cabinet")
     assert version.status == PolicyStatus.PUBLISHED and version.published_by == commissioner
-    assert version.content_hash == services.policy_for(version).content_hash
+    assert version.content_hash == policy_services.policy_for(version).content_hash
     version.yaml_text = "changed"
     with pytest.raises(PolicyFrozen):
         version.save()
     with pytest.raises(PolicyFrozen):
         PolicyVersion.objects.get(pk=version.pk).delete()
     with pytest.raises(ServiceError):
-        services.publish_policy(commissioner, version)
+        policy_services.publish_policy(commissioner, version)
     assert AuditEvent.objects.filter(
-        object_type="allocation.policyversion", reason="Approved by cabinet"
+        object_type="policies.policyversion", reason="Approved by cabinet"
     ).exists()
 
 
 def test_a_second_text_with_a_published_policy_id_cannot_be_published(world, north_2026):
     changed = NORTH_2026.replace("amount: 27000", "amount: 28000")
-    draft = services.upload_policy(None, world.north.authority, changed, "tweak.yaml")
+    draft = policy_services.upload_policy(None, world.north.authority, changed, "tweak.yaml")
     with pytest.raises(ServiceError) as caught:
-        services.publish_policy(None, draft)
+        policy_services.publish_policy(None, draft)
     assert "already published" in caught.value.errors["policy_id"][0]
     with pytest.raises(IntegrityError):
         PolicyVersion.objects.filter(pk=draft.pk).update(status=PolicyStatus.PUBLISHED)
@@ -276,7 +279,7 @@ def test_demo_keeps_a_policy_published_before_its_file_changed(db):
     old_text = path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Earlier ", 1)
     southvale = Authority.objects.get(slug="southvale")
     commissioner = User.objects.get(username="southvale-commissioner")
-    earlier = services.publish_file(commissioner, southvale, old_text, path.name)
+    earlier = policy_services.publish_file(commissioner, southvale, old_text, path.name)
     done = load_allocation_demo(assessed=2)
     assert any("policy-2026.yaml kept as published before" in line for line in done)
     published = PolicyVersion.objects.get(

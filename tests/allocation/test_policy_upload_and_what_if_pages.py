@@ -12,9 +12,9 @@ from alloc_testdata import POLICIES
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from helpers import client_for
-from selfdirect.allocation.constants import PolicyStatus
-from selfdirect.allocation.models import PolicyVersion
 from selfdirect.core.constants import Role
+from selfdirect.policies.constants import PolicyStatus
+from selfdirect.policies.models import PolicyVersion
 
 NORTH_2026 = (POLICIES / "northshire" / "policy-2026.yaml").read_text()
 

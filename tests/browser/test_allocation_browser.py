@@ -13,6 +13,7 @@ from selfdirect.allocation import services
 from selfdirect.assessment import services as assessment_services
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
+from selfdirect.policies import services as policy_services
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def published(browser_world, monkeypatch):
     side = browser_world.north
     out = {}
     for name in ("policy-2026.yaml", "policy-2027.yaml"):
-        out[name] = services.publish_file(
+        out[name] = policy_services.publish_file(
             side.users[Role.COMMISSIONER], side.authority, (POLICIES / "northshire" / name).read_text(), name
         )
     return out

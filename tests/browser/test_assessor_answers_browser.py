@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from browser_support import follow, serious_violations, sign_in
-from selfdirect.allocation import services
 from selfdirect.assessment import services as assessment_services
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
+from selfdirect.policies import services as policy_services
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ SOCIAL = {
 def assessment(browser_world, monkeypatch):
     monkeypatch.setattr(assessment_services, "today", lambda: dt.date(2026, 5, 1))
     side = browser_world.north
-    version = services.publish_file(
+    version = policy_services.publish_file(
         side.users[Role.COMMISSIONER], side.authority,
         (POLICIES / "northshire" / "policy-2026.yaml").read_text(), "policy-2026.yaml",
     )  # fmt: skip

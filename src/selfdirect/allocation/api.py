@@ -21,10 +21,12 @@ from selfdirect.core.http import AuthedRequest
 from selfdirect.core.models import Authority
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
+from selfdirect.policies import services as policy_services
+from selfdirect.policies.models import PolicyVersion
 
 from . import services
 from .constants import AllocationSource, PopulationKind
-from .models import Allocation, PolicyVersion, WhatIfRun
+from .models import Allocation, WhatIfRun
 
 router = Router(tags=["allocation"])
 
@@ -212,7 +214,7 @@ def _authority(request: AuthedRequest, perm: str) -> Authority:
 )
 def validate_policy(request: AuthedRequest, payload: PolicyIn) -> Any:
     _authority(request, "allocation.view_policies")
-    policy, problems = services.check_policy(payload.yaml, payload.filename)
+    policy, problems = policy_services.check_policy(payload.yaml, payload.filename)
     return {
         "valid": policy is not None,
         "version_id": policy.version_id if policy else None,
@@ -231,7 +233,7 @@ def list_policies(request: AuthedRequest) -> Any:
 )
 def upload_policy(request: AuthedRequest, payload: PolicyIn) -> Any:
     authority = _authority(request, "allocation.manage_policies")
-    return Status(201, services.upload_policy(request.user, authority, payload.yaml, payload.filename))
+    return Status(201, policy_services.upload_policy(request.user, authority, payload.yaml, payload.filename))
 
 
 class PublishIn(Input):
@@ -242,7 +244,7 @@ class PublishIn(Input):
 def publish_policy(request: AuthedRequest, policy_pk: int, payload: PublishIn) -> Any:
     authority = _authority(request, "allocation.manage_policies")
     version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=policy_pk)
-    return services.publish_policy(request.user, version, payload.reason)
+    return policy_services.publish_policy(request.user, version, payload.reason)
 
 
 # --------------------------------------------------------------------------- pot sizing

@@ -1,11 +1,8 @@
-"""Choices for policies, allocations and what-if runs."""
+"""Choices for allocations and what-if runs."""
 
 from django.db import models
 
-
-class PolicyStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+from selfdirect.core.runs import RunStatus  # noqa: F401 - every kind of run has the same statuses
 
 
 class AllocationSource(models.TextChoices):
@@ -14,11 +11,6 @@ class AllocationSource(models.TextChoices):
     RECALCULATION = "recalculation", "Bulk recalculation after a rate change"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Finished"
-    FAILED = "failed", "Failed"
 
 
 class PopulationKind(models.TextChoices):

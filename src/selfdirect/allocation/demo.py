@@ -24,13 +24,16 @@ from selfdirect.assessment.constants import Side
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.core.demo import DemoCalendar, backdate
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, Membership, User
 from selfdirect.people.models import Person
 from selfdirect.policies import engine
+from selfdirect.policies import services as policy_services
+from selfdirect.policies.constants import PolicyStatus
+from selfdirect.policies.models import PolicyVersion
 
 from . import services
-from .constants import PolicyStatus
-from .models import Allocation, PolicyVersion
+from .models import Allocation
 
 ASSESSED_PER_AUTHORITY = 60
 EFFECTIVE_FROM = re.compile(r"^effective_from: *(\d{4}-\d{2}-\d{2})[^\n]*$", re.MULTILINE)
@@ -82,8 +85,8 @@ def publish_policies(authority: Authority, cal: DemoCalendar) -> list[str]:
             continue
         try:
             with transaction.atomic():  # a savepoint: a refusal leaves the rest of the demo intact
-                version = services.publish_file(commissioner, authority, text, path.name)
-        except services.ServiceError as refused:
+                version = policy_services.publish_file(commissioner, authority, text, path.name)
+        except ServiceError as refused:
             done.append(f"{authority.slug}: {path.name} kept as published before ({refused})")
             continue
         done.append(f"{authority.slug}: {version.version_id} published")
@@ -119,10 +122,10 @@ def load_allocation_demo(assessed: int = ASSESSED_PER_AUTHORITY, today: dt.date 
             referred = person.created_at.date()
             on = min(referred + dt.timedelta(days=10 + days.randrange(35)), cal.today - dt.timedelta(days=1))
             try:
-                version = services.policy_in_force(authority, on)
-            except services.ServiceError:
+                version = policy_services.policy_in_force(authority, on)
+            except ServiceError:
                 continue  # a version published before kept its later date: nobody is assessed before it
-            policy = services.policy_for(version)
+            policy = policy_services.policy_for(version)
             raw = services.synthetic_answers(policy, rng, trigger_chance=0.45)
             answers = {qid: assessment_services.clean_answer(policy, qid, v) for qid, v in raw.items()}
             assessment = Assessment.objects.create(
@@ -142,7 +145,7 @@ def load_allocation_demo(assessed: int = ASSESSED_PER_AUTHORITY, today: dt.date 
                 assessment.refresh_from_db()
                 gaps = assessment_services.missing(assessment, Side.ASSESSOR)
                 if not gaps:
-                    derived = services.engine.determine_eligibility(policy, assessment.combined_answers)
+                    derived = engine.determine_eligibility(policy, assessment.combined_answers)
                     assessment_services.confirm_eligibility(
                         assessor, assessment, derived.derived_band, "Agreed at the assessment visit (demo)"
                     )

@@ -22,17 +22,20 @@ from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.people.access import people_scope
 from selfdirect.policies import engine
+from selfdirect.policies import services as policy_services
+from selfdirect.policies.constants import PolicyStatus
 from selfdirect.policies.engine.money import format_rate
+from selfdirect.policies.models import PolicyVersion
 
 from . import charts, services
-from .constants import PolicyStatus, PopulationKind, RunStatus
-from .models import Allocation, PolicyVersion, WhatIfRun
+from .constants import PopulationKind, RunStatus
+from .models import Allocation, WhatIfRun
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
     if request.authority is None or Role.COMMISSIONER not in request.roles:
         return None
-    versions = services.published_versions(request.authority)[:5]
+    versions = policy_services.published_versions(request.authority)[:5]
     drafts = PolicyVersion.objects.filter(authority=request.authority, status=PolicyStatus.DRAFT).count()
     return "allocation/home_section.html", {"versions": versions, "drafts": drafts}
 
@@ -58,7 +61,7 @@ def _render_allocation(request: AuthedRequest, person: Any, allocation: Allocati
     if allocation is not None:
         data = allocation.explanation
         lines = data.get("lines", [])
-        model = services.policy_for(allocation.policy_version).model
+        model = policy_services.policy_for(allocation.policy_version).model
         context["streams"] = [
             {"stream": s, "title": s.title,
              "person_title": (model.streams[s.stream].person_title or s.title) if s.stream in model.streams else s.title, "annual": s.annual_pence, "weekly": s.weekly_pence,
@@ -150,8 +153,8 @@ def policy_upload(request: AuthedRequest) -> HttpResponse:
             ]
         if not problems:
             try:
-                version, created = services.store_policy(request.user, authority, text, filename)
-            except services.PolicyRefused as exc:
+                version, created = policy_services.store_policy(request.user, authority, text, filename)
+            except policy_services.PolicyRefused as exc:
                 problems = exc.problems
             else:
                 if created:
@@ -178,12 +181,12 @@ def policy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     authority = current_authority(request)
     require(request, "allocation.view_policies", authority)
     version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
-    policy = services.policy_for(version)
+    policy = policy_services.policy_for(version)
     can_manage = request.user.has_perm("allocation.manage_policies", authority)
     if request.method == "POST":
         require(request, "allocation.manage_policies", authority)
         try:
-            services.publish_policy(request.user, version, request.POST.get("reason", ""))
+            policy_services.publish_policy(request.user, version, request.POST.get("reason", ""))
         except ServiceError as exc:
             for msgs in exc.errors.values():
                 for m in msgs:
@@ -218,7 +221,7 @@ _ROUNDING_TEXT = {
 
 def _pot_working(version: PolicyVersion, sizing: Any) -> dict[str, Any]:
     """How the price per point was worked out, as text for the page."""
-    policy = services.policy_for(version)
+    policy = policy_services.policy_for(version)
     stream = policy.model.streams[sizing.stream]
     divisor = sizing.total_points * sizing.weeks
     exact = (Decimal(sizing.pot_pence) / divisor).quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
@@ -262,10 +265,14 @@ def price_per_point(request: AuthedRequest) -> HttpResponse:
         if not raw_version.isdigit():
             raise Http404("no such policy version")
         version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=int(raw_version))
-    shown = version or services.published_versions(authority).first() or (versions[0] if versions else None)
+    shown = (
+        version
+        or policy_services.published_versions(authority).first()
+        or (versions[0] if versions else None)
+    )
     streams = []
     if shown is not None:
-        policy = services.policy_for(shown)
+        policy = policy_services.policy_for(shown)
         streams = [
             (sid, s.title)
             for sid, s in policy.model.streams.items()
@@ -354,7 +361,7 @@ def what_if_defaults(authority: Authority, versions: list[PolicyVersion]) -> tup
     """The versions a new what-if starts from: the one in force today against the newest other one
     (``versions`` newest first). Comparing the newest with itself, as the first of each list did,
     shows no change at all."""
-    base = services.version_in_force(services.newest_first(authority), timezone.localdate())
+    base = policy_services.version_in_force(policy_services.newest_first(authority), timezone.localdate())
     if base is None and versions:
         base = versions[0]
     proposed = next((v for v in versions if v != base), None)

@@ -7,6 +7,7 @@ from django.db import models
 
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
+from selfdirect.policies.models import PolicyVersion
 
 from .constants import AssessmentStatus, Respondent
 
@@ -20,9 +21,7 @@ class Assessment(models.Model):
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assessments")
-    policy_version = models.ForeignKey(
-        "allocation.PolicyVersion", on_delete=models.PROTECT, related_name="assessments"
-    )
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="assessments")
     on = models.DateField(help_text="The assessment date: the policy in force on it applies")
     status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     person_answers = models.JSONField(default=dict, blank=True)

@@ -21,14 +21,14 @@ from selfdirect.core.models import User
 from selfdirect.people import services as people_services
 from selfdirect.people.models import Person
 from selfdirect.policies import engine
+from selfdirect.policies.engine.questionnaire import normalise_answer
+from selfdirect.policies.services import describe_missing, policy_for, policy_in_force
 
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
 
 
 def _policy(assessment: Assessment) -> engine.Policy:
-    from selfdirect.allocation.services import policy_for
-
     return policy_for(assessment.policy_version)
 
 
@@ -47,8 +47,6 @@ def current_draft(person: Person) -> Assessment | None:
 
 def start_assessment(actor: User | None, person: Person, on: dt.date | None = None) -> Assessment:
     """Resume the person's draft, or start one under the policy in force on ``on`` (default today)."""
-    from selfdirect.allocation.services import policy_in_force
-
     draft = current_draft(person)
     if draft is not None:
         return draft
@@ -76,8 +74,6 @@ def to_stored(value: Any) -> Any:
 
 def clean_answer(policy: engine.Policy, question_id: str, value: Any) -> Any:
     """Check one answer; the stored form, or ServiceError naming the question."""
-    from selfdirect.policies.engine.questionnaire import normalise_answer
-
     q = policy.questions.get(question_id)
     if q is None:
         raise ServiceError({question_id: [f"There is no question {question_id!r} in this questionnaire"]})
@@ -163,7 +159,7 @@ def missing(assessment: Assessment, side: str = Side.PERSON) -> list[engine.Miss
 
 def submit(actor: User | None, assessment: Assessment) -> Allocation:
     """The person's "send": the assessment must be complete; it is scored and an indicative budget stored."""
-    from selfdirect.allocation.services import allocate_assessment, describe_missing
+    from selfdirect.allocation.services import allocate_assessment
 
     if assessment.status != AssessmentStatus.DRAFT:
         done = assessment.allocations.first()
@@ -260,8 +256,6 @@ def confirm_eligibility(actor: User | None, assessment: Assessment, band: str, r
     policy = _policy(assessment)
     gaps = engine.missing_answers(policy, assessment.combined_answers)
     if gaps:
-        from selfdirect.allocation.services import describe_missing
-
         raise ServiceError({"answers": ["Still to answer: " + "; ".join(describe_missing(gaps, policy))]})
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)

@@ -5,12 +5,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.allocation.models import PolicyVersion
 from selfdirect.allocation.services import size_pot
 from selfdirect.core.cli import authority_option, worker_option
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.policies.engine.money import format_rate
+from selfdirect.policies.models import PolicyVersion
 
 
 class Command(BaseCommand):

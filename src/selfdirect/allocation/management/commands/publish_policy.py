@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.allocation.services import PolicyRefused, publish_file
 from selfdirect.core import policy_yaml
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
+from selfdirect.policies.services import PolicyRefused, publish_file
 
 
 class Command(BaseCommand):

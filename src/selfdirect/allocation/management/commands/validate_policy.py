@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from selfdirect.allocation.services import check_policy
 from selfdirect.core import policy_yaml
+from selfdirect.policies.services import check_policy
 
 
 class Command(BaseCommand):

@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
 from selfdirect.allocation.constants import PopulationKind
-from selfdirect.allocation.models import PolicyVersion, WhatIfRun
+from selfdirect.allocation.models import WhatIfRun
 from selfdirect.allocation.services import execute_what_if
 from selfdirect.core.models import Authority, User
+from selfdirect.policies.models import PolicyVersion
 
 
 class Command(BaseCommand):
