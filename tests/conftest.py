@@ -76,3 +76,10 @@ def _fast_passwords(settings):
 @pytest.fixture
 def world(db) -> World:
     return make_world()
+
+
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks):
+    """``with worker(): ...``: what the block queued runs when the block's work commits, as the task
+    worker would take it (each test is one transaction that never commits, so nothing runs without)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,4 +1,4 @@
-"""Extra Care fixtures: the immediate task backend, the worker, and a seed scheme."""
+"""Extra Care fixtures: the immediate task backend and a seed scheme."""
 
 from __future__ import annotations
 
@@ -11,13 +11,6 @@ from selfdirect.extracare import services
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def worker(django_capture_on_commit_callbacks):
-    """``with worker(): ...``: what the block queued runs when the block's work commits, as the task
-    worker would take it (each test is one transaction that never commits, so nothing runs without)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture

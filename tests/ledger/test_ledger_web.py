@@ -112,7 +112,7 @@ def test_a_malformed_bank_statement_is_refused_with_line_numbers_and_nothing_pos
     assert Spend.objects.count() == 2
 
 
-def test_finance_starts_a_run_sees_progress_and_closes_the_month(world, settings):
+def test_finance_starts_a_run_sees_progress_and_closes_the_month(world, settings, worker):
     settings.TASKS = TASKS_NOW
     make_budget(
         world.north.self_person,
@@ -121,11 +121,12 @@ def test_finance_starts_a_run_sees_progress_and_closes_the_month(world, settings
     )
     client = client_for(world.north.users[Role.FINANCE])
     assert client.post("/money/runs/", {"period": "May 2026"}).status_code == 400
-    response = client.post("/money/runs/", {"period": "2026-04"})
+    with worker():
+        response = client.post("/money/runs/", {"period": "2026-04"})
     run = PaymentRun.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/money/runs/{run.pk}/"
     page = client.get(f"/money/runs/{run.pk}/").content.decode()
-    assert "Done" in page and "1 of 1" in page and "£2,500.00" in page
+    assert "Finished" in page and "1 of 1" in page and "£2,500.00" in page
     file = client.get(f"/money/runs/{run.pk}/payments.csv").content.decode()
     assert "Riverside,PROV-1,2500.00,SD" in file
     assert "Riverside" in client.get(f"/money/runs/{run.pk}/remittances/").content.decode()

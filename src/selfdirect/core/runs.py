@@ -37,6 +37,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     RunStatus.FAILED: frozenset({RunStatus.RUNNING}),
     RunStatus.DONE: frozenset(),
 }
+# The one move outside the table, for a kind of run that says so (Fields.again): a finished run
+# started again. A month's payment run does, to pay what fell due in its month after it finished.
+AGAIN: dict[str, frozenset[str]] = {RunStatus.DONE: frozenset({RunStatus.RUNNING})}
 
 
 class RunMoveRefused(Exception):
@@ -55,6 +58,7 @@ class Fields:
     total: str | None = None
     stage: str | None = None
     task_id: str | None = None
+    again: bool = False  # a finished run may be started again (AGAIN)
 
 
 def _fields(model: type[models.Model]) -> Fields:
@@ -80,7 +84,8 @@ def move(model: type[models.Model], pk: Any, to: str, **values: Any) -> None:
     """Move the run ``pk`` to status ``to`` with ``values``, in one UPDATE that only matches a run in
     a status the table lets move there (so two workers never both finish one run)."""
     fields = _fields(model)
-    sources = [status for status, targets in TRANSITIONS.items() if to in targets]
+    table = [TRANSITIONS, AGAIN] if fields.again else [TRANSITIONS]
+    sources = [status for moves in table for status, targets in moves.items() if to in targets]
     moved = model._default_manager.filter(pk=pk, **{f"{fields.status}__in": sources}).update(
         **{fields.status: to}, **values
     )
@@ -89,9 +94,10 @@ def move(model: type[models.Model], pk: Any, to: str, **values: Any) -> None:
         raise RunMoveRefused(f"{model.__name__} {pk} is {current or 'missing'}: it cannot become {to}")
 
 
-def start(model: type[models.Model], pk: Any) -> None:
+def start(model: type[models.Model], pk: Any, **values: Any) -> None:
+    """The run is running; ``values`` are what its worker sets as it starts (a lease, a count)."""
     fields = _fields(model)
-    values: dict[str, Any] = {fields.error: ""}
+    values = {fields.error: "", **values}
     if fields.started_at:
         values[fields.started_at] = timezone.now()
     if fields.done:

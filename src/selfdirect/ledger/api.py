@@ -17,10 +17,10 @@ from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.people.models import Person
 
-from . import books, services, statements, tasks
+from . import books, services, statements
+from .access import budget_scope, charge_scope, dispute_scope, money_people, run_scope, transaction_scope
 from .constants import BudgetStatus, ChargingMode, DisputeStatus, Frequency, Route, RunStatus
-from .models import Budget, ChargeAssessment, Dispute, PaymentRun, Transaction
-from .rules import budget_scope, money_people
+from .models import Budget, Dispute, PaymentRun
 
 router = Router(tags=["ledger"])
 
@@ -170,10 +170,7 @@ def _run_out(run: PaymentRun) -> dict[str, Any]:
 def start_run(request: AuthedRequest, payload: LedgerRunIn) -> Any:
     authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
-    run = services.start_run(request.user, authority, payload.period)
-    if run.status != RunStatus.RUNNING:
-        tasks.pay_run.enqueue(run.pk)
-    run.refresh_from_db()
+    run = services.start_run(request.user, authority, payload.period, to_worker=True)
     return Status(202, _run_out(run))
 
 
@@ -181,9 +178,8 @@ def start_run(request: AuthedRequest, payload: LedgerRunIn) -> Any:
 def get_run(request: AuthedRequest, run_id: int) -> Any:
     authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
-    return _run_out(
-        get_object_or_404(PaymentRun.objects.select_related("period"), pk=run_id, authority=authority)
-    )
+    run = get_object_or_404(run_scope(request.user, authority).select_related("period"), pk=run_id)
+    return _run_out(run)
 
 
 class LedgerCloseIn(Input):
@@ -384,12 +380,11 @@ class LedgerDisputeIn(Input):
 def raise_dispute(request: AuthedRequest, person_id: int, payload: LedgerDisputeIn) -> Any:
     person = _person(request, person_id)
     require(request, "ledger.raise_dispute", person)
-    charge = (
-        get_object_or_404(ChargeAssessment, pk=payload.charge_id, person=person)
-        if payload.charge_id
-        else None
-    )
-    budget = get_object_or_404(Budget, pk=payload.budget_id, person=person) if payload.budget_id else None
+    authority = current_authority(request)
+    charges = charge_scope(request.user, authority).filter(person=person)
+    charge = get_object_or_404(charges, pk=payload.charge_id) if payload.charge_id else None
+    budgets = budget_scope(request.user, authority).filter(person=person)
+    budget = get_object_or_404(budgets, pk=payload.budget_id) if payload.budget_id else None
     dispute = services.open_dispute(
         request.user, person, subject=payload.subject, amount_pence=payload.amount_pence,
         raised_by=request.user.full_name or request.user.username, charge=charge, budget=budget,
@@ -398,8 +393,7 @@ def raise_dispute(request: AuthedRequest, person_id: int, payload: LedgerDispute
 
 
 def _dispute(request: AuthedRequest, dispute_id: int) -> Dispute:
-    people = money_people(request.user, current_authority(request))
-    return get_object_or_404(Dispute, pk=dispute_id, person__in=people)
+    return get_object_or_404(dispute_scope(request.user, current_authority(request)), pk=dispute_id)
 
 
 @router.get("/ledger/disputes/{dispute_id}", response=LedgerDisputeOut, summary="A dispute and its outcome")
@@ -545,7 +539,7 @@ class LedgerTransactionOut(Schema):
 def reverse(request: AuthedRequest, transaction_id: int, payload: LedgerReverseIn) -> Any:
     authority = current_authority(request)
     require(request, "ledger.view_ledger", authority)
-    txn = get_object_or_404(Transaction, pk=transaction_id, authority=authority)
+    txn = get_object_or_404(transaction_scope(request.user, authority), pk=transaction_id)
     return Status(201, services.reverse_transaction(request.user, txn, payload.reason, payload.on))
 
 
@@ -558,7 +552,7 @@ def reverse(request: AuthedRequest, transaction_id: int, payload: LedgerReverseI
 def run_file(request: AuthedRequest, run_id: int) -> Any:
     authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
-    run = get_object_or_404(PaymentRun.objects.select_related("period"), pk=run_id, authority=authority)
+    run = get_object_or_404(run_scope(request.user, authority).select_related("period"), pk=run_id)
     response = HttpResponse(services.payment_file(run), content_type="text/csv")
     return download(response, f"payments-{authority.slug}-{run.period}.csv")
 

@@ -15,6 +15,7 @@ class LedgerConfig(AppConfig):
 
         registry.home_section(home_section, order=40)
 
+        from . import access  # noqa: F401 - registers the ledger's scopes (core/access.py)
         from .demo import load_ledger_demo
 
         registry.demo(lambda chosen: load_ledger_demo(today=chosen.today), order=50)

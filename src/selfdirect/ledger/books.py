@@ -112,21 +112,9 @@ class Chart:
                 self._cache[account.code] = account
 
     def load_budget_accounts(self, budget_ids: Iterable[int]) -> None:
-        """Cache the accounts of ``budget_ids``, in one query."""
-        from .bulk import light
-
-        # Unordered: sorting a run's accounts by code only cost time (and spilled to disk).
-        accounts = Account.objects.filter(
-            authority=self.authority, budget_id__any_of=list(budget_ids)
-        ).order_by()
-        authority_id = self.authority.pk
-        for pk, code, name, kind, parent_id, budget_id in accounts.values_list(
-            "id", "code", "name", "kind", "parent_id", "budget_id"
-        ):
-            self._cache[code] = light(
-                Account, id=pk, authority_id=authority_id, code=code, name=name, kind=kind,
-                parent_id=parent_id, budget_id=budget_id,
-            )  # fmt: skip
+        """Cache the accounts of ``budget_ids``, in one query (bulk.BulkChart reads them faster)."""
+        for account in Account.objects.filter(authority=self.authority, budget_id__any_of=list(budget_ids)):
+            self._cache[account.code] = account
 
     def fund(self, stream: str) -> Account:
         return self.get(f"fund:{stream}", f"Funding stream {stream}")
@@ -199,7 +187,7 @@ def check_amount(amount: object, what: str = "amount") -> int:
     return amount
 
 
-def _checked(authority: Authority, legs: Sequence[LegSpec]) -> None:
+def check_legs(authority: Authority, legs: Sequence[LegSpec]) -> None:
     """Refuse legs that are not whole positive pence, not D or C, not this authority's, or that
     do not balance. (Payment runs call this for every posting, so the words of a refusal are
     only put together when there is one.)"""
@@ -234,7 +222,7 @@ def build(
     actor: User | None = None,
 ) -> tuple[Transaction, list[Leg]]:
     """An unsaved, checked transaction and its legs, for :func:`save_built` in bulk."""
-    _checked(authority, legs)
+    check_legs(authority, legs)
     if period.status == PeriodStatus.CLOSED:
         raise LedgerError(f"period {period.label} is closed: nothing can be posted into it")
     if not (period.start <= on <= period.end):

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from selfdirect.core.runs import RunStatus  # noqa: F401 - every kind of run has the same statuses
+
 
 class AccountKind(models.TextChoices):
     """Where an account sits in the tree. Each authority has one root account per kind."""
@@ -66,11 +68,6 @@ class Route(models.TextChoices):
     VIRTUAL = "virtual", "Virtual budget"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Stopped before the end"
 
 
 class PeriodStatus(models.TextChoices):

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
+from selfdirect.core import runs
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
 
@@ -346,14 +347,20 @@ class Instalment(models.Model):
 
 class PaymentRun(models.Model):
     """All instalments due in one period for one authority. One run per period: the unique
-    constraint is what stops two runs from paying the same month."""
+    constraint is what stops two runs from paying the same month. A finished run may be started
+    again, to pay what fell due in its month since (core.runs.AGAIN)."""
+
+    RUN_FIELDS = runs.Fields(task_id="task_id", again=True)
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)  # when it last finished
+    # While it runs: until when its worker holds it. Each batch written renews it; once it has passed
+    # (the worker died), another worker may take the run over.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     due_count = models.PositiveIntegerField(default=0)
     paid_count = models.PositiveIntegerField(default=0)
     paid_pence = models.BigIntegerField(default=0)

@@ -1,4 +1,5 @@
-"""Who may do what with money, as `rules` predicates: one definition for pages, API and CLI.
+"""Who may do what with money, as `rules` predicates: one definition for pages, API and CLI, built
+on the scopes in access.py (who may see which rows).
 
 - finance officers and administrators: everything, including the ledger's internals;
 - caseload workers (assessors, planners): their team's budgets and statements, read only;
@@ -10,43 +11,14 @@
 from __future__ import annotations
 
 import rules
-from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from selfdirect.core.constants import CASELOAD_ROLES, Role
 from selfdirect.core.models import Authority, User
-from selfdirect.people.access import has_role, team_ids
-from selfdirect.people.models import Person, Representative
+from selfdirect.people.access import has_role
+from selfdirect.people.models import Person
 
+from .access import FINANCE_ROLES, money_people
 from .models import Budget
-
-FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
-
-
-def money_people(user: User, authority: Authority | int | None, *, manage: bool = False) -> QuerySet[Person]:
-    """The people whose budgets ``user`` may see (``manage``: record spending for)."""
-    if authority is None or not user.is_authenticated:
-        return Person.objects.none()
-    roles = user.roles_in(authority)
-    base = Person.objects.filter(authority=authority)
-    if roles & FINANCE_ROLES:
-        return base
-    allowed = Q(pk__in=[])
-    if roles & CASELOAD_ROLES and not manage:
-        allowed |= Q(team__in=team_ids(user, authority))
-    if Role.PERSON in roles:
-        allowed |= Q(user=user)
-    if Role.REPRESENTATIVE in roles:
-        today = timezone.localdate()
-        reps = Representative.objects.filter(
-            user=user, authority=authority, may_manage_money=True, starts_on__lte=today
-        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        allowed |= Q(pk__in=reps.values("person"))
-    return base.filter(allowed)
-
-
-def budget_scope(user: User, authority: Authority | int | None) -> QuerySet[Budget]:
-    return Budget.objects.filter(authority=authority, person__in=money_people(user, authority))
 
 
 def _has_person(user: User, authority_id: int, person_id: int, *, manage: bool = False) -> bool:

@@ -1,5 +1,5 @@
-"""Money pages. Each view finds budgets through rules.budget_scope (what a user may not see is
-a 404), checks the action's permission (403) and calls a service."""
+"""Money pages. Each view finds its rows through their scope in access.py (what a user may not see
+is a 404), checks the action's permission (403) and calls a service."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
 from selfdirect.people.models import Person
 
-from . import books, policy, services, statements, tasks
+from . import books, policy, services, statements
+from .access import budget_scope, dispute_scope, money_people, period_scope, run_scope
 from .constants import Frequency, Route
 from .forms import (
     AgreeForm,
@@ -40,8 +41,7 @@ from .forms import (
     SpendForm,
     UploadForm,
 )
-from .models import Budget, Dispute, PaymentRun, Period, Spend
-from .rules import budget_scope, money_people
+from .models import Budget, PaymentRun, Spend
 
 
 def _budget(request: AuthedRequest, pk: int) -> Budget:
@@ -52,7 +52,7 @@ def _budget(request: AuthedRequest, pk: int) -> Budget:
 def _run(request: AuthedRequest, pk: int) -> PaymentRun:
     authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
-    return get_object_or_404(PaymentRun.objects.select_related("period"), pk=pk, authority=authority)
+    return get_object_or_404(run_scope(request.user, authority).select_related("period"), pk=pk)
 
 
 
@@ -68,8 +68,6 @@ def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
 
 
 def _own_people(request: AuthedRequest) -> Any:
-    from .rules import money_people
-
     roles = request.roles
     if roles & {"finance", "admin", "assessor", "planner"}:
         return money_people(request.user, request.authority).filter(user=request.user)
@@ -80,16 +78,16 @@ def _own_people(request: AuthedRequest) -> Any:
 def home(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "ledger.view_totals", authority)
-    budgets = Budget.objects.filter(authority=authority)
+    budgets = budget_scope(request.user, authority, "totals")
     totals = list(
         budgets.values("stream").annotate(n=Count("id"), agreed=Sum("agreed_annual_pence")).order_by("stream")
     )
-    paid = PaymentRun.objects.filter(authority=authority).aggregate(s=Sum("paid_pence"))["s"] or 0
+    paid = run_scope(request.user, authority, "totals").aggregate(s=Sum("paid_pence"))["s"] or 0
     context: dict[str, Any] = {"totals": totals, "paid": paid, "budget_count": budgets.count()}
     if request.user.has_perm("ledger.view_ledger", authority):
         context["finance"] = True
         context["periods"] = (
-            Period.objects.filter(authority=authority).prefetch_related("runs").order_by("-start")[:24]
+            period_scope(request.user, authority).prefetch_related("runs").order_by("-start")[:24]
         )
         # Spending flagged for a check (light-touch categories, large purchases, confirmed overspending).
         context["to_check"] = (
@@ -101,7 +99,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         )
         # Months close oldest first: only that month offers a close.
         context["next_to_close"] = (
-            Period.objects.filter(authority=authority, status="open").order_by("start").first()
+            period_scope(request.user, authority).filter(status="open").order_by("start").first()
         )
         context["run_form"] = RunForm()
     return render(request, "ledger/home.html", context)
@@ -236,13 +234,10 @@ def run_start(request: AuthedRequest) -> HttpResponse:
     form = RunForm(request.POST)
     if form.is_valid():
         try:
-            run = services.start_run(request.user, authority, form.cleaned_data["period"])
+            run = services.start_run(request.user, authority, form.cleaned_data["period"], to_worker=True)
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
-            if run.status != "running":
-                result = tasks.pay_run.enqueue(run.pk)
-                PaymentRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
             return redirect("ledger:run", pk=run.pk)
     return render(request, "ledger/run_form.html", {"form": form}, status=400)
 
@@ -279,7 +274,7 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
         start = services.parse_period(label)
     except ServiceError:
         raise Http404("no such month") from None
-    period = get_object_or_404(Period, authority=authority, start=start)
+    period = get_object_or_404(period_scope(request.user, authority), start=start)
     form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -448,7 +443,7 @@ def dispute_list(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "ledger.decide_dispute", authority)
     disputes = (
-        Dispute.objects.filter(authority=authority)
+        dispute_scope(request.user, authority)
         .select_related("person", "charge")
         .order_by("status", "-opened_on", "-pk")
     )
@@ -460,7 +455,7 @@ def dispute_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     authority = current_authority(request)
     require(request, "ledger.decide_dispute", authority)
     dispute = get_object_or_404(
-        Dispute.objects.select_related("person", "charge"), pk=pk, authority=authority
+        dispute_scope(request.user, authority).select_related("person", "charge"), pk=pk
     )
     form = DecideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -506,7 +501,7 @@ def invoice_add(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- drafting a budget; claw-back received back ----------------------------------------------------
 
 
-def _streams(authority: Authority) -> list[tuple[str, str]]:
+def _streams(request: AuthedRequest, authority: Authority) -> list[tuple[str, str]]:
     """Funding streams to choose from: the allocation policy in force's, then any already in use."""
     from selfdirect.allocation import services as allocation
 
@@ -519,7 +514,7 @@ def _streams(authority: Authority) -> list[tuple[str, str]]:
         for code, stream in allocation.policy_for(version).model.streams.items():
             found[code] = stream.title
     for code in (
-        Budget.objects.filter(authority=authority)
+        budget_scope(request.user, authority)
         .order_by("stream")
         .values_list("stream", flat=True)
         .distinct()
@@ -550,7 +545,7 @@ def budget_new(request: AuthedRequest, person_pk: int | None = None) -> HttpResp
                "frequency": "monthly" if "monthly" in codes else codes[0]}  # fmt: skip
     form = DraftBudgetForm(
         request.POST if request.method == "POST" else None, initial=initial, routes=list(Route.choices),
-        frequencies=frequencies, streams=_streams(authority), person_fixed=person is not None,
+        frequencies=frequencies, streams=_streams(request, authority), person_fixed=person is not None,
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -93,7 +93,6 @@ def close_refusal(authority: Authority, period: Period) -> str | None:
     return None
 
 
-@bulk.bulk_job()
 def close_period(
     actor: User,
     authority: Authority,
@@ -126,66 +125,8 @@ def close_period(
         refused = close_refusal(authority, period)
         if refused:
             raise ServiceError({"period": [refused]})
-        chart = Chart(authority)
-        clawback = chart.get("clawback")  # read now: the rows are built on another thread
-        # Each holder account's balance at the month end, and now: money spent after the month end
-        # but before the close counts as spent, so a claw-back never takes a holder below nothing.
-        holder_rows = list(
-            Leg.objects.filter(account__authority=authority, account__code__startswith="holder:")
-            .values("account_id", "account__code", "account__budget_id")
-            .annotate(
-                total=Sum(books.SIGNED, filter=models.Q(transaction__on__lte=period.end), default=0),
-                now=Sum(books.SIGNED),
-            )
-            .values_list("account__budget_id", "account_id", "account__code", "total", "now")
-        )  # fmt: skip
-        paid = dict(
-            Payment.objects.filter(run__period=period).values_list("instalment__budget_id")
-            .annotate(s=Sum("amount_pence")).values_list("instalment__budget_id", "s")
-        )  # fmt: skip
-        carried: dict[int, int] = dict(
-            CloseLine.objects.filter(period__authority=authority, period__start__lt=period.start)
-            .order_by("period__start")
-            .values_list("budget_id", "kept_pence")
-        )  # the latest earlier close of each budget wins
-        annual = dict(
-            Budget.objects.filter(authority=authority).order_by().values_list("pk", "agreed_annual_pence")
-        )
-
-        actor_id = actor.pk if actor else None
-
-        def batches() -> Iterator[tuple[bulk.Rows, bulk.Rows, bulk.Rows]]:
-            """Each budget's decision and claw-back, CLOSE_BATCH budgets at a time, checked and
-            made ready to write. Plain Python over what was read above: on PostgreSQL it runs on
-            a second thread while the batch before is written (bulk.built_ahead)."""
-            holders: dict[int, list[tuple[Account, int, int]]] = defaultdict(list)
-            for budget_id, account_id, code, total, now in holder_rows:
-                # Enough of the account to post to, without loading each one.
-                account = bulk.light(Account, id=account_id, authority_id=authority.pk, code=code)
-                holders[budget_id].append((account, int(total), int(now)))
-            ordered = sorted(holders.items())
-            for first in range(0, len(ordered), CLOSE_BATCH):
-                postings: list[bulk.Posting] = []
-                close_rows: list[list[Any]] = []
-                for budget_id, accounts in ordered[first : first + CLOSE_BATCH]:
-                    row, posting = _close_budget(
-                        pol, period, clawback, budget_id, accounts, annual_pence=annual[budget_id],
-                        paid_pence=paid.get(budget_id, 0), carried_pence=carried.get(budget_id, 0),
-                    )  # fmt: skip
-                    if posting is not None:
-                        row[-1] = len(postings)  # the posting's place, its transaction's id below
-                        postings.append(posting)
-                    close_rows.append(row)
-                txns, leg_rows = bulk.prepare_postings(authority, period, postings, actor_id=actor_id)
-                for row in close_rows:
-                    if row[-1] is not None:
-                        row[-1] = txns.ids[row[-1]]
-                lines = bulk.prepare_rows(CloseLine, CLOSE_LINE_COLUMNS, close_rows, ids=False)
-                yield txns, leg_rows, lines
-
-        for txns, leg_rows, lines in bulk.built_ahead(batches()):
-            bulk.write_postings((txns, leg_rows))
-            bulk.write_rows(lines)
+        with bulk.bulk_job():  # Python tuned for the claw-backs' batches, and only for them
+            _post_clawbacks(actor, authority, period, pol)
         period.status = PeriodStatus.CLOSED
         period.closed_at = closed_at or timezone.now()
         period.closed_by = actor
@@ -194,6 +135,73 @@ def close_period(
         audit.record(actor=actor, authority=authority, action=AuditAction.CHANGE, obj=period, reason=reason,
                      changes={"status": ["open", "closed"]})  # fmt: skip
     return _close_result(period, changed=True)
+
+
+def _post_clawbacks(
+    actor: User | None, authority: Authority, period: Period, pol: policy.LedgerPolicy
+) -> None:
+    """Read every holder's balance, decide each budget's claw-back and write them all, in batches
+    (bulk), inside the caller's transaction."""
+    chart = Chart(authority)
+    clawback = chart.get("clawback")  # read now: the rows are built on another thread
+    # Each holder account's balance at the month end, and now: money spent after the month end
+    # but before the close counts as spent, so a claw-back never takes a holder below nothing.
+    holder_rows = list(
+        Leg.objects.filter(account__authority=authority, account__code__startswith="holder:")
+        .values("account_id", "account__code", "account__budget_id")
+        .annotate(
+            total=Sum(books.SIGNED, filter=models.Q(transaction__on__lte=period.end), default=0),
+            now=Sum(books.SIGNED),
+        )
+        .values_list("account__budget_id", "account_id", "account__code", "total", "now")
+    )  # fmt: skip
+    paid = dict(
+        Payment.objects.filter(run__period=period).values_list("instalment__budget_id")
+        .annotate(s=Sum("amount_pence")).values_list("instalment__budget_id", "s")
+    )  # fmt: skip
+    carried: dict[int, int] = dict(
+        CloseLine.objects.filter(period__authority=authority, period__start__lt=period.start)
+        .order_by("period__start")
+        .values_list("budget_id", "kept_pence")
+    )  # the latest earlier close of each budget wins
+    annual = dict(
+        Budget.objects.filter(authority=authority).order_by().values_list("pk", "agreed_annual_pence")
+    )
+
+    actor_id = actor.pk if actor else None
+
+    def batches() -> Iterator[tuple[bulk.Rows, bulk.Rows, bulk.Rows]]:
+        """Each budget's decision and claw-back, CLOSE_BATCH budgets at a time, checked and
+        made ready to write. Plain Python over what was read above: on PostgreSQL it runs on
+        a second thread while the batch before is written (bulk.built_ahead)."""
+        holders: dict[int, list[tuple[Account, int, int]]] = defaultdict(list)
+        for budget_id, account_id, code, total, now in holder_rows:
+            # Enough of the account to post to, without loading each one.
+            account = bulk.light(Account, id=account_id, authority_id=authority.pk, code=code)
+            holders[budget_id].append((account, int(total), int(now)))
+        ordered = sorted(holders.items())
+        for first in range(0, len(ordered), CLOSE_BATCH):
+            postings: list[bulk.Posting] = []
+            close_rows: list[list[Any]] = []
+            for budget_id, accounts in ordered[first : first + CLOSE_BATCH]:
+                row, posting = _close_budget(
+                    pol, period, clawback, budget_id, accounts, annual_pence=annual[budget_id],
+                    paid_pence=paid.get(budget_id, 0), carried_pence=carried.get(budget_id, 0),
+                )  # fmt: skip
+                if posting is not None:
+                    row[-1] = len(postings)  # the posting's place, its transaction's id below
+                    postings.append(posting)
+                close_rows.append(row)
+            txns, leg_rows = bulk.prepare_postings(authority, period, postings, actor_id=actor_id)
+            for row in close_rows:
+                if row[-1] is not None:
+                    row[-1] = txns.ids[row[-1]]
+            lines = bulk.prepare_rows(CloseLine, CLOSE_LINE_COLUMNS, close_rows, ids=False)
+            yield txns, leg_rows, lines
+
+    for txns, leg_rows, lines in bulk.built_ahead(batches()):
+        bulk.write_postings((txns, leg_rows))
+        bulk.write_rows(lines)
 
 
 def _close_budget(

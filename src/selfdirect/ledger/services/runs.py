@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from selfdirect.core import audit, spreadsheet
+from selfdirect.core import audit, runs, spreadsheet
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
@@ -34,8 +34,13 @@ class RunBusy(Exception):
     """Another worker is paying this run right now."""
 
 
-def start_run(actor: User, authority: Authority, label: str) -> PaymentRun:
-    """The payment run for a month, created once (a second start finds the same run)."""
+PAY_TASK = "selfdirect.ledger.tasks.pay_run"
+
+
+def start_run(actor: User, authority: Authority, label: str, *, to_worker: bool = False) -> PaymentRun:
+    """The payment run for a month, created once (a second start finds the same run). With
+    ``to_worker`` (the page and the API) the run is handed to the task worker once it commits,
+    unless a worker holds it now; the CLI and the demo pay it in line with :func:`execute_run`."""
     start = parse_period(label)
     with transaction.atomic():
         refused = books.refusal_for_month(authority.pk, start)
@@ -50,7 +55,14 @@ def start_run(actor: User, authority: Authority, label: str) -> PaymentRun:
                 actor=actor, authority=authority, action=AuditAction.CREATE, obj=run,
                 reason=f"payment run for {period.label} started",
             )  # fmt: skip
+        if to_worker and not _held(run, timezone.now()):
+            runs.enqueue(run, PAY_TASK)
     return run
+
+
+def _held(run: PaymentRun, now: dt.datetime) -> bool:
+    """A worker is paying the run now (its lease has not run out)."""
+    return run.status == RunStatus.RUNNING and run.lease_expires_at is not None and run.lease_expires_at > now
 
 
 def due_instalments(run: PaymentRun) -> models.QuerySet[Instalment]:
@@ -84,27 +96,31 @@ class RunRefused(ServiceError):
 
 
 def _claim(run_id: int) -> PaymentRun:
+    """Take the run for this worker under a fresh lease, or refuse: another worker holds it
+    (RunBusy), or its month was closed after it was started (RunRefused: a run that had not
+    finished fails, saying so; a finished one stays finished)."""
     with transaction.atomic():
         run = PaymentRun.objects.select_for_update().select_related("period", "authority").get(pk=run_id)
         now = timezone.now()
-        if run.status == RunStatus.RUNNING and run.finished_at and run.finished_at > now:
+        if _held(run, now):
             raise RunBusy(f"payment run {run.period} is being paid by another worker")
         # The page, the API and the CLI refuse to start a run in a closed month; a run queued before its
         # month was closed is refused here, by whatever executes it (the worker's task included).
         refused = books.refusal_for_month(run.authority_id, run.period.start)
         if refused:
-            run.status = RunStatus.FAILED
-            run.error = f"{refused}: this run can no longer pay anything"
-            run.finished_at = None
+            error = f"{refused}: this run can no longer pay anything"
+            if run.status == RunStatus.FAILED:
+                PaymentRun.objects.filter(pk=run.pk).update(error=error)
+            elif run.status != RunStatus.DONE:
+                runs.fail(PaymentRun, run.pk, error)
         else:
-            run.status = RunStatus.RUNNING
-            run.finished_at = now + RUN_LEASE  # while running, finished_at holds the lease's expiry
-            run.attempts += 1
-            run.error = ""
-            run.due_count = due_instalments(run).count()
-        run.save()
+            runs.start(
+                PaymentRun, run.pk, lease_expires_at=now + RUN_LEASE,
+                attempts=models.F("attempts") + 1, due_count=due_instalments(run).count(),
+            )  # fmt: skip
     if refused:
-        raise RunRefused({"period": [run.error]})
+        raise RunRefused({"period": [error]})
+    run.refresh_from_db()
     return run
 
 
@@ -120,7 +136,6 @@ def _charge_for(assessments: list[ChargeAssessment], inst: _Due) -> tuple[int, s
     return 0, ""
 
 
-@bulk.bulk_job()
 def execute_run(
     run_id: int,
     *,
@@ -133,11 +148,28 @@ def execute_run(
     Safe to start again after a crash: each batch picks instalments with no payment yet, and the
     one-to-one Payment.instalment means the database refuses to pay one twice. A second worker
     starting while the first holds the lease is refused (RunBusy). ``crash_after`` is for tests.
-    On PostgreSQL each batch is written while the next is read and built (bulk.BatchWriter).
+    The batches are built and written by the ledger's fast path (bulk): on PostgreSQL each batch is
+    written while the next is read and built (bulk.BatchWriter), with Python tuned for it
+    (bulk.bulk_job) only while it does that.
     """
     run = _claim(run_id)
-    authority = run.authority
-    chart = Chart(authority)
+    try:
+        with bulk.bulk_job():
+            _pay_batches(run, batch_size, progress, crash_after)
+    except Exception as exc:
+        runs.fail(PaymentRun, run.pk, str(exc))
+        raise
+    paid = Payment.objects.filter(run=run)
+    totals = paid.aggregate(n=models.Count("id"), p=Sum("amount_pence"))
+    runs.finish(PaymentRun, run.pk, paid_count=totals["n"], paid_pence=totals["p"] or 0)
+    run.refresh_from_db()
+    return run
+
+
+def _pay_batches(
+    run: PaymentRun, batch_size: int, progress: Callable[[int, int], None] | None, crash_after: int | None
+) -> None:
+    chart = bulk.BulkChart(run.authority)
     # The unpaid instalments' ids, once; each batch takes a range of them and re-reads them, so
     # the plan stays an index range scan however large the month is.
     payable = due_instalments(run).filter(
@@ -150,28 +182,15 @@ def execute_run(
         if progress:
             progress(batch.done, run.due_count)
 
-    try:
-        with bulk.BatchWriter(functools.partial(_write_batch, run), written) as writer:
-            for offset in range(0, len(todo), batch_size):
-                ids = todo[offset : offset + batch_size]
-                batch = _build_batch(
-                    run, chart, payable.filter(id__gte=ids[0], id__lte=ids[-1]), built, crash_after
-                )
-                if batch is not None:
-                    built = batch.done
-                    writer.put(batch)
-    except Exception as exc:
-        PaymentRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=None
-        )
-        raise
-    paid = Payment.objects.filter(run=run)
-    totals = paid.aggregate(n=models.Count("id"), p=Sum("amount_pence"))
-    PaymentRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE, finished_at=timezone.now(), paid_count=totals["n"], paid_pence=totals["p"] or 0
-    )
-    run.refresh_from_db()
-    return run
+    with bulk.BatchWriter(functools.partial(_write_batch, run), written) as writer:
+        for offset in range(0, len(todo), batch_size):
+            ids = todo[offset : offset + batch_size]
+            batch = _build_batch(
+                run, chart, payable.filter(id__gte=ids[0], id__lte=ids[-1]), built, crash_after
+            )
+            if batch is not None:
+                built = batch.done
+                writer.put(batch)
 
 
 class _Built(NamedTuple):
@@ -251,7 +270,7 @@ def _write_batch(run: PaymentRun, batch: _Built) -> None:
         PaymentRun.objects.filter(pk=run.pk).update(
             paid_count=models.F("paid_count") + len(batch.payments.ids),
             paid_pence=models.F("paid_pence") + batch.paid_pence,
-            finished_at=timezone.now() + RUN_LEASE,
+            lease_expires_at=timezone.now() + RUN_LEASE,  # this worker holds it a while longer
         )
 
 

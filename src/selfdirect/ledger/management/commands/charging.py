@@ -12,8 +12,7 @@ from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
-from selfdirect.ledger.models import ChargeAssessment, Dispute
-from selfdirect.ledger.rules import money_people
+from selfdirect.ledger.access import charge_scope, dispute_scope, money_people
 from selfdirect.people.models import Person
 
 
@@ -43,7 +42,7 @@ class Command(BaseCommand):
             if action == "decide":
                 if not user.has_perm("ledger.decide_dispute", authority):
                     raise CommandError(f"--as: {options['username']!r} may not decide disputes")
-                dispute = Dispute.objects.filter(pk=options["dispute"], authority=authority).first()
+                dispute = dispute_scope(user, authority).filter(pk=options["dispute"]).first()
                 if dispute is None:
                     raise CommandError(f"--dispute: no dispute {options['dispute']} in {authority.slug}")
                 dispute = services.decide_dispute(user, dispute, options["status"] or "", options["reason"])
@@ -83,7 +82,7 @@ class Command(BaseCommand):
                 )
             charge = None
             if options["charge"]:
-                charge = ChargeAssessment.objects.filter(pk=options["charge"], person=person).first()
+                charge = charge_scope(user, authority).filter(pk=options["charge"], person=person).first()
                 if charge is None:
                     raise CommandError(
                         f"--charge: no contribution {options['charge']} for {person.reference}"

@@ -16,7 +16,7 @@ from selfdirect.core.cli import authority_option, date_option, pounds_option, se
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
-from selfdirect.ledger.rules import budget_scope
+from selfdirect.ledger.access import budget_scope
 
 OPTION_FOR = {"amount_pence": "--amount", "on": "--on", "reason": "--reason"}
 

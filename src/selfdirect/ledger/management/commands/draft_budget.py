@@ -20,8 +20,8 @@ from selfdirect.core.cli import authority_option, date_option, pounds_option, se
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import services
+from selfdirect.ledger.access import money_people
 from selfdirect.ledger.constants import Route
-from selfdirect.ledger.rules import money_people
 
 OPTION_FOR = {
     "agreed_annual_pence": "--annual", "indicative_pence": "--indicative", "difference_reasons": "--difference-reasons",

@@ -11,7 +11,7 @@ from selfdirect.core.cli import authority_option, date_option, service_error, wo
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import format_pence
 from selfdirect.ledger import books, services
-from selfdirect.ledger.models import Transaction
+from selfdirect.ledger.access import transaction_scope
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     f"ledger {format_pence(rec['ledger'])}, difference {format_pence(rec['difference'])}"
                 )
         else:
-            txn = Transaction.objects.filter(pk=options["transaction"], authority=authority).first()
+            txn = transaction_scope(user, authority).filter(pk=options["transaction"]).first()
             if txn is None:
                 raise CommandError(
                     f"--transaction: no transaction {options['transaction']} in {authority.slug}"
