@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Schema, Swagger
+from ninja import Schema
 
 from selfdirect.allocation.api import router as allocation_router
 from selfdirect.assessment.api import router as assessment_router
@@ -18,13 +18,7 @@ from selfdirect.reporting.api import router as reporting_router
 from . import errors
 from .auth import SessionAuth, TokenAuth
 from .contract import ContractAPI
-
-
-class Docs(Swagger):
-    """django-ninja's Swagger page, with the language set so screen readers read it right."""
-
-    template = "api/swagger.html"
-
+from .docs import Docs
 
 api = ContractAPI(
     title="selfdirect API",
