@@ -15,12 +15,6 @@ SRC = Path(settings.BASE_DIR).parent  # src/
 PACKAGE = "selfdirect"
 # Not apps: the project's own wiring, which imports everything and nothing imports.
 TOP = {"settings", "urls", "wsgi", "asgi"}
-# Issue 18 is untangling these; each entry goes when its cycle does (strict: a fixed cycle left
-# listed fails the suite, so the list only shrinks).
-STILL_TANGLED_APPS = {"allocation"}
-STILL_TANGLED_BETWEEN_APPS = True
-
-
 def _modules() -> dict[str, Path]:
     found = {}
     for path in (SRC / PACKAGE).rglob("*.py"):
@@ -112,7 +106,6 @@ def _why(edges: dict[str, set[str]], group: list[str], name_of=lambda m: m) -> s
     return "\n".join(lines[:40])
 
 
-@pytest.mark.xfail(STILL_TANGLED_BETWEEN_APPS, reason="allocation <-> assessment (issue 18)", strict=True)
 def test_no_two_apps_import_each_other():
     apps: dict[str, set[str]] = defaultdict(set)
     for source, targets in GRAPH.items():
@@ -128,12 +121,7 @@ def test_no_two_apps_import_each_other():
 
 @pytest.mark.parametrize(
     "app",
-    [
-        pytest.param(app, marks=pytest.mark.xfail(reason="issue 18", strict=True))
-        if app in STILL_TANGLED_APPS
-        else app
-        for app in sorted({_app(m) for m in MODULES} - TOP - {PACKAGE})
-    ],
+    sorted({_app(m) for m in MODULES} - TOP - {PACKAGE}),
 )
 def test_no_two_modules_of_an_app_import_each_other(app):
     inside = {s: {t for t in ts if _app(t) == app} for s, ts in GRAPH.items() if _app(s) == app}

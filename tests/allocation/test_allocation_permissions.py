@@ -57,6 +57,7 @@ WEB = [
     ("confirm", "post", "/assessment/{sent}/confirm/", "W", 302),
     ("allocate", "post", "/allocation/assessments/{sent}/allocate/", "W", 302),
     ("start-post", "post", "/assessment/people/{pk}/self/", "S", 302),
+    ("send", "post", "/allocation/assessments/{draft}/send/", "S", 302),
 ]
 WEB_BODIES = {"confirm": {"band": "substantial", "reason": "Agreed"}}
 API = [

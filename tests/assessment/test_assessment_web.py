@@ -67,7 +67,7 @@ def test_person_completes_the_self_assessment_and_sees_an_explained_indicative_b
     assert check.status_code == 200
     assert b"Check your answers" in check.content and b"Someone has to do it for me" in check.content
     assert b"Stay Safe" not in check.content  # staff-only tags are hidden from the person
-    sent = client.post(check_url)
+    sent = client.post(f"/allocation/assessments/{assessment.pk}/send/")
     assert sent.status_code == 302 and sent["Location"] == f"/allocation/people/{person.pk}/budget/"
     budget = client.get(sent["Location"]).content.decode()
     assert "£9,450.00 a year" in budget and "£181.73 a week" in budget
@@ -111,7 +111,8 @@ def test_out_of_range_answer_is_rejected_at_the_field(world, north_2026):
 def test_an_incomplete_self_assessment_cannot_be_sent(world, north_2026):
     a = make_assessment(world.north.self_person, north_2026, {"client_group": "older_people"})
     client = client_for(world.north.users[Role.PERSON])
-    response = client.post(f"/assessment/{a.pk}/check/")
+    assert client.post(f"/assessment/{a.pk}/check/").status_code == 405  # the page only shows
+    response = client.post(f"/allocation/assessments/{a.pk}/send/")
     assert (
         response.status_code == 400
         and b"Still to answer" in response.content
@@ -234,8 +235,9 @@ def test_free_text_is_a_textarea_saved_and_resumed_and_shown_on_check_answers(wo
     check = client.get(f"/assessment/{a.pk}/check/").content.decode()
     assert "Mornings are hard &amp; I &lt;3 my dog.<br>Evenings are fine." in check
     assert f'href="/assessment/{a.pk}/questions/{FREE}/?change=1"' in check
+    assert f'action="/allocation/assessments/{a.pk}/send/"' in check  # its button sends them
     # Free text carries no points: the seed-figure budget is unchanged.
-    sent = client.post(f"/assessment/{a.pk}/check/")
+    sent = client.post(f"/allocation/assessments/{a.pk}/send/")
     assert sent.status_code == 302
     assert Allocation.objects.get(assessment=a).total_annual_pence == 945000
 

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from selfdirect.assessment.access import assessment_scope
 from selfdirect.assessment.constants import AssessmentStatus
-from selfdirect.assessment.models import Assessment
 from selfdirect.core.api_schema import Id, Input
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest
@@ -22,11 +22,12 @@ from selfdirect.core.models import Authority
 from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
 from selfdirect.policies import services as policy_services
-from selfdirect.policies.models import PolicyVersion
+from selfdirect.policies.access import policy_version_scope
 
 from . import services
+from .access import allocation_scope, what_if_scope
 from .constants import AllocationSource, PopulationKind
-from .models import Allocation, WhatIfRun
+from .models import Allocation
 
 router = Router(tags=["allocation"])
 
@@ -128,7 +129,7 @@ def create_allocation(request: AuthedRequest, person_id: int, payload: AllocateI
     person = _person(request, person_id)
     if not request.user.has_perm("allocation.allocate", person):
         raise PermissionDenied("allocate")
-    assessments = Assessment.objects.filter(person=person, authority=request.authority).select_related(
+    assessments = assessment_scope(request.user, request.authority).filter(person=person).select_related(
         "policy_version", "confirmed_by", "authority"
     )
     if payload.assessment_id is not None:
@@ -162,11 +163,29 @@ def list_allocations(request: AuthedRequest, person_id: int) -> Any:
     summary="One indicative budget with its explanation",
 )
 def get_allocation(request: AuthedRequest, allocation_id: int) -> Any:
-    visible = Allocation.objects.filter(
-        authority=request.authority, person__in=people_scope(request.user, request.authority)
-    ).select_related("person", "policy_version", "created_by")
+    visible = allocation_scope(request.user, request.authority).select_related(
+        "person", "policy_version", "created_by"
+    )
     a = get_object_or_404(visible, pk=allocation_id)
     return allocation_out(a, _level(request, a.person))
+
+
+@router.post(
+    "/assessments/{assessment_id}/submit",
+    response={201: AllocationOut},
+    summary="Send the self-assessment; returns the indicative budget",
+    tags=["assessment"],
+    operation_id="selfdirect_assessment_api_submit",
+)
+def submit_assessment(request: AuthedRequest, assessment_id: int) -> Any:
+    visible = assessment_scope(request.user, request.authority).select_related(
+        "person", "person__authority", "policy_version", "confirmed_by"
+    )
+    a = get_object_or_404(visible, pk=assessment_id)
+    if not request.user.has_perm("assessment.complete_self_assessment", a.person):
+        raise PermissionDenied("submit")
+    allocation = services.submit_assessment(request.user, a)
+    return Status(201, allocation_out(allocation, _level(request, a.person)))
 
 
 # --------------------------------------------------------------------------- policies
@@ -225,7 +244,7 @@ def validate_policy(request: AuthedRequest, payload: PolicyIn) -> Any:
 @router.get("/policies", response=list[PolicyOut], summary="This authority's policy versions")
 def list_policies(request: AuthedRequest) -> Any:
     authority = _authority(request, "allocation.view_policies")
-    return list(PolicyVersion.objects.filter(authority=authority))
+    return list(policy_version_scope(request.user, authority))
 
 
 @router.post(
@@ -243,7 +262,7 @@ class PublishIn(Input):
 @router.post("/policies/{policy_pk}/publish", response=PolicyOut, summary="Publish (freeze) a draft version")
 def publish_policy(request: AuthedRequest, policy_pk: int, payload: PublishIn) -> Any:
     authority = _authority(request, "allocation.manage_policies")
-    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=policy_pk)
+    version = get_object_or_404(policy_version_scope(request.user, authority), pk=policy_pk)
     return policy_services.publish_policy(request.user, version, payload.reason)
 
 
@@ -280,7 +299,7 @@ def price_per_point(
     request: AuthedRequest, policy_pk: int, stream: str, pot_pence: int = Query(..., ge=0, le=10**12)
 ) -> Any:
     authority = _authority(request, "allocation.size_pot")
-    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=policy_pk)
+    version = get_object_or_404(policy_version_scope(request.user, authority), pk=policy_pk)
     return services.size_pot(version, stream, pot_pence).to_dict()
 
 
@@ -307,7 +326,7 @@ class WhatIfOut(Schema):
 @router.post("/what-ifs", response={202: WhatIfOut}, summary="Queue a what-if over the population")
 def start_what_if(request: AuthedRequest, payload: WhatIfIn) -> Any:
     authority = _authority(request, "allocation.run_what_if")
-    versions = PolicyVersion.objects.filter(authority=authority)
+    versions = policy_version_scope(request.user, authority)
     base = get_object_or_404(versions, pk=payload.base_id)
     proposed = get_object_or_404(versions, pk=payload.proposed_id)
     run = services.start_what_if(
@@ -320,4 +339,4 @@ def start_what_if(request: AuthedRequest, payload: WhatIfIn) -> Any:
 @router.get("/what-ifs/{run_id}", response=WhatIfOut, summary="A what-if's progress, then its result")
 def get_what_if(request: AuthedRequest, run_id: int) -> Any:
     authority = _authority(request, "allocation.run_what_if")
-    return get_object_or_404(WhatIfRun.objects.filter(authority=authority), pk=run_id)
+    return get_object_or_404(what_if_scope(request.user, authority), pk=run_id)

@@ -10,7 +10,7 @@ class AllocationConfig(AppConfig):
         from selfdirect.core import registry
         from selfdirect.core.constants import Role
 
-        from . import views
+        from . import access, views  # noqa: F401 - access registers the allocations' scopes
 
         registry.nav("Policies", "allocation:policies", roles={Role.COMMISSIONER, Role.ADMIN}, order=40)
         registry.nav("What-if", "allocation:what-ifs", roles={Role.COMMISSIONER}, order=41)

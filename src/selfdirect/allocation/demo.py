@@ -133,7 +133,7 @@ def load_allocation_demo(assessed: int = ASSESSED_PER_AUTHORITY, today: dt.date 
                 person_answers=answers, created_by=assessor, answered_by=assessor,
                 respondent="worker" if i % 3 == 0 else "person",
             )  # fmt: skip
-            assessment_services.submit(assessor, assessment)
+            services.submit_assessment(assessor, assessment)
             moment = cal.at(on, 11, i % 60)
             backdate(Assessment, assessment.pk, created_at=cal.at(on, 10, i % 60), submitted_at=moment)
             if i % 4 == 0 and assessor is not None:

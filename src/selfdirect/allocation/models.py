@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from selfdirect.core import runs
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
 from selfdirect.policies.models import PolicyFrozen, PolicyVersion
@@ -72,6 +73,8 @@ class AllocationStream(models.Model):
 
 class WhatIfRun(models.Model):
     """A commissioner's comparison of two policy versions over a population, run in the background."""
+
+    RUN_FIELDS = runs.Fields(done="progress", total="steps", stage="stage")
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     base = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from selfdirect.assessment import services as assessment_services
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.models import Assessment
-from selfdirect.core import audit
+from selfdirect.core import audit, runs
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
@@ -33,7 +33,7 @@ from selfdirect.policies.services import policy_in_force as policy_in_force
 from selfdirect.policies.services import publish_file as publish_file
 from selfdirect.policies.services import version_in_force as version_in_force
 
-from .constants import AllocationSource, PopulationKind, RunStatus
+from .constants import AllocationSource, PopulationKind
 from .models import Allocation, AllocationStream, WhatIfRun
 
 # --------------------------------------------------------------------------- allocation
@@ -207,7 +207,26 @@ def _random_answer(q: Any, rng: random.Random) -> Any:
     return "" if not q.required else "Made-up answer"
 
 
+def submit_assessment(actor: User | None, assessment: Assessment) -> Allocation:
+    """The person sends their self-assessment: it is marked submitted (assessment.services.send) and
+    its indicative budget worked out and stored, in one transaction. Sending it again returns the
+    budget it already has."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        done = assessment.allocations.first()
+        if done is not None:
+            return done
+    with transaction.atomic():
+        sent = assessment_services.send(actor, assessment)
+        return allocate_assessment(
+            actor, sent, source=AllocationSource.SELF_ASSESSMENT,
+            reason="Indicative budget from the self-assessment",
+        )  # fmt: skip
+
+
 # --------------------------------------------------------------------------- what-if
+
+
+WHAT_IF_TASK = "selfdirect.allocation.tasks.what_if_task"
 
 
 def start_what_if(
@@ -217,8 +236,11 @@ def start_what_if(
     proposed: PolicyVersion,
     population: str = PopulationKind.CURRENT,
     synthetic_size: int = 0,
+    *,
+    to_worker: bool = True,
 ) -> WhatIfRun:
-    """Record a what-if run and queue it for the task worker."""
+    """Record a what-if run; the page and the API hand it to the task worker once it commits
+    (``to_worker``), the CLI works it out in line with :func:`execute_what_if`."""
     if base.authority_id != authority.pk or proposed.authority_id != authority.pk:
         raise ServiceError({"base": ["Choose versions of this authority's policy"]})
     if population == PopulationKind.SYNTHETIC and not 1 <= synthetic_size <= 200_000:
@@ -232,9 +254,8 @@ def start_what_if(
             actor=actor, authority=authority, action=AuditAction.CREATE, obj=run,
             reason=f"What-if {base.version_id} -> {proposed.version_id} ({population})",
         )  # fmt: skip
-    from .tasks import what_if_task
-
-    transaction.on_commit(lambda: what_if_task.enqueue(run.pk))
+        if to_worker:
+            runs.enqueue(run, WHAT_IF_TASK)
     return run
 
 
@@ -242,10 +263,11 @@ def execute_what_if(run: WhatIfRun, progress: Callable[[int, str], None] | None 
     """Do the work of a what-if run, saving progress after each step; returns the result."""
 
     def step(n: int, stage: str) -> None:
-        WhatIfRun.objects.filter(pk=run.pk).update(progress=n, stage=stage, status=RunStatus.RUNNING)
+        runs.progress(WhatIfRun, run.pk, n, stage=stage)
         if progress:
             progress(n, stage)
 
+    runs.start(WhatIfRun, run.pk)
     try:
         base, proposed = policy_for(run.base), policy_for(run.proposed)
         step(0, "Reading the population")
@@ -264,21 +286,13 @@ def execute_what_if(run: WhatIfRun, progress: Callable[[int, str], None] | None 
         step(3, "Sizing the price per point")
         result["pot"] = pot_sizing_for(proposed, pop)
         result["population"] = run.population
-        WhatIfRun.objects.filter(pk=run.pk).update(
-            progress=run.steps,
-            stage="Finished",
-            status=RunStatus.DONE,
-            result=result,
-            finished_at=timezone.now(),
-        )
-        if progress:
-            progress(run.steps, "Finished")
-        return result
     except Exception as exc:  # a failed run says why on its status page, not in a log only
-        WhatIfRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        runs.fail(WhatIfRun, run.pk, str(exc))
         raise
+    runs.finish(WhatIfRun, run.pk, progress=run.steps, stage="Finished", result=result)
+    if progress:
+        progress(run.steps, "Finished")
+    return result
 
 
 def pot_sizing_for(policy: engine.Policy, pop: engine.Population) -> list[dict[str, Any]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django_tasks import task
 
 from .models import WhatIfRun
+from .services import execute_what_if
 
 
 @task()
 def what_if_task(run_id: int) -> None:
-    from .services import execute_what_if
-
     run = WhatIfRun.objects.select_related("base", "proposed").get(pk=run_id)
     execute_what_if(run)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/<int:person_pk>/budget/", views.budget, name="budget"),
     path("<int:pk>/", views.detail, name="detail"),
     path("assessments/<int:assessment_pk>/allocate/", views.allocate, name="allocate"),
+    path("assessments/<int:assessment_pk>/send/", views.send_assessment, name="send"),
     path("policies/", views.policies, name="policies"),
     path("policies/upload/", views.policy_upload, name="policy-upload"),
     path("policies/<int:pk>/", views.policy_detail, name="policy"),

@@ -12,8 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from selfdirect.assessment.models import Assessment
+from selfdirect.assessment.access import assessment_scope
+from selfdirect.assessment.constants import AssessmentStatus
+from selfdirect.assessment.views import check_page
 from selfdirect.core import policy_yaml
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
@@ -23,11 +26,13 @@ from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.people.access import people_scope
 from selfdirect.policies import engine
 from selfdirect.policies import services as policy_services
+from selfdirect.policies.access import policy_version_scope
 from selfdirect.policies.constants import PolicyStatus
 from selfdirect.policies.engine.money import format_rate
 from selfdirect.policies.models import PolicyVersion
 
 from . import charts, services
+from .access import allocation_scope, what_if_scope
 from .constants import PopulationKind, RunStatus
 from .models import Allocation, WhatIfRun
 
@@ -36,7 +41,7 @@ def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
     if request.authority is None or Role.COMMISSIONER not in request.roles:
         return None
     versions = policy_services.published_versions(request.authority)[:5]
-    drafts = PolicyVersion.objects.filter(authority=request.authority, status=PolicyStatus.DRAFT).count()
+    drafts = policy_version_scope(request.user, request.authority).filter(status=PolicyStatus.DRAFT).count()
     return "allocation/home_section.html", {"versions": versions, "drafts": drafts}
 
 
@@ -83,19 +88,38 @@ def budget(request: AuthedRequest, person_pk: int) -> HttpResponse:
 
 @login_required
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    visible = Allocation.objects.filter(
-        authority=request.authority, person__in=people_scope(request.user, request.authority)
-    ).select_related("person", "policy_version", "created_by")
+    visible = allocation_scope(request.user, request.authority).select_related(
+        "person", "policy_version", "created_by"
+    )
     allocation = get_object_or_404(visible, pk=pk)
     return _render_allocation(request, allocation.person, allocation)
 
 
 @login_required
+@require_POST
+def send_assessment(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
+    """The person sends their self-assessment from "Check your answers": it is scored and the
+    indicative budget worked out straight away. Refused (answers missing): the same page, saying why."""
+    visible = assessment_scope(request.user, request.authority).select_related(
+        "person", "person__authority", "policy_version", "confirmed_by", "answered_by"
+    )
+    assessment = get_object_or_404(visible, pk=assessment_pk)
+    require(request, "assessment.complete_self_assessment", assessment.person)
+    if assessment.status == AssessmentStatus.DRAFT:
+        try:
+            services.submit_assessment(request.user, assessment)
+        except ServiceError as exc:
+            return check_page(request, assessment, " ".join(m for ms in exc.errors.values() for m in ms))
+        messages.success(request, "Your self-assessment has been sent")
+    return redirect("allocation:budget", person_pk=assessment.person_id)
+
+
+@login_required
 def allocate(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
     """Work out and store the indicative budget for an assessment (assessor, planner, admin)."""
-    visible = Assessment.objects.filter(
-        authority=request.authority, person__in=people_scope(request.user, request.authority)
-    ).select_related("person", "policy_version", "confirmed_by")
+    visible = assessment_scope(request.user, request.authority).select_related(
+        "person", "policy_version", "confirmed_by"
+    )
     assessment = get_object_or_404(visible, pk=assessment_pk)
     require(request, "allocation.allocate", assessment.person)
     if request.method != "POST":
@@ -120,7 +144,7 @@ def allocate(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
 def policies(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "allocation.view_policies", authority)
-    versions = PolicyVersion.objects.filter(authority=authority).select_related("published_by")
+    versions = policy_version_scope(request.user, authority).select_related("published_by")
     return render(
         request, "allocation/policies.html",
         {"versions": versions, "can_manage": request.user.has_perm("allocation.manage_policies", authority),
@@ -180,7 +204,7 @@ def policy_upload(request: AuthedRequest) -> HttpResponse:
 def policy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     authority = current_authority(request)
     require(request, "allocation.view_policies", authority)
-    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
+    version = get_object_or_404(policy_version_scope(request.user, authority), pk=pk)
     policy = policy_services.policy_for(version)
     can_manage = request.user.has_perm("allocation.manage_policies", authority)
     if request.method == "POST":
@@ -258,13 +282,13 @@ def price_per_point(request: AuthedRequest) -> HttpResponse:
     current assessments, with how it was worked out. A read-only calculation, so the form is a GET."""
     authority = current_authority(request)
     require(request, "allocation.size_pot", authority)
-    versions = list(PolicyVersion.objects.filter(authority=authority))
+    versions = list(policy_version_scope(request.user, authority))
     raw_version = request.GET.get("version", "").strip()
     version: PolicyVersion | None = None
     if raw_version:
         if not raw_version.isdigit():
             raise Http404("no such policy version")
-        version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=int(raw_version))
+        version = get_object_or_404(policy_version_scope(request.user, authority), pk=int(raw_version))
     shown = (
         version
         or policy_services.published_versions(authority).first()
@@ -323,7 +347,7 @@ def what_ifs(request: AuthedRequest) -> HttpResponse:
     """Start a what-if (a background task) and list earlier runs."""
     authority = current_authority(request)
     require(request, "allocation.run_what_if", authority)
-    versions = list(PolicyVersion.objects.filter(authority=authority))
+    versions = list(policy_version_scope(request.user, authority))
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         by_pk = {str(v.pk): v for v in versions}
@@ -345,7 +369,7 @@ def what_ifs(request: AuthedRequest) -> HttpResponse:
                 errors = exc.errors
             else:
                 return redirect("allocation:what-if", pk=run.pk)
-    runs = WhatIfRun.objects.filter(authority=authority).select_related("base", "proposed")[:20]
+    runs = what_if_scope(request.user, authority)[:20]
     base_pk, proposed_pk = what_if_defaults(authority, versions)
     if request.method == "POST":
         base_pk, proposed_pk = request.POST.get("base", ""), request.POST.get("proposed", "")
@@ -372,7 +396,7 @@ def _run(request: AuthedRequest, pk: int) -> WhatIfRun:
     authority = current_authority(request)
     require(request, "allocation.run_what_if", authority)
     return get_object_or_404(
-        WhatIfRun.objects.filter(authority=authority).select_related("base", "proposed"), pk=pk
+        what_if_scope(request.user, authority), pk=pk
     )
 
 
@@ -404,7 +428,7 @@ def recalculate(request: AuthedRequest, pk: int) -> HttpResponse:
     """Preview, person by person, the effect of a published version on current budgets; apply on confirmation."""
     authority = current_authority(request)
     require(request, "allocation.recalculate", authority)
-    version = get_object_or_404(PolicyVersion.objects.filter(authority=authority), pk=pk)
+    version = get_object_or_404(policy_version_scope(request.user, authority), pk=pk)
     error = ""
     if request.method == "POST":
         try:

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from selfdirect.allocation.api import AllocationOut, allocation_out
 from selfdirect.core.api_schema import Input, Reason
 from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope
 
 from . import services
+from .access import assessment_scope
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
 
@@ -62,9 +62,9 @@ class EligibilityIn(Input):
 
 
 def _assessment(request: AuthedRequest, pk: int) -> Assessment:
-    visible = Assessment.objects.filter(
-        authority=request.authority, person__in=people_scope(request.user, request.authority)
-    ).select_related("person", "person__authority", "policy_version", "confirmed_by")
+    visible = assessment_scope(request.user, request.authority).select_related(
+        "person", "person__authority", "policy_version", "confirmed_by"
+    )
     return get_object_or_404(visible, pk=pk)
 
 
@@ -118,20 +118,6 @@ def answer(request: AuthedRequest, assessment_id: int, payload: AnswersIn) -> An
         request.user, a, payload.answers, side=payload.side, respondent=payload.respondent
     )
     return _out(request, a)
-
-
-@router.post(
-    "/assessments/{assessment_id}/submit",
-    response={201: AllocationOut},
-    summary="Send the self-assessment; returns the indicative budget",
-)
-def submit(request: AuthedRequest, assessment_id: int) -> Any:
-    a = _assessment(request, assessment_id)
-    if not request.user.has_perm("assessment.complete_self_assessment", a.person):
-        raise PermissionDenied("submit")
-    allocation = services.submit(request.user, a)
-    staff = request.user.has_perm("allocation.view_derivation", a.person)
-    return Status(201, allocation_out(allocation, "staff" if staff else "person"))
 
 
 @router.post(

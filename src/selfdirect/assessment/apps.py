@@ -9,6 +9,6 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         from selfdirect.core import registry
 
-        from . import views
+        from . import access, views  # noqa: F401 - access registers the assessments' scope
 
         registry.home_section(views.home_section, order=25)

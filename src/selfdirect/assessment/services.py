@@ -12,8 +12,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from selfdirect.allocation.constants import AllocationSource
-from selfdirect.allocation.models import Allocation
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
 from selfdirect.core.errors import ServiceError
@@ -157,14 +155,10 @@ def missing(assessment: Assessment, side: str = Side.PERSON) -> list[engine.Miss
     return engine.missing_answers(policy, answers)
 
 
-def submit(actor: User | None, assessment: Assessment) -> Allocation:
-    """The person's "send": the assessment must be complete; it is scored and an indicative budget stored."""
-    from selfdirect.allocation.services import allocate_assessment
-
-    if assessment.status != AssessmentStatus.DRAFT:
-        done = assessment.allocations.first()
-        if done is not None:
-            return done
+def send(actor: User | None, assessment: Assessment) -> Assessment:
+    """The person's "send": the assessment must be complete; it is marked submitted, with the band
+    its answers give, once (sending it again changes nothing). What it produces, the indicative
+    budget, is allocation's: allocation.services.submit_assessment calls this in its transaction."""
     policy = _policy(assessment)
     gaps = engine.missing_answers(policy, assessment.person_answers)
     if gaps:
@@ -184,12 +178,7 @@ def submit(actor: User | None, assessment: Assessment) -> Allocation:
                 reason="Self-assessment submitted", changes={"status": ["draft", "submitted"]},
                 person_id=assessment.person_id,
             )  # fmt: skip
-        return allocate_assessment(
-            actor,
-            assessment,
-            source=AllocationSource.SELF_ASSESSMENT,
-            reason="Indicative budget from the self-assessment",
-        )
+    return assessment
 
 
 @dataclass(frozen=True)

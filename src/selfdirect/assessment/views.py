@@ -14,15 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from selfdirect.core.constants import CASELOAD_ROLES, Role
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, require
-from selfdirect.people.access import people_scope
-from selfdirect.people.models import Person, Representative
+from selfdirect.people.access import people_scope, representative_scope
+from selfdirect.people.models import Person
 from selfdirect.policies import engine
 
 from . import services
+from .access import assessment_scope
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
 
@@ -32,9 +34,9 @@ def _person(request: AuthedRequest, pk: int) -> Person:
 
 
 def _assessment(request: AuthedRequest, pk: int) -> Assessment:
-    visible = Assessment.objects.filter(
-        authority=request.authority, person__in=people_scope(request.user, request.authority)
-    ).select_related("person", "person__authority", "policy_version", "confirmed_by", "answered_by")
+    visible = assessment_scope(request.user, request.authority).select_related(
+        "person", "person__authority", "policy_version", "confirmed_by", "answered_by"
+    )
     return get_object_or_404(visible, pk=pk)
 
 
@@ -44,7 +46,7 @@ def respondent_for(request: AuthedRequest, person: Person) -> str:
         return Respondent.PERSON
     if (
         Role.REPRESENTATIVE in request.roles
-        and Representative.objects.filter(user=request.user, person=person).exists()
+        and representative_scope(request.user, request.authority).filter(user=request.user, person=person).exists()
     ):
         return Respondent.REPRESENTATIVE
     return Respondent.WORKER
@@ -194,22 +196,18 @@ def _answer_rows(assessment: Assessment, policy: engine.Policy) -> list[dict[str
 
 
 @login_required
+@require_GET
 def check(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Check your answers, then send them: the indicative budget is worked out straight away."""
+    """Check your answers. The page's button sends them to allocation (allocation:send), which works
+    out the indicative budget straight away."""
     assessment = _assessment(request, pk)
     require(request, "assessment.complete_self_assessment", assessment.person)
+    return check_page(request, assessment)
+
+
+def check_page(request: AuthedRequest, assessment: Assessment, error: str | None = None) -> HttpResponse:
+    """The "Check your answers" page, with why sending was refused when it was (400)."""
     policy = services.policy_of(assessment)
-    error = None
-    if request.method == "POST":
-        if assessment.status != AssessmentStatus.DRAFT:
-            return redirect("allocation:budget", person_pk=assessment.person_id)
-        try:
-            services.submit(request.user, assessment)
-        except ServiceError as exc:
-            error = " ".join(m for ms in exc.errors.values() for m in ms)
-        else:
-            messages.success(request, "Your self-assessment has been sent")
-            return redirect("allocation:budget", person_pk=assessment.person_id)
     missing = engine.missing_answers(policy, assessment.person_answers)
     return render(
         request, "assessment/check.html",

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
 from selfdirect.allocation.constants import PopulationKind
-from selfdirect.allocation.models import WhatIfRun
-from selfdirect.allocation.services import execute_what_if
+from selfdirect.allocation.services import execute_what_if, start_what_if
+from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.policies.models import PolicyVersion
 
@@ -41,11 +41,14 @@ class Command(BaseCommand):
                 raise CommandError(f"no version {policy_id!r} in {authority.slug}")
             return found
 
-        run = WhatIfRun.objects.create(
-            authority=authority, base=find(options["base"]), proposed=find(options["proposed"]),
-            population=PopulationKind.SYNTHETIC if options["synthetic"] else PopulationKind.CURRENT,
-            synthetic_size=options["synthetic"], created_by=user,
-        )  # fmt: skip
+        try:
+            run = start_what_if(
+                user, authority, find(options["base"]), find(options["proposed"]),
+                PopulationKind.SYNTHETIC if options["synthetic"] else PopulationKind.CURRENT,
+                options["synthetic"], to_worker=False,
+            )  # fmt: skip
+        except ServiceError as exc:
+            raise CommandError(str(exc)) from exc
         with Progress(transient=True) as bar:
             job = bar.add_task("what-if", total=run.steps)
             result = execute_what_if(run, lambda n, stage: bar.update(job, completed=n, description=stage))
