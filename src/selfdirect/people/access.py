@@ -7,15 +7,16 @@ so a list and a permission check can never disagree.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from selfdirect.core import access
 from selfdirect.core.constants import CASELOAD_ROLES, Role
 from selfdirect.core.models import Authority, User
 
-from .models import Person, Representative, Team
+from .models import ContactLogEntry, Person, Representative, Team
 
 Purpose = Literal["view", "case", "edit"]
 """view: name, address, bands — what finance needs to pay; case: case notes, contact log and
@@ -26,6 +27,7 @@ def team_ids(user: User, authority: Authority | int) -> QuerySet[Team]:
     return Team.objects.filter(authority=authority, members=user).values("pk")  # type: ignore[return-value]
 
 
+@access.scope(Person)
 def people_scope(
     user: User, authority: Authority | int | None, purpose: Purpose = "view"
 ) -> QuerySet[Person]:
@@ -58,3 +60,42 @@ def can(user: User, person: Person, purpose: Purpose) -> bool:
 
 def has_role(user: User, authority: Authority | int | None, *roles: str) -> bool:
     return bool(user.is_authenticated and authority is not None and user.roles_in(authority) & set(roles))
+
+
+@access.scope(Team)
+def team_scope(user: User, authority: Authority | int | None) -> QuerySet[Team]:
+    """The authority's teams, for anyone working in it (pages then narrow a worker to their own)."""
+    if authority is None or not user.is_authenticated or not user.roles_in(authority):
+        return Team.objects.none()
+    return Team.objects.filter(authority=authority)
+
+
+@access.scope(Representative)
+def representative_scope(
+    user: User, authority: Authority | int | None, purpose: Purpose = "view"
+) -> QuerySet[Representative]:
+    """The representatives of the people ``user`` may see for ``purpose``."""
+    return Representative.objects.filter(authority=authority, person__in=people_scope(user, authority, purpose))
+
+
+@access.scope(ContactLogEntry)
+def contact_log_scope(user: User, authority: Authority | int | None) -> QuerySet[ContactLogEntry]:
+    """Contact log entries are case records: seen by those who may see the person's case."""
+    return ContactLogEntry.objects.filter(authority=authority, person__in=people_scope(user, authority, "case"))
+
+
+HistoricalPerson = Person.history.model
+HistoricalRepresentative = Representative.history.model
+
+
+@access.scope(HistoricalPerson)
+def person_history_scope(user: User, authority: Authority | int | None) -> QuerySet[Any]:
+    """Earlier versions of a record are part of the person's case history."""
+    return HistoricalPerson.objects.filter(authority=authority, id__in=people_scope(user, authority, "case").values("pk"))
+
+
+@access.scope(HistoricalRepresentative)
+def representative_history_scope(user: User, authority: Authority | int | None) -> QuerySet[Any]:
+    return HistoricalRepresentative.objects.filter(
+        authority=authority, person_id__in=people_scope(user, authority, "case").values("pk")
+    )

@@ -17,7 +17,7 @@ from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import AuditEvent, User
 
 from . import services
-from .access import Purpose, people_scope
+from .access import Purpose, people_scope, team_scope
 from .constants import (
     ClientGroup,
     ContactKind,
@@ -224,10 +224,10 @@ def _detail(request: AuthedRequest, person: Person) -> dict[str, Any]:
     return data
 
 
-def _team(authority: Any, team_id: int | None) -> Team | None:
+def _team(request: AuthedRequest, authority: Any, team_id: int | None) -> Team | None:
     if team_id is None:
         return None
-    team = Team.objects.filter(authority=authority, pk=team_id).first()
+    team = team_scope(request.user, authority).filter(pk=team_id).first()
     if team is None:
         raise services.ServiceError({"team_id": ["No such team in this authority"]})
     return team
@@ -256,7 +256,7 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     authority = current_authority(request)
     require(request, "people.add_person", authority)
     data = payload.dict(exclude={"reason", "team_id"})
-    data["team"] = _team(authority, payload.team_id)
+    data["team"] = _team(request, authority, payload.team_id)
     if data["team"] is None and "admin" not in request.roles:
         raise services.ServiceError({"team_id": ["Choose the team whose caseload this person joins"]})
     if (
@@ -302,7 +302,7 @@ def allocate(request: AuthedRequest, person_id: int, payload: AllocationIn) -> A
         if worker is None:
             raise services.ServiceError({"allocated_worker_id": ["No such worker in this authority"]})
     changes = services.allocate(
-        request.user, person, _team(person.authority, payload.team_id), worker, payload.reason
+        request.user, person, _team(request, person.authority, payload.team_id), worker, payload.reason
     )
     return {"changes": changes}
 
@@ -381,7 +381,7 @@ def add_contact(request: AuthedRequest, person_id: int, payload: ContactIn) -> A
 
 def _teams(request: AuthedRequest) -> Any:
     authority = current_authority(request)
-    teams = Team.objects.filter(authority=authority)
+    teams = team_scope(request.user, authority)
     if "admin" not in request.roles:
         teams = teams.filter(members=request.user)
     return teams

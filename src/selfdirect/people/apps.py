@@ -13,6 +13,7 @@ class PeopleConfig(AppConfig):
         registry.nav("People", "people:list", roles=CASELOAD_ROLES | {Role.ADMIN, Role.FINANCE}, order=10)
         registry.nav("Teams", "people:teams", roles=CASELOAD_ROLES | {Role.ADMIN}, order=20)
 
+        from . import access  # noqa: F401 - registers the scopes of people, teams and representatives
         from .home import admin_section, people_section
 
         registry.home_section(people_section, order=0)  # before every other app's

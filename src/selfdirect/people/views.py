@@ -25,10 +25,10 @@ from selfdirect.core.http import AuthedRequest, download, require, still_referre
 from selfdirect.core.models import AuditEvent
 
 from . import services
-from .access import Purpose, people_scope
+from .access import Purpose, people_scope, representative_scope, team_scope
 from .constants import ClientGroup, FacsBand
 from .forms import AllocationForm, ContactForm, ImportForm, PersonForm, ReasonForm, RepresentativeForm
-from .models import Person, Representative, Team
+from .models import Person, Representative
 
 # Roles that work with lists of people; the others reach records through their home page.
 LIST_ROLES = CASELOAD_ROLES | {Role.ADMIN, Role.FINANCE}
@@ -123,7 +123,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, "edit")
     form = PersonForm(request.POST or None, instance=person, authority=person.authority, user=request.user)
     if request.method == "POST" and form.is_valid():
-        fresh = Person.objects.get(pk=pk)  # the form changed `person` in place while validating
+        fresh = people_scope(request.user, request.authority, "edit").get(pk=pk)  # the form changed `person`
         try:
             changes = services.update_person(
                 request.user, fresh, form.model_data(), form.cleaned_data["reason"]
@@ -201,7 +201,7 @@ def representative_edit(request: AuthedRequest, pk: int, rep_pk: int | None = No
         initial={} if rep else {"starts_on": timezone.localdate()},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        fresh = Representative.objects.get(pk=rep.pk) if rep else None
+        fresh = representative_scope(request.user, request.authority, "edit").get(pk=rep.pk) if rep else None
         try:
             saved = services.save_representative(
                 request.user,
@@ -274,7 +274,7 @@ def teams(request: AuthedRequest) -> HttpResponse:
     roles = request.roles
     if authority is None or not roles & {"admin", "assessor", "planner"}:
         raise PermissionDenied("teams")
-    team_list = Team.objects.filter(authority=authority)
+    team_list = team_scope(request.user, authority)
     if "admin" not in roles:
         team_list = team_list.filter(members=request.user)
     team_list = team_list.annotate(people=Count("caseload", distinct=True)).prefetch_related("members")
@@ -285,7 +285,7 @@ def teams(request: AuthedRequest) -> HttpResponse:
 def team_detail(request: AuthedRequest, team_pk: int) -> HttpResponse:
     authority = request.authority
     roles = request.roles
-    teams_seen = Team.objects.filter(authority=authority)
+    teams_seen = team_scope(request.user, authority)
     if "admin" not in roles:
         teams_seen = teams_seen.filter(members=request.user)
     team = get_object_or_404(teams_seen, pk=team_pk)
