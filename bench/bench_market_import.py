@@ -1,7 +1,7 @@
 """Benchmark: the providers-and-rates CSV import at the web page's size limit (256 KB), on PostgreSQL.
 
 Measures, for one file of N rows (one rate table per row; 4 services per provider):
-- baseline: reading the CSV and checking every row's cells (services._parse_import_row), no database;
+- baseline: reading the CSV and checking every row's cells (services.parse_import_row), no database;
 - check: services.check_providers_import, the page's first step (the whole import, rolled back);
 - import: services.import_providers, the confirmation step (the same work, committed).
 The check and the import write every provider, service, rate table and audit event row by row
@@ -87,7 +87,7 @@ def main() -> None:
 
     start = time.perf_counter()
     reader = csv.DictReader(io.StringIO(text))
-    parsed = [services._parse_import_row(i + 2, row) for i, row in enumerate(reader)]
+    parsed = [services.parse_import_row(i + 2, row) for i, row in enumerate(reader)]
     base_s = time.perf_counter() - start
     assert all(found is not None and not problems for found, problems in parsed)
     print(f"baseline parse {rows} rows: {base_s:.2f}s")
