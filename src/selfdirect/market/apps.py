@@ -10,7 +10,7 @@ class MarketConfig(AppConfig):
         from selfdirect.core import registry
         from selfdirect.core.constants import Role
 
-        from . import access, home
+        from . import access, home  # access also registers the market's scopes (core/access.py)
 
         registry.nav("Market", "market:home", roles=access.VIEW_ROLES | {Role.PROVIDER}, order=60)
         registry.home_section(home.section, order=60)

@@ -10,7 +10,7 @@ from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 
 from . import access
-from .models import Contract, PersonalAssistant
+from .access import contract_scope, pa_scope
 
 
 def section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
@@ -26,12 +26,12 @@ def section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
         context["manage"] = True
         context["expired_dbs"] = sum(
             1
-            for pa in PersonalAssistant.objects.filter(authority=authority, listed=True)
+            for pa in pa_scope(user, authority).filter(listed=True)
             if not pa.dbs_in_date(today)
         )
-        context["tenders_due"] = Contract.objects.filter(
-            authority=authority, tender_notice_on__lte=today, ends_on__gte=today
-        ).count()
+        context["tenders_due"] = (
+            contract_scope(user, authority).filter(tender_notice_on__lte=today, ends_on__gte=today).count()
+        )
     elif access.views_market(user, authority):
         context["view"] = True
     if Role.PROVIDER not in roles and not context.get("manage") and not context.get("view"):

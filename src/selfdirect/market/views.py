@@ -23,27 +23,28 @@ from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
 
 from . import access, directory, forms, rates, services
-from .constants import Funding
-from .models import (
-    Area,
-    Arrangement,
-    Broker,
-    Contract,
-    EmployerDuty,
-    PersonalAssistant,
-    Provider,
-    ProviderList,
-    Service,
+from .access import (
+    area_scope,
+    arrangement_scope,
+    broker_scope,
+    contract_scope,
+    duty_scope,
+    list_scope,
+    pa_scope,
+    provider_scope,
+    service_scope,
 )
+from .constants import Funding
+from .models import Broker, Contract, PersonalAssistant, Provider, ProviderList, Service
 
 
 def _provider(request: AuthedRequest, pk: int) -> Provider:
-    return get_object_or_404(access.provider_scope(request.user, current_authority(request)), pk=pk)
+    return get_object_or_404(provider_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _service(request: AuthedRequest, pk: int) -> Service:
-    scope = access.provider_scope(request.user, current_authority(request))
-    return get_object_or_404(Service.objects.filter(provider__in=scope).select_related("provider"), pk=pk)
+    scope = service_scope(request.user, current_authority(request))
+    return get_object_or_404(scope.select_related("provider"), pk=pk)
 
 
 def _person(request: AuthedRequest, pk: int) -> Person:
@@ -132,17 +133,17 @@ def home(request: AuthedRequest) -> HttpResponse:
             return redirect(own[0])
         raise PermissionDenied("market")
     today = timezone.localdate()
-    pas = PersonalAssistant.objects.filter(authority=authority)
+    pas = pa_scope(user, authority)
     context = {
-        "providers": Provider.objects.filter(authority=authority).count(),
+        "providers": provider_scope(user, authority).count(),
         "pas": pas.count(),
         "expired": [pa for pa in pas.filter(listed=True) if not pa.dbs_in_date(today)],
-        "brokers": Broker.objects.filter(authority=authority).count(),
-        "lists": ProviderList.objects.filter(authority=authority),
-        "contracts": Contract.objects.filter(authority=authority).select_related("provider")[:10],
+        "brokers": broker_scope(user, authority).count(),
+        "lists": list_scope(user, authority),
+        "contracts": contract_scope(user, authority).select_related("provider")[:10],
         "can_manage": access.manages_market(user, authority),
         "settings": services.settings_for(authority),
-        "areas": Area.objects.filter(authority=authority),
+        "areas": area_scope(user, authority),
     }
     return render(request, "market/home.html", context)
 
@@ -180,7 +181,7 @@ def area_add(request: AuthedRequest) -> HttpResponse:
 def provider_list(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "market.view_market", authority)
-    providers = Provider.objects.filter(authority=authority).prefetch_related("areas")
+    providers = provider_scope(request.user, authority).prefetch_related("areas")
     return render(
         request,
         "market/providers.html",
@@ -444,7 +445,7 @@ def pa_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     pas = [
         (pa, pa.latest_dbs(), pa.dbs_in_date(today))
-        for pa in PersonalAssistant.objects.filter(authority=authority).prefetch_related("areas")
+        for pa in pa_scope(request.user, authority).prefetch_related("areas")
     ]
     return render(
         request, "market/pas.html",
@@ -503,7 +504,7 @@ def broker_list(request: AuthedRequest) -> HttpResponse:
     require(request, "market.view_market", authority)
     return render(
         request, "market/brokers.html",
-        {"brokers": Broker.objects.filter(authority=authority).prefetch_related("areas"),
+        {"brokers": broker_scope(request.user, authority).prefetch_related("areas"),
          "can_manage": access.manages_market(request.user, authority)},
     )  # fmt: skip
 
@@ -550,7 +551,7 @@ def list_list(request: AuthedRequest) -> HttpResponse:
     require(request, "market.view_market", authority)
     return render(
         request, "market/lists.html",
-        {"lists": ProviderList.objects.filter(authority=authority),
+        {"lists": list_scope(request.user, authority),
          "can_manage": access.manages_market(request.user, authority)},
     )  # fmt: skip
 
@@ -593,7 +594,7 @@ def contract_list(request: AuthedRequest) -> HttpResponse:
     require(request, "market.view_market", authority)
     return render(
         request, "market/contracts.html",
-        {"contracts": Contract.objects.filter(authority=authority).select_related("provider"),
+        {"contracts": contract_scope(request.user, authority).select_related("provider"),
          "can_manage": access.manages_market(request.user, authority), "today": timezone.localdate()},
     )  # fmt: skip
 
@@ -680,7 +681,8 @@ def employment_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def duty_edit(request: AuthedRequest, pk: int, duty_pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(request, "market.change_employer_duties", person)
-    duty = get_object_or_404(EmployerDuty.objects.filter(employment__person=person), pk=duty_pk)
+    duties = duty_scope(request.user, person.authority_id).filter(employment__person=person)
+    duty = get_object_or_404(duties, pk=duty_pk)
     form = forms.DutyForm(request.POST or None, instance=duty, authority=person.authority)
     back = reverse("market:person", args=[person.pk])
     return _form_page(
@@ -707,7 +709,9 @@ def arrangement_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def arrangement_transfer(request: AuthedRequest, pk: int, arr_pk: int) -> HttpResponse:
     person = _person(request, pk)
     require(request, "market.transfer_arrangement", person)
-    arrangement = get_object_or_404(Arrangement.objects.filter(person=person), pk=arr_pk)
+    arrangement = get_object_or_404(
+        arrangement_scope(request.user, person.authority_id).filter(person=person), pk=arr_pk
+    )
     form = forms.TransferForm(request.POST or None)
     back = reverse("market:person", args=[person.pk])
     return _form_page(

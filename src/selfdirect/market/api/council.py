@@ -11,7 +11,7 @@ from selfdirect.core.api_schema import Input, Reason, required
 from selfdirect.core.http import AuthedRequest, current_authority, require
 
 from .. import services
-from ..models import Area
+from ..access import area_scope
 
 router = Router()
 
@@ -67,7 +67,7 @@ def patch_settings(request: AuthedRequest, payload: SettingsPatch) -> Any:
 def list_areas(request: AuthedRequest) -> Any:
     authority = current_authority(request)
     require(request, "market.view_market", authority)
-    return Area.objects.filter(authority=authority)
+    return area_scope(request.user, authority)
 
 
 @router.post("/market/areas", response={201: AreaOut})

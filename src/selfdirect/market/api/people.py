@@ -17,8 +17,9 @@ from selfdirect.people.access import people_scope
 from selfdirect.people.models import Person
 
 from .. import services
+from ..access import arrangement_scope, duty_scope
 from ..constants import DutyStatus, Funding
-from ..models import Arrangement, Contract, EmployerDuty, PersonalAssistant, Service
+from ..models import Contract, PersonalAssistant, Service
 from .common import chosen
 from .schemas import WeeklyUnits
 
@@ -129,7 +130,8 @@ def add_employment(request: AuthedRequest, person_id: int, payload: EmploymentIn
 def patch_duty(request: AuthedRequest, person_id: int, duty_id: int, payload: DutyPatch) -> Any:
     person = _person(request, person_id)
     require(request, "market.change_employer_duties", person)
-    duty = get_object_or_404(EmployerDuty.objects.filter(employment__person=person), pk=duty_id)
+    duties = duty_scope(request.user, person.authority_id).filter(employment__person=person)
+    duty = get_object_or_404(duties, pk=duty_id)
     return services.update_duty(
         request.user, duty, payload.dict(exclude={"reason"}, exclude_unset=True), payload.reason
     )
@@ -160,7 +162,8 @@ def add_arrangement(request: AuthedRequest, person_id: int, payload: Arrangement
 def transfer(request: AuthedRequest, person_id: int, arrangement_id: int, payload: TransferIn) -> Any:
     person = _person(request, person_id)
     require(request, "market.transfer_arrangement", person)
-    arrangement = get_object_or_404(Arrangement.objects.filter(person=person), pk=arrangement_id)
+    arrangements = arrangement_scope(request.user, person.authority_id).filter(person=person)
+    arrangement = get_object_or_404(arrangements, pk=arrangement_id)
     return Status(
         201, services.transfer_to_budget(request.user, arrangement, payload.transfer_on, payload.reason)
     )

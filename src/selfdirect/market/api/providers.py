@@ -18,6 +18,7 @@ from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import User
 
 from .. import access, rates, services
+from ..access import provider_scope, service_scope
 from ..constants import CheckOutcome, ProviderKind, QafLevel, SupportType, Unit
 from ..models import Provider, ProviderMembership, Service, split_codes
 from .common import chosen, chosen_areas
@@ -234,12 +235,11 @@ class ProviderUserIn(Input):
 
 
 def _provider(request: AuthedRequest, pk: int) -> Provider:
-    return get_object_or_404(access.provider_scope(request.user, current_authority(request)), pk=pk)
+    return get_object_or_404(provider_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _service(request: AuthedRequest, pk: int) -> Service:
-    scope = access.provider_scope(request.user, current_authority(request))
-    return get_object_or_404(Service.objects.filter(provider__in=scope), pk=pk)
+    return get_object_or_404(service_scope(request.user, current_authority(request)), pk=pk)
 
 
 def _provider_users(provider: Provider) -> list[dict[str, Any]]:
@@ -262,7 +262,7 @@ def list_providers(request: AuthedRequest) -> Any:
         request.user, authority
     ):
         raise PermissionDenied("market")
-    return access.provider_scope(request.user, authority).prefetch_related("areas")
+    return provider_scope(request.user, authority).prefetch_related("areas")
 
 
 @router.post("/market/providers", response={201: ProviderOut}, summary="Add a provider")
@@ -270,7 +270,7 @@ def create_provider(request: AuthedRequest, payload: ProviderIn) -> Any:
     authority = current_authority(request)
     require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason", "area_ids"})
-    data["areas"] = chosen_areas(authority, payload.area_ids)
+    data["areas"] = chosen_areas(request.user, authority, payload.area_ids)
     return Status(201, services.save_provider(request.user, authority, data, payload.reason))
 
 
@@ -318,7 +318,7 @@ def patch_provider(request: AuthedRequest, provider_id: int, payload: ProviderPa
     if "listed" in data and not access.manages_market(request.user, provider.authority_id):
         raise services.ServiceError({"listed": ["Only the council decides whether a provider is listed"]})
     if payload.area_ids is not None:  # omitted: the areas stay as they are
-        data["areas"] = chosen_areas(provider.authority, payload.area_ids)
+        data["areas"] = chosen_areas(request.user, provider.authority, payload.area_ids)
     return services.save_provider(request.user, provider.authority, data, payload.reason, provider=provider)
 
 

@@ -15,6 +15,7 @@ from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import Authority
 
 from .. import access, services
+from ..access import contract_scope, list_scope
 from ..constants import BlockBasis, ContractKind, DoubleFunding, ListKind, Period
 from ..models import Contract, Provider, ProviderList, Service
 from .common import chosen
@@ -141,7 +142,7 @@ class ContractDetailOut(ContractOut):
 def list_lists(request: AuthedRequest) -> Any:
     authority = current_authority(request)
     require(request, "market.view_market", authority)
-    return ProviderList.objects.filter(authority=authority)
+    return list_scope(request.user, authority)
 
 
 @router.post("/market/lists", response={201: ListOut})
@@ -171,7 +172,7 @@ def add_list_entry(request: AuthedRequest, list_id: int, payload: ListEntryIn) -
 def list_contracts(request: AuthedRequest) -> Any:
     authority = current_authority(request)
     require(request, "market.view_market", authority)
-    return Contract.objects.filter(authority=authority)
+    return contract_scope(request.user, authority)
 
 
 def _contract_data(authority: Authority, payload: ContractIn) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from selfdirect.core.api_schema import Id, Input, Reason, required
 from selfdirect.core.http import AuthedRequest, current_authority, require
 
 from .. import access, directory, services
+from ..access import broker_scope, pa_scope
 from ..constants import BrokerKind, CheckKind, FeeBasis, SupportType
 from ..models import Broker, PersonalAssistant, split_codes
 from .common import chosen_areas
@@ -166,7 +167,7 @@ class BrokerPatch(Input):
 def list_pas(request: AuthedRequest) -> Any:
     authority = current_authority(request)
     require(request, "market.view_market", authority)
-    return PersonalAssistant.objects.filter(authority=authority).prefetch_related("areas")
+    return pa_scope(request.user, authority).prefetch_related("areas")
 
 
 @router.post("/market/pas", response={201: PAOut})
@@ -174,7 +175,7 @@ def create_pa(request: AuthedRequest, payload: PAIn) -> Any:
     authority = current_authority(request)
     require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason", "area_ids"})
-    data["areas"] = chosen_areas(authority, payload.area_ids)
+    data["areas"] = chosen_areas(request.user, authority, payload.area_ids)
     return Status(201, services.save_pa(request.user, authority, data, payload.reason))
 
 
@@ -202,7 +203,7 @@ def patch_pa(request: AuthedRequest, pa_id: int, payload: PAPatch) -> Any:
     require(request, "market.manage_market", pa.authority)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
     if payload.area_ids is not None:  # omitted: the areas stay as they are
-        data["areas"] = chosen_areas(pa.authority, payload.area_ids)
+        data["areas"] = chosen_areas(request.user, pa.authority, payload.area_ids)
     return services.save_pa(request.user, pa.authority, data, payload.reason, pa=pa)
 
 
@@ -221,7 +222,7 @@ def add_pa_rating(request: AuthedRequest, pa_id: int, payload: RatingIn) -> Any:
 def list_brokers(request: AuthedRequest) -> Any:
     authority = current_authority(request)
     require(request, "market.view_market", authority)
-    return Broker.objects.filter(authority=authority).prefetch_related("areas")
+    return broker_scope(request.user, authority).prefetch_related("areas")
 
 
 @router.post("/market/brokers", response={201: BrokerOut})
@@ -229,7 +230,7 @@ def create_broker(request: AuthedRequest, payload: BrokerIn) -> Any:
     authority = current_authority(request)
     require(request, "market.manage_market", authority)
     data = payload.dict(exclude={"reason", "area_ids"})
-    data["areas"] = chosen_areas(authority, payload.area_ids)
+    data["areas"] = chosen_areas(request.user, authority, payload.area_ids)
     return Status(201, services.save_broker(request.user, authority, data, payload.reason))
 
 
@@ -244,7 +245,7 @@ def patch_broker(request: AuthedRequest, broker_id: int, payload: BrokerPatch) -
     require(request, "market.manage_market", broker.authority)
     data = payload.dict(exclude={"reason", "area_ids"}, exclude_unset=True)
     if payload.area_ids is not None:  # omitted: the areas stay as they are
-        data["areas"] = chosen_areas(broker.authority, payload.area_ids)
+        data["areas"] = chosen_areas(request.user, broker.authority, payload.area_ids)
     return services.save_broker(request.user, broker.authority, data, payload.reason, broker=broker)
 
 

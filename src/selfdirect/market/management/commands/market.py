@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from selfdirect.core.money import format_pence
 from selfdirect.market import access, directory, rates, services
-from selfdirect.market.models import Broker, Contract, PersonalAssistant, ProviderList, Service
+from selfdirect.market.access import broker_scope, contract_scope, list_scope, pa_scope, service_scope
 from selfdirect.people.access import people_scope
 from selfdirect.people.management.commands.import_people import actor_and_authority
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                         f"       service {service.pk}: {service.name}, {price} per {service.unit}"
                     )
         elif action == "rate":
-            found = Service.objects.filter(authority=authority, pk=opts["service_id"]).first()
+            found = service_scope(user, authority).filter(pk=opts["service_id"]).first()
             if found is None:
                 raise CommandError(f"no service {opts['service_id']} in {authority.name}")
             service = found
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(quote.explanation)
         elif action == "pas":
             public = set(directory.public_pas(authority, today).values_list("pk", flat=True))
-            for pa in PersonalAssistant.objects.filter(authority=authority):
+            for pa in pa_scope(user, authority):
                 dbs = pa.latest_dbs()
                 state = (
                     "no DBS"
@@ -82,7 +82,7 @@ class Command(BaseCommand):
                 shown = "listed publicly" if pa.pk in public else "hidden from the public directory"
                 self.stdout.write(f"{pa.pk:>5}  {pa.name}: {state}; {shown}")
         elif action == "contracts":
-            for contract in Contract.objects.filter(authority=authority).select_related("provider"):
+            for contract in contract_scope(user, authority).select_related("provider"):
                 self.stdout.write(
                     f"{contract.reference} {contract.title} ({contract.get_kind_display()}, {contract.provider}): "
                     f"{contract.starts_on} to {contract.ends_on}; review {contract.review_on}; "
@@ -96,7 +96,7 @@ class Command(BaseCommand):
                         f"    {usage.period_start}: pay {format_pence(effect.payment_pence)}. {effect.explanation}"
                     )
         elif action == "brokers":
-            for broker in Broker.objects.filter(authority=authority):
+            for broker in broker_scope(user, authority):
                 paid = (
                     "can be paid from the budget"
                     if broker.payable_from_budget
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                     f"{format_pence(broker.fee_pence)} {broker.get_fee_basis_display()}, {paid}"
                 )
         elif action == "lists":
-            for plist in ProviderList.objects.filter(authority=authority):
+            for plist in list_scope(user, authority):
                 self.stdout.write(
                     f"{plist.pk:>5}  {plist.name} ({plist.get_kind_display()}) from {plist.starts_on}"
                 )
