@@ -34,12 +34,12 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from selfdirect.policies.engine import compute_population, load_policy  # noqa: E402
 from selfdirect.policies.engine.population import (  # noqa: E402
-    _PLANS,
+    PLANS,
     Categorical,
     MultiChoice,
     Numbers,
+    Plan,
     Population,
-    _Plan,
 )
 
 POLICY = load_policy(ROOT / "policies" / "northshire" / "policy-2026.yaml")
@@ -467,12 +467,12 @@ def main() -> None:
     repeat = 7
     t0 = time.perf_counter()
     for _ in range(20):
-        _Plan(POLICY)
+        Plan(POLICY)
     t_compile = (time.perf_counter() - t0) / 20
     rows = []
     for n in (100_000, 1_000_000):
         pop = synthetic(n)
-        _PLANS.clear()  # the first call compiles the plan (timed above); every figure is best of N
+        PLANS.clear()  # the first call compiles the plan (timed above); every figure is best of N
         fns: dict[str, Any] = {
             "engine": lambda pop=pop: compute_population(POLICY, pop),
             "numpy": lambda pop=pop: handwritten(pop),

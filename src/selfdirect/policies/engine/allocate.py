@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .eligibility import AssessorDecision, EligibilityResult, _eligibility
+from .eligibility import AssessorDecision, EligibilityResult, determine_eligibility_normalised
 from .loader import Policy
 from .money import (
     CENTI,
@@ -649,14 +649,16 @@ def allocate(
         missing = missing_answers(policy, norm)
         if missing:
             raise AssessmentIncomplete(missing)
-    return _allocate_normalised(policy, norm, on, override)
+    return allocate_normalised(policy, norm, on, override)
 
 
-def _allocate_normalised(
+def allocate_normalised(
     policy: Policy, norm: Mapping[str, Any], on: dt.date, override: AssessorDecision | None
 ) -> Allocation:
+    """:func:`allocate` for answers already normalised, without the date and completeness checks
+    (the population engine's per-person fallback)."""
     norm = applicable_answers(policy, norm)
-    elig = _eligibility(policy, norm, override)
+    elig = determine_eligibility_normalised(policy, norm, override)
     ctx = _Ctx(policy, norm, derived_scores(policy, norm), set(open_domains(policy, norm)), {})
     streams: dict[str, StreamAllocation] = {}
     used: dict[str, str] = {}

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from selfdirect.core.policy_yaml import to_plain
+
 from .allocate import AssessmentIncomplete, allocate
 from .eligibility import AssessorDecision
-from .loader import PolicySet, _to_plain, read_yaml
+from .loader import PolicySet, read_yaml
 from .questionnaire import AnswerError
 
 
@@ -60,7 +62,7 @@ def load_cases(path: str | Path) -> list[PolicyCase]:
     out = []
     for i, node in enumerate(tree or []):
         line = tree.lc.item(i)[0] + 1
-        data = _to_plain(node)
+        data = to_plain(node)
         unknown = set(data) - {"name", "policy", "on", "answers", "expect", "complete", "override"}
         if unknown:
             raise ValueError(f"{path}:{line}: unknown keys {sorted(unknown)}")

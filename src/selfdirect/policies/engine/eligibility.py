@@ -86,12 +86,13 @@ def determine_eligibility(
 ) -> EligibilityResult:
     """Band and route for one person. ``answers`` are raw answers; they are checked first."""
     norm = normalise_answers(policy, answers)
-    return _eligibility(policy, norm, override)
+    return determine_eligibility_normalised(policy, norm, override)
 
 
-def _eligibility(
+def determine_eligibility_normalised(
     policy: Policy, norm: Mapping[str, Any], override: AssessorDecision | None
 ) -> EligibilityResult:
+    """Band and route for answers already normalised (:func:`determine_eligibility` checks them first)."""
     e = policy.model.eligibility
     norm = applicable_answers(policy, norm)
     derived, rule_index = derive_band(policy, norm)

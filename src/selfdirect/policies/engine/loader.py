@@ -109,9 +109,6 @@ class Policy:
 # --------------------------------------------------------------------------- YAML reading
 
 
-_to_plain = policy_yaml.to_plain
-
-
 def read_yaml(text: str, filename: str) -> tuple[Any, list[PolicyProblem]]:
     """Parse YAML keeping line numbers, through the checks every policy file passes
     (:mod:`selfdirect.core.policy_yaml`: size, UTF-8, no anchors or aliases, depth, real dates)."""
@@ -226,7 +223,7 @@ def load_policy(source: str | Path, filename: str | None = None) -> Policy:
     where = _Locator(tree, filename)
     if not isinstance(tree, CommentedMap):
         raise PolicyError([PolicyProblem(filename, 1, "", "a policy must be a YAML mapping")])
-    data = _to_plain(tree)
+    data = policy_yaml.to_plain(tree)
 
     # Validate each part on its own so that one broken part does not hide the others.
     known = set(_HEADER_FIELDS) | {"questionnaire", "derived", "rates", "eligibility", "streams"}
@@ -307,7 +304,7 @@ def load_policy(source: str | Path, filename: str | None = None) -> Policy:
     if problems:
         raise PolicyError(sorted(problems, key=lambda p: (p.line, p.path)))
     model = PolicyModel.model_validate(data)
-    return _freeze(model, filename)
+    return freeze_policy(model, filename)
 
 
 def _items(
@@ -321,7 +318,7 @@ def _items(
     yield from section.items()
 
 
-def _freeze(model: PolicyModel, filename: str) -> Policy:
+def freeze_policy(model: PolicyModel, filename: str) -> Policy:
     canonical = json.dumps(
         model.model_dump(mode="json", by_alias=True, exclude_none=True), sort_keys=True, separators=(",", ":")
     )

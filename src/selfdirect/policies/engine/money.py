@@ -13,8 +13,9 @@ per-person engine: both run the same integer operations in the same order.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
-from typing import Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +60,29 @@ def div_round(num: int | IntArray, den: int) -> int | IntArray:
     scalar and vectorised engines agree to the penny by construction.
     """
     return (2 * num + den) // (2 * den)
+
+
+def mul_div_round(x: npt.NDArray[Any], num: int, den: int) -> IntArray:
+    """``div_round(x * num, den)`` in int64 with the fraction reduced first.
+
+    Exact: with ``g = gcd(num, den)``, ``(2·x·num + den) // (2·den)`` equals
+    ``(2·x·num/g + den/g) // (2·den/g)``, and when ``den/g`` is 1 the rounding is a no-op,
+    so a price of £270.00 per point (fixed point 2,700,000,000 per 10,000 score units) is a
+    single multiplication.
+    """
+    g = math.gcd(num, den)
+    num, den = num // g, den // g
+    if len(x):
+        # int64 wraps silently: if 2·x·num + den could pass 2**63, work in Python integers (exact,
+        # like the per-person path) - only a huge price over few points gets here
+        top = max(abs(int(x.max())), abs(int(x.min())))
+        if 2 * top * abs(num) + den >= 2**63:
+            exact = [div_round(int(v) * num, den) for v in x.tolist()]
+            return np.array(exact, dtype=np.int64)  # OverflowError if an amount itself cannot fit
+    prod = np.multiply(x, np.int64(num), dtype=np.int64)
+    if den == 1:
+        return prod
+    return div_round(prod, den)
 
 
 @overload

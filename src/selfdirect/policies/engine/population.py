@@ -15,7 +15,6 @@ equal to the penny; the tests check this with hypothesis.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +24,9 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from .allocate import _allocate_normalised, band_hours_twice_centi, cell_hours_twice_centi, stream_order
-from .loader import Policy, _freeze
-from .money import CENTI, FP, SCORE_SCALE, div_round, round_fp_to_pence, scaled
+from .allocate import allocate_normalised, band_hours_twice_centi, cell_hours_twice_centi, stream_order
+from .loader import Policy, freeze_policy
+from .money import CENTI, FP, SCORE_SCALE, div_round, mul_div_round, round_fp_to_pence, scaled
 from .questionnaire import normalise_answer
 from .schema import (
     FACS_BANDS,
@@ -187,29 +186,6 @@ def _dtype_for(bound: int) -> type[np.int32] | type[np.int64]:
     return np.int32 if bound <= _INT32_MAX else np.int64
 
 
-def _mul_div_round(x: npt.NDArray[Any], num: int, den: int) -> I64:
-    """``div_round(x * num, den)`` in int64 with the fraction reduced first.
-
-    Exact: with ``g = gcd(num, den)``, ``(2·x·num + den) // (2·den)`` equals
-    ``(2·x·num/g + den/g) // (2·den/g)``, and when ``den/g`` is 1 the rounding is a no-op,
-    so a price of £270.00 per point (fixed point 2,700,000,000 per 10,000 score units) is a
-    single multiplication.
-    """
-    g = math.gcd(num, den)
-    num, den = num // g, den // g
-    if len(x):
-        # int64 wraps silently: if 2·x·num + den could pass 2**63, work in Python integers (exact,
-        # like the per-person path) - only a huge price over few points gets here
-        top = max(abs(int(x.max())), abs(int(x.min())))
-        if 2 * top * abs(num) + den >= 2**63:
-            exact = [div_round(int(v) * num, den) for v in x.tolist()]
-            return np.array(exact, dtype=np.int64)  # OverflowError if an amount itself cannot fit
-    prod = np.multiply(x, np.int64(num), dtype=np.int64)
-    if den == 1:
-        return prod
-    return div_round(prod, den)
-
-
 @dataclass(frozen=True)
 class _Term:
     """One question's points inside a domain, already multiplied by the domain weight."""
@@ -255,7 +231,7 @@ def _term(q: Any, weight: int) -> _Term | None:
     return None
 
 
-class _Plan:
+class Plan:
     """A policy compiled for the population engine (see the comment above)."""
 
     def __init__(self, policy: Policy):
@@ -312,19 +288,19 @@ class _Plan:
         return arr
 
 
-_PLANS: dict[str, _Plan] = {}
+PLANS: dict[str, Plan] = {}
 _PLAN_LOCK = threading.Lock()
 
 
-def _plan(policy: Policy) -> _Plan:
+def plan_for(policy: Policy) -> Plan:
     """The compiled plan for ``policy``; compiled on first use, then reused (keyed by content hash)."""
-    plan = _PLANS.get(policy.content_hash)
+    plan = PLANS.get(policy.content_hash)
     if plan is None:
-        plan = _Plan(policy)
+        plan = Plan(policy)
         with _PLAN_LOCK:
-            if len(_PLANS) >= 64:
-                _PLANS.clear()
-            _PLANS[policy.content_hash] = plan
+            if len(PLANS) >= 64:
+                PLANS.clear()
+            PLANS[policy.content_hash] = plan
     return plan
 
 
@@ -334,7 +310,7 @@ class _Run:
     Cached arrays are shared between callers and never changed in place.
     """
 
-    def __init__(self, plan: _Plan, pop: Population):
+    def __init__(self, plan: Plan, pop: Population):
         self.plan = plan
         self.p = plan.policy
         self.pop = pop
@@ -633,7 +609,7 @@ class _Run:
             rate = self.rate_fp(m.price_per_point)
             score = self.score(m.score)
             if isinstance(rate, int):
-                return _mul_div_round(score, rate * k, SCORE_SCALE)
+                return mul_div_round(score, rate * k, SCORE_SCALE)
             return div_round(score.astype(np.int64) * rate * k, SCORE_SCALE)
         if isinstance(m, BandsMethod):
             bands = sorted(m.bands, key=lambda b: b.from_points)
@@ -676,7 +652,7 @@ class _Run:
         if isinstance(m, FixedMethod):
             return self.rate_fp(m.rate)
         assert isinstance(m, ShareMethod)
-        return _mul_div_round(final[m.stream], FP * scaled(m.percent, CENTI), 100 * CENTI)
+        return mul_div_round(final[m.stream], FP * scaled(m.percent, CENTI), 100 * CENTI)
 
     def matrix_amount(self, m: MatrixMethod) -> I64 | int:
         """A matrix's annual amount: each (row answer, column answer) pair's hours a week, the
@@ -710,7 +686,7 @@ class _Run:
 
 def compute_population(policy: Policy, pop: Population) -> PopulationResult:
     """Annual pence per stream for everyone in ``pop`` under ``policy`` (equal to :func:`allocate`)."""
-    run = _Run(_plan(policy), pop)
+    run = _Run(plan_for(policy), pop)
     band, route = run.eligibility()
     w = policy.model.weeks_per_year
     final: dict[str, I64] = {}
@@ -720,7 +696,7 @@ def compute_population(policy: Policy, pop: Population) -> PopulationResult:
         if i not in fallback_rows:
             answers = pop.row(i)
             answers = {k: val for k, val in answers.items() if k in policy.questions}
-            fallback_rows[i] = _allocate_normalised(policy, answers, dt.date.min, None).annual_by_stream()
+            fallback_rows[i] = allocate_normalised(policy, answers, dt.date.min, None).annual_by_stream()
         return fallback_rows[i][name]
 
     for name in stream_order(policy):
@@ -767,7 +743,7 @@ def compute_population(policy: Policy, pop: Population) -> PopulationResult:
                 hit = has_method & run.cond(adj.when)
                 if adj.kind == "percent":
                     assert adj.percent is not None
-                    new = _mul_div_round(running, 100 * CENTI + scaled(adj.percent, CENTI), 100 * CENTI)
+                    new = mul_div_round(running, 100 * CENTI + scaled(adj.percent, CENTI), 100 * CENTI)
                 else:
                     assert adj.rate is not None
                     hours: I64 | int
@@ -814,7 +790,7 @@ def with_rates(policy: Policy, amounts: Mapping[str, Decimal | int]) -> Policy:
             amount=Decimal(amount), unit=old.unit, description=old.description, source=old.source
         )
     model = policy.model.model_copy(update={"rates": rates})
-    return _freeze(model, policy.file)
+    return freeze_policy(model, policy.file)
 
 
 @dataclass(frozen=True)
@@ -879,7 +855,7 @@ def size_price_per_point(
     method = sizing_method(policy, stream)
     if method is None:
         raise ValueError(f"stream {stream!r} has no points method with a single price per point")
-    run = _Run(_plan(policy), pop)
+    run = _Run(plan_for(policy), pop)
     live = run.live(stream)
     taken = np.zeros(pop.n, np.bool_)
     for ch in policy.model.streams[stream].methods:
