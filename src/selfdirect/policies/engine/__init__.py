@@ -8,6 +8,8 @@ Public API for the Django app and the API layer:
   :func:`validate_answer`, :func:`validate_answers`
 * eligibility: :func:`determine_eligibility`, :class:`AssessorDecision`, :class:`EligibilityResult`
 * allocation: :func:`allocate` -> :class:`Allocation` with :class:`ExplanationLine` s
+* methods: :mod:`.methods`, one module per allocation method (calculation, explanation,
+  vectorised form, checks), found by the method's ``kind``
 * population: :class:`Population`, :func:`compute_population`, :func:`what_if`,
   :func:`size_price_per_point`, :func:`sizing_method`, :func:`with_rates`, :func:`age_bands`
 * YAML test cases: :func:`load_cases`, :func:`run_case`

@@ -21,11 +21,13 @@ from typing import Any
 
 from .eligibility import AssessorDecision, EligibilityResult, determine_eligibility_normalised
 from .loader import Policy
+from .methods import method_for
+from .methods.common import Part
 from .money import (
     CENTI,
     FP,
-    SCORE_SCALE,
     div_round,
+    format_fp,
     format_number,
     format_pence,
     format_rate,
@@ -42,20 +44,7 @@ from .questionnaire import (
     normalise_answers,
     open_domains,
 )
-from .schema import (
-    Band,
-    BandsMethod,
-    FixedMethod,
-    MatrixCell,
-    MatrixMethod,
-    PointsMethod,
-    RateByAnswer,
-    RateRef,
-    ScheduleMethod,
-    ShareMethod,
-    Stream,
-    TraditionalMethod,
-)
+from .schema import PolicyModel, RateByAnswer, RateRef, Stream
 
 
 class AssessmentIncomplete(ValueError):
@@ -156,15 +145,9 @@ class Allocation:
 
 
 @dataclass
-class _Part:
-    step: str
-    person: str
-    staff: str
-    fp: int
-
-
-@dataclass
 class _Ctx:
+    """One person's side of the calculation, as the methods see it (:class:`.methods.common.OnePerson`)."""
+
     policy: Policy
     answers: Mapping[str, Any]
     scores: Mapping[str, int]
@@ -172,280 +155,30 @@ class _Ctx:
     final: dict[str, int]
     rates: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def model(self) -> PolicyModel:
+        return self.policy.model
+
     def holds(self, cond: Any) -> bool:
         return cond is None or condition_holds(self.policy, cond, self.answers, self.scores, self.opened)
 
-
-def _resolve_rate(ctx: _Ctx, ref: RateRef) -> tuple[str, Decimal] | None:
-    """The rate id and amount; for a rate chosen by answer, ``None`` if unanswered without a default."""
-    if isinstance(ref, RateByAnswer):
-        value = ctx.answers.get(ref.question)
-        rid = ref.rates.get(value) if isinstance(value, str) else None
-        rid = rid or ref.default
-        if rid is None:
-            return None
-    else:
-        rid = ref
-    amount = ctx.policy.rate_amount(rid)
-    ctx.rates[rid] = format_rate(amount)
-    return rid, amount
-
-
-def _score_text(v: int) -> str:
-    return format_number(Decimal(v) / SCORE_SCALE)
-
-
-def select_band(bands: list[Band], score: int) -> Band:
-    """The band whose range holds ``score`` (at :data:`SCORE_SCALE`); bands were validated as a partition."""
-    chosen = bands[0]
-    for b in sorted(bands, key=lambda b: b.from_points):
-        if score >= scaled(b.from_points, SCORE_SCALE):
-            chosen = b
-    return chosen
-
-
-def hours_twice_centi(low: Decimal, high: Decimal, where: str) -> int:
-    """The figure of a range of hours a week the policy pays (``where``: lower, upper or
-    midpoint), as twice the hours in hundredths, so a midpoint stays an integer."""
-    lo, hi = scaled(low, CENTI), scaled(high, CENTI)
-    return {"lower": 2 * lo, "upper": 2 * hi, "midpoint": lo + hi}[where]
-
-
-def band_hours_twice_centi(b: Band, where: str) -> int:
-    """A band's hours a week (see :func:`hours_twice_centi`)."""
-    return hours_twice_centi(b.hours_min, b.hours_max, where)
-
-
-def cell_hours_twice_centi(cell: MatrixCell, where: str | None) -> int:
-    """A matrix cell's hours a week (see :func:`hours_twice_centi`); a single figure needs no
-    ``where`` (the loader refuses a range without one)."""
-    return hours_twice_centi(cell.min, cell.max, where or "lower")
-
-
-def cell_text(cell: MatrixCell) -> str:
-    """A matrix cell as its table gives it: '10-15', '6', or '24/7 = 168'."""
-    if cell.text == "24/7":
-        return f"24/7 = {format_number(cell.max)}"
-    if cell.is_range:
-        return f"{format_number(cell.min)}-{format_number(cell.max)}"
-    return format_number(cell.min)
-
-
-def _method_parts(ctx: _Ctx, stream: str, method: Any) -> list[_Part]:
-    """The method's contribution as fixed-point parts (same integer formulas as the population engine)."""
-    w = ctx.policy.model.weeks_per_year
-    if isinstance(method, PointsMethod):
-        score = ctx.scores.get(method.score, 0)
-        rate = _resolve_rate(ctx, method.price_per_point)
-        if rate is None:
-            return [
-                _Part(
-                    "rate",
-                    "We could not choose a price per point yet.",
-                    "price per point depends on an unanswered question",
-                    0,
-                )
-            ]
-        rid, amount = rate
-        k = w if method.period == "week" else 1
-        fp = div_round(score * scaled(amount, FP) * k, SCORE_SCALE)
-        per = "a week" if method.period == "week" else "a year"
-        return [
-            _Part(
-                "points",
-                f"Your answers scored {_score_text(score)} points. "
-                f"Each point is worth {format_rate(amount)} {per}.",
-                f"{method.score} = {_score_text(score)} points x price per point {rid} {format_rate(amount)}"
-                f"{f' x {w} weeks' if k != 1 else ''} = {format_rate(Decimal(fp) / FP)}",
-                fp,
-            )
-        ]
-    if isinstance(method, BandsMethod):
-        score = ctx.scores.get(method.score, 0)
-        band = select_band(method.bands, score)
-        h2 = band_hours_twice_centi(band, method.hours_in_band)
-        hours = Decimal(h2) / (2 * CENTI)
-        rate = _resolve_rate(ctx, method.rate)
-        if rate is None:
-            return [
-                _Part(
-                    "rate",
-                    "We could not choose an hourly rate yet.",
-                    "hourly rate depends on an unanswered question",
-                    0,
-                )
-            ]
-        rid, amount = rate
-        fp = div_round(h2 * scaled(amount, FP) * w, 2 * CENTI)
-        rng = (
-            f"{format_number(band.hours_min)}-{format_number(band.hours_max)}"
-            if band.hours_min != band.hours_max
-            else format_number(band.hours_min)
-        )
-        return [
-            _Part(
-                "band",
-                f"Your needs fit the band '{band.label}' ({rng} hours a week). We use {format_number(hours)} "
-                f"hours a week at {format_rate(amount)} an hour for {w} weeks.",
-                f"{method.score} = {_score_text(score)} points -> band {band.id} ({band.label}, "
-                f"{rng} h/wk, {method.hours_in_band} = {format_number(hours)} h) "
-                f"x {rid} {format_rate(amount)}/h "
-                f"x {w} weeks = {format_rate(Decimal(fp) / FP)}",
-                fp,
-            )
-        ]
-    if isinstance(method, MatrixMethod):
-        row = ctx.answers.get(method.row_question)
-        col = ctx.answers.get(method.column_question)
-        if row is None or col is None:
-            return [
-                _Part(
-                    "matrix",
-                    "We need your level of need and where you live to work this out.",
-                    f"matrix needs {method.row_question} and {method.column_question}",
-                    0,
-                )
-            ]
-        cell = method.cells[row][col]
-        h2 = cell_hours_twice_centi(cell, method.hours_in_range)
-        hours = Decimal(h2) / (2 * CENTI)
-        rate = _resolve_rate(ctx, method.rate)
-        if rate is None:
-            return [
-                _Part(
-                    "rate",
-                    "We could not choose an hourly rate yet.",
-                    "hourly rate depends on an unanswered question",
-                    0,
-                )
-            ]
-        rid, amount = rate
-        fp = div_round(h2 * scaled(amount, FP) * w, 2 * CENTI)
-        tag = " (illustrative figures)" if method.illustrative else ""
-        if cell.is_range:
-            where = {"lower": "the lower end", "upper": "the upper end", "midpoint": "the middle"}[
-                method.hours_in_range or "lower"
-            ]
-            person = (
-                f"For your level of need and where you live, the council's guide is {cell_text(cell)} hours "
-                f"a week, and it pays {where} of that range: {format_number(hours)} hours a week at "
-                f"{format_rate(amount)} an hour."
-            )
-            figure = f"{cell_text(cell)} h/wk, {method.hours_in_range} = {format_number(hours)} h/wk"
+    def rate(self, ref: RateRef) -> tuple[str, Decimal] | None:
+        """The rate id and amount, recorded as used; for a rate chosen by answer, ``None`` if
+        unanswered without a default."""
+        if isinstance(ref, RateByAnswer):
+            value = self.answers.get(ref.question)
+            rid = ref.rates.get(value) if isinstance(value, str) else None
+            rid = rid or ref.default
+            if rid is None:
+                return None
         else:
-            allows = (
-                f"care round the clock (24/7), {format_number(hours)} hours a week,"
-                if cell.text == "24/7"
-                else f"{format_number(hours)} hours a week"
-            )
-            person = (
-                f"For your level of need and where you live, the council allows {allows} at "
-                f"{format_rate(amount)} an hour."
-            )
-            figure = f"{cell_text(cell)} h/wk"
-        return [
-            _Part(
-                "matrix",
-                person,
-                f"matrix{tag}: {method.row_question}={row}, {method.column_question}={col} -> "
-                f"{figure} x {rid} {format_rate(amount)}/h x {w} weeks = "
-                f"{format_rate(Decimal(fp) / FP)}",
-                fp,
-            )
-        ]
-    if isinstance(method, ScheduleMethod):
-        rate = _resolve_rate(ctx, method.rate)
-        if rate is None:
-            return [
-                _Part(
-                    "rate",
-                    "We could not choose an hourly rate yet.",
-                    "hourly rate depends on an unanswered question",
-                    0,
-                )
-            ]
-        rid, amount = rate
-        parts = []
-        for i, ph in enumerate(method.phases, 1):
-            fp = div_round(scaled(ph.hours_per_week, CENTI) * ph.weeks * scaled(amount, FP), CENTI)
-            parts.append(
-                _Part(
-                    f"phase {i}",
-                    f"{format_number(ph.hours_per_week)} hours a week for {ph.weeks} weeks at "
-                    f"{format_rate(amount)} an hour.",
-                    f"phase {i}: {format_number(ph.hours_per_week)} h/wk x {ph.weeks} wk x {rid} "
-                    f"{format_rate(amount)}/h = {format_rate(Decimal(fp) / FP)}",
-                    fp,
-                )
-            )
-        return parts
-    if isinstance(method, TraditionalMethod):
-        parts = []
-        for item in method.items:
-            qty = ctx.answers.get(item.question)
-            if qty is None:
-                continue
-            rate = _resolve_rate(ctx, item.rate)
-            if rate is None:
-                continue
-            rid, amount = rate
-            k = w if item.per == "week" else 1
-            fp = div_round(scaled(qty, CENTI) * scaled(amount, FP) * k, CENTI)
-            unit = ctx.policy.model.rates[rid].unit
-            parts.append(
-                _Part(
-                    "service",
-                    f"{item.label}: {format_number(qty)} a {item.per} at {format_rate(amount)} each.",
-                    f"{item.label}: {item.question} = {format_number(qty)}/{item.per} x {rid} "
-                    f"{format_rate(amount)}/{unit}{f' x {w} weeks' if k != 1 else ''} = "
-                    f"{format_rate(Decimal(fp) / FP)}",
-                    fp,
-                )
-            )
-        if not parts:
-            parts.append(
-                _Part(
-                    "service",
-                    "No services have been costed yet.",
-                    "traditional services: no quantities answered",
-                    0,
-                )
-            )
-        return parts
-    if isinstance(method, FixedMethod):
-        rate = _resolve_rate(ctx, method.rate)
-        if rate is None:
-            return [
-                _Part(
-                    "fixed", "We could not choose an amount yet.", "rate depends on an unanswered question", 0
-                )
-            ]
-        rid, amount = rate
-        fp = scaled(amount, FP)
-        return [
-            _Part(
-                "fixed",
-                f"A fixed amount of {format_rate(amount)} a year.",
-                f"fixed {rid} = {format_rate(amount)} a year",
-                fp,
-            )
-        ]
-    if isinstance(method, ShareMethod):
-        other = ctx.final.get(method.stream, 0)
-        fp = div_round(other * FP * scaled(method.percent, CENTI), 100 * CENTI)
-        return [
-            _Part(
-                "share",
-                f"{format_number(method.percent)}% of your {method.stream.replace('_', ' ')} budget.",
-                f"{format_number(method.percent)}% of {method.stream} {format_pence(other)} = "
-                f"{format_rate(Decimal(fp) / FP)}",
-                fp,
-            )
-        ]
-    raise TypeError(f"unknown method {method!r}")  # pragma: no cover
+            rid = ref
+        amount = self.policy.rate_amount(rid)
+        self.rates[rid] = format_rate(amount)
+        return rid, amount
 
 
-def apply_adjustments_fp(ctx: _Ctx, stream: Stream, running: int) -> tuple[int, list[_Part]]:
+def apply_adjustments_fp(ctx: _Ctx, stream: Stream, running: int) -> tuple[int, list[Part]]:
     """Apply the stream's adjustments in order; returns the new running amount and a part per change."""
     w = ctx.policy.model.weeks_per_year
     parts = []
@@ -465,17 +198,17 @@ def apply_adjustments_fp(ctx: _Ctx, stream: Stream, running: int) -> tuple[int, 
             else:
                 hours = adj.hours_per_week
             assert adj.rate is not None and hours is not None
-            rate = _resolve_rate(ctx, adj.rate)
+            rate = ctx.rate(adj.rate)
             if rate is None:
                 continue
             rid, amount = rate
             running -= div_round(scaled(hours, CENTI) * scaled(amount, FP) * w, CENTI)
             staff = f"{adj.label}: -{format_number(hours)} h/wk x {rid} {format_rate(amount)}/h x {w} weeks"
         parts.append(
-            _Part(
+            Part(
                 "adjustment",
                 adj.person_text or adj.label,
-                f"{staff} ({format_rate(Decimal(before) / FP)} -> {format_rate(Decimal(running) / FP)})",
+                f"{staff} ({format_fp(before)} -> {format_fp(running)})",
                 running - before,
             )
         )
@@ -500,8 +233,8 @@ def stream_order(policy: Policy) -> list[str]:
         if name in order:
             return
         for ch in streams[name].methods:
-            if isinstance(ch.method, ShareMethod):
-                visit(ch.method.stream)
+            for other in method_for(ch.method).streams_used(ch.method).values():
+                visit(other)
         order.append(name)
 
     for name in streams:
@@ -563,13 +296,13 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
                 ),
             ),
         )
-    parts = _method_parts(ctx, name, choice.method)
+    parts = method_for(choice.method).parts(ctx, choice.method)
     running = sum(p.fp for p in parts)
     running, adj_parts = apply_adjustments_fp(ctx, s, running)
     parts.extend(adj_parts)
     if running < 0:
         parts.append(
-            _Part("floor", "The amount cannot go below nothing.", "negative amount set to 0", -running)
+            Part("floor", "The amount cannot go below nothing.", "negative amount set to 0", -running)
         )
         running = 0
     lines: list[ExplanationLine] = []
@@ -605,27 +338,18 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
             )
         )
     ctx.final[name] = final
-    return StreamAllocation(
-        name, s.title, final, div_round(final, w), choice.method.kind, tuple(lines), _schedule(ctx, s, choice.method, final)
-    )
+    paid = _schedule(ctx, s, choice.method, final)
+    return StreamAllocation(name, s.title, final, div_round(final, w), choice.method.kind, tuple(lines), paid)
 
 
 def _schedule(ctx: _Ctx, stream: Stream, method: Any, final: int) -> dict[str, Any] | None:
-    """How the stream's money is paid (StreamAllocation.schedule): once, as the policy says, or in the
-    phases of a diminishing schedule, each week's money at the rate the method used."""
+    """How the stream's money is paid (StreamAllocation.schedule): once, as the policy says, or as
+    its method pays (the phases of a diminishing schedule); None for level instalments."""
     if not final:
         return None
     if stream.paid == "once":
         return {"once": True}
-    if isinstance(method, ScheduleMethod):
-        rate = _resolve_rate(ctx, method.rate)
-        if rate is not None:
-            per_hour = scaled(rate[1], FP)
-            return {"phases": [
-                {"weeks": ph.weeks, "weekly_pence": round_fp_to_pence(div_round(scaled(ph.hours_per_week, CENTI) * per_hour, CENTI), "penny", "nearest")}
-                for ph in method.phases
-            ]}  # fmt: skip
-    return None
+    return method_for(method).payments(ctx, method)
 
 
 def allocate(

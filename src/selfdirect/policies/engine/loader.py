@@ -24,30 +24,24 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from selfdirect.core import policy_yaml
 from selfdirect.core.policy_yaml import PolicyProblem
 
+from .methods import method_for
 from .money import CENTI, FP, fits_scale
 from .schema import (
     STREAM_IDS,
     Adjustment,
-    BandsMethod,
     Condition,
     Derived,
     Domain,
     Eligibility,
-    FixedMethod,
-    MatrixMethod,
     PointsDerived,
-    PointsMethod,
     PolicyModel,
     Question,
     Questionnaire,
     Rate,
     RateByAnswer,
     RateRef,
-    ScheduleMethod,
-    ShareMethod,
     Stream,
     SumDerived,
-    TraditionalMethod,
 )
 
 Path_ = tuple[str | int, ...]
@@ -594,7 +588,7 @@ class _Checker:
             for i, choice in enumerate(s.methods):
                 loc = base + ("methods", i)
                 self.condition(choice.when, loc + ("when",))
-                self.check_method(choice.method, loc + ("method",), name)
+                method_for(choice.method).check(self, choice.method, loc + ("method",), name)
             for i, adj in enumerate(s.adjustments):
                 self.check_adjustment(adj, base + ("adjustments", i))
             for key in ("minimum", "maximum"):
@@ -624,116 +618,6 @@ class _Checker:
         elif not fits_scale(value, CENTI):
             self.add(loc, "hours may have at most 2 decimal places")
 
-    def check_method(self, m: Any, loc: Path_, stream: str) -> None:
-        if isinstance(m, PointsMethod):
-            self.derived_ref(m.score, loc + ("score",))
-            self.rate(m.price_per_point, loc + ("price_per_point",), ("point",))
-        elif isinstance(m, BandsMethod):
-            self.derived_ref(m.score, loc + ("score",))
-            self.rate(m.rate, loc + ("rate",), ("hour",))
-            self.check_bands(m, loc)
-        elif isinstance(m, MatrixMethod):
-            self.rate(m.rate, loc + ("rate",), ("hour",))
-            rq = self.question(m.row_question, loc + ("row_question",), ("single_choice",))
-            cq = self.question(m.column_question, loc + ("column_question",), ("single_choice",))
-            if rq is None or cq is None or rq.type != "single_choice" or cq.type != "single_choice":
-                return
-            rows = [o.value for o in rq.options]
-            cols = [o.value for o in cq.options]
-            ranges = []
-            for r, row in m.cells.items():
-                if r not in rows:
-                    self.add(loc + ("cells", r), f"{r!r} is not an option of {rq.id!r}")
-                    continue
-                for c, cell in row.items():
-                    cloc = loc + ("cells", r, c)
-                    if c not in cols:
-                        self.add(cloc, f"{c!r} is not an option of {cq.id!r}")
-                    self.hours(cell.min, cloc)
-                    self.hours(cell.max, cloc)
-                    if cell.min > cell.max:
-                        self.add(
-                            cloc,
-                            f"the range runs from {cell.min} down to {cell.max}: put the lower figure first",
-                        )
-                    elif cell.is_range:
-                        ranges.append(cloc)
-            # A range pays one of its figures: the policy must say which, never the engine.
-            if ranges and m.hours_in_range is None:
-                self.add(
-                    ranges[0],
-                    "this cell is a range of hours: say which figure of a range the council pays with "
-                    "hours_in_range: lower, upper or midpoint",
-                )
-            for r in rows:
-                for c in cols:
-                    if c not in m.cells.get(r, {}):
-                        self.add(
-                            loc + ("cells", r) if r in m.cells else loc + ("cells",),
-                            f"matrix has no hours for need {r!r} with tenure {c!r}",
-                        )
-        elif isinstance(m, ScheduleMethod):
-            self.rate(m.rate, loc + ("rate",), ("hour",))
-            if not m.phases:
-                self.add(loc + ("phases",), "a schedule needs at least one phase")
-            for i, ph in enumerate(m.phases):
-                self.hours(ph.hours_per_week, loc + ("phases", i, "hours_per_week"))
-            total = sum(p.weeks for p in m.phases)
-            if total > self.weeks:
-                self.add(
-                    loc + ("phases",), f"the phases last {total} weeks, more than a year of {self.weeks}"
-                )
-        elif isinstance(m, TraditionalMethod):
-            for i, item in enumerate(m.items):
-                self.question(item.question, loc + ("items", i, "question"), ("number",))
-                self.rate(
-                    item.rate,
-                    loc + ("items", i, "rate"),
-                    ("hour", "week", "night", "session", "item", "year"),
-                )
-        elif isinstance(m, FixedMethod):
-            self.rate(m.rate, loc + ("rate",), ("year",))
-        elif isinstance(m, ShareMethod):
-            if m.stream not in self.stream_names:
-                self.add(loc + ("stream",), f"stream {m.stream!r} is not defined under streams")
-            if m.stream == stream:
-                self.add(loc + ("stream",), f"circular reference: stream {stream!r} refers to itself")
-            if m.percent < 0 or not fits_scale(m.percent, CENTI):
-                self.add(loc + ("percent",), "must be a non-negative percentage with at most 2 decimals")
-
-    def check_bands(self, m: BandsMethod, loc: Path_) -> None:
-        bands = sorted(enumerate(m.bands), key=lambda ib: ib[1].from_points)
-        if not bands:
-            self.add(loc + ("bands",), "give at least one band")
-            return
-        for i, b in enumerate(m.bands):
-            bl = loc + ("bands", i)
-            self.check_points(b.from_points, bl + ("from_points",))
-            if b.below_points is not None and b.below_points <= b.from_points:
-                self.add(bl + ("below_points",), "below_points must be more than from_points")
-            if b.hours_min > b.hours_max:
-                self.add(bl + ("hours_min",), "hours_min is more than hours_max")
-            self.hours(b.hours_min, bl + ("hours_min",))
-            self.hours(b.hours_max, bl + ("hours_max",))
-        first_i, first = bands[0]
-        if first.from_points != 0:
-            self.add(loc + ("bands", first_i, "from_points"), "the lowest band must start at 0 points")
-        for (_ai, a), (bi, b) in zip(bands, bands[1:], strict=False):
-            if a.below_points is None or a.below_points > b.from_points:
-                self.add(loc + ("bands", bi, "from_points"), f"band {b.id!r} overlaps band {a.id!r}")
-            elif a.below_points < b.from_points:
-                self.add(
-                    loc + ("bands", bi, "from_points"),
-                    f"gap between band {a.id!r} (below {a.below_points}) and band {b.id!r} "
-                    f"(from {b.from_points}): those scores would have no band",
-                )
-        last_i, last = bands[-1]
-        if last.below_points is not None:
-            self.add(
-                loc + ("bands", last_i, "below_points"),
-                "the highest band must be open-ended (no below_points)",
-            )
-
     def check_cycles(self) -> None:
         """Derived values and streams may refer to each other; a cycle would never finish."""
         graph: dict[str, list[tuple[str, Path_]]] = {}
@@ -745,10 +629,9 @@ class _Checker:
         for name, s in self.streams.items():
             edges: list[tuple[str, Path_]] = []
             for i, ch in enumerate(s.methods):
-                if isinstance(ch.method, ShareMethod) and ch.method.stream != name:
-                    edges.append(
-                        (f"stream {ch.method.stream}", ("streams", name, "methods", i, "method", "stream"))
-                    )
+                for fld, other in method_for(ch.method).streams_used(ch.method).items():
+                    if other != name:
+                        edges.append((f"stream {other}", ("streams", name, "methods", i, "method", fld)))
             graph[f"stream {name}"] = edges
         reported: set[frozenset[str]] = set()
         state: dict[str, int] = {}

@@ -113,6 +113,11 @@ def format_rate(pence: Decimal) -> str:
     return f"£{text}"
 
 
+def format_fp(amount_fp: int) -> str:
+    """A fixed-point amount as pounds (sub-penny digits kept), for the working shown to staff."""
+    return format_rate(fp_to_decimal_pence(amount_fp))
+
+
 def format_number(value: Decimal | int) -> str:
     """Show a Decimal without trailing zeros (3.50 -> 3.5, 4.00 -> 4)."""
     d = Decimal(value)

@@ -3,10 +3,10 @@
 Commissioners preview the effect of a rate change on everyone before recalculating
 budgets in bulk, and size the pot from the price per point (seed 004 glossary). That
 means running the RAS for every person at once. Answers are encoded as columns
-(categorical codes, yes/no as int8, numbers in hundredths) and the points and bands
-and matrix methods, conditions, eligibility, adjustments, rounding and limits run as array
-operations. Other methods (schedule, traditional services) fall back to the per-person
-engine for just the rows that use them.
+(categorical codes, yes/no as int8, numbers in hundredths) and the scores, conditions,
+eligibility, adjustments, rounding and limits run as array operations here; each method's own
+vectorised form lives in its module (:mod:`.methods`). A method without one (schedule,
+traditional services) falls back to the per-person engine for just the rows that use it.
 
 The integer formulas are the same as the per-person path (:mod:`.money`), so results are
 equal to the penny; the tests check this with hypothesis.
@@ -24,28 +24,24 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from .allocate import allocate_normalised, band_hours_twice_centi, cell_hours_twice_centi, stream_order
+from .allocate import allocate_normalised, limit_pence, stream_order
 from .loader import Policy, freeze_policy
+from .methods import method_for
 from .money import CENTI, FP, SCORE_SCALE, div_round, mul_div_round, round_fp_to_pence, scaled
 from .questionnaire import normalise_answer
 from .schema import (
     FACS_BANDS,
-    BandsMethod,
     Condition,
-    FixedMethod,
-    MatrixMethod,
     PointsDerived,
     PointsMethod,
+    PolicyModel,
     Rate,
     RateByAnswer,
     RateRef,
-    ShareMethod,
 )
 
 I64 = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
-
-VECTOR_METHODS = frozenset({"points", "bands", "matrix", "fixed", "share_of_stream"})
 
 
 @dataclass(frozen=True)
@@ -324,6 +320,10 @@ class _Run:
         self._conds: dict[int, Bool] = {}
         self._elig: tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]] | None = None
 
+    @property
+    def model(self) -> PolicyModel:
+        return self.p.model
+
     # ---- answers
     def yes_raw(self, qid: str) -> Bool | None:
         """Who answered "yes" (ignoring whether the domain is open); None if nobody has the column."""
@@ -375,6 +375,10 @@ class _Run:
                     np.multiply(masked, vis, out=masked)
                     self._codes[qid] = np.subtract(masked, np.int32(1), out=masked)
         return self._codes[qid]
+
+    def categories(self, qid: str) -> tuple[str, ...]:
+        """The options a choice column's codes index."""
+        return self.pop.choice[qid].categories
 
     def choice_values(self, qid: str, table: Mapping[str, int], missing: int) -> I64:
         """Map a (visible) choice answer through ``table``; unanswered/unknown -> ``missing``."""
@@ -556,12 +560,16 @@ class _Run:
     def rate_fp(self, ref: RateRef) -> I64 | int:
         """Rate in fixed point: one number, or per person when it depends on an answer
         (0 where it cannot be chosen, as in the per-person path)."""
-        rates = self.p.model.rates
         if isinstance(ref, RateByAnswer):
-            default = scaled(rates[ref.default].amount, FP) if ref.default else 0
-            table = {opt: scaled(rates[rid].amount, FP) for opt, rid in ref.rates.items()}
+            default, table = self.rate_table_fp(ref)
             return self.choice_values(ref.question, table, default)
-        return scaled(rates[ref].amount, FP)
+        return scaled(self.p.model.rates[ref].amount, FP)
+
+    def rate_table_fp(self, ref: RateByAnswer) -> tuple[int, dict[str, int]]:
+        """A rate chosen by answer: its default (0 without one) and answer -> rate, in fixed point."""
+        rates = self.p.model.rates
+        default = scaled(rates[ref.default].amount, FP) if ref.default else 0
+        return default, {opt: scaled(rates[rid].amount, FP) for opt, rid in ref.rates.items()}
 
     def eligibility(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]:
         if self._elig is not None:
@@ -601,88 +609,6 @@ class _Run:
         s = self.p.model.streams[name]
         return funded if s.when is None else np.logical_and(funded, self.cond(s.when), out=funded)
 
-    def amount(self, m: Any, final: Mapping[str, I64]) -> I64 | int:
-        """A vector method's annual amount in fixed point for everyone (callers mask it)."""
-        w = self.p.model.weeks_per_year
-        if isinstance(m, PointsMethod):
-            k = w if m.period == "week" else 1
-            rate = self.rate_fp(m.price_per_point)
-            score = self.score(m.score)
-            if isinstance(rate, int):
-                return mul_div_round(score, rate * k, SCORE_SCALE)
-            return div_round(score.astype(np.int64) * rate * k, SCORE_SCALE)
-        if isinstance(m, BandsMethod):
-            bands = sorted(m.bands, key=lambda b: b.from_points)
-            h2 = [band_hours_twice_centi(b, m.hours_in_band) for b in bands]
-            score = self.score(m.score)
-            starts = [scaled(b.from_points, SCORE_SCALE) for b in bands]
-            info = np.iinfo(score.dtype)
-            if not all(info.min <= s <= info.max for s in starts):
-                score = score.astype(np.int64)
-            # band index = (how many band starts are <= the score) - 1, at least 0
-            idx: npt.NDArray[np.signedinteger[Any]]
-            if len(starts) <= 16:  # a few comparisons beat a binary search per person
-                idx = np.full(self.n, -1, np.int32)  # a band x answer index fits easily
-                for start in starts:
-                    np.add(idx, score >= score.dtype.type(start), out=idx)
-            else:
-                idx = np.searchsorted(np.array(starts, dtype=score.dtype), score, side="right")
-                np.subtract(idx, 1, out=idx)
-            np.maximum(idx, 0, out=idx)
-            ref = m.rate
-            codes = self.codes(ref.question) if isinstance(ref, RateByAnswer) else None
-            if isinstance(ref, RateByAnswer) and codes is not None:
-                # one table of (band, answer) -> amount, worked out with the same integer formula
-                rates = self.p.model.rates
-                default = scaled(rates[ref.default].amount, FP) if ref.default else 0
-                table = {opt: scaled(rates[rid].amount, FP) for opt, rid in ref.rates.items()}
-                cats = self.pop.choice[ref.question].categories
-                col_rates = [default] + [table.get(c, default) for c in cats]
-                lut = np.array([div_round(h * r * w, 2 * CENTI) for h in h2 for r in col_rates], np.int64)
-                np.multiply(idx, len(col_rates), out=idx)
-                np.add(idx, codes, out=idx)
-                np.add(idx, 1, out=idx)
-                return np.take(lut, idx)
-            rate = self.rate_fp(ref)
-            if isinstance(rate, int):
-                return np.take(np.array([div_round(h * rate * w, 2 * CENTI) for h in h2], np.int64), idx)
-            return div_round(np.take(np.array(h2, np.int64), idx) * rate * w, 2 * CENTI)
-        if isinstance(m, MatrixMethod):
-            return self.matrix_amount(m)
-        if isinstance(m, FixedMethod):
-            return self.rate_fp(m.rate)
-        assert isinstance(m, ShareMethod)
-        return mul_div_round(final[m.stream], FP * scaled(m.percent, CENTI), 100 * CENTI)
-
-    def matrix_amount(self, m: MatrixMethod) -> I64 | int:
-        """A matrix's annual amount: each (row answer, column answer) pair's hours a week, the
-        figure of a range the policy pays (as twice the hours in hundredths, like the per-person
-        path), looked up from one table; nothing without both answers, as per person."""
-        w = self.p.model.weeks_per_year
-        rows, cols = self.codes(m.row_question), self.codes(m.column_question)
-        if rows is None or cols is None:
-            return 0
-        row_cats = self.pop.choice[m.row_question].categories
-        col_cats = self.pop.choice[m.column_question].categories
-        # Index (row code + 1) x (columns + 1) + (column code + 1): an unanswered row or column
-        # (code -1) lands on the table's first row or column, which holds no hours.
-        width = len(col_cats) + 1
-        h2 = np.zeros((len(row_cats) + 1) * width, np.int64)
-        for i, r in enumerate(row_cats, 1):
-            for j, c in enumerate(col_cats, 1):
-                cell = m.cells.get(r, {}).get(c)
-                if cell is not None:
-                    h2[i * width + j] = cell_hours_twice_centi(cell, m.hours_in_range)
-        idx = np.add(rows, np.int32(1), dtype=np.int64)
-        np.multiply(idx, width, out=idx)
-        np.add(idx, cols, out=idx)
-        np.add(idx, 1, out=idx)
-        rate = self.rate_fp(m.rate)
-        if isinstance(rate, int):
-            lut = np.array([div_round(int(h) * rate * w, 2 * CENTI) for h in h2.tolist()], np.int64)
-            return np.take(lut, idx)
-        return div_round(np.take(h2, idx) * rate * w, 2 * CENTI)
-
 
 def compute_population(policy: Policy, pop: Population) -> PopulationResult:
     """Annual pence per stream for everyone in ``pop`` under ``policy`` (equal to :func:`allocate`)."""
@@ -714,10 +640,11 @@ def compute_population(policy: Policy, pop: Population) -> PopulationResult:
             m = choice.method
             if not mask.any():
                 continue
-            if m.kind not in VECTOR_METHODS:
+            method = method_for(m)
+            if not method.vectorised:
                 scalar_mask |= mask
                 continue
-            amt = run.amount(m, final)
+            amt = method.population(run, m, final)
             if running is None:
                 # rows outside every method are zeroed at the end, so the first amount is taken whole
                 running = amt
@@ -730,11 +657,7 @@ def compute_population(policy: Policy, pop: Population) -> PopulationResult:
             pence = np.zeros(pop.n, np.int64)
         elif isinstance(running, int) and not s.adjustments:
             # one amount for everyone: finish it once (same integer steps), then mask
-            one = round_fp_to_pence(max(running, 0), s.rounding.to, s.rounding.mode)
-            if s.minimum is not None and 0 < one < s.minimum:
-                one = s.minimum
-            if s.maximum is not None:
-                one = min(one, s.maximum)
+            one = limit_pence(s, round_fp_to_pence(max(running, 0), s.rounding.to, s.rounding.mode))
             pence = np.multiply(has_method, np.int64(one), dtype=np.int64)
         else:
             if isinstance(running, int):
