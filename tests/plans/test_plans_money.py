@@ -13,6 +13,7 @@ from plans_support import DAY, activate, write_plan
 from selfdirect.allocation import services as allocation
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
+from selfdirect.core.errors import ServiceError
 from selfdirect.ledger.models import Budget, Instalment
 from selfdirect.plans import services
 from selfdirect.plans.constants import Deployment, Progress, RiskLevel
@@ -85,7 +86,7 @@ def test_without_a_rule_for_a_mix_the_plan_says_finance_must_draft_the_budget(wo
     row.save(update_fields=["yaml_text"])
     plan = write_plan(side)
     services.update_plan(side.users[Role.PLANNER], plan, {"deployment": Deployment.MIX}, "mix and match")
-    with pytest.raises((TransitionRefused, services.ServiceError), match="do not say how a mix is split"):
+    with pytest.raises((TransitionRefused, ServiceError), match="do not say how a mix is split"):
         activate(side, plan)
     assert not Budget.objects.filter(person=side.caseload_person).exists()
 

@@ -1,6 +1,9 @@
 """The plan workflow as data: every permitted transition, which states it leaves from, where it goes
 and in which capacity someone may make it. services.apply_transition is the one function that
-applies a transition; nothing else changes a plan's state.
+applies a transition; nothing else changes a plan's state. What a transition checks and does besides
+moving the state (its effect) is registered against its action in services/effects.py, and
+:func:`check_effects` refuses to start with a transition that has no effect or an effect that names
+no transition.
 
 Capacities are relationships to one plan, not bare roles: a PERSON is the plan's own person; a
 REPRESENTATIVE acts for them with "may agree the support plan"; ASSESSOR (the care co-ordinator) and
@@ -9,7 +12,10 @@ PLANNER (broker) have the person on their team's caseload; PANEL and ADMIN are a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
 
 from selfdirect.core.constants import Role
 
@@ -97,6 +103,23 @@ def permission_for(action: str) -> str:
     money (deploying it), sees a plan's money, not all of it; everyone else needs the whole plan."""
     transition = TRANSITIONS.get(action)
     return "plans.view_money" if transition and FINANCE in transition.capacities else "plans.view_plan"
+
+
+def unmatched_effects(effects: Iterable[str], transitions: Iterable[str] = TRANSITIONS) -> list[str]:
+    """What does not match between the transitions and the actions that have an effect: each
+    transition with no effect, and each effect for an action that is no transition."""
+    have, table = set(effects), set(transitions)
+    return [f"transition {a!r} has no effect" for a in sorted(table - have)] + [
+        f"an effect names {a!r}, which is no transition" for a in sorted(have - table)
+    ]
+
+
+def check_effects(effects: Iterable[str], transitions: Iterable[str] = TRANSITIONS) -> None:
+    """Refuse (ImproperlyConfigured) a table and effects that do not match one for one. A plain
+    check, not an ``assert``, so ``python -O`` keeps it."""
+    problems = unmatched_effects(effects, transitions)
+    if problems:
+        raise ImproperlyConfigured("The plan workflow and its effects differ: " + "; ".join(problems))
 
 
 class TransitionRefused(Exception):
