@@ -25,10 +25,6 @@ NOT_LISTED = {
     "core.ApiToken": "each token belongs to its holder; pages show the signed-in user's own",
 }
 
-# Apps still moving to one scope per model (issue 18.8). The list only shrinks: an app listed here
-# with nothing left to do fails the test, so it is taken off when its scopes land.
-STILL_UNSCOPED = {"plans"}
-
 # What a query starts with: a manager method that reads rows.
 READS = {
     "all", "filter", "exclude", "get", "first", "last", "count", "exists", "values", "values_list",
@@ -63,17 +59,7 @@ def test_every_model_with_an_authority_has_one_scope_in_its_apps_access_module()
             missing.append(label(model))
         elif scope.__module__ != f"{model._meta.app_config.name}.access":
             misplaced.append(f"{label(model)}: {scope.__module__}.{scope.__qualname__}")
-    _only_the_unfinished(missing + misplaced, "models with an authority and no scope in their access.py")
-
-
-def test_the_unfinished_list_only_shrinks():
-    registered = access.registered()
-    unscoped = {m._meta.app_label for m in tenant_models() if m not in registered and label(m) not in NOT_LISTED}
-    names = {m.__name__ for m in tenant_models() if label(m) not in NOT_LISTED}
-    by_hand = {p.relative_to(Path(settings.BASE_DIR)).parts[0] for p in _page_modules()
-               if unscoped_queries(p.read_text(encoding="utf-8"), names)}  # fmt: skip
-    done = STILL_UNSCOPED - unscoped - by_hand
-    assert not done, f"take {sorted(done)} off STILL_UNSCOPED: every model there has its scope"
+    _none(missing + misplaced, "models with an authority and no scope in their access.py")
 
 
 def test_the_exemptions_name_real_models():
@@ -112,15 +98,11 @@ def test_pages_and_the_api_query_tenant_models_only_through_their_scope():
     for path in _page_modules():
         for line in unscoped_queries(path.read_text(encoding="utf-8"), names):
             found.append(f"{path.relative_to(Path(settings.BASE_DIR).parent)}:{line}")
-    _only_the_unfinished(found, "tenant models queried without their scope")
+    _none(found, "tenant models queried without their scope")
 
 
-def _only_the_unfinished(problems: list[str], what: str) -> None:
-    def app(problem: str) -> str:
-        return problem.split("/")[1] if problem.startswith("selfdirect/") else problem.split(".")[0]
-
-    left = [p for p in problems if app(p) not in STILL_UNSCOPED]
-    assert not left, f"{what}:\n  " + "\n  ".join(sorted(left))
+def _none(problems: list[str], what: str) -> None:
+    assert not problems, f"{what}:\n  " + "\n  ".join(sorted(problems))
 
 
 @pytest.mark.parametrize(

@@ -35,14 +35,7 @@ from .constants import (
     RiskLevel,
 )
 from .models import (
-    FrameworkOutcome,
-    MonitoringVisit,
     PanelInvitation,
-    PanelMeeting,
-    PanelReferral,
-    PlanOutcome,
-    Refusal,
-    SpendingLine,
     SupportPlan,
 )
 from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, permission_for
@@ -344,8 +337,10 @@ def create_plan(request: AuthedRequest, body: PlanIn) -> Any:
 def frameworks(request: AuthedRequest) -> Any:
     if request.authority is None:
         return []
-    found = FrameworkOutcome.objects.filter(authority=request.authority, retired=False).select_related(
-        "framework"
+    found = (
+        access.framework_outcome_scope(request.user, request.authority)
+        .filter(retired=False)
+        .select_related("framework")
     )
     return [{"id": o.pk, "framework": o.framework.key, "code": o.code, "title": o.title} for o in found]
 
@@ -381,7 +376,7 @@ def _referral(r: Any) -> dict[str, Any]:
 
 @router.get("/plans/panel/meetings", response=list[MeetingOut], summary="Panel meetings and their agendas")
 def meetings(request: AuthedRequest) -> Any:
-    found = PanelMeeting.objects.filter(authority=_panel_scope(request)).prefetch_related("referrals__plan")
+    found = access.meeting_scope(request.user, _panel_scope(request)).prefetch_related("referrals__plan")
     return [{"id": m.pk, "meets_on": m.meets_on, "minutes": m.minutes, "agenda": [_referral(r) for r in m.referrals.all()]}
             for m in found]  # fmt: skip
 
@@ -431,12 +426,12 @@ def _panel_scope(request: AuthedRequest, perm: str = "plans.see_panel") -> Any:
 
 
 def _panel_record(request: AuthedRequest, records: Any, pk: int) -> Any:
-    """One of the panel's records, to write (plans.run_panel). Those who do not see the panel's work
-    get 404 whether or not it exists, as for any record they may not see (docs/access.md); those who
-    see it but do not run the panel (admins) get 403."""
+    """One of the panel's records (``records``: their scope), to write (plans.run_panel). Those who
+    do not see the panel's work get 404 whether or not it exists, as for any record they may not see
+    (docs/access.md); those who see it but do not run the panel (admins) get 403."""
     if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
         raise Http404("not a record you see")
-    record = get_object_or_404(records, pk=pk, authority=request.authority)
+    record = get_object_or_404(records, pk=pk)
     _panel_scope(request, "plans.run_panel")
     return record
 
@@ -447,7 +442,8 @@ def _panel_record(request: AuthedRequest, records: Any, pk: int) -> Any:
     summary="Record who came to the panel for the person (panel members)",
 )
 def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn) -> Any:
-    referral = _panel_record(request, PanelReferral.objects.select_related("plan"), referral_id)
+    referrals = access.referral_scope(request.user, request.authority).select_related("plan")
+    referral = _panel_record(request, referrals, referral_id)
     _writing(lambda: services.record_attendance(request.user, referral, body.attendance, body.attendee_name))
     return _referral(referral)
 
@@ -458,7 +454,8 @@ def post_attendance(request: AuthedRequest, referral_id: int, body: AttendanceIn
     summary="Record how and when an invitation to the panel was sent (panel members)",
 )
 def post_invitation_sent(request: AuthedRequest, invitation_id: int, body: InvitationSentIn) -> Any:
-    invitation = _panel_record(request, PanelInvitation.objects.select_related("referral"), invitation_id)
+    invitations = access.invitation_scope(request.user, request.authority).select_related("referral")
+    invitation = _panel_record(request, invitations, invitation_id)
     _writing(lambda: services.mark_invitation_sent(request.user, invitation, body.sent_how, body.sent_on))
     return _invitation(invitation)
 
@@ -479,7 +476,7 @@ def list_invitations(request: AuthedRequest, plan_id: int) -> Any:
     summary="Write a panel meeting's minutes (panel members)",
 )
 def post_minutes(request: AuthedRequest, meeting_id: int, body: MinutesIn) -> Any:
-    meeting = _panel_record(request, PanelMeeting.objects.all(), meeting_id)
+    meeting = _panel_record(request, access.meeting_scope(request.user, request.authority), meeting_id)
     _writing(lambda: services.save_minutes(request.user, meeting, body.minutes))
     return {"id": meeting.pk, "meets_on": meeting.meets_on, "minutes": meeting.minutes,
             "agenda": [_referral(r) for r in meeting.referrals.select_related("plan")]}  # fmt: skip
@@ -489,9 +486,8 @@ def post_minutes(request: AuthedRequest, meeting_id: int, body: MinutesIn) -> An
     "/plans/refusals/{refusal_id}/follow-up", response=RefusalOut, summary="Record a refusal's follow-up"
 )
 def follow_up(request: AuthedRequest, refusal_id: int, body: FollowUpIn) -> Any:
-    scope = people_scope(request.user, request.authority, "case")
     refusal = get_object_or_404(
-        Refusal.objects.select_related("person"), pk=refusal_id, authority=request.authority, person__in=scope
+        access.refusal_scope(request.user, request.authority).select_related("person"), pk=refusal_id
     )
     if not request.user.has_perm("plans.add_refusal", refusal.person):
         raise PermissionDenied("plans.add_refusal")
@@ -503,8 +499,7 @@ def follow_up(request: AuthedRequest, refusal_id: int, body: FollowUpIn) -> Any:
 def refusals(request: AuthedRequest, due_only: bool = False) -> Any:
     if request.authority is None or not request.user.has_perm("plans.see_refusals", request.authority):
         raise PermissionDenied("plans.see_refusals")
-    scope = people_scope(request.user, request.authority, "case")
-    found = Refusal.objects.filter(authority=request.authority, person__in=scope)
+    found = access.refusal_scope(request.user, request.authority)
     if due_only:
         found = found.filter(pk__in=services.refusals_due(request.authority).values("pk"))
     return found
@@ -537,7 +532,8 @@ def patch_plan(request: AuthedRequest, plan_id: int, body: PlanPatch) -> Any:
     if "indicative_budget_pence" in data:
         data["budget_source"] = f"Entered by {request.user} through the API"
     _writing(lambda: services.update_plan(request.user, plan, data, body.reason))
-    return _full(request, SupportPlan.objects.get(pk=plan.pk))
+    plan.refresh_from_db()  # the service wrote its own copy
+    return _full(request, plan)
 
 
 @router.get(
@@ -571,7 +567,7 @@ def add_outcome(request: AuthedRequest, plan_id: int, body: OutcomeIn) -> Any:
 @router.delete("/plans/{plan_id}/outcomes/{outcome_id}", response={204: None}, summary="Remove an outcome")
 def delete_outcome(request: AuthedRequest, plan_id: int, outcome_id: int) -> Any:
     plan = _plan(request, plan_id)
-    outcome = get_object_or_404(PlanOutcome, pk=outcome_id, plan=plan)
+    outcome = get_object_or_404(plan.outcomes, pk=outcome_id)
     _writing(lambda: services.delete_outcome(request.user, outcome))
     return Status(204, None)
 
@@ -590,7 +586,7 @@ def add_line(request: AuthedRequest, plan_id: int, body: LineIn) -> Any:
 @router.delete("/plans/{plan_id}/lines/{line_id}", response={204: None}, summary="Remove spending")
 def delete_line(request: AuthedRequest, plan_id: int, line_id: int) -> Any:
     plan = _plan(request, plan_id)
-    line = get_object_or_404(SpendingLine, pk=line_id, plan=plan)
+    line = get_object_or_404(plan.lines, pk=line_id)
     _writing(lambda: services.delete_line(request.user, line))
     return Status(204, None)
 
@@ -620,8 +616,9 @@ def post_transition(request: AuthedRequest, plan_id: int, body: TransitionIn) ->
             data={"conditions": body.conditions, "minutes": body.minutes},
         )
     )
-    state = SupportPlan.objects.values_list("state", flat=True).get(pk=plan.pk)
-    return Status((201 if step else 200), {"applied": step is not None, "state": state, "transition": step})
+    plan.refresh_from_db(fields=["state"])  # the service moved its own copy
+    found = {"applied": step is not None, "state": plan.state, "transition": step}
+    return Status((201 if step else 200), found)
 
 
 @router.get("/plans/{plan_id}/visits", response=VisitsOut, summary="The plan's light-touch monitoring visits")
@@ -647,7 +644,7 @@ def add_visit(request: AuthedRequest, plan_id: int, body: VisitIn) -> Any:
 )
 def record_visit(request: AuthedRequest, plan_id: int, visit_id: int, body: VisitRecordIn) -> Any:
     plan = _plan(request, plan_id, "plans.review_plan")
-    visit = get_object_or_404(MonitoringVisit, pk=visit_id, plan=plan)
+    visit = get_object_or_404(plan.visits, pk=visit_id)
     _writing(lambda: services.record_visit(request.user, visit, body.visited_on, body.notes))
     return visit
 

@@ -10,9 +10,8 @@ from selfdirect.core.constants import Role
 from selfdirect.core.http import AuthedRequest
 
 from . import services
-from .access import money_scope, plans_scope
+from .access import meeting_scope, money_scope, plans_scope, referral_scope
 from .constants import PlanState
-from .models import PanelMeeting, PanelReferral
 
 Section = tuple[str, dict[str, Any]] | None
 
@@ -80,10 +79,12 @@ def panel(request: AuthedRequest) -> Section:
     if Role.PANEL not in request.roles or request.authority is None:
         return None
     today = timezone.localdate()
-    meeting = PanelMeeting.objects.filter(authority=request.authority, meets_on__gte=today).first()
-    waiting = PanelReferral.objects.filter(
-        authority=request.authority, decision="", plan__state=PlanState.REFERRED
-    ).select_related("plan__person", "meeting")
+    meeting = meeting_scope(request.user, request.authority).filter(meets_on__gte=today).first()
+    waiting = (
+        referral_scope(request.user, request.authority)
+        .filter(decision="", plan__state=PlanState.REFERRED)
+        .select_related("plan__person", "meeting")
+    )
     return "plans/home/panel.html", {
         "meeting": meeting,
         "waiting": list(waiting[:20]),

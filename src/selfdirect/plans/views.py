@@ -41,13 +41,7 @@ from .forms import (
     VisitScheduleForm,
 )
 from .models import (
-    MonitoringVisit,
-    PanelInvitation,
     PanelMeeting,
-    PanelReferral,
-    PlanOutcome,
-    Refusal,
-    SpendingLine,
     SupportPlan,
 )
 from .workflow import TRANSITIONS, TransitionForbidden, TransitionRefused, available, permission_for
@@ -229,9 +223,7 @@ def _section(
             data["indicative_budget_pence"] = form.cleaned_data["indicative_budget"]
             data["budget_source"] = f"Entered by {request.user} on {timezone.localdate():%-d %B %Y}"
         try:
-            services.update_plan(
-                request.user, SupportPlan.objects.get(pk=pk), data, f"Plan written: {title.lower()}"
-            )
+            services.update_plan(request.user, plan, data, f"Plan written: {title.lower()}")
         except (ServiceError, TransitionRefused) as exc:
             _errors(form, exc)
         else:
@@ -279,7 +271,7 @@ def plan_duration(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_outcomes(request: AuthedRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
     plan = _plan(request, pk, "plans.change_plan")
-    outcome = get_object_or_404(PlanOutcome, pk=outcome_pk, plan=plan) if outcome_pk else None
+    outcome = get_object_or_404(plan.outcomes, pk=outcome_pk) if outcome_pk else None
     form = OutcomeForm(request.POST or None, plan=plan, instance=outcome)
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,7 +295,7 @@ def plan_outcomes(request: AuthedRequest, pk: int, outcome_pk: int | None = None
 @login_required
 def outcome_delete(request: AuthedRequest, pk: int, outcome_pk: int) -> HttpResponse:
     plan = _plan(request, pk, "plans.change_plan")
-    outcome = get_object_or_404(PlanOutcome, pk=outcome_pk, plan=plan)
+    outcome = get_object_or_404(plan.outcomes, pk=outcome_pk)
     if request.method != "POST":
         return redirect("plans:outcomes", pk=plan.pk)
     services.delete_outcome(request.user, outcome)
@@ -316,7 +308,7 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
     plan = _plan(request, pk, "plans.view_money")
     can_write = request.user.has_perm("plans.change_plan", plan)
     rules, _ = services.current_rules(plan.authority)
-    line = get_object_or_404(SpendingLine, pk=line_pk, plan=plan) if line_pk else None
+    line = get_object_or_404(plan.lines, pk=line_pk) if line_pk else None
     if request.method == "POST" and not can_write:
         raise PermissionDenied("plans.change_plan")
     initial = {}
@@ -353,7 +345,7 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
 @login_required
 def line_delete(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
     plan = _plan(request, pk, "plans.change_plan")
-    line = get_object_or_404(SpendingLine, pk=line_pk, plan=plan)
+    line = get_object_or_404(plan.lines, pk=line_pk)
     if request.method == "POST":
         services.delete_line(request.user, line)
         messages.success(request, "Spending removed")
@@ -475,7 +467,7 @@ def plan_visits(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_record(request: AuthedRequest, pk: int, visit_pk: int) -> HttpResponse:
     plan = _plan(request, pk, "plans.review_plan")
-    visit = get_object_or_404(MonitoringVisit, pk=visit_pk, plan=plan)
+    visit = get_object_or_404(plan.visits, pk=visit_pk)
     form = VisitRecordForm(
         request.POST or None,
         initial={"visited_on": visit.visited_on or timezone.localdate(), "notes": visit.notes},
@@ -502,12 +494,11 @@ def panel_meetings(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied("no authority")
     require(request, "plans.see_panel", request.authority)
     today = timezone.localdate()
-    meetings = PanelMeeting.objects.filter(authority=request.authority).order_by("-meets_on")[:52]
+    meetings = access.meeting_scope(request.user, request.authority).order_by("-meets_on")[:52]
     rules, _ = services.current_rules(request.authority)
-    total = SupportPlan.objects.filter(authority=request.authority).exclude(state=PlanState.DRAFT).count()
-    referred = (
-        SupportPlan.objects.filter(authority=request.authority, referrals__isnull=False).distinct().count()
-    )
+    every_plan = access.plans_scope(request.user, request.authority, "totals")
+    total = every_plan.exclude(state=PlanState.DRAFT).count()
+    referred = every_plan.filter(referrals__isnull=False).distinct().count()
     return render(
         request, "plans/panel.html",
         {"meetings": meetings, "today": today, "total": total, "referred": referred,
@@ -521,7 +512,7 @@ def _meeting(request: AuthedRequest, meeting_pk: int) -> PanelMeeting:
     it does."""
     if request.authority is None or not request.user.has_perm("plans.see_panel", request.authority):
         raise Http404("no such meeting")
-    return get_object_or_404(PanelMeeting, pk=meeting_pk, authority=request.authority)
+    return get_object_or_404(access.meeting_scope(request.user, request.authority), pk=meeting_pk)
 
 
 @login_required
@@ -549,7 +540,9 @@ def panel_meeting(request: AuthedRequest, meeting_pk: int) -> HttpResponse:
 def panel_attendance(request: AuthedRequest, meeting_pk: int, referral_pk: int) -> HttpResponse:
     meeting = _meeting(request, meeting_pk)
     require(request, "plans.run_panel", request.authority)
-    referral = get_object_or_404(PanelReferral, pk=referral_pk, meeting=meeting)
+    referral = get_object_or_404(
+        access.referral_scope(request.user, request.authority), pk=referral_pk, meeting=meeting
+    )
     form = AttendanceForm(request.POST or None, prefix=f"r{referral.pk}")
     if request.method == "POST" and form.is_valid():
         services.record_attendance(
@@ -564,8 +557,8 @@ def panel_attendance(request: AuthedRequest, meeting_pk: int, referral_pk: int) 
 def invitation_sent(request: AuthedRequest, meeting_pk: int, invitation_pk: int) -> HttpResponse:
     meeting = _meeting(request, meeting_pk)
     invitation = get_object_or_404(
-        PanelInvitation.objects.select_related("referral__plan__person"),
-        pk=invitation_pk, referral__meeting=meeting, authority=request.authority,
+        access.invitation_scope(request.user, request.authority).select_related("referral__plan__person"),
+        pk=invitation_pk, referral__meeting=meeting,
     )  # fmt: skip
     require(request, "plans.run_panel", request.authority)
     form = InvitationSentForm(
@@ -606,8 +599,7 @@ def refusal_list(request: AuthedRequest) -> HttpResponse:
     if request.authority is None:
         raise PermissionDenied("no authority")
     require(request, "plans.see_refusals", request.authority)
-    scope = people_scope(request.user, request.authority, "case")
-    refusals = Refusal.objects.filter(authority=request.authority, person__in=scope).select_related("person")
+    refusals = access.refusal_scope(request.user, request.authority).select_related("person")
     return render(request, "plans/refusals.html", {"refusals": refusals, "today": timezone.localdate()})
 
 
@@ -625,8 +617,7 @@ def refusal_add(request: AuthedRequest, person_pk: int) -> HttpResponse:
 
 @login_required
 def refusal_follow_up(request: AuthedRequest, refusal_pk: int) -> HttpResponse:
-    scope = people_scope(request.user, request.authority, "case")
-    refusal = get_object_or_404(Refusal, pk=refusal_pk, authority=request.authority, person__in=scope)
+    refusal = get_object_or_404(access.refusal_scope(request.user, request.authority), pk=refusal_pk)
     require(request, "plans.add_refusal", refusal.person)
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -69,18 +69,11 @@ def invite_to_panel(actor: User | None, referral: PanelReferral, day: dt.date) -
 
 
 def visible_invitations(user: User, plan: SupportPlan) -> QuerySet[PanelInvitation]:
-    """The plan's panel invitations ``user`` may read: workers, the panel and admins see them all;
-    the person sees the one addressed to them, a representative the one addressed to them."""
-    caps = access.capacities(user, plan)
-    found = PanelInvitation.objects.filter(referral__plan=plan).select_related("referral__meeting")
-    if caps & {Role.ASSESSOR.value, Role.PLANNER.value, Role.PANEL.value, Role.ADMIN.value}:
-        return found
-    mine = PanelInvitation.objects.none()
-    if Role.PERSON.value in caps:
-        mine = mine | found.filter(representative__isnull=True)
-    if caps & {Role.REPRESENTATIVE.value, access.VIEWER}:
-        mine = mine | found.filter(representative__user=user)
-    return mine
+    """The plan's panel invitations ``user`` may read (access.invitation_scope): workers, the panel
+    and admins see them all; the person sees the one addressed to them, a representative the one
+    addressed to them."""
+    scope = access.invitation_scope(user, plan.authority_id)
+    return scope.filter(referral__plan=plan).select_related("referral__meeting")
 
 
 def mark_invitation_sent(
