@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from psycopg import sql
 from pytest_django.plugin import blocking_manager_key
 
@@ -26,6 +26,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Assertions on the page wait for it (expect(...) retries until this long): a page answering a
+# click can arrive after the click returns, and later still on a busy CI machine. Never sleep.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import follow, serious_violations, sign_in
 from selfdirect.allocation import services
@@ -81,15 +82,15 @@ def test_person_completes_self_assessment_and_sees_explained_budget(
     page.get_by_role("button", name="Start now").click()
     problems += axe(page)
     answer_questions(page, problems, axe)
-    assert page.get_by_role("heading", name="Check your answers before sending them").is_visible()
-    assert page.get_by_text("Mornings are hard.").is_visible()
+    expect(page.get_by_role("heading", name="Check your answers before sending them")).to_be_visible()
+    expect(page.get_by_text("Mornings are hard.")).to_be_visible()
     problems += axe(page)
     page.get_by_role("button", name="Send and see my indicative budget").click()
     panel = page.get_by_test_id("budget-panel").inner_text()
     assert "£9,450.00 a year" in panel and "Indicative" in panel
     assert "starting point" in page.content()
     assert published["policy-2026.yaml"].version_id in page.get_by_test_id("policy-version").inner_text()
-    assert page.get_by_text("How this was worked out").first.is_visible()
+    expect(page.get_by_text("How this was worked out").first).to_be_visible()
     problems += axe(page)
     context.close()
     assert problems == []
@@ -181,6 +182,6 @@ def test_staff_pages_pass_axe(browser, live_server, published, browser_world, se
         if username == "northshire-commissioner":
             page.goto(f"{live_server.url}/allocation/what-if/{run.pk}/")
             assert page.locator("img[alt^='Bar chart']").count() == 1
-            assert page.get_by_test_id("streams-table").is_visible()
+            expect(page.get_by_test_id("streams-table")).to_be_visible()
         context.close()
     assert problems == {}

@@ -4,6 +4,7 @@ including the scheme pages with charts; the one-click seed example works without
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import serious_violations, sign_in
 from selfdirect.core.constants import Role
@@ -48,8 +49,8 @@ def test_every_extracare_page_passes_axe(page, live_server, browser_world):
     page.get_by_label("Number of flats").fill("-3")
     page.get_by_label("Why are you making this change?").fill("Testing")
     page.get_by_role("button", name="Save the scheme").click()
-    assert page.get_by_text("There is a problem").is_visible()
-    assert page.get_by_role("link", name="Number of flats: must be at least 1 (got -3)").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Number of flats: must be at least 1 (got -3)")).to_be_visible()
     found = serious_violations(page)
     if found:
         problems["edit with errors"] = found
@@ -68,7 +69,7 @@ def test_seed_example_and_scheme_page_without_javascript(page_without_js, live_s
     page.get_by_role("link", name="Weekly rota").click()
     page.get_by_role("button", name="Build the rota").click()
     assert page.get_by_test_id("status").inner_text() == "Finished"
-    assert page.get_by_test_id("rota").is_visible()
+    expect(page.get_by_test_id("rota")).to_be_visible()
     # (axe needs JavaScript, so it runs on these pages in the test above.)
 
 

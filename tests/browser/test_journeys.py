@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import serious_violations, sign_in
 from selfdirect.people.models import Person
@@ -35,7 +36,7 @@ def test_assessor_adds_a_person_fixing_a_mistake(browser, live_server, browser_w
     fill_new_person(page, nhs_number="943 476 5918")
     page.get_by_role("button", name="Save").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Enter a valid NHS number" in summary.inner_text()
     assert serious_violations(page) == [] if javascript else True
     assert not Person.objects.filter(family_name="Hall").exists()
@@ -44,7 +45,7 @@ def test_assessor_adds_a_person_fixing_a_mistake(browser, live_server, browser_w
     page.get_by_label("NHS number").fill("943 476 5919")
     page.get_by_label("Day").first.fill("27")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("heading", name="Grace Hall").is_visible()
+    expect(page.get_by_role("heading", name="Grace Hall")).to_be_visible()
     assert "was added with reference" in page.locator(".govuk-notification-banner").inner_text()
     assert Person.objects.get(family_name="Hall").nhs_number == "9434765919"
     context.close()
@@ -70,4 +71,4 @@ def test_representative_sees_only_who_they_act_for(page, live_server, browser_wo
     assert links == [str(browser_world.north.self_person)]
     response = page.goto(f"{live_server.url}/people/{browser_world.north.caseload_person.pk}/")
     assert response is not None and response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()

@@ -89,12 +89,13 @@ def test_draft_budget_and_claw_back_forms_show_errors_accessibly(page, live_serv
     page.goto(f"{live_server.url}/money/budgets/{budget.pk}/clawback/")
     assert page.get_by_test_id("clawback-outstanding").inner_text() != "£0.00"
     page.get_by_role("button", name="Record money received").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/money/people/{budget.person_id}/budgets/new/")
     page.get_by_label("Council-managed account: share of each payment, in per cent").fill("90")
     page.get_by_label("Direct payment: share of each payment, in per cent").fill("5")
     page.get_by_role("button", name="Save draft budget").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "add up to 95%" in summary.inner_text()
+    expect(summary).to_be_visible()
+    assert "add up to 95%" in summary.inner_text()
     assert serious_violations(page) == []

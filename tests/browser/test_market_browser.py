@@ -29,18 +29,19 @@ def market_world(browser_world):
 
 def test_a_person_browses_the_public_directory(page, live_server, market_world):
     page.goto(f"{live_server.url}/directory/")
-    assert page.get_by_role("heading", name="Find support in Northshire County Council").is_visible()
+    expect(page.get_by_role("heading", name="Find support in Northshire County Council")).to_be_visible()
     assert page.get_by_test_id("provider").count() == 3
-    assert page.get_by_text("4 out of 5 stars").first.is_visible()
-    assert page.get_by_role("cell", name="£18.00").first.is_visible()  # the night rate
-    assert page.get_by_text("Joy Adeyemi").is_visible()
+    expect(page.get_by_text("4 out of 5 stars").first).to_be_visible()
+    expect(page.get_by_role("cell", name="£18.00").first).to_be_visible()  # the night rate
+    expect(page.get_by_text("Joy Adeyemi")).to_be_visible()
     assert page.get_by_text("Lena Novak").count() == 0  # expired DBS: hidden
-    assert page.get_by_text("Amira Hassan").is_visible() and page.get_by_text("£25.00 per hour").is_visible()
+    expect(page.get_by_text("Amira Hassan")).to_be_visible()
+    expect(page.get_by_text("£25.00 per hour")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_label("Type of support").select_option("housing_support")
     page.get_by_role("button", name="Filter").click()
     assert page.get_by_test_id("provider").count() == 1
-    assert page.get_by_role("heading", name="Kelby Housing Support Trust").is_visible()
+    expect(page.get_by_role("heading", name="Kelby Housing Support Trust")).to_be_visible()
     assert serious_violations(page) == []
 
 
@@ -173,7 +174,7 @@ def test_every_market_page_passes_axe(page, live_server, market_world):
     # A refused form shows its errors accessibly too.
     page.goto(f"{live_server.url}/market/contracts/new/")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     found = serious_violations(page)
     if found:
         problems["contract form errors"] = found
@@ -187,6 +188,6 @@ def test_commissioner_sees_contract_usage_and_abatement(page, live_server, marke
     sign_in(page, live_server.url, "northshire-commissioner")
     page.goto(f"{live_server.url}/market/contracts/{contract.pk}/")
     usage = page.get_by_test_id("usage")
-    assert usage.get_by_role("cell", name="£2,445.00", exact=True).is_visible()
+    expect(usage.get_by_role("cell", name="£2,445.00", exact=True)).to_be_visible()
     assert page.get_by_test_id("tender").inner_text().startswith("30 September 2028")
     assert serious_violations(page) == []

@@ -4,6 +4,7 @@ serious or critical violation."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import serious_violations, sign_in
 from selfdirect.core.constants import Role
@@ -62,7 +63,7 @@ def test_sign_in_page_and_its_errors_pass_axe(page, live_server, browser_world):
     page.goto(f"{live_server.url}/sign-in/")
     assert serious_violations(page) == []
     sign_in(page, live_server.url, "northshire-admin", "wrong-password")
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert serious_violations(page) == []
 
 

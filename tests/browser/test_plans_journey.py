@@ -16,7 +16,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from browser_support import serious_violations, sign_in
 from selfdirect.allocation import services as allocation_services
@@ -120,7 +120,7 @@ def test_plan_journey_from_self_assessment_to_review(browser, live_server, brows
     j.click(person, "link", "Self-assessment")
     j.submit(person, "Start now")
     self_assessment(j, person)
-    assert person.get_by_role("heading", name="Check your answers before sending them").is_visible()
+    expect(person.get_by_role("heading", name="Check your answers before sending them")).to_be_visible()
     j.submit(person, "Send and see my indicative budget")
     assert "£9,450.00 a year" in person.get_by_test_id("budget-panel").inner_text()
 
@@ -233,7 +233,7 @@ def test_plan_journey_from_self_assessment_to_review(browser, live_server, brows
     # Margaret reads the condition on her plan (she may appeal it)
     j.go(person, f"/plans/{plan.pk}/")
     assert "A falls assessment within 4 weeks" in person.content()
-    assert person.get_by_role("link", name="Appeal against the panel's decision").is_visible()
+    expect(person.get_by_role("link", name="Appeal against the panel's decision")).to_be_visible()
 
     # 5. Finance deploys the money: the ledger agrees a budget from the plan
     finance = j.as_user("northshire-finance")
@@ -342,7 +342,7 @@ def test_appealing_a_condition_and_the_visit_pages_pass_axe(browser, live_server
     j.go(person, f"/plans/{plan.pk}/")
     j.click(person, "link", "Appeal against the panel's decision")
     j.submit(person, "Appeal against the panel's decision")
-    assert person.locator(".govuk-error-summary").is_visible()
+    expect(person.locator(".govuk-error-summary")).to_be_visible()
     person.get_by_label("Why do you disagree with the decision?").fill("My PA is my sister; I cannot wait")
     j.submit(person, "Appeal against the panel's decision")
     assert person.get_by_test_id("state").inner_text() == "Appeal waiting"
@@ -350,7 +350,7 @@ def test_appealing_a_condition_and_the_visit_pages_pass_axe(browser, live_server
     panel = j.as_user("northshire-panel")  # did not make the decision, so may hear the appeal
     assert "Appeals waiting" in panel.content() or str(side.self_person) in panel.content()
     j.go(panel, f"/plans/{plan.pk}/")
-    assert panel.get_by_role("link", name="Dismiss the appeal: the conditions stand").is_visible()
+    expect(panel.get_by_role("link", name="Dismiss the appeal: the conditions stand")).to_be_visible()
     assert panel.get_by_role("link", name="Dismiss the appeal", exact=True).count() == 0
     j.click(panel, "link", "Uphold the appeal")
     panel.get_by_label("Why? (recorded with your name and the time)").fill("A DBS application is enough")
@@ -367,7 +367,7 @@ def test_appealing_a_condition_and_the_visit_pages_pass_axe(browser, live_server
     assessor = j.as_user("northshire-assessor")
     j.go(assessor, f"/plans/{plan.pk}/visits/")
     j.submit(assessor, "Schedule the visit")  # nothing filled in: the error summary
-    assert assessor.locator(".govuk-error-summary").is_visible()
+    expect(assessor.locator(".govuk-error-summary")).to_be_visible()
     fill_date(assessor, "due_on", dt.date.today() + dt.timedelta(days=7))
     assessor.get_by_label("Why is an extra visit needed?").fill("Her PA is changing")
     j.submit(assessor, "Schedule the visit")
@@ -376,7 +376,7 @@ def test_appealing_a_condition_and_the_visit_pages_pass_axe(browser, live_server
     j.check(assessor)
     assessor.get_by_label("What did you find?").fill("")
     j.submit(assessor, "Save")
-    assert assessor.locator(".govuk-error-summary").is_visible()
+    expect(assessor.locator(".govuk-error-summary")).to_be_visible()
     j.go(assessor, "/")
     assert "Light-touch visits due" in assessor.content()
 

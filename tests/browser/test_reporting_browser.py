@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from browser_support import empty_database, serious_violations, sign_in
 from selfdirect.core.demo import DEMO_PASSWORD, DemoCalendar
@@ -31,20 +32,20 @@ def test_demo_dashboard_shows_indicators_with_charts_and_passes_axe(page, live_s
     response = page.goto(f"{live_server.url}/reports/")
     assert response is not None and response.status == 200
     take_up = page.locator("#take_up table")
-    assert take_up.is_visible()
+    expect(take_up).to_be_visible()
     assert "Eligible people" in take_up.inner_text()
     assert page.locator("section svg").count() >= 1
-    assert page.get_by_test_id("headline").is_visible()
+    expect(page.get_by_test_id("headline")).to_be_visible()
     # a summary: the other indicators are links to their own pages
     assert page.get_by_test_id("other-indicators").locator("a[href*='/reports/indicator/']").count() == 10
     assert page.locator("#money_stream").count() == 0
     assert serious_violations(page) == []
     # The empty state and the filters' errors pass axe too
     page.goto(f"{live_server.url}/reports/?period=2020-01")  # before any demo record
-    assert page.get_by_test_id("empty-state").is_visible()
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/reports/?period=2026-13")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
 
 
@@ -52,7 +53,7 @@ def test_filters_and_drill_down_work_without_js(page_without_js, page, live_serv
     plain = page_without_js
     sign_in(plain, live_server.url, "northshire-admin", DEMO_PASSWORD)
     plain.goto(f"{live_server.url}/reports/?period=2020-01")
-    assert plain.get_by_test_id("empty-state").is_visible()
+    expect(plain.get_by_test_id("empty-state")).to_be_visible()
     month = f"{dt.date.today():%Y-%m}"
     plain.get_by_role("textbox", name="Period").fill(month)
     plain.get_by_role("button", name="Show report").click()
@@ -77,21 +78,21 @@ def test_indicator_pack_and_move_on_pages_pass_axe(page, live_server, demo, toda
     assert page.locator("section svg").count() == 1  # someone moved on that month
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/reports/packs/")
-    assert page.get_by_test_id("empty-state").is_visible()
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("textbox", name="Month").fill("May")
     page.get_by_role("button", name="Make the pack").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("textbox", name="Month").fill(last_month)
     page.get_by_role("button", name="Make the pack").click()
-    assert page.get_by_test_id("pack-status").is_visible()  # queued for the worker
+    expect(page.get_by_test_id("pack-status")).to_be_visible()  # queued for the worker
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/reports/move-ons/")
     assert page.locator("tbody tr").count() >= 1
     assert serious_violations(page) == []
     page.get_by_role("button", name="Record the move-on").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
 
 
@@ -122,5 +123,5 @@ def test_offers_at_reviews_indicator_and_page_pass_axe(page, live_server, demo):
     assert page.locator("tbody tr").count() == offers.count() >= 4
     assert serious_violations(page) == []
     page.get_by_role("button", name="Record the offer").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert serious_violations(page) == []
