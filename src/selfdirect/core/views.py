@@ -19,7 +19,7 @@ from . import dbbusy, registry, throttle
 from .constants import Role
 from .http import AuthedRequest, is_api, problem_response
 from .middleware import SESSION_KEY
-from .models import Authority
+from .models import AuditEvent, Authority
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -134,8 +134,6 @@ def error_500(request: AuthedRequest) -> HttpResponse:
 def audit_log(request: AuthedRequest) -> HttpResponse:
     """The authority's whole audit log, newest first, for its administrators."""
     from django.core.paginator import Paginator
-
-    from .models import AuditEvent
 
     authority = request.authority
     if authority is None or Role.ADMIN not in request.roles:

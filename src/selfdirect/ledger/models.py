@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from selfdirect.core import runs
 from selfdirect.core.models import Authority
+from selfdirect.core.money import round_pence
 from selfdirect.people.models import Person
 
 from .constants import (
@@ -290,8 +291,6 @@ class Budget(models.Model):
     @property
     def weekly_pence(self) -> int:
         from decimal import Decimal
-
-        from selfdirect.core.money import round_pence
 
         return round_pence(Decimal(self.agreed_annual_pence) * 7 / 365)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from selfdirect.allocation import services as allocation
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
@@ -53,8 +54,6 @@ def _run(request: AuthedRequest, pk: int) -> PaymentRun:
     authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
     return get_object_or_404(run_scope(request.user, authority).select_related("period"), pk=pk)
-
-
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
@@ -322,7 +321,9 @@ def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
                 difference_reasons=data["difference_reasons"],
             )  # fmt: skip
         except ServiceError as exc:
-            apply_service_errors(form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative"})
+            apply_service_errors(
+                form, exc, {"agreed_annual_pence": "agreed", "indicative_pence": "indicative"}
+            )
         else:
             messages.success(
                 request, f"The new budget starts on {new.starts_on}; the old one ends the day before"
@@ -399,7 +400,6 @@ def receipt_add(request: AuthedRequest, person_pk: int) -> HttpResponse:
 
 
 def _about_choices(person: Person) -> list[tuple[str, str]]:
-    from selfdirect.core.money import format_pence
 
     choices = [("", "Something else about money")]
     for c in person.charge_assessments.order_by("-starts_on"):
@@ -503,7 +503,6 @@ def invoice_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _streams(request: AuthedRequest, authority: Authority) -> list[tuple[str, str]]:
     """Funding streams to choose from: the allocation policy in force's, then any already in use."""
-    from selfdirect.allocation import services as allocation
 
     found: dict[str, str] = {}
     try:
@@ -514,10 +513,7 @@ def _streams(request: AuthedRequest, authority: Authority) -> list[tuple[str, st
         for code, stream in allocation.policy_for(version).model.streams.items():
             found[code] = stream.title
     for code in (
-        budget_scope(request.user, authority)
-        .order_by("stream")
-        .values_list("stream", flat=True)
-        .distinct()
+        budget_scope(request.user, authority).order_by("stream").values_list("stream", flat=True).distinct()
     ):
         found.setdefault(code, code.replace("_", " ").capitalize())
     return list(found.items())

@@ -16,16 +16,13 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from selfdirect.core.money import format_pence, round_pence
 
 from .constants import ENHANCED_BANDS, Band
-
-if TYPE_CHECKING:
-    from .models import RateTable, Service
+from .models import BankHoliday, RateTable, Service
 
 
 class NoRate(LookupError):
@@ -108,7 +105,6 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def holidays_for(service: Service) -> set[dt.date]:
-    from .models import BankHoliday
 
     return set(BankHoliday.objects.filter(authority_id=service.authority_id).values_list("date", flat=True))
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from selfdirect.core.forms import GovukDateField
 from selfdirect.core.money import format_pence, parse_pounds
+from selfdirect.market.models import RateTable, in_force_on
 
 from . import services
 from .constants import (
@@ -55,8 +56,6 @@ def market_rows(plan: SupportPlan, model_name: str) -> list[Any]:
     if rows is None:
         return []
     if model_name == "Service":
-        from selfdirect.market.models import RateTable, in_force_on
-
         tables = RateTable.objects.filter(in_force_on(services.market_day(plan)))
         rows = rows.select_related("provider").prefetch_related(
             Prefetch("rate_tables", queryset=tables, to_attr="rate_tables_in_force")

@@ -7,11 +7,12 @@ import datetime as dt
 
 from django_tasks import task
 
+from .services import end_withdrawn_plans
+
 
 @task()
 def end_withdrawn_plans_task(on: str | None = None) -> list[str]:
     """End plans whose notice ran out by ``on`` (YYYY-MM-DD, default today); one line per plan."""
-    from .services import end_withdrawn_plans
 
     day = dt.date.fromisoformat(on) if on else None
     return [f"plan {r.plan_id}: {r.outcome}" for r in end_withdrawn_plans(today=day)]

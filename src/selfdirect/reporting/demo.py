@@ -15,6 +15,7 @@ from selfdirect.people.constants import ClientGroup
 from selfdirect.people.models import Person
 from selfdirect.plans.constants import RefusalReason
 from selfdirect.plans.models import Refusal, SupportPlan
+from selfdirect.plans.services import current_rules
 
 from .models import (
     DEFAULT_TARGET_PERCENT,
@@ -75,7 +76,6 @@ def load_review_offers(authority: Authority, cal: DemoCalendar | None = None) ->
     cal = cal or DemoCalendar.on()
     if BudgetOffer.objects.filter(authority=authority).exists():
         return
-    from selfdirect.plans.services import current_rules
 
     follow_up_days = current_rules(authority)[0].refusal_follow_up_days
     planned = SupportPlan.objects.filter(authority=authority).values("person")

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from selfdirect.core.models import Authority
+from selfdirect.core.money import format_pence
 from selfdirect.ledger.constants import Route
 from selfdirect.people.constants import ClientGroup, Sex
 from selfdirect.plans.constants import PanelDecision, RefusalReason
@@ -694,7 +695,6 @@ a test checks they match the tables' own titles."""
 
 def format_cell(value: Cell, kind: str) -> str:
     """A cell as shown on the page."""
-    from selfdirect.core.money import format_pence
 
     if value is None:
         return "–" if kind != "text" else ""

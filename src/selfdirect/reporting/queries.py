@@ -44,6 +44,8 @@ from selfdirect.people.models import Person, Team
 from selfdirect.plans.constants import PlanState, Progress
 from selfdirect.plans.models import PanelReferral, Refusal, Review, ReviewOutcome, SupportPlan
 
+from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome
+
 DEFAULT_FUNDED_BANDS: tuple[str, ...] = (FacsBand.CRITICAL, FacsBand.SUBSTANTIAL)
 """Eligible when no allocation policy of the authority is in force on the day counted: the
 bands most councils funded (seed 002, "Access routes": "In many authorities, only people with
@@ -263,8 +265,6 @@ def cohort(scope: Scope, name: str) -> QuerySet[Person]:
         )
         return base.filter(pk__in=referred.values("plan__person"))
     if name == "moved_on":
-        from .models import MoveOn
-
         left = MoveOn.objects.filter(authority=scope.authority, left_on__range=(scope.start, scope.end))
         return base.filter(pk__in=left.values("person"))
     if name == "ni142":
@@ -422,7 +422,6 @@ def offer_follow_ups(scope: Scope) -> dict[str, Any]:
 
 
 def _review_offers(scope: Scope) -> QuerySet[Any]:
-    from .models import BudgetOffer, OfferMadeAt
 
     return BudgetOffer.objects.filter(
         among(scope, "person"),
@@ -434,7 +433,6 @@ def _review_offers(scope: Scope) -> QuerySet[Any]:
 
 def _review_offer_parts(scope: Scope) -> dict[str, Q]:
     """Offers at reviews by their outcome as it stood at the period's end."""
-    from .models import OfferOutcome
 
     e = scope.end
     accepted = Q(outcome=OfferOutcome.ACCEPTED, decided_on__lte=e)
@@ -648,7 +646,6 @@ def _ni142_answers(scope: Scope, codes: tuple[str, ...] = NI142_CODES) -> QueryS
 
 def move_ons(scope: Scope) -> dict[str, int]:
     """NI 141: people who left short-term support in the period, and how many moved on in a planned way."""
-    from .models import MoveOn
 
     return MoveOn.objects.filter(
         among(scope, "person"), authority=scope.authority, left_on__range=(scope.start, scope.end)

@@ -5,7 +5,7 @@ pack also stores the month's open-data extract, which the open-data download the
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -19,15 +19,16 @@ from selfdirect.core.models import Authority, User
 from selfdirect.core.pdf import pdf_bytes
 from selfdirect.core.runs import RunStatus
 from selfdirect.people.access import people_scope
+from selfdirect.people.models import Person
+from selfdirect.plans.constants import RefusalReason
+from selfdirect.plans.models import Refusal, Review
+from selfdirect.plans.services import record_refusal
+from selfdirect.plans.workflow import TransitionForbidden
 
 from . import charts
 from .exports import open_data_csv
 from .indicators import PeriodError, build_report, format_cell, is_month, parse_period, store_snapshots
 from .models import BudgetOffer, MoveOn, OfferMadeAt, OfferOutcome, ReportPack, ShortTermService
-
-if TYPE_CHECKING:
-    from selfdirect.people.models import Person
-    from selfdirect.plans.models import Refusal
 
 
 def _person(actor: User, authority: Authority, reference: str, errors: dict[str, list[str]]) -> Person | None:
@@ -60,8 +61,6 @@ def _past_date(text: str, field: str, what: str, errors: dict[str, list[str]]) -
 def _decline(actor: User, person: Person, reason: str, notes: str, day: dt.date) -> Refusal:
     """A declined offer's refusal (the plans app's, which brings its follow-up date), recorded by
     the person's assessor or planner only."""
-    from selfdirect.plans.services import record_refusal
-    from selfdirect.plans.workflow import TransitionForbidden
 
     try:
         return record_refusal(actor, person, reason, notes, today=day)
@@ -125,8 +124,6 @@ def record_review_offer(
     date), or not decided yet. Every field is checked before anything is written. If the person's
     support plan had a review held that day, the offer is linked to it; otherwise it was a
     review of traditional services."""
-    from selfdirect.plans.constants import RefusalReason
-    from selfdirect.plans.models import Review
 
     errors: dict[str, list[str]] = {}
     person = _person(actor, authority, reference, errors)
@@ -160,7 +157,6 @@ def decide_review_offer(
     actor: User, offer: BudgetOffer, *, outcome: str, reason: str = "", notes: str = ""
 ) -> BudgetOffer:
     """Record the answer to an offer at a review that was not decided then, dated today."""
-    from selfdirect.plans.constants import RefusalReason
 
     if offer.outcome != OfferOutcome.UNDECIDED:
         raise ServiceError({"outcome": ["This offer has already been answered"]})

@@ -10,10 +10,12 @@ from typing import Any
 from django.apps import apps
 from django.utils import timezone
 
+from selfdirect.allocation.services import newest_first, policy_for, version_in_force
 from selfdirect.core.dates import add_months
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
 from selfdirect.core.money import format_pence, split_pence
+from selfdirect.ledger import services as ledger
 from selfdirect.people.models import Person
 
 from ..constants import Deployment
@@ -76,7 +78,6 @@ def stop_money(actor: User | None, plan: SupportPlan, on: dt.date, reason: str) 
     running = _running_budgets(plan, on)
     if not running:
         return
-    from selfdirect.ledger import services as ledger
 
     why = f"Support plan {plan.pk} ended: {reason}"
     for budget in running:
@@ -97,7 +98,6 @@ def reassess_money(actor: User, plan: SupportPlan, new_annual_pence: int, on: dt
     running = [b for b in _running_budgets(plan, on) if b.frequency != "once"]
     if not running:
         return ""
-    from selfdirect.ledger import services as ledger
 
     current = [b.agreed_annual_pence for b in running]
     shares = split_pence(new_annual_pence, current if sum(current) else [1] * len(running))
@@ -134,8 +134,6 @@ def _plan_streams(plan: SupportPlan, start: dt.date) -> list[tuple[str, int, dic
             return found
     stream = "adult_social_care"
     if apps.is_installed("selfdirect.allocation"):
-        from selfdirect.allocation.services import newest_first, policy_for, version_in_force
-
         version = version_in_force(newest_first(plan.authority), start)
         if version is not None:
             stream = next(iter(policy_for(version).model.streams), stream)
@@ -184,7 +182,6 @@ def deploy_money(actor: User, plan: SupportPlan, reason: str) -> str:
     plan's start; held as the plan says, a "mix" split as the authority's plan rules say."""
     if not apps.is_installed("selfdirect.ledger"):
         return ""
-    from selfdirect.ledger import services as ledger
 
     Budget = apps.get_model("ledger", "Budget")
     drafts = list(Budget.objects.filter(person=plan.person, status="draft"))
