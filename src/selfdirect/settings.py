@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
-    "ninja",  # serves the API docs' Swagger files locally (no CDN)
     "selfdirect.core",
     "selfdirect.people",
     "selfdirect.policies",
