@@ -52,7 +52,7 @@ def answer_questions(page, problems, axe):
             assert page.title().startswith("Error:")
             problems.extend(axe(page))
         if qid == "anything_else_text":  # free text: a textarea with a character count, no points
-            assert page.locator("textarea#answer").count() == 1
+            expect(page.locator("textarea#answer")).to_have_count(1)
             page.locator("#answer").fill("Mornings are hard.")
             problems.extend(axe(page))
         wanted = ANSWERS.get(qid)
@@ -178,10 +178,10 @@ def test_staff_pages_pass_axe(browser, live_server, published, browser_world, se
                 problems[path] = found
         if username == "northshire-assessor":
             page.goto(f"{live_server.url}/assessment/{assessment.pk}/")
-            assert page.get_by_test_id("differs").count() == 1
+            expect(page.get_by_test_id("differs")).to_have_count(1)
         if username == "northshire-commissioner":
             page.goto(f"{live_server.url}/allocation/what-if/{run.pk}/")
-            assert page.locator("img[alt^='Bar chart']").count() == 1
+            expect(page.locator("img[alt^='Bar chart']")).to_have_count(1)
             expect(page.get_by_test_id("streams-table")).to_be_visible()
         context.close()
     assert problems == {}

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import follow, serious_violations, sign_in
 from selfdirect.assessment import services as assessment_services
@@ -52,7 +53,7 @@ def test_saving_one_change_keeps_the_persons_other_answers(page, live_server, as
     follow(page, page.get_by_role("button", name="Save the assessor's answers"))
     assessment.refresh_from_db()
     assert assessment.assessor_answers == {"pc_washing": "some"}
-    assert page.locator('[data-testid="differs"]').count() == 1
+    expect(page.locator('[data-testid="differs"]')).to_have_count(1)
 
     page.goto(f"{live_server.url}/assessment/{assessment.pk}/assessor/")
     activities = page.get_by_role("group", name="Social and community activities requiring support")

@@ -65,7 +65,7 @@ def test_seed_example_and_scheme_page_without_javascript(page_without_js, live_s
     assert page.get_by_role("heading", level=1).inner_text() == services.SEED_NAME
     assert page.get_by_test_id("total-minimum_block").inner_text().endswith("310")
     assert page.get_by_test_id("subtotal-thirds-contact").inner_text().endswith("342.5")
-    assert page.locator("img.app-chart").count() == 1
+    expect(page.locator("img.app-chart")).to_have_count(1)
     page.get_by_role("link", name="Weekly rota").click()
     page.get_by_role("button", name="Build the rota").click()
     assert page.get_by_test_id("status").inner_text() == "Finished"
@@ -79,7 +79,7 @@ def test_finance_sees_but_cannot_change(page, live_server, browser_world):
     sign_in(page, live_server.url, side.users[Role.FINANCE].username)
     page.goto(f"{live_server.url}/extracare/{scheme.pk}/")
     assert page.get_by_test_id("total-core_and_add_on").inner_text().endswith("175")
-    assert page.get_by_role("link", name="Change inputs").count() == 0
+    expect(page.get_by_role("link", name="Change inputs")).to_have_count(0)
     for path in ("/extracare/", f"/extracare/{scheme.pk}/models/", f"/extracare/{scheme.pk}/simulate/"):
         page.goto(f"{live_server.url}{path}")
         assert serious_violations(page) == [], path

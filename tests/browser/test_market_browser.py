@@ -30,17 +30,17 @@ def market_world(browser_world):
 def test_a_person_browses_the_public_directory(page, live_server, market_world):
     page.goto(f"{live_server.url}/directory/")
     expect(page.get_by_role("heading", name="Find support in Northshire County Council")).to_be_visible()
-    assert page.get_by_test_id("provider").count() == 3
+    expect(page.get_by_test_id("provider")).to_have_count(3)
     expect(page.get_by_text("4 out of 5 stars").first).to_be_visible()
     expect(page.get_by_role("cell", name="£18.00").first).to_be_visible()  # the night rate
     expect(page.get_by_text("Joy Adeyemi")).to_be_visible()
-    assert page.get_by_text("Lena Novak").count() == 0  # expired DBS: hidden
+    expect(page.get_by_text("Lena Novak")).to_have_count(0)  # expired DBS: hidden
     expect(page.get_by_text("Amira Hassan")).to_be_visible()
     expect(page.get_by_text("£25.00 per hour")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_label("Type of support").select_option("housing_support")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_test_id("provider").count() == 1
+    expect(page.get_by_test_id("provider")).to_have_count(1)
     expect(page.get_by_role("heading", name="Kelby Housing Support Trust")).to_be_visible()
     assert serious_violations(page) == []
 
@@ -62,7 +62,7 @@ def test_a_filter_by_type_of_support_shows_what_each_result_is(page, live_server
     assert pa.get_by_test_id("what").inner_text().startswith("Personal assistant")
     assert "£12.50 per hour" in pa.inner_text()
     brokers = page.get_by_test_id("broker")
-    assert brokers.count() == 2
+    expect(brokers).to_have_count(2)
     assert brokers.nth(0).get_by_test_id("what").inner_text() == (
         "Support planning and brokerage, Northam Age Concern (independent of the council)"
     )
@@ -75,8 +75,9 @@ def test_a_filter_by_type_of_support_shows_what_each_result_is(page, live_server
         label="Help to plan and arrange support (brokers and support planners)"
     )
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_test_id("provider").count() == 0 and page.get_by_test_id("pa").count() == 0
-    assert page.get_by_test_id("broker").count() == 2
+    expect(page.get_by_test_id("provider")).to_have_count(0)
+    expect(page.get_by_test_id("pa")).to_have_count(0)
+    expect(page.get_by_test_id("broker")).to_have_count(2)
     assert serious_violations(page) == []
 
 
@@ -116,7 +117,7 @@ def test_a_commissioner_imports_providers_and_rates(page, live_server, market_wo
     page.get_by_label("Where do these providers and rates come from?").fill("Spring tender")
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="Check what will be imported")).to_be_visible()
-    assert page.get_by_test_id("import-rate").count() == 1
+    expect(page.get_by_test_id("import-rate")).to_have_count(1)
     assert serious_violations(page) == []
     assert not Provider.objects.filter(name="Riverside Care").exists()
     page.get_by_role("button", name="Import 1 rate table").click()
@@ -128,11 +129,11 @@ def test_a_commissioner_imports_providers_and_rates(page, live_server, market_wo
 def test_the_directory_works_without_javascript(page_without_js, live_server, market_world):
     page = page_without_js
     page.goto(f"{live_server.url}/directory/?council=northshire&min_stars=5")
-    assert page.get_by_test_id("provider").count() == 1
+    expect(page.get_by_test_id("provider")).to_have_count(1)
     page.get_by_label("Show").select_option("pas")
     page.get_by_role("button", name="Filter").click()  # a plain GET form: no JavaScript needed
-    assert page.get_by_test_id("provider").count() == 0
-    assert page.get_by_test_id("pa").count() == 0  # no PA has a published 5-star rating
+    expect(page.get_by_test_id("provider")).to_have_count(0)
+    expect(page.get_by_test_id("pa")).to_have_count(0)  # no PA has a published 5-star rating
 
 
 def test_every_market_page_passes_axe(page, live_server, market_world):

@@ -168,7 +168,7 @@ def test_plan_journey_from_self_assessment_to_review(browser, live_server, brows
     broker.get_by_label("Per week").check()
     j.submit(broker, "Save the spending")
     assert broker.get_by_test_id("total").inner_text() == "£8,216.00"  # + 4 h x £18.50 x 52 weeks
-    assert broker.get_by_test_id("market-link").count() == 2
+    expect(broker.get_by_test_id("market-link")).to_have_count(2)
     j.go(broker, f"/plans/{plan.pk}/")
 
     j.click(broker, "link", "Who holds the money")
@@ -351,7 +351,7 @@ def test_appealing_a_condition_and_the_visit_pages_pass_axe(browser, live_server
     assert "Appeals waiting" in panel.content() or str(side.self_person) in panel.content()
     j.go(panel, f"/plans/{plan.pk}/")
     expect(panel.get_by_role("link", name="Dismiss the appeal: the conditions stand")).to_be_visible()
-    assert panel.get_by_role("link", name="Dismiss the appeal", exact=True).count() == 0
+    expect(panel.get_by_role("link", name="Dismiss the appeal", exact=True)).to_have_count(0)
     j.click(panel, "link", "Uphold the appeal")
     panel.get_by_label("Why? (recorded with your name and the time)").fill("A DBS application is enough")
     panel.get_by_label("Revised conditions, if the appeal was against a condition").fill("DBS applied for")
