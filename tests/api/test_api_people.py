@@ -153,6 +153,8 @@ def test_api_docs_are_a_page_that_needs_no_script(world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<script src" not in html and "cdn." not in html and 'lang="en-GB"' in html
+    # The description's `backticked` words are shown as code, not with their backticks.
+    assert "whose <code>errors</code> name the field path" in html and "`errors`" not in html
     # Every operation of the document is on the page, with its answers and a link to its body's schema.
     document = client_for(world.north.users[Role.ADMIN]).get("/api/v1/openapi.json").json()
     operations = [(m.upper(), p) for p, item in document["paths"].items() for m in item if m != "parameters"]
