@@ -358,7 +358,7 @@ def trial(authority_pk: int, user_pk: int, n: int, batch_size: int) -> Trial:
 
     checkpoint()
     start = time.perf_counter()
-    period = services.close_period(user, authority, "2026-05")
+    period = services.close_period(user, authority, "2026-05").period
     close_s = time.perf_counter() - start
     clawbacks = Transaction.objects.filter(period=period, kind="clawback").count()
     assert clawbacks == n, clawbacks
