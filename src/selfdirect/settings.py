@@ -172,6 +172,7 @@ USE_I18N = True
 USE_TZ = True
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
+FORMAT_MODULE_PATH = ["selfdirect.formats"]  # en-GB's own formats would say "5 Apr 2026"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

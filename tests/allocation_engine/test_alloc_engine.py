@@ -213,7 +213,7 @@ def test_maximum_limits_and_is_explained(north):
 
 def test_money_helpers():
     assert format_pence(126000) == "£1,260.00"
-    assert format_pence(-5) == "-£0.05"
+    assert format_pence(-5) == "−£0.05"
     assert div_round(5, 10) == 1 and div_round(4, 10) == 0
     assert round_fp_to_pence(12_345 * FP + 1, "pound", "up") == 12_400
     assert round_fp_to_pence(12_349 * FP, "pound", "down") == 12_300

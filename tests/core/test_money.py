@@ -4,18 +4,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from selfdirect.core.money import format_pence, parse_pounds, split_pence
+from selfdirect.core.money import format_pence, format_rate, parse_pounds, split_pence
 
 
 def test_format_pence_shows_pounds_and_pence():
     assert format_pence(126000) == "£1,260.00"
-    assert format_pence(-5) == "-£0.05"
+    assert format_pence(-5) == "\u2212£0.05"  # a true minus sign on screen
     assert format_pence(8291) == "£82.91"
 
 
 @pytest.mark.parametrize(
     ("pence", "shown", "in_a_file"),
-    [(-5, "-£0.05", "-0.05"), (-195, "-£1.95", "-1.95"), (-123456, "-£1,234.56", "-1234.56"),
+    [(-5, "−£0.05", "-0.05"), (-195, "−£1.95", "-1.95"), (-123456, "−£1,234.56", "-1234.56"),
      (0, "£0.00", "0.00"), (123456789, "£1,234,567.89", "1234567.89")],
 )  # fmt: skip
 def test_one_formatter_for_screens_and_files_negatives_included(pence, shown, in_a_file):
@@ -27,6 +27,13 @@ def test_one_formatter_for_screens_and_files_negatives_included(pence, shown, in
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_a_file_figure_reads_back_as_the_same_pence(pence):
     assert parse_pounds(format_pence(pence, symbol=False, grouping=False)) == pence
+    assert parse_pounds(format_pence(pence)) == pence  # the screen's minus sign too
+
+
+def test_a_rate_keeps_its_fraction_of_a_penny():
+    assert format_rate(Decimal("30779.4011")) == "£307.794011"
+    assert format_rate(1800) == "£18.00"
+    assert format_rate(Decimal("-250")) == "\u2212£2.50"
 
 
 def test_format_pence_refuses_floats():

@@ -97,7 +97,7 @@ def test_finance_records_a_gross_contribution_and_money_received_and_the_person_
         .get(f"/money/people/{person.pk}/charging/")
         .content.decode()
     )
-    assert "£10.00 from 1 Apr 2026" in page and "Gross: invoiced" in page
+    assert "£10.00 from 1 April 2026" in page and "Gross: invoiced" in page
     assert 'data-testid="charged">£42.86' in page and 'data-testid="arrears">£22.86' in page
     s = services.charging_summary(person)
     assert (s.invoiced, s.received, s.arrears) == (4286, 2000, 2286)

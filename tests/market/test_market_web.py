@@ -50,7 +50,7 @@ def test_commissioner_sets_up_a_framework_and_a_block_contract_with_abatement(ma
     assert response.status_code == 302
     page = client.get(f"/market/contracts/{contract.pk}/").content.decode()
     # 100 hours × £16.00 = £1,600.00, abated by 5 × £16.00 = £80.00: pays £1,520.00; 90% used.
-    assert "£1,520.00" in page and "-£80.00" in page and "90.0" in page
+    assert "£1,520.00" in page and "−£80.00" in page and "90.0" in page
 
 
 def test_bad_contract_input_names_the_field_and_saves_nothing(market, world):

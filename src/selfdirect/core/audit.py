@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
+from . import words
 from .constants import AuditAction
 from .models import AuditEvent, Authority, User
 
@@ -79,4 +81,40 @@ def event(
         person_id=person_id,
         changes=changes or {},
         reason=reason.strip(),
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Described:
+    """An audit event as a page shows it: the model's verbose name, field labels and values in
+    words (pounds, dates, choices' labels, policy codes' labels), never field names or codes."""
+
+    event: AuditEvent
+    what: str
+    object_label: str
+    changes: list[Change]
+
+
+def describe(event: AuditEvent) -> Described:
+    model = words.model_for(event.object_type)
+    authority = event.authority_id
+    changes = []
+    for name, pair in (event.changes or {}).items():
+        before, after = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
+        was = words.value_text(model, name, before, authority)
+        now = words.value_text(model, name, after, authority)
+        if was or now:  # a record created with a field left blank changed nothing worth a line
+            changes.append(Change(label=words.field_label(model, name, authority), before=was, after=now))
+    return Described(
+        event=event,
+        what=f"{event.get_action_display()} {words.model_name(event.object_type).lower()}",
+        object_label=words.plain_text(authority, event.object_label),
+        changes=changes,
     )

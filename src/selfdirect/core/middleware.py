@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from . import words
 from .models import Authority
 
 SESSION_KEY = "authority_id"
@@ -39,7 +40,8 @@ class AuthorityMiddleware:
         request.roles = (  # type: ignore[attr-defined]
             request.user.roles_in(authority) if authority is not None else frozenset()  # type: ignore[union-attr]
         )
-        return self.get_response(request)
+        with words.remembered():  # each page reads the labels of the policy's codes once
+            return self.get_response(request)
 
 
 NUL = "\x00"

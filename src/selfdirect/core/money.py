@@ -9,21 +9,36 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 MAX_PENCE = 10**12
 
 
+# A negative amount read by people carries a true minus sign ("−£5,872.45", U+2212), as printed
+# accounts do; a file read by a machine (symbol=False) keeps the hyphen-minus a bank expects.
+MINUS = "\u2212"
+
+
 def format_pence(pence: int, *, symbol: bool = True, grouping: bool = True) -> str:
-    """The one money formatter: 123456 -> '£1,234.56'; -5 -> '-£0.05' (the sign before the pound
-    sign, the pence of a negative amount counted from nothing, never from the pound below it);
-    ``symbol=False, grouping=False`` gives a bank file's '-1234.56'."""
+    """The one money formatter: 123456 -> '£1,234.56'; -5 -> '−£0.05' (a true minus sign before
+    the pound sign, the pence of a negative amount counted from nothing, never from the pound below
+    it); ``symbol=False, grouping=False`` gives a bank file's '-1234.56'."""
     if not isinstance(pence, int) or isinstance(pence, bool):
         raise TypeError(f"money must be integer pence, not {type(pence).__name__}")
-    sign = "-" if pence < 0 else ""
+    sign = (MINUS if symbol else "-") if pence < 0 else ""
     pounds, pennies = divmod(abs(pence), 100)
     whole = f"{pounds:,}" if grouping else str(pounds)
     return f"{sign}{'£' if symbol else ''}{whole}.{pennies:02d}"
 
 
+def format_rate(pence: Decimal | int | str) -> str:
+    """A rate in (possibly fractional) pence as pounds, keeping the sub-penny digits a price per
+    point has: Decimal('30779.4011') -> '£307.794011'."""
+    pounds = (Decimal(pence) / 100).normalize()
+    sign = MINUS if pounds < 0 else ""
+    pounds = abs(pounds)
+    text = f"{pounds:,.2f}" if pounds == pounds.quantize(Decimal("0.01")) else f"{pounds:,f}"
+    return f"{sign}£{text}"
+
+
 def parse_pounds(text: str) -> int:
     """'£1,260.00' or '1260' -> 126000 pence. Refuses fractions of a penny and non-numbers."""
-    cleaned = text.strip().replace("£", "").replace(",", "")
+    cleaned = text.strip().replace("£", "").replace(",", "").replace(MINUS, "-")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -1,22 +1,39 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from ..money import format_pence
+from .. import audit, words
+from ..constants import STAFF_ROLES
+from ..money import format_pence, format_rate
 
 register = template.Library()
 
 
 @register.filter
 def pence(value: int | None) -> str:
-    """Show integer pence as pounds: {{ amount|pence }} -> £1,260.00"""
+    """Show integer pence as pounds: {{ amount|pence }} -> £1,260.00; a negative amount is kept on
+    one line ("−£5,872.45" never breaks after its sign)."""
     if value is None:
         return ""
-    return format_pence(int(value))
+    shown = format_pence(int(value))
+    if int(value) < 0:
+        return format_html('<span class="app-nowrap" style="white-space: nowrap">{}</span>', shown)
+    return shown
+
+
+@register.filter
+def rate(value: Decimal | int | str | None) -> str:
+    """A rate in (possibly fractional) pence as pounds: {{ price|rate }} -> £307.794011"""
+    if value is None or value == "":
+        return ""
+    return format_rate(value)
 
 
 @register.filter
@@ -31,3 +48,29 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 def code_spans(text: str) -> SafeString:
     """Text written for tools (an API description), escaped, with its `backticked` words shown as code."""
     return mark_safe(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))  # noqa: S308 - escaped first
+
+
+@register.simple_tag(takes_context=True)
+def label(context: template.Context, kind: str, code: str | None, authority: Any = None) -> str:
+    """{% label "stream" budget.stream %}: the words the authority's policy gives a code (never the
+    code). The person and those acting for them (no staff role) read the words the policy writes
+    for them where it has some ("stream.person": "Care and support" for "Adult social care")."""
+    authority = authority if authority is not None else context.get("current_authority")
+    roles = context.get("current_roles")
+    if code and roles is not None and not set(roles) & STAFF_ROLES:
+        for_person = words.labels(f"{kind}.person", authority).get(code)
+        if for_person:
+            return for_person
+    return words.label(kind, authority, code)
+
+
+@register.filter
+def described(events: Iterable[Any]) -> list[audit.Described]:
+    """Audit events in words: {% for e in events|described %} (see audit.describe)."""
+    return [audit.describe(e) for e in events]
+
+
+@register.filter
+def humanise(code: str | None) -> str:
+    """A code nobody labels, in words: {{ "client_group"|humanise }} -> Client group"""
+    return words.humanise(code) if code else ""

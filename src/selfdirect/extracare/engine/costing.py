@@ -16,6 +16,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from selfdirect.core.money import format_pence
+
 from .breakdown import fmt_hours
 from .errors import SchemeInputError
 from .model import CoreRules, EngineModel, NonNegHours, StaffingRules
@@ -36,10 +38,8 @@ def pounds(pence: int) -> Decimal:
 
 
 def format_pounds(pence: int) -> str:
-    """872297 -> '£8,722.97' (engine-local so the engine imports nothing from Django apps)."""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
+    """872297 -> '£8,722.97': the one money formatter (core.money is plain Python, no Django)."""
+    return format_pence(int(pence))
 
 
 class CostedHours(EngineModel):

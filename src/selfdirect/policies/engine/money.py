@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
-from selfdirect.core.money import format_pence  # noqa: F401 - the engine's explanations use the one formatter
+from selfdirect.core.money import format_pence, format_rate  # noqa: F401 - the engine's explanations use the one formatter
 
 #: fixed-point units per penny for intermediate amounts and rates
 FP = 10_000
@@ -104,13 +104,6 @@ def round_fp_to_pence(amount_fp: int | IntArray, to: RoundTo, mode: RoundMode) -
 def fp_to_decimal_pence(amount_fp: int) -> Decimal:
     """Fixed point to Decimal pence, for explanations only."""
     return Decimal(amount_fp) / FP
-
-
-def format_rate(pence: Decimal) -> str:
-    """Format a rate in (possibly fractional) pence as pounds, keeping sub-penny digits."""
-    pounds = (Decimal(pence) / 100).normalize()
-    text = f"{pounds:,.2f}" if pounds == pounds.quantize(Decimal("0.01")) else f"{pounds:,f}"
-    return f"£{text}"
 
 
 def format_fp(amount_fp: int) -> str:
