@@ -146,8 +146,10 @@ def test_page_shows_the_price_and_how_it_was_worked_out(world, assessed):
     response = page(world, Role.COMMISSIONER, {"version": assessed.pk, "stream": ASC, "pot": "£10,000"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "£169.491525 a point" in html and "16949.1525 pence" in html
-    assert "1000000 pence ÷ 59 points = 16,949.152542 pence" in html
+    assert "£169.491525 a point" in html and "pence" not in html  # money on screen is pounds
+    assert "£10,000.00 ÷ 59 points = £169.49152542" in html
+    # The figure to type into the policy file, which counts in pence, is shown as code.
+    assert "set to £169.491525 (written <code>16949.1525</code> in the file" in html
     assert 'data-testid="people-total">3 ' in html and 'data-testid="people-scored">2 ' in html
     assert 'data-testid="spend">£10,000.00, after adjustments' in html and "nearest pound" in html
     assert 'data-testid="current-spend">£15,930.00' in html

@@ -113,7 +113,8 @@ def test_an_incomplete_assessment_is_refused_listing_what_is_missing(world, nort
     with pytest.raises(ServiceError) as caught:
         services.allocate_assessment(None, assessment)
     message = caught.value.errors["answers"][0]
-    assert "How old are you?" in message and "question age" in message and "carer_trigger" in message
+    assert "How old are you? (About you)" in message and "help you without being paid? (Unpaid help)" in message
+    assert "carer_trigger" not in message  # the questions in words, not their ids
     assert Allocation.objects.count() == 0
 
 

@@ -31,7 +31,7 @@ def test_re_uploading_a_published_policy_says_nothing_changed(world, north_2026)
     client = client_for(world.north.users[Role.COMMISSIONER])
     before = PolicyVersion.objects.count()
     page = upload(client, NORTH_2026, "again.yaml")
-    assert f"same as {north_2026.version_id}, which is already published: nothing was changed" in page
+    assert f"same as {north_2026.label}, which is already published: nothing was changed" in page
     assert "saved as a draft" not in page
     assert PolicyVersion.objects.count() == before
     north_2026.refresh_from_db()
@@ -44,9 +44,9 @@ def test_uploading_new_content_makes_a_draft_and_again_says_nothing_changed(worl
     assert changed != NORTH_2026
     page = upload(client, changed, "tweak.yaml")
     draft = PolicyVersion.objects.get(status=PolicyStatus.DRAFT, authority=world.north.authority)
-    assert f"{draft.version_id} is valid and saved as a draft" in page
+    assert f"{draft.label} is valid and saved as a draft" in page
     again = upload(client, changed, "tweak.yaml")
-    assert f"same as the draft {draft.version_id}: nothing was changed" in again
+    assert f"same as the draft {draft.label}: nothing was changed" in again
     assert "saved as a draft" not in again
     assert PolicyVersion.objects.filter(status=PolicyStatus.DRAFT).count() == 1
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from selfdirect.assessment.access import assessment_scope
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.views import check_page
-from selfdirect.core import policy_yaml
+from selfdirect.core import policy_yaml, words
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
@@ -25,6 +25,7 @@ from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.people.access import people_scope
 from selfdirect.policies import engine
+from selfdirect.policies import labels as policy_labels
 from selfdirect.policies import services as policy_services
 from selfdirect.policies.access import policy_version_scope
 from selfdirect.policies.constants import PolicyStatus
@@ -65,17 +66,35 @@ def _render_allocation(request: AuthedRequest, person: Any, allocation: Allocati
     context: dict[str, Any] = {"person": person, "allocation": allocation, "level": level}
     if allocation is not None:
         data = allocation.explanation
-        lines = data.get("lines", [])
-        model = policy_services.policy_for(allocation.policy_version).model
+        policy = policy_services.policy_for(allocation.policy_version)
+        model = policy.model
+        # The staff working was written with the policy's names for its rates and scores: shown
+        # in the policy's words.
+        lines = [{**ln, "staff_text": policy_labels.in_words(policy, ln.get("staff_text", ""))}
+                 for ln in data.get("lines", [])]
         context["streams"] = [
             {"stream": s, "title": s.title,
              "person_title": (model.streams[s.stream].person_title or s.title) if s.stream in model.streams else s.title, "annual": s.annual_pence, "weekly": s.weekly_pence,
              "method": s.method, "lines": [ln for ln in lines if ln["stream"] == s.stream]}
             for s in allocation.streams.all()
         ]  # fmt: skip
-        context["eligibility"] = data.get("eligibility", {})
-        context["rates"] = sorted(allocation.rates_used.items())
+        eligibility = dict(data.get("eligibility", {}))
+        eligibility["staff_text"] = policy_labels.in_words(policy, eligibility.get("staff_text", ""))
+        context["eligibility"] = eligibility
+        context["rates"] = _rates_in_words(model, allocation.rates_used)
     return render(request, "allocation/budget.html", context)
+
+
+def _rates_in_words(model: Any, used: dict[str, str]) -> list[tuple[str, str]]:
+    """Each rate an allocation used as staff read it: what it is (the policy's description) and
+    the amount per unit, not the rate's code."""
+    shown = []
+    for rate_id, amount in sorted(used.items()):
+        rate = model.rates.get(rate_id)
+        what = (rate.description if rate is not None and rate.description else "") or words.humanise(rate_id)
+        per = f" per {rate.unit}" if rate is not None and rate.unit else ""
+        shown.append((what, f"{amount}{per}"))  # stored in pounds, as the engine worked it
+    return shown
 
 
 @login_required
@@ -182,15 +201,15 @@ def policy_upload(request: AuthedRequest) -> HttpResponse:
                 problems = exc.problems
             else:
                 if created:
-                    messages.success(request, f"{version.version_id} is valid and saved as a draft")
+                    messages.success(request, f"{version.label} is valid and saved as a draft")
                 elif version.is_published:
                     messages.info(
                         request,
-                        f"This is the same as {version.version_id}, which is already published: nothing was changed",
+                        f"This is the same as {version.label}, which is already published: nothing was changed",
                     )
                 else:
                     messages.info(
-                        request, f"This is the same as the draft {version.version_id}: nothing was changed"
+                        request, f"This is the same as the draft {version.label}: nothing was changed"
                     )
                 return redirect("allocation:policy", pk=version.pk)
     return render(
@@ -216,13 +235,17 @@ def policy_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 for m in msgs:
                     messages.error(request, m)
         else:
-            messages.success(request, f"{version.version_id} is published")
+            messages.success(request, f"{version.title} is published")
         return redirect("allocation:policy", pk=version.pk)
     model = policy.model
     return render(
         request, "allocation/policy_detail.html",
         {"version": version, "policy": model, "can_manage": can_manage,
-         "rates": sorted(model.rates.items()), "streams": list(model.streams.items()),
+         "rates": [{"id": rid, "what": r.description or words.humanise(rid), "amount": format_rate(r.amount),
+                    "unit": r.unit} for rid, r in sorted(model.rates.items())],
+         "streams": [{"id": sid, "title": s.title,
+                      "methods": [words.humanise(ch.method.kind).lower() for ch in s.methods]}
+                     for sid, s in model.streams.items()],
          "domains": model.questionnaire.domains,
          "can_size": request.user.has_perm("allocation.size_pot", authority)},
     )  # fmt: skip
@@ -266,7 +289,7 @@ def _pot_working(version: PolicyVersion, sizing: Any) -> dict[str, Any]:
         "current_price": format_rate(sizing.current_price_pence),
         "pot": format_pence(sizing.pot_pence),
         "points": f"{sizing.total_points.normalize():,f}",
-        "exact": f"{exact:,}",
+        "exact": format_rate(exact),
         "weeks": sizing.weeks,
         "spend": format_pence(sizing.projected_spend_pence),
         "difference": ("" if difference == 0 else

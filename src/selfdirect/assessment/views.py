@@ -22,6 +22,7 @@ from selfdirect.core.http import AuthedRequest, require
 from selfdirect.people.access import people_scope, representative_scope
 from selfdirect.people.models import Person
 from selfdirect.policies import engine
+from selfdirect.policies import labels as policy_labels
 
 from . import services
 from .access import assessment_scope
@@ -236,6 +237,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request, "assessment/detail.html",
         {"assessment": assessment, "rows": rows, "differences": sum(r.differs for r in rows), "derived": derived,
+         "derived_text": policy_labels.in_words(policy, derived.staff_text) if derived is not None else "",
          "missing": missing, "bands": engine.FACS_BANDS, "funded": policy.model.eligibility.funded_bands,
          "allocations": assessment.allocations.select_related("policy_version")[:5], "errors": {}},
     )  # fmt: skip

@@ -7,4 +7,9 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Resource allocation policies: published versions and the engine that reads them"
 
     def ready(self) -> None:
-        from . import access  # noqa: F401 - registers the policy versions' scope
+        from . import (
+            access,  # noqa: F401 - registers the policy versions' scope
+            labels,
+        )
+
+        labels.register()

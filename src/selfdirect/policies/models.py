@@ -12,8 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from selfdirect.core.models import Authority
+from selfdirect.core.words import format_date
 
 from .constants import PolicyStatus
 
@@ -58,7 +60,7 @@ class PolicyVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.version_id
+        return self.label
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -71,6 +73,17 @@ class PolicyVersion(models.Model):
         if self.is_published:
             raise PolicyFrozen(f"{self.version_id} is published and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """The version as people name it: its title and the day it comes into force (a draft says
+        when it was uploaded, to tell two drafts of one policy apart). The version id, with its
+        hash, stays in data and the API."""
+        shown = f"{self.title}, from {format_date(self.effective_from)}"
+        if self.status != PolicyStatus.PUBLISHED and self.uploaded_at is not None:
+            uploaded = timezone.localtime(self.uploaded_at)
+            shown += f" (draft uploaded {format_date(uploaded)}, {uploaded:%H:%M})"
+        return shown
 
     @property
     def is_published(self) -> bool:

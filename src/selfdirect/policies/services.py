@@ -157,5 +157,6 @@ def policy_in_force(authority: Authority | int, on: dt.date) -> PolicyVersion:
 
 
 def describe_missing(missing: Sequence[engine.MissingAnswer], policy: engine.Policy) -> list[str]:
-    """Each unanswered question in words, with its domain and id (for "Still to answer: ...")."""
-    return [f"{m.person} ({policy.domains[m.domain].title}; question {m.question_id})" for m in missing]
+    """Each unanswered question in words, with the part of the questionnaire it is in (for "Still
+    to answer: ..."); the question's id stays in the data."""
+    return [f"{m.person} ({policy.domains[m.domain].title})" for m in missing]

@@ -261,7 +261,7 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
             else f"{title} is not funded."
         )
         return StreamAllocation(
-            name, s.title, 0, 0, None, (line("eligibility", why, f"{name} not funded: {elig.staff_text}", 0),)
+            name, s.title, 0, 0, None, (line("eligibility", why, f"{s.title} not funded: {elig.staff_text}", 0),)
         )
     if not ctx.holds(s.when):
         return StreamAllocation(
@@ -274,7 +274,7 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
                 line(
                     "applies",
                     f"{title} does not apply to your answers.",
-                    f"{name}: streams.{name}.when is false",
+                    f"{s.title}: its condition does not hold for these answers",
                     0,
                 ),
             ),
@@ -291,7 +291,7 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
                 line(
                     "method",
                     f"{title} does not apply to your answers.",
-                    f"{name}: no method's condition holds",
+                    f"{s.title}: none of its methods applies to these answers",
                     0,
                 ),
             ),
@@ -321,7 +321,7 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
             line(
                 "rounding",
                 f"Rounded {s.rounding.mode} to the {s.rounding.to.replace('_', ' ')}.",
-                f"rounding {s.rounding.mode} to {s.rounding.to}: {format_pence(shown)} -> "
+                f"Rounded {s.rounding.mode} to the {s.rounding.to.replace('_', ' ')}: {format_pence(shown)} to "
                 f"{format_pence(rounded)}",
                 rounded - shown,
             )
@@ -333,7 +333,7 @@ def _stream(ctx: _Ctx, name: str, elig: EligibilityResult) -> StreamAllocation:
             line(
                 "limit",
                 f"The {which} for {title} is {format_pence(final)} a year.",
-                f"streams.{name}.{which} = {format_pence(final)}",
+                f"{s.title}: the {which} of {format_pence(final)} a year applies",
                 final - rounded,
             )
         )

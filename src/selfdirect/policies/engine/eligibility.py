@@ -98,7 +98,7 @@ def determine_eligibility_normalised(
     derived, rule_index = derive_band(policy, norm)
     band = override.band if override else derived
     why = (
-        f"rule {rule_index + 1} of eligibility.rules gave {derived}"
+        f"rule {rule_index + 1} of the policy's eligibility rules gave {derived}"
         if rule_index is not None
         else f"no rule matched, so the default band {derived}"
     )
@@ -122,7 +122,7 @@ def determine_eligibility_normalised(
         if route.when is None or condition_holds(policy, route.when, norm, scores, opened):
             staff = (
                 f"FACS band {band} ({why}) is below the funded bands ({', '.join(e.funded_bands)}); "
-                f"route {i + 1}: {route.route}. {route.staff_text}"
+                f"route {i + 1}: {route.route.replace('_', ' ')}. {route.staff_text}"
             ).strip()
             return EligibilityResult(
                 band,
