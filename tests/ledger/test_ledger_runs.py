@@ -161,7 +161,7 @@ def test_northshire_close_rolls_over_10_percent_and_claws_back_the_rest(world):
     period = services.close_period(side.users["finance"], side.authority, "2026-04").period
     line = CloseLine.objects.get(period=period, budget=budget)
     assert (line.unspent_pence, line.kept_pence, line.clawed_back_pence) == (10000, 5200, 4800)
-    assert "10" in line.rule and "northshire-ledger-2026" in line.rule
+    assert "10" in line.rule and "the money rules in force from 1 April 2026" in line.rule
     chart = books.Chart(side.authority)
     assert books.balance(chart.holder(budget.pk, "direct_payment")) == 5200
     assert books.balance(chart.get("clawback")) == 4800

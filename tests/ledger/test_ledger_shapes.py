@@ -134,7 +134,7 @@ def test_a_mid_point_budget_is_set_halfway_and_says_how(world):
     assert (budget.midpoint_low_pence, budget.midpoint_high_pence) == (520000, 780000)
     assert budget.source.startswith(
         "Mid-point budget: £6,500.00 a year, 50% of the way from £5,200.00 (settled needs) to £7,800.00 "
-        "(higher needs), policy northshire-ledger-2026"
+        "(higher needs), under the money rules in force from 1 April 2026"
     )
     assert sum(Instalment.objects.filter(budget=budget).values_list("amount_pence", flat=True)) == 650000
     page = client_for(side.users[Role.FINANCE]).get(f"/money/budgets/{budget.pk}/").content.decode()
@@ -163,7 +163,7 @@ def test_money_rules_without_mid_point_budgets_refuse_one(world, settings, tmp_p
     with pytest.raises(ServiceError) as refused:
         make_budget(world.north.caseload_person, 650000, midpoint=(520000, 780000))
     assert refused.value.errors == {
-        "midpoint": ["The money rules (northshire-ledger-2026) do not allow mid-point budgets"]
+        "midpoint": ["The money rules in force from 1 April 2026 do not allow mid-point budgets"]
     }
 
 

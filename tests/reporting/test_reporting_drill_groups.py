@@ -18,9 +18,9 @@ def test_stream_people_are_the_ones_counted(world):
     data = build_north(world)
     side = world.north
     report = build_report(side.authority, MAY, sections=("streams",))
-    # Budgets running in May from social_care, agreed or active: self, caseload, low = 3
+    # Budgets running in May from social_care (no policy titles it: shown in words), agreed or active: self, caseload, low = 3
     # (other_person's is a draft).
-    assert report.table("streams").rows == [["social_care", 3, 1560000]]
+    assert report.table("streams").rows == [["Social care", 3, 1560000]]
     assert report.table("streams").cohorts == ["stream_social_care"]
     assert set(cohort(report.scope, "stream_social_care")) == {
         side.self_person,
@@ -102,7 +102,7 @@ def test_people_recorded_after_the_period_are_not_counted_unfiltered(world, monk
     whole = build_report(side.authority, MAY, sections=("streams",))
     assert whole.scope.recorded_later == ([late.pk] if listed else None)
     # self, caseload and low (as without the late record), the drill-down's people
-    assert whole.table("streams").rows == [["social_care", 3, 1560000]]
+    assert whole.table("streams").rows == [["Social care", 3, 1560000]]
     assert late not in set(cohort(whole.scope, "stream_social_care"))
     teams = [build_report(side.authority, MAY, team_id=t.pk, sections=("streams",)) for t in
              (side.home_team, side.other_team)]  # fmt: skip
@@ -122,7 +122,7 @@ def test_nobody_recorded_after_the_period_keeps_the_figures(world, monkeypatch):
     with CaptureQueriesContext(connection) as asked:
         report = build_report(side.authority, MAY)
     assert report.scope.recorded_later == []
-    assert report.table("streams").rows == [["social_care", 3, 1560000]]
+    assert report.table("streams").rows == [["Social care", 3, 1560000]]
     assert len(report.tables) > 10
     # Leaving out by ids (none of them anyone's) or by anti-join changes no figure; the check is
     # one query for the whole report, however many tables ask it.
@@ -165,7 +165,7 @@ def test_recorded_on_the_last_evening_counts_and_after_midnight_does_not(world, 
     whole = build_report(side.authority, MAY, sections=("streams",))
     assert whole.scope.recorded_later == ([midnight.pk] if listed else None)
     # self, caseload, low and the evening's newcomer; not the one after midnight
-    assert whole.table("streams").rows == [["social_care", 4, 2080000]]
+    assert whole.table("streams").rows == [["Social care", 4, 2080000]]
     counted = {side.self_person, side.caseload_person, data.low, evening}
     assert set(cohort(whole.scope, "stream_social_care")) == counted
     assert evening in set(people(whole.scope)) and midnight not in set(people(whole.scope))

@@ -48,11 +48,11 @@ def test_southvale_counts_its_moderate_band_and_northshire_does_not(both):
     # Northshire funds critical and substantial: its moderate person is not eligible, 3.
     assert take_up(north)["Eligible people"] == 3
     assert moderate["northshire"] not in set(cohort(north.scope, "eligible"))
-    # The definition says which bands, and from which policy version.
+    # The definition says which bands, and from which policy version (by its title and date).
     south_def = south.table("take_up").definition
-    assert "critical, substantial or moderate" in south_def and "southvale-2026@" in south_def
+    assert "critical, substantial or moderate" in south_def and "Southvale resource allocation policy 2026/27, from " in south_def
     north_def = north.table("take_up").definition
-    assert "critical or substantial" in north_def and "northshire-2026@" in north_def
+    assert "critical or substantial" in north_def and "Northshire resource allocation policy 2026/27, from " in north_def
 
 
 def test_before_any_policy_is_in_force_the_default_bands_count_and_the_definition_says_so(both):

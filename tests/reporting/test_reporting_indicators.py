@@ -82,7 +82,7 @@ def test_routes_and_streams(north):
     # (direct payment): direct payment 2 people, council-managed 1; one stream of 3 x £5,200.
     report = build_report(north.north.authority, MAY, sections=("routes", "streams"))
     assert rows(report, "routes") == [["Council-managed account", 1], ["Direct payment", 2]]
-    assert rows(report, "streams") == [["social_care", 3, 1560000]]
+    assert rows(report, "streams") == [["Social care", 3, 1560000]]
 
 
 def test_reviews_due_done_overdue(north):
@@ -198,7 +198,7 @@ def test_money_by_stream_route_and_client_group(north):
     report = build_report(
         north.north.authority, MAY, sections=("money_stream", "money_route", "money_client_group")
     )
-    assert rows(report, "money_stream") == [["social_care", 1560000, 40000, 35000, Decimal("87.5")]]
+    assert rows(report, "money_stream") == [["Social care", 1560000, 40000, 35000, Decimal("87.5")]]
     assert rows(report, "money_client_group") == [
         ["Older people", 1040000, 40000, 35000, Decimal("87.5")],
         ["Physical and sensory disabilities", 520000, 0, 0, None],

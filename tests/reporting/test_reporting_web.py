@@ -122,7 +122,7 @@ def test_csv_and_xlsx_open(north):
     parsed = list(csv.reader(io.StringIO(response.content.decode())))
     assert parsed == [
         ["Funding stream", "Agreed a year (£)", "Paid (£)", "Spent (£)", "Spent of paid (%)"],
-        ["social_care", "15600.00", "400.00", "350.00", "87.5"],
+        ["Social care", "15600.00", "400.00", "350.00", "87.5"],
     ]
     response = client.get(f"/reports/export/all.xlsx?{MAY}")
     book = load_workbook(io.BytesIO(response.content))
@@ -155,8 +155,8 @@ def test_open_data_suppresses_small_counts_of_people_only(north):
     assert take_up[("On a direct payment", "Share of eligible (%)")] == "25.0"
     # Money is never hidden: the stream's £15,600 agreed a year stands beside its 3 (hidden) people.
     streams = {(r["row"], r["measure"]): r["value"] for r in rows if r["table"] == "streams"}
-    assert streams[("social_care", "People")] == SUPPRESSED
-    assert streams[("social_care", "Agreed a year (£)")] == "15600.00"
+    assert streams[("Social care", "People")] == SUPPRESSED
+    assert streams[("Social care", "Agreed a year (£)")] == "15600.00"
     assert "Okafor" not in text and "Smith" not in text
     report = build_report(north.north.authority, parse_period("2026-05"), sections=("streams",))
     assert "<5" in open_data_csv(report)

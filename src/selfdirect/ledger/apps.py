@@ -15,7 +15,12 @@ class LedgerConfig(AppConfig):
 
         registry.home_section(home_section, order=40)
 
-        from . import access  # noqa: F401 - registers the ledger's scopes (core/access.py)
+        from . import (
+            access,  # noqa: F401 - registers the ledger's scopes (core/access.py)
+            labels,
+        )
+
+        labels.register()
         from .demo import load_ledger_demo
 
         registry.demo(lambda chosen: load_ledger_demo(today=chosen.today), order=50)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfdirect.core import policy_yaml
 from selfdirect.core.money import round_pence
+from selfdirect.core.words import format_date
 
 from .constants import Frequency
 
@@ -89,6 +90,12 @@ class LedgerPolicy(Strict):
     plan_tolerance_percent: Decimal = Field(ge=0, le=100)
     charging: Charging
     spending: Spending
+
+    @property
+    def label(self) -> str:
+        """The rules as people name them (the version id stays in data): "the money rules in force
+        from 1 April 2026"."""
+        return f"the money rules in force from {format_date(self.effective_from)}"
 
 
 def policy_dir() -> Path:

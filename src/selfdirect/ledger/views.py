@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from selfdirect.allocation import services as allocation
+from selfdirect.core import words
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
@@ -24,7 +25,7 @@ from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
 from selfdirect.people.models import Person
 
-from . import books, policy, services, statements
+from . import books, labels, policy, services, statements
 from .access import budget_scope, dispute_scope, money_people, period_scope, run_scope
 from .constants import Frequency, Route
 from .forms import (
@@ -172,7 +173,8 @@ def spend_add(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = _budget(request, pk)
     require(request, "ledger.record_spending", budget)
     pol = policy.load(budget.person.authority.slug)
-    lines = [(line.pk, f"{line.description} ({line.category})") for line in services.plan_lines(budget)]
+    lines = [(line.pk, f"{line.description} ({words.label('plan_category', budget.authority_id, line.category)})")
+             for line in services.plan_lines(budget)]
     posted = request.POST if request.method == "POST" else None
     form = SpendForm(
         posted, categories=pol.spending.categories, plan_lines=lines,
@@ -294,6 +296,8 @@ def trial_balance(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "ledger.view_ledger", authority)
     rows = books.trial_balance(authority)
+    for row in rows:
+        row["name"] = labels.account_name(authority, str(row["code"]), str(row["name"]))
     totals = {"debits": sum(r["debits"] for r in rows), "credits": sum(r["credits"] for r in rows)}  # type: ignore[misc]
     return render(request, "ledger/trial_balance.html", {"rows": rows, "totals": totals})
 

@@ -6,6 +6,7 @@ and precedence, so "which rate applies at 23:00 on a Sunday" is policy data, not
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from selfdirect.core.models import Authority
 
 from .constants import (
     DEFAULT_PRECEDENCE,
+    Band,
     BlockBasis,
     BrokerKind,
     CheckKind,
@@ -234,6 +236,19 @@ class RateTable(models.Model):
 
     def pence_for(self, band: str) -> int | None:
         return getattr(self, f"{band}_pence", None)
+
+    @property
+    def weekend_days_text(self) -> str:
+        """The weekend in words: "5,6" -> "Saturday and Sunday"."""
+        days = [calendar.day_name[int(p)] for p in self.weekend_days.split(",") if p.strip().isdigit() and int(p) < 7]
+        return " and ".join([", ".join(days[:-1]), days[-1]] if len(days) > 1 else days) or "none"
+
+    @property
+    def precedence_text(self) -> str:
+        """The precedence in words: "bank_holiday,night" -> "bank holiday, then night"."""
+        labels = dict(Band.choices)
+        bands = [b.strip() for b in self.precedence.split(",") if b.strip()]
+        return ", then ".join(str(labels.get(b, b.replace("_", " "))).lower() for b in bands)
 
 
 class StarRating(models.Model):

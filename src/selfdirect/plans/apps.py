@@ -10,7 +10,9 @@ class PlansConfig(AppConfig):
         from selfdirect.core import registry
         from selfdirect.core.constants import Role
 
-        from . import access, home  # noqa: F401 - access registers the plans' scopes (core/access.py)
+        from . import access, home, labels  # noqa: F401 - access registers the plans' scopes (core/access.py)
+
+        labels.register()
 
         registry.nav("Plans", "plans:list", roles=set(Role) - {Role.COMMISSIONER, Role.PROVIDER}, order=30)
         registry.home_section(home.my_plan, order=10)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from selfdirect.core import words
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence
 from selfdirect.ledger.constants import Route
@@ -143,7 +144,7 @@ def eligible_text(scope: Scope, days: list[dt.date]) -> str:
         bands = _or_list(funded.bands)
         dates = "" if len(by_rule) == 1 else f" ({_dates(when)})"
         if funded.version:
-            parts.append(f"FACS band {bands}, the bands funded by policy version {funded.version}{dates}")
+            parts.append(f"FACS band {bands}, the bands funded by {funded.version}{dates}")
         else:
             parts.append(
                 f"FACS band {bands}{dates}: no allocation policy of the authority was in force, so the "
@@ -280,7 +281,7 @@ def stream_table(scope: Scope) -> Table:
         "People with an agreed or active budget from the stream running in the period, and the "
         "stream's agreed annual total.",
         [Column("Funding stream", "text"), Column("People"), Column("Agreed a year", "pence")],
-        [[r["stream"], r["people"], r["agreed"] or 0] for r in rows],
+        [[words.label("stream", scope.authority, r["stream"]), r["people"], r["agreed"] or 0] for r in rows],
         chart=(0, 1),
         cohorts=[f"stream_{r['stream']}" if _slug_safe(r["stream"]) else None for r in rows],
     )
@@ -500,7 +501,7 @@ def equity_table(scope: Scope, dimension: str) -> Table:
         table.cohorts.append(f"equity_{dimension}_{key}" if _slug_safe(key or "") else None)
     if groups:
         n, total = sum(band_n.values()), sum(band_t.values())
-        table.note = f"Overall average: {round_pence(Decimal(total) / n)} pence a year for {n} people."
+        table.note = f"Overall average: {format_pence(round_pence(Decimal(total) / n))} a year for {n} people."
     return table
 
 
@@ -568,6 +569,8 @@ def money_table(scope: Scope, dimension: str) -> Table:
     ]
     labels = {**dict(Route.choices), **dict(ClientGroup.choices)}
     data = queries.money_by(scope, dimension)
+    if dimension == "stream":
+        labels = {code: words.label("stream", scope.authority, code) for code in data if code}
     table = Table(
         f"money_{dimension}",
         TITLES[f"money_{dimension}"],

@@ -66,7 +66,7 @@ class FundedBands:
     no published version is in force that day, so the default bands are used)."""
 
     bands: tuple[str, ...]
-    version: str | None = None
+    version: str | None = None  # the version as people name it (its title and date)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Scope:
             return FundedBands(DEFAULT_FUNDED_BANDS)
         bands = policy_for(version).model.eligibility.funded_bands
         # In FACS order (critical first), however the policy lists them.
-        return FundedBands(tuple(b for b in FacsBand.values if b in bands), version.version_id)
+        return FundedBands(tuple(b for b in FacsBand.values if b in bands), version.label)
 
 
 def start_of(day: dt.date) -> dt.datetime:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
+from selfdirect.core import words
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
@@ -78,21 +79,22 @@ COHORTS = {
 }
 
 
-def cohort_title(name: str) -> str | None:
+def cohort_title(name: str, authority: Authority | None = None) -> str | None:
     """The drill-down page's title for a group of people, or None when there is no such group."""
     if name in COHORTS:
         return COHORTS[name]
     if name.startswith("stream_") and len(name) > len("stream_"):
-        return f"People with a budget from the {name[len('stream_') :]} stream running in the period"
+        stream = words.label("stream", authority, name[len("stream_") :])
+        return f"People with a budget from the funding stream “{stream}” running in the period"
     labels = {**dict(ClientGroup.choices), **dict(Sex.choices)}
-    for dimension, words in EQUITY_DIMENSIONS.items():
+    for dimension, said in EQUITY_DIMENSIONS.items():
         prefix = f"equity_{dimension}_"
         if name.startswith(prefix):
             key = name[len(prefix) :]
             label = queries.age_band_label(key) if dimension == "age_band" else labels.get(key)
             if label is None:
                 return None
-            return f"People with an indicative budget by the period's end, {words}: {label}"
+            return f"People with an indicative budget by the period's end, {said}: {label}"
     return None
 
 
@@ -206,7 +208,7 @@ def people(request: AuthedRequest, cohort: str) -> HttpResponse:
     authority = current_authority(request)
     require(request, "reporting.view_reports", authority)
     require(request, "reporting.drill_down", authority)
-    title = cohort_title(cohort)
+    title = cohort_title(cohort, authority)
     if title is None:
         raise Http404("no such group")
     f = _filters(request, authority)

@@ -236,7 +236,7 @@ def _midpoint_checked(
     pol = policy.load(person.authority.slug)
     rules = pol.midpoint
     if rules is None or not rules.allowed:
-        errors["midpoint"] = [f"The money rules ({pol.version}) do not allow mid-point budgets"]
+        errors["midpoint"] = [f"{pol.label[0].upper()}{pol.label[1:]} do not allow mid-point budgets"]
         return ""
     low, high = midpoint
     if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (low, high)):
@@ -253,7 +253,7 @@ def _midpoint_checked(
         return ""
     return (
         f"Mid-point budget: {format_pence(mid)} a year, {rules.position_percent}% of the way from "
-        f"{format_pence(low)} (settled needs) to {format_pence(high)} (higher needs), policy {pol.version}"
+        f"{format_pence(low)} (settled needs) to {format_pence(high)} (higher needs), under {pol.label}"
     )
 
 
@@ -262,4 +262,4 @@ def check_plan_cost(budget: Budget, plan_cost_pence: int) -> tuple[bool, str]:
     pol = policy.load(budget.person.authority.slug)
     ok = policy.within_tolerance(pol, budget.agreed_annual_pence, plan_cost_pence)
     words = "within" if ok else "outside"
-    return ok, f"The plan is {words} the {pol.plan_tolerance_percent}% tolerance of policy {pol.version}"
+    return ok, f"The plan is {words} the {pol.plan_tolerance_percent}% tolerance of {pol.label}"

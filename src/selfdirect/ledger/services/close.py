@@ -225,7 +225,7 @@ def _close_budget(
     )  # fmt: skip
     if 0 <= unspent < at_end:
         why += f"; {format_pence(at_end - unspent)} spent since the month end counts as spent"
-    row: list[Any] = [period.pk, budget_id, unspent, kept, clawed, f"{why} (policy {pol.version})", None]
+    row: list[Any] = [period.pk, budget_id, unspent, kept, clawed, f"{why} (under {pol.label})", None]
     if not clawed:
         return row, None
     held = [

@@ -28,9 +28,9 @@ from ..models import Budget, Spend
 
 def _flag(pol: policy.LedgerPolicy, category: str, amount: int) -> str:
     if category in pol.spending.check_categories:
-        return f"{pol.spending.categories[category]} is checked lightly under policy {pol.version}"
+        return f"{pol.spending.categories[category]} is checked lightly under {pol.label}"
     if amount > pol.spending.unusual_single_pence:
-        return f"Larger than the usual single purchase under policy {pol.version}"
+        return f"Larger than the usual single purchase under {pol.label}"
     return ""
 
 
