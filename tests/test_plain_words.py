@@ -1,0 +1,190 @@
+"""No internal words on any page (issue 20.1). Every demo role of both demo authorities signs in and
+walks the links it is shown, breadth-first, and the visible text of every page it reaches must not
+carry the system's own words: snake_case codes, "pence", app.model labels or policy hashes. Codes
+stay in data and URLs; people read the labels the policy or model gives them (docs DESIGN.md,
+"Words on screen come from labels, never from codes").
+
+Only the visible text counts: tags, attributes, scripts and styles are stripped. Text set as code
+(<code>, <pre>) is left out on purpose: it is what someone types into a file the system reads (an
+import's column names, a policy's YAML and the names it gives its rates), shown as such. The walk is
+bounded (one page of each shape of address, at most PAGES_PER_ROLE pages a role, on a demo of 12
+people an authority) so it stays quick enough to run in CI on both databases: about a minute."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+
+from selfdirect.allocation.models import Allocation
+from selfdirect.core.constants import Role
+from selfdirect.core.demo import DEMO_AUTHORITIES, DEMO_PASSWORD
+from selfdirect.people.demo import username
+
+pytestmark = pytest.mark.django_db
+
+PAGES_PER_ROLE = 80
+PAGES_PER_SHAPE = 1  # /people/12/ and /people/31/ show the same words: one of each shape suffices
+
+# Addresses the walk does not follow: files to download (their own tests read them), the API (its
+# contract test reads it), signing out (it would end the walk) and static files.
+SKIP = re.compile(r"^/(api/|static/|media/|sign-out/)|\.(csv|pdf|json|xlsx|ods|zip)$")
+
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+PENCE = re.compile(r"\bpence\b", re.IGNORECASE)
+# A hash's first 12 hex digits or more, letters and digits mixed (an NHS number is digits only).
+POLICY_HASH = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{12,}\b")
+MODEL_LABELS = re.compile(
+    r"\b(?:" + "|".join(re.escape(m._meta.label_lower) for m in apps.get_models()) + r")\b", re.IGNORECASE
+)
+
+# Words that look internal but are what the reader should see. Each says why; keep it short.
+ALLOWED: dict[str, str] = {}
+
+
+class VisibleText(HTMLParser):
+    """The text a reader is shown (or read aloud): no tags, attributes, scripts or styles."""
+
+    INVISIBLE = frozenset({"script", "style", "template", "head", "metadata"})  # metadata: a chart's RDF
+    # What a person types into a file the system reads, shown as code on purpose (see above).
+    CODE = frozenset({"code", "pre"})
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.hidden = 0
+        self.title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+        if tag == "title":
+            self.title = True
+        if tag in self.INVISIBLE or tag in self.CODE:
+            self.hidden += 1
+        elif tag not in self.VOID:
+            self.parts.append(" ")  # block or inline, a tag boundary separates words
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.title = False
+        if tag in self.INVISIBLE or tag in self.CODE:
+            self.hidden = max(0, self.hidden - 1)
+        else:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden or self.title:
+            self.parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+
+def internal_words(text: str) -> list[str]:
+    found: list[str] = []
+    for pattern in (SNAKE_CASE, PENCE, MODEL_LABELS, POLICY_HASH):
+        for match in pattern.finditer(text):
+            word = match.group(0)
+            if word not in ALLOWED:
+                context = text[max(0, match.start() - 50) : match.end() + 30]
+                found.append(f"{word!r} in …{context}…")
+    return found
+
+
+def walk(client: Client, starts: list[str]) -> tuple[dict[str, list[str]], int]:
+    """Breadth-first from ``starts`` over the same-origin links the pages show (GET only, a few of
+    each shape of address); returns {address: words found} and how many pages were read."""
+    queue: deque[str] = deque(starts)
+    seen = set(starts)
+    shapes: Counter[str] = Counter()
+    problems: dict[str, list[str]] = {}
+    read = 0
+    while queue and read < PAGES_PER_ROLE:
+        address = queue.popleft()
+        response = client.get(address)
+        if response.status_code in (301, 302, 303, 307, 308):
+            targets = [response["Location"]]
+        elif response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            read += 1
+            page = VisibleText()
+            page.feed(response.content.decode())
+            if words := internal_words(page.text):
+                problems[address] = words
+            targets = page.links
+        else:
+            continue  # refused to this role, or not a page: other tests look at those
+        for href in targets:
+            parts = urlsplit(urljoin(f"http://testserver{address}", href))
+            if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target in seen or SKIP.search(parts.path):
+                continue
+            seen.add(target)
+            shape = re.sub(r"\d+", "N", target)
+            if shapes[shape] >= PAGES_PER_SHAPE:
+                continue
+            shapes[shape] += 1
+            queue.append(target)
+    return problems, read
+
+
+def starts(slug: str) -> list[str]:
+    """The home page, and the pages about one assessed person that no page links to yet for staff
+    (issue 20.2 will: today an assessor cannot reach the assessment from anywhere). A role that may
+    not see them is refused, and the walk goes on."""
+    allocation = Allocation.objects.filter(person__authority__slug=slug).order_by("-pk").first()
+    assert allocation is not None, f"the {slug} demo has no indicative budget"
+    person = allocation.person_id
+    return ["/", f"/assessment/people/{person}/", f"/assessment/{allocation.assessment_id}/",
+            f"/allocation/people/{person}/budget/", f"/allocation/{allocation.pk}/"]  # fmt: skip
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", "--people", "12", "--quiet-logins")
+
+
+def test_no_page_shows_the_systems_own_words_to_any_demo_role(demo):
+    report: list[str] = []
+    for slug in DEMO_AUTHORITIES:
+        first = starts(slug)
+        for role in Role:
+            client = Client()
+            name = username(slug, role)
+            assert client.login(username=name, password=DEMO_PASSWORD), name
+            problems, read = walk(client, first)
+            assert read >= 2, f"{name} reached only {read} page(s)"
+            for address, words in problems.items():
+                report.append(f"{name} {address}")
+                report.extend(f"    {w}" for w in words)
+    assert not report, "Internal words on pages:\n" + "\n".join(report)
+
+
+def test_the_check_sees_what_a_reader_sees():
+    page = VisibleText()
+    page.feed(
+        "<html><head><title>Budget</title><style>.x_y{}</style></head><body>"
+        '<p class="adult_social_care" data-x="ledger.budget">Care and support</p>'
+        "<script>var agreed_annual_pence = 1;</script><pre>streams: {adult_social_care: 1}</pre>"
+        "<p>Columns: <code>given_name</code></p></body></html>"
+    )
+    assert page.text == "Budget Care and support Columns:"
+    found = " ".join(internal_words(
+        "adult_social_care; 800587 pence a year; Created ledger.chargeassessment; policy northshire-2026@96f3a2f9a0e1"
+    ))  # fmt: skip
+    for word in ("adult_social_care", "pence", "ledger.chargeassessment", "96f3a2f9a0e1"):
+        assert repr(word) in found
+    assert internal_words("NHS number 9434765919, £1,234.56, 5 April 2026, Care and support") == []
