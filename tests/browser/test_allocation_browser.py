@@ -89,7 +89,7 @@ def test_person_completes_self_assessment_and_sees_explained_budget(
     panel = page.get_by_test_id("budget-panel").inner_text()
     assert "£9,450.00 a year" in panel and "Indicative" in panel
     assert "starting point" in page.content()
-    assert published["policy-2026.yaml"].version_id in page.get_by_test_id("policy-version").inner_text()
+    assert published["policy-2026.yaml"].label in page.get_by_test_id("policy-version").inner_text()
     expect(page.get_by_text("How this was worked out").first).to_be_visible()
     problems += axe(page)
     context.close()
