@@ -16,13 +16,13 @@ def test_a_history_entry_reads_as_words(world):
     authority = world.north.authority
     event = AuditEvent(
         authority=authority, actor_label="Frank Finance", action=AuditAction.CREATE, object_type="ledger.budget",
-        object_id="1", object_label="Margaret Okafor adult_social_care 2026-27", reason="Demo data",
+        object_id="1", object_label="Margaret Okafor adult_social_care 2026-27", reason="Agreed under x_y@0123456789ab",
         changes={"stream": [None, "adult_social_care"], "agreed_annual_pence": [None, 416000],
                  "period_start": [None, "2026-04-05"], "status": ["draft", "agreed"],
                  "difference_reasons": [None, ""], "assessor.pc_trigger": [None, False]},
     )  # fmt: skip
     shown = audit.describe(event)
-    assert shown.what == "Created budget"
+    assert shown.what == "Created budget" and shown.reason == "Agreed under x_y@0123456789ab"  # unknown: kept
     assert shown.object_label == "Margaret Okafor adult social care 2026-27"  # no policy titles it here
     assert [(c.label, c.before, c.after) for c in shown.changes] == [
         ("Stream", "", "Adult social care"),

@@ -324,7 +324,7 @@ def size_pot(
     streams = policy.model.streams
     if stream not in streams:
         raise ServiceError(
-            {"stream": [f"{stream!r} is not a funding stream of {version.version_id}: "
+            {"stream": [f"{stream!r} is not a funding stream of {version.label}: "
                         f"choose one of {', '.join(streams)}"]}
         )  # fmt: skip
     title = streams[stream].title
@@ -332,7 +332,7 @@ def size_pot(
         raise ServiceError(
             {
                 "stream": [
-                    f"{title} is not paid by points in {version.version_id}, so it has no price per point"
+                    f"{title} is not paid by points in {version.label}, so it has no price per point"
                 ]
             }
         )
@@ -350,7 +350,7 @@ def size_pot(
         pop = engine.Population.from_answers(data.answers, [policy])
     except ValueError as exc:
         raise ServiceError(
-            {"assessments": [f"A current assessment does not fit {version.version_id}: {exc}"]}
+            {"assessments": [f"A current assessment does not fit {version.label}: {exc}"]}
         ) from None
     try:
         return engine.size_price_per_point(policy, pop, stream, pot_pence)

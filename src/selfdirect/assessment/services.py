@@ -56,7 +56,7 @@ def start_assessment(actor: User | None, person: Person, on: dt.date | None = No
         )
         audit.record(
             actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=assessment,
-            reason=f"Assessment started under {version.version_id}", person_id=person.pk,
+            reason=f"Assessment started under {version.label}", person_id=person.pk,
         )  # fmt: skip
     return assessment
 

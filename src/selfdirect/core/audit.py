@@ -100,6 +100,7 @@ class Described:
     what: str
     object_label: str
     changes: list[Change]
+    reason: str
 
 
 def describe(event: AuditEvent) -> Described:
@@ -117,4 +118,5 @@ def describe(event: AuditEvent) -> Described:
         what=f"{event.get_action_display()} {words.model_name(event.object_type).lower()}",
         object_label=words.plain_text(authority, event.object_label),
         changes=changes,
+        reason=words.plain_text(authority, event.reason),  # "Published northshire-2026@96f3a2f9a0e1"
     )

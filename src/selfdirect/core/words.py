@@ -91,7 +91,7 @@ def humanise(code: str) -> str:
 
 # Codes of policy data, found in text written at the time (an audit entry's label, say). Codes of
 # this length or longer only: short ones ("isf", "low") are ordinary words too often.
-_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z0-9][a-z0-9-]*@[0-9a-f]{12}")
+_CODE = re.compile(r"[a-z0-9][a-z0-9_-]*@[0-9a-f]{12}|[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 
 def plain_text(authority: Any, text: str, kinds: tuple[str, ...] = ("stream", "policy_version")) -> str:

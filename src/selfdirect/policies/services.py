@@ -101,13 +101,13 @@ def publish_policy(actor: User | None, version: PolicyVersion, reason: str = "")
     with transaction.atomic():
         version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         if version.is_published:
-            raise ServiceError(f"{version.version_id} is already published")
+            raise ServiceError(f"{version.label} is already published")
         clash = PolicyVersion.objects.filter(
             authority_id=version.authority_id, status=PolicyStatus.PUBLISHED, policy_id=version.policy_id
         ).first()
         if clash is not None:
             raise ServiceError(
-                {"policy_id": [f"policy id {version.policy_id!r} is already published as {clash.version_id}; "
+                {"policy_id": [f"policy id {version.policy_id!r} is already published as {clash.label}; "
                                "give the new version a new id"]}
             )  # fmt: skip
         version.status = PolicyStatus.PUBLISHED
