@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from selfdirect.assessment.access import assessment_scope
+from selfdirect.assessment.access import assessment_scope, visible_assessment
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.core.api_schema import Id, Input
 from selfdirect.core.errors import ServiceError
@@ -178,10 +178,7 @@ def get_allocation(request: AuthedRequest, allocation_id: int) -> Any:
     operation_id="selfdirect_assessment_api_submit",
 )
 def submit_assessment(request: AuthedRequest, assessment_id: int) -> Any:
-    visible = assessment_scope(request.user, request.authority).select_related(
-        "person", "person__authority", "policy_version", "confirmed_by"
-    )
-    a = get_object_or_404(visible, pk=assessment_id)
+    a = visible_assessment(request.user, request.authority, assessment_id)
     if not request.user.has_perm("assessment.complete_self_assessment", a.person):
         raise PermissionDenied("submit")
     allocation = services.submit_assessment(request.user, a)

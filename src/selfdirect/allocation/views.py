@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from selfdirect.assessment.access import assessment_scope
+from selfdirect.assessment.access import visible_assessment
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.views import check_page
 from selfdirect.core import policy_yaml, words
@@ -119,10 +119,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def send_assessment(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
     """The person sends their self-assessment from "Check your answers": it is scored and the
     indicative budget worked out straight away. Refused (answers missing): the same page, saying why."""
-    visible = assessment_scope(request.user, request.authority).select_related(
-        "person", "person__authority", "policy_version", "confirmed_by", "answered_by"
-    )
-    assessment = get_object_or_404(visible, pk=assessment_pk)
+    assessment = visible_assessment(request.user, request.authority, assessment_pk)
     require(request, "assessment.complete_self_assessment", assessment.person)
     if assessment.status == AssessmentStatus.DRAFT:
         try:
@@ -136,10 +133,7 @@ def send_assessment(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
 @login_required
 def allocate(request: AuthedRequest, assessment_pk: int) -> HttpResponse:
     """Work out and store the indicative budget for an assessment (assessor, planner, admin)."""
-    visible = assessment_scope(request.user, request.authority).select_related(
-        "person", "policy_version", "confirmed_by"
-    )
-    assessment = get_object_or_404(visible, pk=assessment_pk)
+    assessment = visible_assessment(request.user, request.authority, assessment_pk)
     require(request, "allocation.allocate", assessment.person)
     if request.method != "POST":
         return redirect("assessment:detail", pk=assessment.pk)

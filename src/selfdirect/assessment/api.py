@@ -16,7 +16,7 @@ from selfdirect.core.http import AuthedRequest
 from selfdirect.people.access import people_scope
 
 from . import services
-from .access import assessment_scope
+from .access import visible_assessment
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
 
@@ -62,10 +62,7 @@ class EligibilityIn(Input):
 
 
 def _assessment(request: AuthedRequest, pk: int) -> Assessment:
-    visible = assessment_scope(request.user, request.authority).select_related(
-        "person", "person__authority", "policy_version", "confirmed_by"
-    )
-    return get_object_or_404(visible, pk=pk)
+    return visible_assessment(request.user, request.authority, pk)
 
 
 def _out(request: AuthedRequest, a: Assessment) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from selfdirect.policies import engine
 from selfdirect.policies import labels as policy_labels
 
 from . import services
-from .access import assessment_scope
+from .access import visible_assessment
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
 
@@ -35,10 +35,7 @@ def _person(request: AuthedRequest, pk: int) -> Person:
 
 
 def _assessment(request: AuthedRequest, pk: int) -> Assessment:
-    visible = assessment_scope(request.user, request.authority).select_related(
-        "person", "person__authority", "policy_version", "confirmed_by", "answered_by"
-    )
-    return get_object_or_404(visible, pk=pk)
+    return visible_assessment(request.user, request.authority, pk)
 
 
 def respondent_for(request: AuthedRequest, person: Person) -> str:
