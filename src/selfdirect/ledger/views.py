@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from selfdirect.allocation import services as allocation
 from selfdirect.core import words
+from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
@@ -258,7 +259,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def run_file(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     response = HttpResponse(services.payment_file(run), content_type="text/csv")
-    return download(response, f"payments-{run.authority.slug}-{run.period}.csv")
+    return download(response, f"payments-{run.authority.slug}-{run.period.label}.csv")
 
 
 @login_required
@@ -287,8 +288,10 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
             return redirect("ledger:home")
     pol = policy.load(authority.slug)
     refusal = None if period.is_closed else services.close_refusal(authority, period)
-    return render(request, "ledger/close.html", {"form": form, "period": period, "policy": pol, "refusal": refusal},
-                  status=400 if form.errors else 200)  # fmt: skip
+    # The version a month was closed under is kept as data; people read which rules those were.
+    closed_under = pol.label if period.policy_version == pol.version else "the money rules in force when it was closed"
+    context = {"form": form, "period": period, "policy": pol, "refusal": refusal, "closed_under": closed_under}
+    return render(request, "ledger/close.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -296,8 +299,10 @@ def trial_balance(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "ledger.view_ledger", authority)
     rows = books.trial_balance(authority)
+    ids = [int(str(r["code"]).split(":")[1]) for r in rows if str(r["code"]).startswith(("budget:", "holder:"))]
+    budgets = labels.budget_names(ids)
     for row in rows:
-        row["name"] = labels.account_name(authority, str(row["code"]), str(row["name"]))
+        row["name"] = labels.account_name(authority, str(row["code"]), str(row["name"]), budgets)
     totals = {"debits": sum(r["debits"] for r in rows), "credits": sum(r["credits"] for r in rows)}  # type: ignore[misc]
     return render(request, "ledger/trial_balance.html", {"rows": rows, "totals": totals})
 
@@ -330,7 +335,7 @@ def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(
-                request, f"The new budget starts on {new.starts_on}; the old one ends the day before"
+                request, f"The new budget starts on {format_date(new.starts_on)}; the old one ends the day before"
             )
             return redirect("ledger:budget", pk=new.pk)
     return render(request, "ledger/form.html", {"form": form, "budget": budget, "title": "Reassess this budget",
@@ -408,13 +413,13 @@ def _about_choices(person: Person) -> list[tuple[str, str]]:
     choices = [("", "Something else about money")]
     for c in person.charge_assessments.order_by("-starts_on"):
         choices.append(
-            (f"charge:{c.pk}", f"My contribution of {format_pence(c.weekly_pence)} a week from {c.starts_on}")
+            (f"charge:{c.pk}", f"My contribution of {format_pence(c.weekly_pence)} a week from {format_date(c.starts_on)}")
         )
     for b in person.budgets.exclude(status="draft").order_by("-starts_on"):
         choices.append(
             (
                 f"budget:{b.pk}",
-                f"My budget of {format_pence(b.agreed_annual_pence)} a year from {b.starts_on}",
+                f"My budget of {format_pence(b.agreed_annual_pence)} a year from {format_date(b.starts_on)}",
             )
         )
     return choices
