@@ -61,7 +61,7 @@ def test_seed_example_and_scheme_page_without_javascript(page_without_js, live_s
     page = page_without_js
     sign_in(page, live_server.url, "northshire-commissioner")
     page.goto(f"{live_server.url}/extracare/")
-    page.get_by_role("button", name="Start from the seed 003 example").click()
+    page.get_by_role("button", name="Start from the Housing LIN example").click()
     assert page.get_by_role("heading", level=1).inner_text() == services.SEED_NAME
     assert page.get_by_test_id("total-minimum_block").inner_text().endswith("310")
     assert page.get_by_test_id("subtotal-thirds-contact").inner_text().endswith("342.5")

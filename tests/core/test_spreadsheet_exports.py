@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -147,8 +148,8 @@ def test_the_payment_file_quotes_a_formula_payee_and_account_and_keeps_amounts_n
 def test_the_statement_csv_keeps_negative_money_a_number(world):
     budget = make_budget(world.north.caseload_person, 624000)
     statement = rows(statements.statement_csv_text(budget))
-    held = next(r for r in statement if r[0] == "held")
-    assert held[1].lstrip("-").isdigit()
+    held = next(r for r in statement if r[0] == "Held now")
+    assert re.fullmatch(r"-?\d+\.\d\d", held[1])
     text = io.StringIO()
     spreadsheet.writer(text).writerow(["clawed back", -1250, "-12.50"])
     assert text.getvalue() == "clawed back,-1250,-12.50\r\n"

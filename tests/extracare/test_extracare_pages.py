@@ -248,7 +248,7 @@ def test_rota_table_solve_time_gap_and_csv(world, scheme, worker):
     with worker():
         response = client.post(
             f"/extracare/{scheme.pk}/rota/", {"staff": "12", "nights_staff": "12", "time_limit_seconds": "10",
-                                              "week_start": "2026-04-06"},
+                                              "week_start_0": "6", "week_start_1": "4", "week_start_2": "2026"},
         )  # fmt: skip
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
@@ -326,7 +326,7 @@ def test_the_scheme_page_says_when_to_begin_procuring_the_care(world, scheme):
         "Begin selecting the care provider by 1 October 2025, 6 months before the scheme opens on 1 April 2026"
         in html
     )
-    response = client.post(f"/extracare/{scheme.pk}/edit/", form_data(scheme, completion_date="2026-03-16"))
+    response = client.post(f"/extracare/{scheme.pk}/edit/", form_data(scheme, completion_date="16 3 2026"))
     assert response.status_code == 302, response.content.decode()[:3000]
     html = client.get(f"/extracare/{scheme.pk}/").content.decode()
     assert (

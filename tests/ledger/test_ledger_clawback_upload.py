@@ -141,7 +141,7 @@ def test_finance_records_claw_back_received_on_the_page_the_person_sees_it(world
         and 'data-testid="clawback-outstanding">£18.00' in charging
     )
     csv_text = person.get(f"/money/budgets/{budget.pk}/statement.csv").content.decode()
-    assert "claw-back repaid,3000,30.00" in csv_text and "claw-back still owed,1800,18.00" in csv_text
+    assert "Claw-back paid back,30.00" in csv_text and "Claw-back still to pay back,18.00" in csv_text
     _balanced(world.north.authority)
 
 

@@ -33,7 +33,7 @@ def test_statement_shows_indicative_and_agreed_side_by_side_with_reasons_and_a_c
         .get(f"/money/budgets/{budget.pk}/statement.csv")
         .content.decode()
     )
-    assert "agreed a year,886340,8863.40" in csv_text and "indicative,431132,4311.32" in csv_text
+    assert "Agreed budget a year,8863.40" in csv_text and "Indicative budget a year,4311.32" in csv_text
 
 
 def test_agree_page_requires_a_reason_then_agrees(world):
@@ -120,7 +120,7 @@ def test_finance_starts_a_run_sees_progress_and_closes_the_month(world, settings
         routes=[{"route": "isf", "payee_name": "Riverside", "payee_account": "PROV-1"}],
     )
     client = client_for(world.north.users[Role.FINANCE])
-    assert client.post("/money/runs/", {"period": "May 2026"}).status_code == 400
+    assert client.post("/money/runs/", {"period": "Mayday 2026"}).status_code == 400
     with worker():
         response = client.post("/money/runs/", {"period": "2026-04"})
     run = PaymentRun.objects.get()

@@ -70,7 +70,8 @@ def test_wrong_authority_is_refused():
 def test_review_interval_and_visits_follow_money_and_risk():
     rules = policy.load_plans_policy(GOOD_PLANS)
     assert rules.review_interval_months(400400, "low") == (12, "the default interval")
-    assert rules.review_interval_months(2000000, "low")[0] == 6  # a larger budget: sooner
+    months, why = rules.review_interval_months(2000000, "low")
+    assert months == 6 and why.startswith("budget at least £") and "pence" not in why  # a larger budget: sooner
     assert rules.review_interval_months(100000, "high")[0] == 6  # higher risk: sooner
     assert rules.visits_per_year(400400, "low") == 0
     assert rules.visits_per_year(400400, "high") == 2

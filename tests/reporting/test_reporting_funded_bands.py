@@ -65,6 +65,6 @@ def test_before_any_policy_is_in_force_the_default_bands_count_and_the_definitio
     # The trend counts each month's end by the rule in force then: moderate joins in April.
     table = build_report(world.south.authority, MAY, sections=("trend",)).table("trend")
     trend = {r[0]: r[1] for r in table.rows}
-    assert (trend["2026-03"], trend["2026-04"], trend["2026-05"]) == (3, 4, 4)
+    assert (trend["March 2026"], trend["April 2026"], trend["May 2026"]) == (3, 4, 4)
     definition = table.definition
     assert "30 June 2025 to 31 March 2026" in definition and "30 April 2026 to 31 May 2026" in definition

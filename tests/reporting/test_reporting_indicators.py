@@ -70,11 +70,11 @@ def test_trend_by_month(north):
     # at 30 April and 31 May: 3 of 4 = 75.0%, direct payment 1.
     trend = {r[0]: r for r in rows(build_report(north.north.authority, MAY, sections=("trend",)), "trend")}
     assert len(trend) == 12
-    assert trend["2026-03"] == ["2026-03", 4, 1, Decimal("25.0"), 0]
-    assert trend["2026-04"] == ["2026-04", 4, 3, Decimal("75.0"), 1]
-    assert trend["2026-05"] == ["2026-05", 4, 3, Decimal("75.0"), 1]
+    assert trend["March 2026"] == ["March 2026", 4, 1, Decimal("25.0"), 0]
+    assert trend["April 2026"] == ["April 2026", 4, 3, Decimal("75.0"), 1]
+    assert trend["May 2026"] == ["May 2026", 4, 3, Decimal("75.0"), 1]
     # 2025: nobody had been referred yet
-    assert trend["2025-12"] == ["2025-12", 0, 0, None, 0]
+    assert trend["December 2025"] == ["December 2025", 0, 0, None, 0]
 
 
 def test_routes_and_streams(north):

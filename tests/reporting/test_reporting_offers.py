@@ -230,7 +230,7 @@ def test_bad_input_writes_nothing(north):
     assessor = side.users[Role.ASSESSOR]
     before = (BudgetOffer.objects.count(), Refusal.objects.count())
     with pytest.raises(ServiceError) as caught:
-        services.record_review_offer(assessor, side.authority, reference="", offered_on="31/05/2026",
+        services.record_review_offer(assessor, side.authority, reference="", offered_on="31/13/2026",
                                      outcome="maybe")  # fmt: skip
     assert set(caught.value.errors) == {"reference", "offered_on", "outcome"}
     with pytest.raises(ServiceError) as caught:

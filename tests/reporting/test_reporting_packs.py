@@ -53,7 +53,7 @@ def test_command_bad_input(north):
         call_command("report_pack", "--authority", "nowhere", "--month", "2026-05")
     with pytest.raises(CommandError, match="--authority"):
         call_command("report_pack", "--month", "2026-05")
-    with pytest.raises(CommandError, match="--month: Enter a month like 2026-10"):
+    with pytest.raises(CommandError, match="--month: Enter a month like October 2026"):
         call_command("report_pack", "--authority", "northshire", "--month", "2026")
     with pytest.raises(CommandError, match="--month: The month has not started"):
         call_command("report_pack", "--authority", "northshire", "--month", "2099-01")
@@ -97,9 +97,9 @@ def test_commissioner_makes_a_pack_from_the_page(north, settings, django_capture
     page = client.get(f"/reports/packs/{pack.pk}/").content.decode()
     assert "Ready" in page and f"/reports/packs/{pack.pk}.pdf" in page
     assert client.get(f"/reports/packs/{pack.pk}.pdf").content.startswith(b"%PDF")
-    assert "2026-05" in client.get("/reports/packs/").content.decode()
+    assert "May 2026" in client.get("/reports/packs/").content.decode()
     # Bad months are named and nothing is written
-    for bad, message in (("May", "Enter a month like 2026-10"), ("2099-01", "has not started")):
+    for bad, message in (("May", "Enter a month like October 2026"), ("2099-01", "has not started")):
         response = client.post("/reports/packs/", {"period": bad})
         assert response.status_code == 400 and message in response.content.decode()
     assert ReportPack.objects.count() == 1
@@ -166,7 +166,7 @@ def test_move_on_bad_input_and_other_caseloads(north):
     client = client_for(side.users[Role.ASSESSOR])
     before = MoveOn.objects.count()
     response = client.post(
-        "/reports/move-ons/", {"reference": "", "service": "hotel", "left_on": "31/05/2026"}
+        "/reports/move-ons/", {"reference": "", "service": "hotel", "left_on": "31/13/2026"}
     )
     html = response.content.decode()
     assert response.status_code == 400
@@ -221,12 +221,12 @@ def test_pack_stores_the_trend_as_reported(north):
     late = make_person(side.authority, side.home_team, "Late", "Entry")
     type(late).objects.filter(pk=late.pk).update(created_at=aware(dt.date(2026, 3, 1)))
     report = build_report(side.authority, parse_period("2026-05"), sections=("trend",))
-    assert report.table("trend").rows[-1] == ["2026-05", 4, 3, Decimal("75.0"), 1]
+    assert report.table("trend").rows[-1] == ["May 2026", 4, 3, Decimal("75.0"), 1]
     assert "as recorded then" in report.table("trend").definition
     team = build_report(
         side.authority, parse_period("2026-05"), team_id=side.home_team.pk, sections=("trend",)
     )
-    assert team.table("trend").rows[-1] == ["2026-05", 3, 2, Decimal("66.7"), 1]
+    assert team.table("trend").rows[-1] == ["May 2026", 3, 2, Decimal("66.7"), 1]
     assert "as recorded then" not in team.table("trend").definition
 
 

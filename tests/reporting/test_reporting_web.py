@@ -110,7 +110,7 @@ def test_bad_filters_are_named(north):
     response = client.get("/reports/?period=2026-13&client_group=nonsense")
     html = response.content.decode()
     assert response.status_code == 400
-    assert "enter a month like 2026-05" in html and "Choose a client group from the list" in html
+    assert "enter a month like May 2026" in html and "Choose a client group from the list" in html
     assert client.get("/reports/export/take_up.csv?period=nope").status_code == 400
     assert client.get("/reports/export/nonsense.csv").status_code == 404
     assert client.get("/reports/people/nonsense/").status_code == 404

@@ -61,7 +61,7 @@ class GovukDateField(forms.MultiValueField):
     def clean(self, value: Any) -> Any:
         # Whole-field messages read better than three separate "enter a whole number" ones.
         if isinstance(value, list | tuple):
-            parts = [str(v).strip() for v in value]
+            parts = ["" if v is None else str(v).strip() for v in value]  # None: the boxes were not sent
             if not any(parts):
                 if self.required:
                     raise forms.ValidationError(self.error_messages["required"], code="required")

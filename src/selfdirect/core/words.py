@@ -23,6 +23,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 
+from .dates import format_date, period_name
 from .money import format_pence
 
 LabelSource = Callable[[int], Mapping[str, str]]
@@ -100,7 +101,26 @@ def plain_text(authority: Any, text: str, kinds: tuple[str, ...] = ("stream", "p
     known: dict[str, str] = {}
     for kind in kinds:
         known.update(labels(kind, authority))
-    return replace_codes(text, known)
+    return plain_dates(replace_codes(text, known))
+
+
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_MONTH = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])\b(?!-\d)")
+
+
+def plain_dates(text: str) -> str:
+    """``text`` with the dates and months written as the database keeps them ("2026-04-01",
+    "2026-04") as people write them ("1 April 2026", "April 2026"); a financial year ("2026-27")
+    stays as it is."""
+
+    def day(m: re.Match[str]) -> str:
+        try:
+            return format_date(dt.date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    text = _ISO_DAY.sub(day, text)
+    return _ISO_MONTH.sub(lambda m: period_name(m[0]), text)
 
 
 def replace_codes(text: str, known: Mapping[str, str]) -> str:
@@ -196,7 +216,3 @@ def _date(text: str) -> dt.date | None:
     except ValueError:
         return None
 
-
-def format_date(day: dt.date) -> str:
-    """A date as people write it: "5 April 2026"."""
-    return f"{day.day} {day:%B %Y}"

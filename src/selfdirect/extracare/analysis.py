@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from selfdirect.core.dates import format_date
+
 from .engine import (
     CostBreakdown,
     CostedHours,
@@ -185,7 +187,7 @@ def figures(inputs: SchemeInputs, *, occupied: int | None = None) -> Figures:
             charge = core_charge_per_flat(core_weekly, s.flats, occupied=point.occupied_flats)
             charges.append(
                 {
-                    "when": f"Occupied flats from {point.on.isoformat()}",
+                    "when": f"Occupied flats from {format_date(point.on)}",
                     "flats": point.occupied_flats,
                     "per_flat_pence": charge.per_flat_pence,
                     "rounding_pence": charge.rounding_pence,

@@ -144,7 +144,7 @@ def create_scheme(request: AuthedRequest, payload: SchemeIn) -> Any:
 
 @router.post(
     "/extracare/schemes/from-seed", response={201: SchemeOut},
-    summary="Create a scheme from seed 003's 40-flat example",
+    summary="Create a scheme from the Housing LIN technical brief's 40-flat example",
 )  # fmt: skip
 def create_from_seed(request: AuthedRequest, payload: SeedIn) -> Any:
     authority = current_authority(request)

@@ -10,7 +10,7 @@ from .inputs import seed_inputs, variant_inputs
 from .models import Scheme
 
 DEMO_SCHEMES = {
-    "northshire": ("Maple Court (seed 003 example, 40 flats)", seed_inputs),
+    "northshire": ("Maple Court (the Housing LIN example, 40 flats)", seed_inputs),
     "southvale": ("Riverside Gardens (60 flats)", variant_inputs),
 }
 

@@ -5,13 +5,15 @@ cover) are one line each, and problems with them name the line."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
-from selfdirect.core.forms import ReasonMixin
+from selfdirect.core.dates import format_date, parse_date
+from selfdirect.core.forms import GovukDateField, ReasonMixin
 from selfdirect.core.money import format_pence, parse_pounds
 
 from .engine import APPRAISAL_QUESTIONS
@@ -24,7 +26,7 @@ class Spec:
     name: str
     path: str  # where the value goes in the inputs JSON
     label: str
-    kind: str = "num"  # num | int | pounds | text | bool | lines
+    kind: str = "num"  # num | int | pounds | text | date | bool | lines
     help: str = ""
     width: int = 5
 
@@ -57,7 +59,7 @@ SECTIONS: list[tuple[str, str, list[Spec]]] = [
     ]),
     ("occupancy", "How the scheme fills", [
         Spec("occupancy", "scheme.occupancy", "Flats let over time", "lines",
-             "One line per step: the date and the number of flats let from then, e.g. 2026-04-01 10. Leave empty if full from the start."),
+             "One line per step: the date and the number of flats let from then, e.g. 1 April 2026: 10. Leave empty if full from the start."),
     ]),
     ("needs", "Residents' care needs", [
         Spec("residents", "scheme.residents", "Residents' weekly care hours", "lines",
@@ -121,10 +123,10 @@ SECTIONS: list[tuple[str, str, list[Spec]]] = [
     ("planning", "Working target and phasing", [
         Spec("working_target_hours", "planning.working_target_hours", "Working target (contact hours a week)"),
         Spec("top_up_block_hours", "planning.top_up_block_hours", "Top-up blocks of (hours)"),
-        Spec("opening_date", "planning.opening_date", "Opening date (e.g. 2026-04-01)", "text",
-             "Leave empty to use the first date the scheme fills."),
-        Spec("completion_date", "planning.completion_date", "Due for completion (e.g. 2026-03-16)", "text",
-             "When the building is due to be finished. Selecting the care provider should begin at least 6 months before it."),
+        Spec("opening_date", "planning.opening_date", "Opening date", "date",
+             "For example, 1 4 2026. Leave empty to use the first date the scheme fills."),
+        Spec("completion_date", "planning.completion_date", "Due for completion", "date",
+             "For example, 16 3 2026: when the building is due to be finished. Selecting the care provider should begin at least 6 months before it."),
         Spec("start_phased", "planning.start_phased", "Start with the phased minimum (team leader within the day cover)", "bool"),
         Spec("months_between_steps", "planning.months_between_steps", "Months between phasing steps", "int"),
     ]),
@@ -147,7 +149,7 @@ BY_PATH.update(
 )
 
 RESIDENT = re.compile(r"^\s*(-?\d+)\s*[x×*]\s*(-?[\d.]+)\s*(?:h(?:ours?)?\b)?\s*(.*?)\s*$", re.I)
-OCCUPANCY = re.compile(r"^\s*(\S+)\s*[,:]?\s+(-?\d+)\s*$")
+OCCUPANCY = re.compile(r"^\s*(.+?)\s*[,:]?\s+(-?\d+)\s*$")
 SESSION = re.compile(r"^\s*(\d{1,2}:\d{2})\s*(?:-|to|–)\s*(\d{1,2}:\d{2})\s*[,:]?\s+(-?\d+)\s*$")
 
 
@@ -181,6 +183,23 @@ def _get(data: Any, path: str) -> Any:
     return node
 
 
+def _date_text(value: Any) -> str:
+    """A stored date ("2026-04-01") as people write it ("1 April 2026"); anything else as it is."""
+    try:
+        return format_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def _iso_date(text: str) -> str:
+    """A typed date as the engine reads it ("2026-04-01"); what it cannot read, as it is, for the
+    engine to name."""
+    try:
+        return parse_date(text).isoformat()
+    except ValueError:
+        return text
+
+
 def _short_time(value: Any) -> str:
     text = str(value or "")
     return text[:5] if re.match(r"^\d\d:\d\d:00$", text) else text
@@ -200,7 +219,7 @@ class SchemeForm(ReasonMixin, forms.Form):
             else:
                 field = forms.CharField(required=spec.name in ("name", "flats"), max_length=200)
                 field.widget.attrs["width"] = (
-                    spec.width if spec.kind != "text" else (20 if spec.name == "name" else 10)
+                    spec.width if spec.kind not in ("text", "date") else (20 if spec.name == "name" else 10)
                 )
             field.label = spec.label
             field.help_text = spec.help
@@ -229,10 +248,12 @@ class SchemeForm(ReasonMixin, forms.Form):
                 initial[spec.name] = bool(value)
             elif spec.name in ("night_start", "night_end"):
                 initial[spec.name] = _short_time(value)
+            elif spec.kind == "date":
+                initial[spec.name] = _date_text(value)
             else:
                 initial[spec.name] = "" if value is None else str(value)
         initial["occupancy"] = "\n".join(
-            f"{p['on']} {p['occupied_flats']}" for p in scheme.get("occupancy") or []
+            f"{_date_text(p['on'])}: {p['occupied_flats']}" for p in scheme.get("occupancy") or []
         )
         initial["residents"] = "\n".join(
             f"{g['count']} x {g['hours_each']} {g.get('label', '')}".rstrip()
@@ -257,11 +278,16 @@ class SchemeForm(ReasonMixin, forms.Form):
                 if pence < 0:
                     self.add_error(spec.name, f"must not be negative (got {value})")
                 data[spec.name] = pence
+            if spec.kind == "date" and value not in (None, ""):
+                try:
+                    data[spec.name] = parse_date(str(value)).isoformat()
+                except ValueError:
+                    self.add_error(spec.name, f"Enter a date like 1 4 2026 (got {value!r})")
         self._lists = {
             "residents": self._parse(data, "residents", RESIDENT, "count x hours label, e.g. 13 x 3 low",
                                      lambda m: {"count": m[1], "hours_each": m[2], "label": m[3]}),
-            "occupancy": self._parse(data, "occupancy", OCCUPANCY, "date and flats, e.g. 2026-04-01 10",
-                                     lambda m: {"on": m[1], "occupied_flats": m[2]}),
+            "occupancy": self._parse(data, "occupancy", OCCUPANCY, "date and flats, e.g. 1 April 2026: 10",
+                                     lambda m: {"on": _iso_date(m[1]), "occupied_flats": m[2]}),
             "sessions": self._parse(data, "sessions", SESSION, "start-end staff, e.g. 07:30-10:00 5",
                                     lambda m: {"start": m[1], "end": m[2], "staff": m[3]}),
         }  # fmt: skip
@@ -409,6 +435,6 @@ class RotaForm(forms.Form):
     time_limit_seconds = forms.IntegerField(
         label="Time limit for the solver (seconds)", min_value=1, max_value=60, initial=10
     )
-    week_start = forms.DateField(
-        label="Week beginning (optional, e.g. 2026-04-06)", required=False, input_formats=["%Y-%m-%d"]
+    week_start = GovukDateField(
+        label="Week beginning", required=False, help_text="Optional. For example, 6 4 2026"
     )

@@ -17,7 +17,7 @@ from .engine import APPRAISAL_QUESTIONS, MODELS, SchemeInputError
 from .inputs import canonical, seed_inputs, validate_inputs
 from .models import AnalysisRun, Scheme, SchemeVersion
 
-SEED_NAME = "Seed 003 example: 40 flats"
+SEED_NAME = "Housing LIN example: 40 flats"
 
 
 def _check_name(authority: Authority, name: str, exclude: int | None = None) -> str:
@@ -59,7 +59,7 @@ def create_from_seed(actor: User | None, authority: Authority, name: str | None 
     candidate, n = base, 2
     while Scheme.objects.filter(authority=authority, name=candidate).exists():
         candidate, n = f"{base} ({n})", n + 1
-    return create_scheme(actor, authority, candidate, seed_inputs(), "Started from the seed 003 example")
+    return create_scheme(actor, authority, candidate, seed_inputs(), "Started from the Housing LIN example")
 
 
 def update_scheme(
@@ -156,7 +156,7 @@ def save_appraisal(
     key = model_key.upper()
     if key not in MODEL_KEYS:
         raise SchemeInputError("model", f"unknown commissioning model {model_key!r}; choose from A-F")
-    problems = [(f"answers.{q}", "is not a §4.7.2 question") for q in answers if q not in QUESTION_KEYS]
+    problems = [(f"answers.{q}", "is not one of the questions for choosing a model") for q in answers if q not in QUESTION_KEYS]
     problems += [
         (f"notes.{n}", "is not a note field")
         for n in notes

@@ -73,7 +73,7 @@ def scheme_from_seed(request: AuthedRequest) -> HttpResponse:
     scheme = services.create_from_seed(request.user, request.authority)
     messages.success(
         request,
-        f"{scheme.name} was created from the seed 003 example. Change any figure with 'Change inputs'.",
+        f"{scheme.name} was created from the Housing LIN example. Change any figure with 'Change inputs'.",
     )
     return redirect(scheme)
 

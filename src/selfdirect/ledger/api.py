@@ -554,7 +554,7 @@ def run_file(request: AuthedRequest, run_id: int) -> Any:
     require(request, "ledger.run_payments", authority)
     run = get_object_or_404(run_scope(request.user, authority).select_related("period"), pk=run_id)
     response = HttpResponse(services.payment_file(run), content_type="text/csv")
-    return download(response, f"payments-{authority.slug}-{run.period}.csv")
+    return download(response, f"payments-{authority.slug}-{run.period.label}.csv")
 
 
 class LedgerReconciliationRow(Schema):

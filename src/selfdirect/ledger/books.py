@@ -11,6 +11,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
 
+from selfdirect.core.dates import month_name
 from selfdirect.core.models import Authority, User
 
 from .constants import AccountKind, PeriodStatus, Side, TxnKind
@@ -135,11 +136,6 @@ def period_for(authority: Authority, on: dt.date) -> Period:
     end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     period, _ = Period.objects.get_or_create(authority=authority, start=start, defaults={"end": end})
     return period
-
-
-def month_name(day: dt.date) -> str:
-    """A month as people say it: "April 2026"."""
-    return f"{day:%B %Y}"
 
 
 def closed_through(authority_id: int) -> dt.date | None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from selfdirect.core import spreadsheet
+from selfdirect.core.dates import parse_month
 from selfdirect.core.forms import GovukDateField, ReasonMixin
 from selfdirect.core.money import parse_pounds
 
@@ -53,10 +54,14 @@ class AgreeForm(ReasonMixin):
 
 
 class RunForm(forms.Form):
-    period = forms.RegexField(
-        label="Month to pay", regex=r"^\d{4}-(0[1-9]|1[0-2])$", help_text="For example, 2026-05",
-        error_messages={"invalid": "Enter a month like 2026-05"},
-    )  # fmt: skip
+    period = forms.CharField(label="Month to pay", max_length=20, help_text="For example, May 2026")
+
+    def clean_period(self) -> str:
+        """The month as the services key it ("2026-05"), however it was typed."""
+        try:
+            return f"{parse_month(self.cleaned_data['period']):%Y-%m}"
+        except ValueError:
+            raise forms.ValidationError("Enter a month like May 2026") from None
 
 
 class CloseForm(ReasonMixin):

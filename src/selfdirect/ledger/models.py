@@ -18,8 +18,9 @@ from django.db import models
 from django.db.models import Q
 
 from selfdirect.core import runs
+from selfdirect.core.dates import format_date, month_name
 from selfdirect.core.models import Authority
-from selfdirect.core.money import round_pence
+from selfdirect.core.money import format_pence, round_pence
 from selfdirect.people.models import Person
 
 from .constants import (
@@ -82,7 +83,7 @@ class Period(models.Model):
         ordering = ["start"]
 
     def __str__(self) -> str:
-        return self.label
+        return month_name(self.start)  # "May 2026"; ``label`` is its key ("2026-05") for files and addresses
 
     @property
     def label(self) -> str:
@@ -487,7 +488,7 @@ class ChargeAssessment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(weekly_pence__gte=0), name="ledger_charge_nonneg")]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.weekly_pence}/week from {self.starts_on}"
+        return f"{self.person}: {format_pence(self.weekly_pence)} a week from {format_date(self.starts_on)}"
 
     def charges_on(self, day: dt.date) -> bool:
         return day >= self.starts_on and (self.free_until is None or day > self.free_until)

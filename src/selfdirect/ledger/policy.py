@@ -13,8 +13,8 @@ from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from selfdirect.core import policy_yaml
+from selfdirect.core.dates import format_date
 from selfdirect.core.money import round_pence
-from selfdirect.core.words import format_date
 
 from .constants import Frequency
 

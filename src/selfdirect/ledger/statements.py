@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from selfdirect.core import spreadsheet
+from selfdirect.core import spreadsheet, words
 from selfdirect.core.money import format_pence
 
 from . import charts, policy, services
@@ -50,27 +50,21 @@ def statement_context(budget: Budget) -> dict[str, Any]:
 
 
 def statement_csv_text(budget: Budget) -> str:
-    """The statement as CSV: each figure in pence and in pounds."""
+    """The statement as CSV for the person and staff to open in a spreadsheet: what each figure is,
+    in words, and the amount in pounds as a number (no pound sign, so it adds up)."""
     st = services.statement(budget)
     out = io.StringIO()
     writer = spreadsheet.writer(out)
-    writer.writerow(["item", "pence", "pounds"])
-    for label, value in [("agreed a year", st.agreed_annual), ("indicative", st.indicative or 0),
-                         ("this period", st.period_amount), ("paid", st.paid), ("spent", st.spent),
-                         ("held", st.held), ("contributions", st.contributions), ("rolled over", st.rolled_over),
-                         ("clawed back", st.clawed_back)]:  # fmt: skip
-        writer.writerow(
-            [label, value, pounds(value)]
-        )
-    for label, value in [
-        ("claw-back repaid", st.clawback.received),
-        ("claw-back still owed", st.clawback.outstanding),
-    ]:
-        writer.writerow([label, value, pounds(value)])
-    for cat, value in sorted(st.spend_by_category.items()):
-        writer.writerow([f"spent on {cat}", value, pounds(value)])
-    for r in st.routes:  # "what your current services cost" (Oldham, seed 001)
-        writer.writerow(
-            [f"a week: {r['route']} paid to {r['payee']}", r["weekly"], pounds(r["weekly"])]
-        )
+    writer.writerow(["What", "Amount (£)"])
+    rows = [("Agreed budget a year", st.agreed_annual), ("Indicative budget a year", st.indicative or 0),
+            ("This period's budget", st.period_amount), ("Paid so far", st.paid), ("Spent so far", st.spent),
+            ("Held now", st.held), ("Contributions", st.contributions), ("Rolled over", st.rolled_over),
+            ("Returned to the council at month ends (claw-back)", st.clawed_back),
+            ("Claw-back paid back", st.clawback.received), ("Claw-back still to pay back", st.clawback.outstanding)]  # fmt: skip
+    categories = words.labels("spending_category", budget.person.authority_id)
+    rows += [(f"Spent on {categories.get(cat) or words.humanise(cat)}", value)
+             for cat, value in sorted(st.spend_by_category.items())]  # fmt: skip
+    rows += [(f"Each week: {r['route']} paid to {r['payee']}", r["weekly"]) for r in st.routes]  # what services cost
+    for label, value in rows:
+        writer.writerow([label, pounds(value)])
     return out.getvalue()

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from selfdirect.core.dates import format_date
 from selfdirect.core.models import Authority
 
 from .constants import (
@@ -209,7 +210,7 @@ class RateTable(models.Model):
     bank_holiday_pence = models.PositiveIntegerField("bank holiday rate (pence)", null=True, blank=True)
     evening_from = models.TimeField(default=dt.time(18, 0))
     evening_until = models.TimeField(default=dt.time(22, 0))
-    night_from = models.TimeField(default=dt.time(22, 0), help_text="Seed 003: nights are 10 p.m. to 7 a.m.")
+    night_from = models.TimeField(default=dt.time(22, 0), help_text="The Housing LIN technical brief counts nights as 10 p.m. to 7 a.m.")
     night_until = models.TimeField(default=dt.time(7, 0))
     weekend_days = models.CharField(
         max_length=20, default="5,6", help_text="Days counted as the weekend: 0 Monday … 5 Saturday, 6 Sunday"
@@ -231,8 +232,8 @@ class RateTable(models.Model):
         ]
 
     def __str__(self) -> str:
-        end = f" to {self.ends_on}" if self.ends_on else ""
-        return f"Rates for {self.service.name} from {self.starts_on}{end}"
+        end = f" to {format_date(self.ends_on)}" if self.ends_on else ""
+        return f"Rates for {self.service.name} from {format_date(self.starts_on)}{end}"
 
     def pence_for(self, band: str) -> int | None:
         return getattr(self, f"{band}_pence", None)
@@ -469,7 +470,7 @@ class Contract(models.Model):
     extra_care = models.BooleanField(
         "care in an Extra Care Housing scheme",
         default=False,
-        help_text="Seed 003 (Section 2B, 2.2) advises such a contract should probably be no longer than "
+        help_text="The Housing LIN technical brief advises such a contract should probably be no longer than "
         "three years, with an annual review; a longer one is shown with a warning, not refused.",
     )
     starts_on = models.DateField()
@@ -546,7 +547,7 @@ class ContractUsage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contract.reference} {self.period_start} to {self.period_end}"
+        return f"{self.contract.reference} {format_date(self.period_start)} to {format_date(self.period_end)}"
 
 
 class Arrangement(models.Model):
@@ -577,7 +578,7 @@ class Arrangement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service.name} ({self.get_funding_display()}) from {self.starts_on}"
+        return f"{self.service.name} ({self.get_funding_display()}) from {format_date(self.starts_on)}"
 
 
 class PAEmployment(models.Model):

@@ -3,7 +3,6 @@ checks the action's permission (403) and calls a service; invalid forms answer 4
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from selfdirect.core.dates import parse_moment
 from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import Authority
 from selfdirect.people.access import people_scope
@@ -350,10 +350,10 @@ def service_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     at = request.GET.get("at", "")
     if at:
         try:
-            moment = dt.datetime.fromisoformat(at)
+            moment = parse_moment(at)
             quote = rates.quote(service, timezone.make_aware(moment) if timezone.is_naive(moment) else moment)
         except ValueError:
-            quote_error = "Enter a date and time like 2026-04-05T23:00"
+            quote_error = "Enter a date and a 24-hour time like 5 4 2026 23:00"
         except rates.NoRate as exc:
             quote_error = str(exc)
     context = {

@@ -119,7 +119,7 @@ class RisksForm(forms.ModelForm):
         }
         labels = {"risk_level": "Overall, how risky is the plan?"}
         help_texts = {
-            "contingency": "Needs go up and down (seed 004 Q5): what extra help can be called on, and who pays",
+            "contingency": "Needs go up and down: what extra help can be called on, and who pays",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

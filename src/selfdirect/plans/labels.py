@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from selfdirect.core import words
+from selfdirect.core.dates import format_date
 
 from . import policy
 from .models import PlanRules
@@ -21,7 +22,7 @@ def _categories(authority_id: int) -> dict[str, str]:
 
 def _rules_versions(authority_id: int) -> dict[str, str]:
     return {
-        row.version_id: f"the plan rules loaded on {words.format_date(timezone.localtime(row.loaded_at))}"
+        row.version_id: f"the plan rules loaded on {format_date(timezone.localtime(row.loaded_at))}"
         for row in PlanRules.objects.filter(authority_id=authority_id)
     }
 

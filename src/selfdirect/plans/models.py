@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from selfdirect.core.dates import add_months
+from selfdirect.core.dates import add_months, format_date
 from selfdirect.core.models import Authority
 from selfdirect.people.models import Person
 
@@ -390,7 +390,7 @@ class Review(models.Model):
         ordering = ["due_on", "pk"]
 
     def __str__(self) -> str:
-        return f"Review of plan {self.plan_id} due {self.due_on}"
+        return f"Review of {self.plan.person}'s plan, due {format_date(self.due_on)}"
 
 
 class ReviewOutcome(models.Model):
@@ -422,7 +422,7 @@ class MonitoringVisit(models.Model):
         ordering = ["due_on", "pk"]
 
     def __str__(self) -> str:
-        return f"Visit for plan {self.plan_id} due {self.due_on}"
+        return f"Visit about {self.plan.person}'s plan, due {format_date(self.due_on)}"
 
 
 class Refusal(models.Model):

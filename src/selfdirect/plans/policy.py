@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from selfdirect.core import policy_yaml
+from selfdirect.core.dates import format_date
+from selfdirect.core.money import format_pence
 from selfdirect.core.policy_yaml import PolicyProblem
 
 RISK_LEVELS = ("low", "medium", "high")
@@ -90,7 +92,7 @@ class ReferralRules(_Strict):
     risk_level_at_least: Literal["low", "medium", "high"] | None = "high"
     annual_total_above_pence: int | None = Field(default=None, ge=0)
     unusual_categories: bool = True
-    expected_share_percent: int = Field(default=5, ge=0, le=100, description="Seed 002: about 5% of plans")
+    expected_share_percent: int = Field(default=5, ge=0, le=100, description="The Individual Budget pilot sites saw about 5% of plans")
 
 
 class PanelRules(_Strict):
@@ -117,7 +119,7 @@ class SoonerRule(_Strict):
 
 
 class ReviewRules(_Strict):
-    max_interval_months: int = Field(default=36, ge=1, le=36, description="Seed 002: at least every 3 years")
+    max_interval_months: int = Field(default=36, ge=1, le=36, description="The Individual Budget pilot sites reviewed at least every 3 years")
     default_interval_months: int = Field(default=12, ge=1, le=36)
     sooner: list[SoonerRule] = []
 
@@ -202,6 +204,11 @@ class PlansPolicy(_Strict):
             raise ValueError(f"category id(s) repeated: {', '.join(sorted(dupes))}")
         return self
 
+    @property
+    def label(self) -> str:
+        """The rules as people name them (the id stays in data): "the plan rules in force from 1 April 2026"."""
+        return f"the plan rules in force from {format_date(self.effective_from)}"
+
     def category(self, category_id: str) -> CategoryDef | None:
         return next((c for c in self.spending_categories if c.id == category_id), None)
 
@@ -218,7 +225,7 @@ class PlansPolicy(_Strict):
                 months = rule.interval_months
                 parts = []
                 if rule.annual_total_at_least_pence is not None:
-                    parts.append(f"budget at least {rule.annual_total_at_least_pence} pence a year")
+                    parts.append(f"budget at least {format_pence(rule.annual_total_at_least_pence)} a year")
                 if rule.risk_level_at_least is not None:
                     parts.append(f"risk {rule.risk_level_at_least} or higher")
                 why = " and ".join(parts)

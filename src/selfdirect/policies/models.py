@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from selfdirect.core.dates import format_date
 from selfdirect.core.models import Authority
-from selfdirect.core.words import format_date
 
 from .constants import PolicyStatus
 

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from selfdirect.core import words
+from selfdirect.core.dates import month_name, parse_month
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence
 from selfdirect.ledger.constants import Route
@@ -42,18 +43,18 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """'2026-05' (a month) or '2026' (a calendar year)."""
+    """A month ("May 2026", "2026-05": see core.dates.MONTH_FORMATS) or a calendar year ("2026");
+    its label is the key ("2026-05", "2026")."""
     text = (text or "").strip()
     try:
         if len(text) == 4:
             year = int(text)
             return Period(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
-        year_s, month_s = text.split("-")
-        year, month = int(year_s), int(month_s)
-        last = calendar.monthrange(year, month)[1]
-        return Period(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+        start = parse_month(text)
+        last = calendar.monthrange(start.year, start.month)[1]
+        return Period(f"{start:%Y-%m}", start, start.replace(day=last))
     except (ValueError, TypeError) as exc:
-        raise PeriodError(f"period: enter a month like 2026-05 or a year like 2026, not {text!r}") from exc
+        raise PeriodError(f"period: enter a month like May 2026 or a year like 2026, not {text!r}") from exc
 
 
 def is_month(label: str) -> bool:
@@ -120,7 +121,7 @@ class Report:
 def target_for(authority: Authority) -> tuple[Decimal, str]:
     s = ReportingSettings.objects.filter(authority=authority).first()
     if s is None:
-        return DEFAULT_TARGET_PERCENT, "Default: seed 004 Q1, 30% of eligible people on personal budgets"
+        return DEFAULT_TARGET_PERCENT, "Default: 30% of eligible people on personal budgets, the national target of April 2011"
     return s.pb_target_percent, s.target_source
 
 
@@ -148,7 +149,7 @@ def eligible_text(scope: Scope, days: list[dt.date]) -> str:
         else:
             parts.append(
                 f"FACS band {bands}{dates}: no allocation policy of the authority was in force, so the "
-                "bands most councils funded are used (seed 002, 'Access routes')"
+                "bands most councils funded are used (as the Individual Budget pilot sites reported)"
             )
     return f"Eligible: {'; '.join(parts)}."
 
@@ -223,7 +224,7 @@ def trend_table(scope: Scope) -> Table:
     rows: list[list[Cell]] = []
     for end in ends:
         t = stored.get(end) or queries.take_up(scope, end)
-        rows.append([f"{end:%Y-%m}", t["eligible"], t["personal_budget"],
+        rows.append([month_name(end), t["eligible"], t["personal_budget"],
                      share(t["personal_budget"], t["eligible"]), t["direct_payment"]])  # fmt: skip
     if any(r[1] for r in rows):
         table.rows = rows
@@ -327,7 +328,7 @@ def refusals_table(scope: Scope) -> Table:
     table = Table(
         "refusals",
         TITLES["refusals"],
-        "Recorded: people who declined a personal budget in the period (seed 001: offers at first "
+        "Recorded: people who declined a personal budget in the period (offers at first "
         "contact and at reviews). Follow-ups due: refusals whose check-back date is by the period's "
         "end; done: of those, followed up by then (Lincolnshire's practice of checking back).",
         [Column("Refusals", "text"), Column("Number"), Column("Share of follow-ups due", "percent")],
@@ -350,8 +351,8 @@ def offers_table(scope: Scope) -> Table:
     table = Table(
         "offers",
         TITLES["offers"],
-        "Seed 001: offer a personal budget at first contact and again at reviews. At first contact: "
-        "everyone referred (their record created) in the period is offered one, and counted once; "
+        "Good practice from the pilots: offer a personal budget at first contact and again at reviews. "
+        "At first contact: everyone referred (their record created) in the period is offered one, and counted once; "
         "by the period's end, accepted: they have a support plan at any stage or an agreed budget; "
         "declined: a refusal is recorded (not one answering an offer at a review) and they have not "
         "accepted since; the rest have not decided yet. At review: offers recorded as made at a "
@@ -418,7 +419,7 @@ def refusal_reasons_table(scope: Scope) -> Table:
         "refusal_reasons",
         TITLES["refusal_reasons"],
         "Refusals recorded in the period (at first contact or at a review), by the reason given, "
-        "and how many were followed up by the period's end (seed 001: Lincolnshire checks back).",
+        "and how many were followed up by the period's end (Lincolnshire checked back in the pilots).",
         [
             Column("Reason", "text"),
             Column("Declined"),
@@ -469,7 +470,7 @@ def equity_table(scope: Scope, dimension: str) -> Table:
         "Each person's latest indicative budget (allocation) by the period's end. 'Same need' is "
         "what the group would average if each person got the average for their FACS band across "
         "everyone; the gap is the group's average minus that, so a negative gap means less for "
-        "the same need (seed 001: the RAS exposed less spent on older people).",
+        "the same need (in the pilots the resource allocation system showed less was spent on older people).",
         [
             Column(EQUITY_DIMENSIONS[dimension].capitalize(), "text"),
             Column("People"),
@@ -544,7 +545,7 @@ def independent_living_table(scope: Scope) -> Table:
         "as recorded when they left. NI 142: people supported to establish and maintain independent "
         "living — here, people reviewed in the period on an outcome linked to "
         f"{', '.join(NI142_CODES)} (maintain accommodation and avoid eviction) who achieved it mostly "
-        "or fully (seed 002: its links name NI 141 and 142; its 'IB Outcomes' example tags 'Stay Safe 4a').",
+        "or fully (the Individual Budget pilot sites linked them to NI 141 and 142, and tagged outcomes such as 'Stay Safe 4a').",
         [
             Column("Indicator", "text"),
             Column("People"),

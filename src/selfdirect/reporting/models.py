@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from selfdirect.core.dates import period_name
 from selfdirect.core.models import Authority
 from selfdirect.core.runs import RunStatus
 
@@ -23,7 +24,7 @@ class ReportingSettings(models.Model):
         default=DEFAULT_TARGET_PERCENT,
     )
     target_source = models.CharField(
-        max_length=300, default="Seed 004 Q1: 30% of eligible people on personal budgets by April 2011"
+        max_length=300, default="30% of eligible people on personal budgets by April 2011"
     )
 
     def __str__(self) -> str:
@@ -89,7 +90,7 @@ class ReportPack(models.Model):
         indexes = [models.Index(fields=["authority", "period"])]
 
     def __str__(self) -> str:
-        return f"Report pack {self.period}"
+        return f"Report pack {period_name(self.period)}"
 
     @property
     def filename(self) -> str:

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from selfdirect.core import audit, runs
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.dates import parse_date, period_name
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.pdf import pdf_bytes
@@ -48,9 +49,9 @@ def _past_date(text: str, field: str, what: str, errors: dict[str, list[str]]) -
     """The date in ``text`` (``what``, e.g. "the date they left"), today or earlier; else None,
     with the error at ``field``."""
     try:
-        day = dt.date.fromisoformat((text or "").strip())
+        day = parse_date(text)
     except ValueError:
-        errors[field] = [f"Enter {what}, like 2026-10-31"]
+        errors[field] = [f"Enter {what}, like 31 10 2026"]
         return None
     if day > timezone.localdate():
         errors[field] = [f"{what[0].upper()}{what[1:]} must be today or in the past"]
@@ -186,18 +187,18 @@ def request_pack(
     """Record a pack for ``month`` (2026-10) and queue it, or make it at once (``run_now``)."""
     text = (month or "").strip()
     try:
-        if not is_month(text):
-            raise PeriodError(text)
         period = parse_period(text)
+        if not is_month(period.label):
+            raise PeriodError(text)
     except PeriodError as exc:
-        raise ServiceError({"period": [f"Enter a month like 2026-10, not {text!r}"]}) from exc
+        raise ServiceError({"period": [f"Enter a month like October 2026, not {text!r}"]}) from exc
     if period.start > timezone.localdate():
         raise ServiceError({"period": ["The month has not started yet"]})
     with transaction.atomic():
         pack = ReportPack.objects.create(authority=authority, period=period.label, requested_by=actor)
         audit.record(
             actor=actor, authority=authority, action=AuditAction.CREATE, obj=pack,
-            reason=f"Monthly report pack for {period.label}" + ("" if actor else " (scheduled)"),
+            reason=f"Monthly report pack for {period_name(period.label)}" + ("" if actor else " (scheduled)"),
         )  # fmt: skip
     if run_now:
         make_pack(pack.pk)

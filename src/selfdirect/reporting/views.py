@@ -14,6 +14,7 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
 from selfdirect.core import words
+from selfdirect.core.dates import period_name
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
@@ -123,7 +124,7 @@ def _filters(request: AuthedRequest, authority: Authority) -> dict[str, Any]:
         else:
             errors["team"] = "Choose a team from the list"
     return {"period": period, "client_group": client_group, "team_id": team_id, "teams": teams,
-            "errors": errors, "raw_period": raw_period or period.label}  # fmt: skip
+            "errors": errors, "raw_period": raw_period or period_name(period.label)}  # fmt: skip
 
 
 def _report(request: AuthedRequest, sections: tuple[str, ...] | None = None) -> tuple[Report, dict[str, Any]]:
@@ -293,7 +294,7 @@ def packs(request: AuthedRequest) -> HttpResponse:
     authority = current_authority(request)
     require(request, "reporting.view_packs", authority)
     errors: dict[str, list[str]] = {}
-    last_month = current_period(timezone.localdate().replace(day=1) - dt.timedelta(days=1)).label
+    last_month = period_name(current_period(timezone.localdate().replace(day=1) - dt.timedelta(days=1)).label)
     month = request.POST.get("period", last_month) if request.method == "POST" else last_month
     if request.method == "POST":
         try:

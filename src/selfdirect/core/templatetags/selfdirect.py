@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .. import audit, words
 from ..constants import STAFF_ROLES
+from ..dates import format_date, month_name, period_name
 from ..money import format_pence, format_rate
 
 register = template.Library()
@@ -34,6 +36,30 @@ def rate(value: Decimal | int | str | None) -> str:
     if value is None or value == "":
         return ""
     return format_rate(value)
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A date as people write it ("5 April 2026") from a date or a stored ISO date ("2026-04-05",
+    as JSON results keep it): {{ step.starts_on|day }}. Anything else as it is."""
+    if isinstance(value, dt.date):
+        return format_date(value)
+    try:
+        return format_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+@register.filter
+def month(value: Any) -> str:
+    """A month as people say it ("April 2026") from a date, a period key ("2026-04") or anything
+    with a ``start`` date (a ledger month): {{ pack.period|month }}."""
+    if value is None or value == "":
+        return ""
+    start = getattr(value, "start", value)
+    if isinstance(start, dt.date):
+        return month_name(start)
+    return period_name(str(value))
 
 
 @register.filter

@@ -338,7 +338,7 @@ def phasing_plan(
         )
     lines = tuple(
         Line(
-            f"From {st.starts_on.isoformat()}: {st.label}",
+            f"From {st.starts_on:%-d %B %Y}: {st.label}",
             st.weekly_hours,
             counts_to_total=i == len(steps) - 1,
         )

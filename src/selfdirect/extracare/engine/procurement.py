@@ -38,7 +38,7 @@ class ProcurementStart:
             )
         return (
             f"Begin selecting the care provider by {when}, {PROCUREMENT_LEAD_MONTHS} months before {base}. "
-            "Seed 003 (Section 2B, 8.2): tendering can take three months or more, and the provider needs at "
+            "The Housing LIN technical brief: tendering can take three months or more, and the provider needs at "
             "least three months to recruit, register and train staff."
         )
 

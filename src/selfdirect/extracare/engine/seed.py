@@ -80,7 +80,7 @@ SEED_TOP_UP_BLOCK = Decimal(50)
 def seed_scheme() -> Scheme:
     """The seed's 40-unit scheme with its residents, schedule of cover and core rules."""
     return Scheme(
-        name="Seed 003 worked example",
+        name="Housing LIN worked example",
         flats=SEED_FLATS,
         residents=SEED_RESIDENTS,
         need_mix=SEED_NEED_MIX,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.dates import month_name
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence
@@ -52,7 +53,7 @@ class CloseResult:
 
     @property
     def message(self) -> str:
-        month = books.month_name(self.period.start)
+        month = month_name(self.period.start)
         if not self.changed:
             when = (
                 f" on {timezone.localtime(self.period.closed_at):%-d %B %Y}" if self.period.closed_at else ""
@@ -81,13 +82,13 @@ def close_refusal(authority: Authority, period: Period) -> str | None:
     )
     if earlier is not None:
         return (
-            f"Close {books.month_name(earlier.start)} first: months are closed in order, oldest first, "
-            f"and {books.month_name(earlier.start)} is still open"
+            f"Close {month_name(earlier.start)} first: months are closed in order, oldest first, "
+            f"and {month_name(earlier.start)} is still open"
         )
     run = PaymentRun.objects.filter(period=period, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
     if run is not None:
         return (
-            f"The payment run for {books.month_name(period.start)} has not finished "
+            f"The payment run for {month_name(period.start)} has not finished "
             f"({run.get_status_display().lower()}): let it finish before closing the month"
         )
     return None
@@ -116,7 +117,7 @@ def close_period(
             raise ServiceError(
                 {
                     "period": [
-                        f"Nothing has been posted in {books.month_name(start)}: there is nothing to close"
+                        f"Nothing has been posted in {month_name(start)}: there is nothing to close"
                     ]
                 }
             )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from selfdirect.core.dates import parse_month
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.money import split_pence
 
@@ -15,10 +16,11 @@ from ..books import LedgerError
 
 
 def parse_period(label: str) -> dt.date:
+    """The first day of the month ``label`` names ("2026-05", or "May 2026" as people type it)."""
     try:
-        return dt.datetime.strptime(label, "%Y-%m").date()
+        return parse_month(label)
     except ValueError:
-        raise ServiceError({"period": [f"{label!r} is not a month like 2026-05"]}) from None
+        raise ServiceError({"period": [f"{label!r} is not a month like May 2026"]}) from None
 
 
 def split_parts(total: int, weights: list[int]) -> list[int]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
+from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
 from selfdirect.core.money import round_pence
@@ -56,7 +57,7 @@ def _stop_paying(
         if stopping:
             return effective, old.period_end
         raise ServiceError(
-            {"on": [f"Everything to {old.period_end} is already paid: agree next period's budget instead"]}
+            {"on": [f"Everything to {format_date(old.period_end)} is already paid: agree next period's budget instead"]}
         )
     whole = (
         stopping
@@ -66,8 +67,8 @@ def _stop_paying(
     if whole:
         effective = old.starts_on
     elif not old.starts_on < effective <= old.period_end:
-        raise ServiceError({"on": [f"The change must take effect after the budget starts ({old.starts_on}) "
-                                   f"and by the end of its period ({old.period_end})"]})  # fmt: skip
+        raise ServiceError({"on": [f"The change must take effect after the budget starts ({format_date(old.starts_on)}) "
+                                   f"and by the end of its period ({format_date(old.period_end)})"]})  # fmt: skip
     if not whole and effective - dt.timedelta(days=1) <= old.period_start:
         raise ServiceError({"on": ["The change must take effect at least two days into the period"]})
     released = 0
@@ -105,7 +106,7 @@ def _stop_paying(
         )  # fmt: skip
     audit.record(
         actor=actor, authority=old.authority, action=AuditAction.CHANGE, obj=old,
-        reason=f"{note}: ends {old.period_end}; {reason.strip()}",
+        reason=f"{note}: ends {format_date(old.period_end)}; {reason.strip()}",
         changes=audit.diff(before, audit.snapshot(old, BUDGET_AUDIT_FIELDS)), person_id=old.person_id,
     )  # fmt: skip
     return effective, period_end

@@ -53,7 +53,7 @@ def start_run(actor: User, authority: Authority, label: str, *, to_worker: bool 
         if created:
             audit.record(
                 actor=actor, authority=authority, action=AuditAction.CREATE, obj=run,
-                reason=f"payment run for {period.label} started",
+                reason=f"payment run for {period} started",
             )  # fmt: skip
         if to_worker and not _held(run, timezone.now()):
             runs.enqueue(run, PAY_TASK)

@@ -69,7 +69,7 @@ def contract_warnings(contract: Contract) -> list[str]:
         return []
     return [
         f"This contract for care in Extra Care Housing runs past {advised_end:%-d %B %Y}, longer than "
-        f"{EXTRA_CARE_ADVISED_YEARS} years. Seed 003 advises that such a contract should probably be no "
+        f"{EXTRA_CARE_ADVISED_YEARS} years. The Housing LIN technical brief advises that such a contract should probably be no "
         "longer than three years, with an annual review, so that the parties are not tied to terms that "
         "no longer fit; an integrated housing and care agreement may run for 20 or 25 years, with review "
         "and termination clauses."

@@ -15,6 +15,7 @@ from selfdirect.core.dates import add_months
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import User
 from selfdirect.core.money import format_pence, split_pence
+from selfdirect.ledger import labels as ledger_labels
 from selfdirect.ledger import services as ledger
 from selfdirect.people.models import Person
 
@@ -34,7 +35,7 @@ def latest_indicative_budget(person: Person) -> tuple[int, str, Any]:
             return (
                 int(latest.total_annual_pence),
                 (
-                    f"Indicative budget {latest.pk} of {latest.on:%-d %B %Y} under policy {latest.policy_version}"
+                    f"The indicative budget of {latest.on:%-d %B %Y} under {latest.policy_version}"
                 ),
                 latest,
             )
@@ -69,7 +70,8 @@ def _running_budgets(plan: SupportPlan, on: dt.date) -> list[Any]:
 
 
 def _refused_by_ledger(budget: Any, refused: ServiceError) -> TransitionRefused:
-    return TransitionRefused([f"Budget {budget.pk}: {m}" for ms in refused.errors.values() for m in ms])
+    name = ledger_labels.budget_name(budget)
+    return TransitionRefused([f"The budget of {name}: {m}" for ms in refused.errors.values() for m in ms])
 
 
 def stop_money(actor: User | None, plan: SupportPlan, on: dt.date, reason: str) -> None:
@@ -79,7 +81,7 @@ def stop_money(actor: User | None, plan: SupportPlan, on: dt.date, reason: str) 
     if not running:
         return
 
-    why = f"Support plan {plan.pk} ended: {reason}"
+    why = f"The support plan ended: {reason}"
     for budget in running:
         try:
             ledger.end_budget(actor, budget, on=on, reason=why)
@@ -164,7 +166,7 @@ def _draft_from_plan(actor: User, plan: SupportPlan, start: dt.date, ledger: Any
         drafts.append(ledger.create_budget(
             actor, plan.person, stream=stream, period_start=start, period_end=end, agreed_annual_pence=pence,
             starts_on=start, frequency="once" if paid.get("once") else frequency, deployments=routes,
-            indicative_pence=pence, source=f"Support plan {plan.pk}", allocation_ref=str(plan.allocation_id or ""),
+            indicative_pence=pence, source="The support plan", allocation_ref=str(plan.allocation_id or ""),
             plan_cost_pence=plan.annual_total_pence if len(streams) == 1 else None,
             phases=paid.get("phases"), reason=f"Drafted from support plan {plan.pk}",
         ))  # fmt: skip
@@ -194,5 +196,5 @@ def deploy_money(actor: User, plan: SupportPlan, reason: str) -> str:
     if not drafts:
         drafts = _draft_from_plan(actor, plan, start, ledger)
     for budget in drafts:
-        ledger.agree_budget(actor, budget, plan, f"Support plan {plan.pk} approved: {reason}")
+        ledger.agree_budget(actor, budget, plan, f"The support plan was approved: {reason}")
     return ",".join(str(b.pk) for b in drafts)

@@ -33,7 +33,7 @@ def schedule_reviews(plan: SupportPlan, rules: policy.PlansPolicy, start: dt.dat
     total = plan.annual_total_pence
     months, why = rules.review_interval_months(total, plan.risk_level)
     plan.review_on = add_months(start, months)
-    plan.review_reason = f"Every {months} months: {why} ({rules.id})"
+    plan.review_reason = f"Every {months} months: {why}, under {rules.label}"
     plan.visits_per_year = rules.visits_per_year(total, plan.risk_level)
     plan.reviews.filter(held_on__isnull=True).delete()
     Review.objects.create(authority=plan.authority, plan=plan, due_on=plan.review_on)

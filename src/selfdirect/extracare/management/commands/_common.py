@@ -16,14 +16,14 @@ from ...models import Scheme
 def add_scheme_arguments(parser: Any, *, seed: bool = True) -> None:
     parser.add_argument("scheme", nargs="?", type=int, help="The scheme's id (see /extracare/)")
     if seed:
-        parser.add_argument("--seed-example", action="store_true", help="Use seed 003's 40-flat example")
+        parser.add_argument("--seed-example", action="store_true", help="Use the Housing LIN technical brief's 40-flat example")
     parser.add_argument("--user", help="Act as this username: the scheme must be one they may see")
 
 
 def scheme_inputs(options: dict[str, Any], perm: str = "extracare.view_scheme") -> tuple[str, SchemeInputs]:
     """(label, inputs) for the chosen scheme; CommandError names what is wrong."""
     if options.get("seed_example"):
-        return "seed 003 example", load(seed_inputs(), "Seed 003 example")
+        return "Housing LIN example", load(seed_inputs(), "Housing LIN example")
     if options.get("scheme") is None:
         raise CommandError("give a scheme id" + (" or --seed-example" if "seed_example" in options else ""))
     scheme = Scheme.objects.filter(pk=options["scheme"]).select_related("authority").first()

@@ -13,7 +13,7 @@ from ._common import add_scheme_arguments, scheme_inputs
 
 
 class Command(BaseCommand):
-    help = "Print a scheme's hours calculators (seed 003 Section 6), costings and core charge per flat."
+    help = "Print a scheme's hours calculators (Housing LIN technical brief, section 6), costings and core charge per flat."
 
     def add_arguments(self, parser: Any) -> None:
         add_scheme_arguments(parser)

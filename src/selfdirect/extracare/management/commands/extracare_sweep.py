@@ -14,7 +14,7 @@ from ._common import add_scheme_arguments, scheme_inputs
 
 
 class Command(BaseCommand):
-    help = "Sweep the share of daytime cover left floating (seed 000's question) with a progress bar."
+    help = "Sweep the share of daytime cover left floating (how much cover to keep for emergencies) with a progress bar."
 
     def add_arguments(self, parser: Any) -> None:
         add_scheme_arguments(parser)
