@@ -15,6 +15,7 @@ class AllocationConfig(AppConfig):
         registry.nav("Policies", "allocation:policies", roles={Role.COMMISSIONER, Role.ADMIN}, order=40)
         registry.nav("What-if", "allocation:what-ifs", roles={Role.COMMISSIONER}, order=41)
         registry.home_section(views.home_section, order=30)
+        registry.person_section(views.person_section, order=20)
 
         from .demo import load_allocation_demo
 

@@ -11,19 +11,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from selfdirect.assessment.access import visible_assessment
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.views import check_page
-from selfdirect.core import policy_yaml, words
+from selfdirect.core import policy_yaml, registry, words
 from selfdirect.core.constants import Role
+from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, current_authority, download, require
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence, parse_pounds
 from selfdirect.people.access import people_scope
+from selfdirect.people.models import Person
 from selfdirect.policies import engine
 from selfdirect.policies import labels as policy_labels
 from selfdirect.policies import services as policy_services
@@ -95,6 +98,21 @@ def _rates_in_words(model: Any, used: dict[str, str]) -> list[tuple[str, str]]:
         per = f" per {rate.unit}" if rate is not None and rate.unit else ""
         shown.append((what, f"{amount}{per}"))  # stored in pounds, as the engine worked it
     return shown
+
+
+def person_section(request: AuthedRequest, person: Person) -> tuple[str, dict[str, Any]] | None:
+    """On a person's record: their indicative budgets, newest first, each with how it was worked out."""
+    found = allocation_scope(request.user, request.authority).filter(person=person).order_by("-on", "-pk")
+    if not found.exists():
+        return None
+    items = [
+        registry.PersonItem(
+            f"Indicative budget of {format_date(a.on)}", reverse("allocation:detail", args=[a.pk]),
+            f"{format_pence(int(a.total_annual_pence))} a year",
+        )
+        for a in found[:5]
+    ]
+    return registry.person_section_page("allocations", "Indicative budgets", items, empty="")
 
 
 @login_required

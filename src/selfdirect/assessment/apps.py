@@ -12,3 +12,5 @@ class AssessmentConfig(AppConfig):
         from . import access, views  # noqa: F401 - access registers the assessments' scope
 
         registry.home_section(views.home_section, order=25)
+        registry.home_section(views.sent_in_section, order=15)
+        registry.person_section(views.person_section, order=10)

@@ -16,7 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from selfdirect.core import registry
 from selfdirect.core.constants import CASELOAD_ROLES, Role
+from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.http import AuthedRequest, require
 from selfdirect.people.access import people_scope, representative_scope
@@ -25,7 +27,7 @@ from selfdirect.policies import engine
 from selfdirect.policies import labels as policy_labels
 
 from . import services
-from .access import visible_assessment
+from .access import assessment_scope, visible_assessment
 from .constants import AssessmentStatus, Respondent, Side
 from .models import Assessment
 
@@ -52,6 +54,36 @@ def respondent_for(request: AuthedRequest, person: Person) -> str:
 
 def is_staff_view(request: AuthedRequest) -> bool:
     return bool(request.roles & (CASELOAD_ROLES | {Role.ADMIN}))
+
+
+def sent_in_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
+    """An assessor's queue: self-assessments sent in, waiting for eligibility to be confirmed."""
+    if request.authority is None or Role.ASSESSOR not in request.roles:
+        return None
+    waiting = (
+        assessment_scope(request.user, request.authority)
+        .filter(status=AssessmentStatus.SUBMITTED)
+        .select_related("person")
+        .order_by("submitted_at", "pk")
+    )
+    return "assessment/sent_in.html", {"assessments": list(waiting[:20]), "count": waiting.count()}
+
+
+def person_section(request: AuthedRequest, person: Person) -> tuple[str, dict[str, Any]] | None:
+    """On a person's record: their self-assessments, newest first, for those who may see them."""
+    if not request.user.has_perm("assessment.record_assessor_answers", person):
+        return None  # the comparison is the assessor's; the person reaches theirs from the home page
+    found = assessment_scope(request.user, request.authority).filter(person=person).order_by("-on", "-pk")
+    items = [
+        registry.PersonItem(f"Self-assessment of {format_date(a.on)}", reverse("assessment:detail", args=[a.pk]),
+                            a.get_status_display())
+        for a in found[:5]
+    ]  # fmt: skip
+    links = [registry.PersonLink(f"All self-assessments for {person}, or start one",
+                                 reverse("assessment:person", args=[person.pk]))]  # fmt: skip
+    return registry.person_section_page(
+        "assessments", "Self-assessments", items, empty="No self-assessment yet.", links=links
+    )
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:

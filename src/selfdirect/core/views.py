@@ -13,7 +13,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 
 from . import dbbusy, registry, throttle
 from .constants import Role
@@ -70,12 +69,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     registers its own (core.registry), so core knows none of them."""
     if request.authority is None:
         return render(request, "core/no_authority.html", status=403)
-    sections = []
-    for section in registry.home_sections():
-        found = section(request)
-        if found is not None:
-            template, extra = found
-            sections.append(render_to_string(template, extra, request=request))
+    sections = registry.render_sections(registry.home_sections(), request)
     return render(request, "core/home.html", {"roles": request.roles, "Role": Role, "app_sections": sections})
 
 

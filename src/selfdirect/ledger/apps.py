@@ -11,9 +11,10 @@ class LedgerConfig(AppConfig):
         from selfdirect.core.constants import Role
 
         registry.nav("Money", "ledger:home", roles={Role.FINANCE, Role.ADMIN, Role.COMMISSIONER}, order=40)
-        from .views import home_section
+        from .views import home_section, person_section
 
         registry.home_section(home_section, order=40)
+        registry.person_section(person_section, order=40)
 
         from . import (
             access,  # noqa: F401 - registers the ledger's scopes (core/access.py)

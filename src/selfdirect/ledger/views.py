@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from selfdirect.allocation import services as allocation
-from selfdirect.core import words
+from selfdirect.core import registry, words
 from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
@@ -343,6 +343,30 @@ def budget_reassess(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 # --- charging: contributions, arrears and disputes ------------------------------------------------
+
+
+def person_section(request: AuthedRequest, person: Person) -> tuple[str, dict[str, Any]] | None:
+    """On a person's record: their budgets (each with its statement) and, for those who see the
+    person's money, their contributions, claw-backs and disagreements about money."""
+    budgets = budget_scope(request.user, request.authority).filter(person=person).order_by("-starts_on", "-pk")
+    sees_money = money_people(request.user, request.authority).filter(pk=person.pk).exists()
+    if not sees_money and not budgets.exists():
+        return None
+    items = [
+        registry.PersonItem(
+            f"{words.label('stream', person.authority_id, b.stream)} budget, {format_date(b.period_start)} to "
+            f"{format_date(b.period_end)}",
+            reverse("ledger:budget", args=[b.pk]),
+            f"{format_pence(b.agreed_annual_pence)} a year, {b.get_status_display().lower()}",
+        )
+        for b in budgets[:6]
+    ]
+    links = (
+        [registry.PersonLink("Contributions, claw-back and disagreements about money",
+                             reverse("ledger:charging", args=[person.pk]))]
+        if sees_money else []
+    )  # fmt: skip
+    return registry.person_section_page("budgets", "Budgets and money", items, empty="No budget yet.", links=links)
 
 
 def _person(request: AuthedRequest, person_pk: int) -> Person:

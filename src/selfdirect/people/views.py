@@ -11,20 +11,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, ProtectedError, Q
+from django.db.models import Count, ProtectedError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from selfdirect.core import audit, spreadsheet
+from selfdirect.core import audit, registry, spreadsheet
 from selfdirect.core.constants import CASELOAD_ROLES, AuditAction, Role
 from selfdirect.core.forms import apply_service_errors
 from selfdirect.core.http import AuthedRequest, download, require, still_referred_to
 from selfdirect.core.models import AuditEvent
 
-from . import services
+from . import search, services
 from .access import Purpose, people_scope, representative_scope, team_scope
 from .constants import ClientGroup, FacsBand
 from .forms import AllocationForm, ContactForm, ImportForm, PersonForm, ReasonForm, RepresentativeForm
@@ -56,13 +56,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     group = request.GET.get("group", "")
     people = scope.select_related("team", "allocated_worker")
     if q:
-        terms = Q()
-        for word in q.split():
-            terms &= (
-                Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(reference__iexact=word)
-                | Q(postcode__istartswith=word) | Q(nhs_number=word.replace("-", ""))
-            )  # fmt: skip
-        people = people.filter(terms)
+        people = people.filter(search.matching(q))
     if band in FacsBand.values:
         people = people.filter(facs_band=band)
     if group in ClientGroup.values:
@@ -94,6 +88,8 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if context["can_case"]:
         context["contacts"] = person.contacts.select_related("recorded_by")[:10]
         context["age"] = person.age_on(timezone.localdate())
+    # What the other apps hold about the person and this viewer may see, as links (core.registry).
+    context["sections"] = registry.render_sections(registry.person_sections(), request, person)
     return render(request, "people/detail.html", context)
 
 

@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
         from selfdirect.core import registry
         from selfdirect.core.constants import Role
 
-        from . import access, home, labels  # noqa: F401 - access registers the plans' scopes (core/access.py)
+        from . import access, home, labels, views  # noqa: F401 - access registers the plans' scopes (core/access.py)
 
         labels.register()
 
@@ -22,6 +22,7 @@ class PlansConfig(AppConfig):
         registry.home_section(home.to_deploy, order=23)
         registry.home_section(home.panel, order=30)
         registry.home_section(home.appeals, order=31)
+        registry.person_section(views.person_section, order=30)
 
         from .demo import load_plans_demo
 

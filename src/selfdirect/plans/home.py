@@ -72,7 +72,7 @@ def refusals(request: AuthedRequest) -> Section:
     ]
     if not due:
         return None
-    return "plans/home/refusals.html", {"refusals": due[:20]}
+    return "plans/home/refusals.html", {"refusals": due[:20], "today": timezone.localdate()}
 
 
 def panel(request: AuthedRequest) -> Section:

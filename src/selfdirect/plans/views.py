@@ -5,21 +5,29 @@ visible: 404; visible but not permitted: 403) and calls a service."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from selfdirect.core import registry
 from selfdirect.core.constants import Role
+from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
 from selfdirect.core.http import AuthedRequest, download, require
 from selfdirect.core.pdf import pdf_bytes
+from selfdirect.people import search
 from selfdirect.people.access import people_scope
+from selfdirect.people.models import Person
 
 from . import access, services
 from .constants import PlanState
@@ -130,22 +138,57 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
     finance_only = (
         Role.FINANCE in request.roles and not access.plans_scope(request.user, request.authority).exists()
     )
-    plans = access.money_scope(request.user, request.authority).select_related("person")
+    q = request.GET.get("q", "").strip()
+    plans = access.money_scope(request.user, request.authority).select_related("person").order_by(
+        "person__family_name", "person__given_name", "-created_at"
+    )
     state = request.GET.get("state", "")
     if state in PlanState.values:
         plans = plans.filter(state=state)
-    people = []
+    if q:
+        plans = plans.filter(search.matching(q, via="person__"))
+    page = Paginator(plans, settings.PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "page": page, "q": q, "state": state, "states": PlanState.choices, "finance_only": finance_only,
+        "query_string": urlencode({k: v for k, v in {"q": q, "state": state}.items() if v}),
+    }  # fmt: skip
     if request.roles & {Role.PERSON, Role.REPRESENTATIVE, Role.ASSESSOR, Role.PLANNER}:
-        people = [
-            p
-            for p in people_scope(request.user, request.authority)[:200]
-            if request.user.has_perm("plans.add_plan", p)
-        ]
-    return render(
-        request, "plans/list.html",
-        {"plans": plans[:200], "state": state, "states": PlanState.choices, "finance_only": finance_only,
-         "people": people[:50]},
-    )  # fmt: skip
+        # People who may have a plan started and have none open (a plan that ended leaves room for the next).
+        open_states = [s for s in PlanState.values if s != PlanState.ENDED]
+        candidates = people_scope(request.user, request.authority).exclude(support_plans__state__in=open_states)
+        if q:
+            candidates = candidates.filter(search.matching(q))
+        start = Paginator(candidates.order_by("family_name", "given_name", "pk"), settings.PEOPLE_PAGE_SIZE)
+        people_page = start.get_page(request.GET.get("people_page"))
+        context["people_page"] = people_page
+        context["people"] = [p for p in people_page if request.user.has_perm("plans.add_plan", p)]
+    return render(request, "plans/list.html", context)
+
+
+def person_section(request: AuthedRequest, person: Person) -> tuple[str, dict[str, Any]] | None:
+    """On a person's record: their support plans and the reviews still to hold, for those who may
+    read them; and the way to start a plan, for those who may."""
+    plans = access.plans_scope(request.user, request.authority).filter(person=person).order_by("-created_at")
+    may_start = request.user.has_perm("plans.add_plan", person)
+    if not may_start and not plans.exists():
+        return None
+    today = timezone.localdate()
+    items = [
+        registry.PersonItem(
+            f"Support plan{f' from {format_date(p.starts_on)}' if p.starts_on else ''}", p.get_absolute_url(),
+            p.get_state_display(),
+        )
+        for p in plans[:5]
+    ]
+    due = access.review_scope(request.user, request.authority).filter(plan__person=person, held_on__isnull=True)
+    items += [
+        registry.PersonItem(f"Review due {format_date(r.due_on)}", reverse("plans:review", args=[r.plan_id]),
+                            overdue=r.due_on < today)
+        for r in due.order_by("due_on")[:5]
+    ]  # fmt: skip
+    links = [registry.PersonLink("Start a support plan", reverse("plans:start", args=[person.pk]))] if may_start else []
+    return registry.person_section_page("plans", "Support plans and reviews", items, empty="No support plan yet.",
+                                        links=links)  # fmt: skip
 
 
 @login_required

@@ -1,0 +1,19 @@
+"""Finding a person by what staff type: part of a name, the reference, a postcode's start or the
+NHS number. One filter for every list of people (or of things about people) that has a search box."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+
+def matching(q: str, via: str = "") -> Q:
+    """People matching every word of ``q``; ``via`` is the path to the person from the model being
+    filtered ("person__" for a plan)."""
+    terms = Q()
+    for word in q.split():
+        terms &= (
+            Q(**{f"{via}given_name__icontains": word}) | Q(**{f"{via}family_name__icontains": word})
+            | Q(**{f"{via}reference__iexact": word}) | Q(**{f"{via}postcode__istartswith": word})
+            | Q(**{f"{via}nhs_number": word.replace("-", "")})
+        )  # fmt: skip
+    return terms
