@@ -21,7 +21,7 @@ def test_six_months_before_the_scheme_is_due_for_completion():
         "Begin selecting the care provider by 1 October 2025, 6 months before the scheme is due for "
         "completion on 1 April 2026."
     )
-    assert "Seed 003 (Section 2B, 8.2)" in start.sentence()
+    assert "The Housing LIN technical brief: tendering" in start.sentence()
     # The completion date wins over the opening date; a month's end is clamped (31 August -> 28 February).
     later = procurement_start(date(2026, 8, 31), date(2026, 9, 14))
     assert later is not None and later.start_by == date(2026, 2, 28) and later.from_completion
