@@ -5,21 +5,25 @@ lists what waits for them with the person's reference beside the name."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from selfdirect.allocation.models import Allocation
 from selfdirect.assessment.constants import AssessmentStatus
 from selfdirect.assessment.models import Assessment
 from selfdirect.core.constants import Role
 from selfdirect.core.demo import DEMO_PASSWORD
+from selfdirect.core.models import User
 from selfdirect.ledger.models import Budget
 from selfdirect.people.demo import username
 from selfdirect.people.models import Person
-from selfdirect.plans.models import SupportPlan
+from selfdirect.plans import services as plans_services
+from selfdirect.plans.models import Refusal, Review, SupportPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +129,24 @@ def test_start_a_plan_lists_only_people_without_an_open_plan_with_search_and_pag
     # The plans table pages too, and shows each person's reference.
     plans = planner.get("/plans/").content.decode()
     assert 'data-testid="plan-count"' in plans and "page=2" in plans
+
+
+def test_reviews_due_and_check_backs_are_paged_with_references_and_overdue_flagged(demo, settings):
+    settings.PEOPLE_PAGE_SIZE = 1
+    due = Review.objects.filter(authority__slug="northshire", held_on__isnull=True).exclude(plan__state="ended")
+    assert due.count() >= 2, "the demo has fewer than two reviews to hold"
+    first = due.order_by("due_on", "pk")[0]
+    Review.objects.filter(pk=first.pk).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    html = signed_in("northshire", Role.ASSESSOR).get("/plans/reviews/?days=3650").content.decode()
+    shown = [r for r in due if r.plan.person.reference in html]
+    assert shown == [first], "one review a page, the earliest first, with the person's reference"
+    assert 'govuk-tag--red">Overdue' in html
+    assert "days=3650&amp;page=2" in html  # the filter carries over to the next page
+    # A check-back past its date is flagged the same way, beside the person's reference.
+    assessor = User.objects.get(username=username("northshire", Role.ASSESSOR))
+    person = first.plan.person
+    refusal = plans_services.record_refusal(assessor, person, "money_worries", "Wants to talk to family first")
+    Refusal.objects.filter(pk=refusal.pk).update(follow_up_on=timezone.localdate() - dt.timedelta(days=1))
+    refusals = signed_in("northshire", Role.ASSESSOR).get("/plans/refusals/").content.decode()
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{person.reference}(?:(?!</tr>).)*</tr>", refusals, re.S)
+    assert row is not None and 'govuk-tag--red">Overdue' in row.group(0)

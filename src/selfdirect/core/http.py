@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -77,3 +81,12 @@ def require(request: HttpRequest, perm: str, obj: Any) -> None:
     the one check pages, the API and the CLI's adapters share."""
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied(perm)
+
+
+def paged(request: HttpRequest, items: Any, *, per_page: int | None = None, param: str = "page",
+          keep: Mapping[str, str] | None = None) -> tuple[Page[Any], str]:
+    """One page of ``items`` (a queryset or list) for a long list, from the ``param`` the address
+    gives, and the query string of the filters in ``keep`` that the pagination links carry on."""
+    size = per_page or settings.PEOPLE_PAGE_SIZE
+    page = Paginator(items, size).get_page(request.GET.get(param))
+    return page, urlencode({k: v for k, v in (keep or {}).items() if v})

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 
 from . import dbbusy, registry, throttle
 from .constants import Role
-from .http import AuthedRequest, is_api, problem_response
+from .http import AuthedRequest, is_api, paged, problem_response
 from .middleware import SESSION_KEY
 from .models import AuditEvent, Authority
 
@@ -127,11 +127,9 @@ def error_500(request: AuthedRequest) -> HttpResponse:
 @login_required
 def audit_log(request: AuthedRequest) -> HttpResponse:
     """The authority's whole audit log, newest first, for its administrators."""
-    from django.core.paginator import Paginator
-
     authority = request.authority
     if authority is None or Role.ADMIN not in request.roles:
         raise PermissionDenied("audit log")
     events = AuditEvent.objects.filter(authority=authority).select_related("actor")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page, _ = paged(request, events, per_page=50)
     return render(request, "core/audit_log.html", {"page": page})

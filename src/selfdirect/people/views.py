@@ -16,12 +16,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from selfdirect.core import audit, registry, spreadsheet
 from selfdirect.core.constants import CASELOAD_ROLES, AuditAction, Role
 from selfdirect.core.forms import apply_service_errors
-from selfdirect.core.http import AuthedRequest, download, require, still_referred_to
+from selfdirect.core.http import AuthedRequest, download, paged, require, still_referred_to
 from selfdirect.core.models import AuditEvent
 
 from . import search, services
@@ -61,8 +60,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         people = people.filter(facs_band=band)
     if group in ClientGroup.values:
         people = people.filter(client_group=group)
-    page = Paginator(people, settings.PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query_string = urlencode({k: v for k, v in {"q": q, "band": band, "group": group}.items() if v})
+    page, query_string = paged(request, people, keep={"q": q, "band": band, "group": group})
     can_add = request.user.has_perm("people.add_person", request.authority)
     return render(
         request, "people/list.html",
@@ -183,7 +181,7 @@ def person_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_history(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, "case")
     events = AuditEvent.objects.filter(authority=person.authority, person_id=person.pk)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page, _ = paged(request, events, per_page=50)
     return render(request, "people/history.html", {"person": person, "page": page})
 
 

@@ -5,13 +5,10 @@ visible: 404; visible but not permitted: 403) and calls a service."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +20,7 @@ from selfdirect.core.constants import Role
 from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
-from selfdirect.core.http import AuthedRequest, download, require
+from selfdirect.core.http import AuthedRequest, download, paged, require
 from selfdirect.core.pdf import pdf_bytes
 from selfdirect.people import search
 from selfdirect.people.access import people_scope
@@ -147,10 +144,10 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
         plans = plans.filter(state=state)
     if q:
         plans = plans.filter(search.matching(q, via="person__"))
-    page = Paginator(plans, settings.PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query_string = paged(request, plans, keep={"q": q, "state": state})
     context: dict[str, Any] = {
         "page": page, "q": q, "state": state, "states": PlanState.choices, "finance_only": finance_only,
-        "query_string": urlencode({k: v for k, v in {"q": q, "state": state}.items() if v}),
+        "query_string": query_string,
     }  # fmt: skip
     if request.roles & {Role.PERSON, Role.REPRESENTATIVE, Role.ASSESSOR, Role.PLANNER}:
         # People who may have a plan started and have none open (a plan that ended leaves room for the next).
@@ -158,8 +155,7 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
         candidates = people_scope(request.user, request.authority).exclude(support_plans__state__in=open_states)
         if q:
             candidates = candidates.filter(search.matching(q))
-        start = Paginator(candidates.order_by("family_name", "given_name", "pk"), settings.PEOPLE_PAGE_SIZE)
-        people_page = start.get_page(request.GET.get("people_page"))
+        people_page, _ = paged(request, candidates.order_by("family_name", "given_name", "pk"), param="people_page")
         context["people_page"] = people_page
         context["people"] = [p for p in people_page if request.user.has_perm("plans.add_plan", p)]
     return render(request, "plans/list.html", context)
@@ -634,7 +630,9 @@ def reviews_list(request: AuthedRequest) -> HttpResponse:
     days_text = request.GET.get("days", "60")
     days = min(int(days_text), 3650) if days_text.isdigit() else 60
     due = services.reviews_due(request.authority, within_days=days).filter(plan__in=visible)
-    return render(request, "plans/reviews.html", {"reviews": due, "today": timezone.localdate()})
+    page, query_string = paged(request, due, keep={"days": days_text})
+    return render(request, "plans/reviews.html", {"page": page, "query_string": query_string,
+                                                  "today": timezone.localdate()})  # fmt: skip
 
 
 @login_required
@@ -643,7 +641,9 @@ def refusal_list(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied("no authority")
     require(request, "plans.see_refusals", request.authority)
     refusals = access.refusal_scope(request.user, request.authority).select_related("person")
-    return render(request, "plans/refusals.html", {"refusals": refusals, "today": timezone.localdate()})
+    page, query_string = paged(request, refusals)
+    return render(request, "plans/refusals.html", {"page": page, "query_string": query_string,
+                                                   "today": timezone.localdate()})  # fmt: skip
 
 
 @login_required

@@ -182,4 +182,5 @@ def reviews_due(
         Review.objects.filter(authority=authority, held_on__isnull=True, due_on__lte=limit)
         .exclude(plan__state=PlanState.ENDED)
         .select_related("plan", "plan__person")
+        .order_by("due_on", "pk")  # the most overdue first, in a fixed order a list can page through
     )
