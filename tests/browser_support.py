@@ -138,14 +138,15 @@ def follow(page: Page, target: Locator) -> None:
         target.click()
 
 
-def serious_violations(page: Page) -> list[str]:
-    """axe violations of serious or critical impact on the current page, as readable lines. The
-    page must have loaded: a test that has just clicked through to it uses :func:`follow`."""
+def serious_violations(page: Page, impacts: frozenset[str] = frozenset({"serious", "critical"})) -> list[str]:
+    """axe violations of serious or critical impact (or of ``impacts``) on the current page, as
+    readable lines. The page must have loaded: a test that has just clicked through to it uses
+    :func:`follow`."""
     page.wait_for_load_state("load")
     results = AXE.run(page)
     found = []
     for violation in results.response["violations"]:
-        if violation.get("impact") in {"serious", "critical"}:
+        if violation.get("impact") in impacts:
             targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
             found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return found

@@ -73,3 +73,23 @@ def test_the_axe_check_itself_catches_a_bad_page(page):
     found = serious_violations(page)
     assert any(line.startswith("image-alt") for line in found)
     assert any(line.startswith("label") for line in found)
+
+
+EVERY_IMPACT = frozenset({"minor", "moderate", "serious", "critical"})
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.PERSON])
+def test_the_council_frames_every_page_and_all_content_is_in_a_landmark(page, live_server, browser_world, role):
+    """The header names the council; everything on the page sits in a landmark (axe "region", a
+    moderate finding before: the signed-in bar sat between the header and the main content); the
+    API documentation is offered to staff only."""
+    page.goto(f"{live_server.url}/sign-in/")
+    assert [v for v in serious_violations(page, EVERY_IMPACT) if v.startswith("region")] == []
+    sign_in(page, live_server.url, f"northshire-{role}")
+    for path in pages_for(browser_world, role):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_test_id("service-name")).to_contain_text("Northshire County Council")
+        assert [v for v in serious_violations(page, EVERY_IMPACT) if v.startswith("region")] == [], path
+    page.goto(f"{live_server.url}/")
+    api_docs = page.locator("footer").get_by_role("link", name="API documentation")
+    expect(api_docs).to_have_count(1 if role == Role.ADMIN else 0)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import registry
-from .constants import Role
+from .constants import STAFF_ROLES, Role
 
 
 def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, Any]]:
@@ -27,6 +27,8 @@ def authority(request: HttpRequest) -> dict[str, Any]:
         "current_authority": getattr(request, "authority", None),
         "current_roles": roles,
         "current_role_labels": [Role(r).label for r in sorted(roles)],
+        # The API documentation is for the council's staff and their systems, not the people they support.
+        "shows_api_docs": bool(roles & STAFF_ROLES),
         "demo_mode": settings.SELFDIRECT_DEMO,
     }
     # An error page can be drawn before the authentication middleware has run (an unknown Host
