@@ -239,7 +239,7 @@ def test_bad_run_settings_are_refused(world, scheme):
                                               "target_p95_minutes": "30", "seed": "1"},
     )  # fmt: skip
     assert response.status_code == 400
-    assert "Ensure this value is greater than or equal to 1" in response.content.decode()
+    assert "Floating levels from 0% to 100% must be 1 or more" in response.content.decode()
     assert not AnalysisRun.objects.exists()
 
 

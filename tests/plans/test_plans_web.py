@@ -30,7 +30,7 @@ def test_broker_writes_a_plan_through_the_task_list(world):
                                                       "quantity": "-1", "frequency": "week", "unit_cost": "11.505"})  # fmt: skip
     body = bad.content.decode()
     assert bad.status_code == 400 and "There is a problem" in body
-    assert "Spending category: This field is required" in body and "fraction of a penny" in body
+    assert "Spending category: Select spending category" in body and "fraction of a penny" in body
     good = {"kind": "pa", "category": "personal_care", "description": "PA each day", "unit": "hour", "quantity": "7",
             "frequency": "week", "unit_cost": "11.00"}  # fmt: skip
     assert broker.post(f"/plans/{plan.pk}/spending/", good).status_code == 302

@@ -4,12 +4,15 @@ for every audited change."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core import validators
 
 from .errors import ServiceError
+from .money import parse_pounds
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -82,11 +85,104 @@ class GovukDateField(forms.MultiValueField):
             raise forms.ValidationError("Date must be a real date", code="invalid") from None
 
 
+class PoundsField(forms.CharField):
+    """An amount typed in pounds ("1,260.50", "£45"), held as integer pence: more than £0, or with
+    ``zero`` £0 or more. Left blank when not ``required``, it is None. The box shows a £ before it
+    (the GOV.UK prefix), so the label need not say "in pounds"."""
+
+    def __init__(self, *args: Any, zero: bool = False, **kwargs: Any) -> None:
+        self.zero = zero
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("width", "10")
+        self.widget.attrs["prefix"] = "£"
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            pence = parse_pounds(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"Enter an amount in pounds, like 45.50 ({exc})") from None
+        if self.zero and pence < 0:
+            raise forms.ValidationError("Enter an amount of £0 or more")
+        if not self.zero and pence <= 0:
+            raise forms.ValidationError("Enter an amount more than £0")
+        return pence
+
+
 REASON_MAX_LENGTH = 1000
 """The longest reason an audited change keeps, on the pages and in the API alike."""
 
 
-class ReasonMixin(forms.Form):
+class GovukMessages:
+    """Error messages written for the field, GOV.UK style, in place of Django's defaults ("This
+    field is required.", "Select a valid choice. x is not one of the available choices."): "Enter
+    the date of the visit", "Select how often it is paid". A message a form or field sets itself
+    is kept."""
+
+    @staticmethod
+    @functools.cache
+    def defaults() -> frozenset[tuple[str, str]]:
+        """Django's own messages, as (code, text): read once the translations are ready."""
+        fields = (forms.Field(), forms.ChoiceField(), forms.MultipleChoiceField(), forms.IntegerField(),
+                  forms.DecimalField(), forms.FloatField())  # fmt: skip
+        limits = [validators.MinValueValidator(0), validators.MaxValueValidator(0), validators.MaxLengthValidator(0)]
+        return frozenset(
+            [(code, str(message)) for field in fields for code, message in field.error_messages.items()]
+            + [(str(v.code), str(v.message)) for v in limits]
+        )
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name, errors in list(self._errors.items()):  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if field is None:
+                continue
+            plain = [self._plain(field, error) for error in errors.as_data()]
+            self._errors[name] = self.error_class(plain, renderer=self.renderer)  # type: ignore[attr-defined]
+
+    @classmethod
+    def _plain(cls, field: forms.Field, error: forms.ValidationError) -> forms.ValidationError:
+        code = error.code or ""
+        if (code, str(error.message)) not in cls.defaults():
+            return error  # the form's or the field's own words
+        label = str(field.label or "this").rstrip(":").strip()
+        question = label.endswith("?")  # "How often is it paid?" reads badly after "Select"
+        what = label if label[:2].isupper() else label[0].lower() + label[1:]  # "NHS number" stays
+        limit = (error.params or {}).get("limit_value")
+        choosing = isinstance(field, forms.ChoiceField | forms.BooleanField)
+        if code == "required" and question:
+            text = "Select an answer" if choosing else "Answer this question"
+        elif code == "required":
+            text = f"{'Select' if choosing else 'Enter'} {what}"
+        elif code == "invalid_choice":
+            text = "Select one of the answers given" if question else f"Select {what} from the list"  # noqa: S608
+        elif code == "invalid" and isinstance(field, forms.IntegerField):
+            text = f"{label} must be a whole number"
+        elif code == "invalid":
+            text = f"{label} must be a number"
+        elif code == "max_value":
+            text = f"{label} must be {limit} or less"
+        elif code == "min_value":
+            text = f"{label} must be {limit} or more"
+        elif code == "max_length":
+            text = f"{label} must be {limit} characters or fewer"
+        else:
+            return error
+        return forms.ValidationError(text, code=code)
+
+
+class GovukForm(GovukMessages, forms.Form):
+    pass
+
+
+class GovukModelForm(GovukMessages, forms.ModelForm):  # type: ignore[type-arg]
+    pass
+
+
+class ReasonMixin(GovukForm):
     reason = forms.CharField(
         label="Why are you making this change?",
         help_text="This goes in the record's history, with your name and the time.",

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 
 from selfdirect.core.dates import format_date, parse_date
-from selfdirect.core.forms import GovukDateField, ReasonMixin
+from selfdirect.core.forms import GovukDateField, GovukForm, ReasonMixin
 from selfdirect.core.money import format_pence, parse_pounds
 
 from .engine import APPRAISAL_QUESTIONS
@@ -376,7 +376,7 @@ class SchemeForm(ReasonMixin, forms.Form):
         return None, f"{path}: {message}" if path else message
 
 
-class SeedForm(forms.Form):
+class SeedForm(GovukForm):
     """The one-click start from seed 003's example (a POST with no fields but the CSRF token)."""
 
 
@@ -403,7 +403,7 @@ class AppraisalForm(ReasonMixin, forms.Form):
         self.fields["reason"] = reason
 
 
-class SimulationForm(forms.Form):
+class SimulationForm(GovukForm):
     floating_share = forms.IntegerField(
         label="Daytime cover left floating (%)", min_value=0, max_value=100, initial=30
     )
@@ -417,7 +417,7 @@ class SimulationForm(forms.Form):
     )
 
 
-class SweepForm(forms.Form):
+class SweepForm(GovukForm):
     levels = forms.IntegerField(
         label="Floating levels from 0% to 100%", min_value=1, max_value=41, initial=11
     )
@@ -429,7 +429,7 @@ class SweepForm(forms.Form):
     seed = forms.IntegerField(label="Random seed", min_value=0, max_value=10**6, initial=1)
 
 
-class RotaForm(forms.Form):
+class RotaForm(GovukForm):
     staff = forms.IntegerField(label="Care staff in the team", min_value=1, max_value=60, initial=12)
     nights_staff = forms.IntegerField(label="Of whom can work nights", min_value=0, max_value=60, initial=12)
     time_limit_seconds = forms.IntegerField(

@@ -8,8 +8,7 @@ from django import forms
 
 from selfdirect.core import spreadsheet
 from selfdirect.core.dates import parse_month
-from selfdirect.core.forms import GovukDateField, ReasonMixin
-from selfdirect.core.money import parse_pounds
+from selfdirect.core.forms import GovukDateField, GovukForm, PoundsField, ReasonMixin
 
 
 def not_a_formula(label: str) -> Any:
@@ -23,29 +22,6 @@ def not_a_formula(label: str) -> Any:
     return validate
 
 
-class PoundsField(forms.CharField):
-    """An amount typed in pounds, held as pence: more than £0, or with ``zero`` £0 or more. Left
-    blank when not ``required``, it is None (an optional or possibly nil figure)."""
-
-    def __init__(self, *args: Any, zero: bool = False, **kwargs: Any) -> None:
-        self.zero = zero
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            pence = parse_pounds(text)
-        except ValueError as exc:
-            raise forms.ValidationError(f"Enter an amount in pounds, like 45.50 ({exc})") from None
-        if self.zero and pence < 0:
-            raise forms.ValidationError("Enter an amount of £0 or more")
-        if not self.zero and pence <= 0:
-            raise forms.ValidationError("Enter an amount more than £0")
-        return pence
-
-
 class AgreeForm(ReasonMixin):
     approved_by = forms.CharField(
         label="What approved this budget?", max_length=300,
@@ -53,7 +29,7 @@ class AgreeForm(ReasonMixin):
     )  # fmt: skip
 
 
-class RunForm(forms.Form):
+class RunForm(GovukForm):
     period = forms.CharField(label="Month to pay", max_length=20, help_text="For example, May 2026")
 
     def clean_period(self) -> str:
@@ -68,7 +44,7 @@ class CloseForm(ReasonMixin):
     pass
 
 
-class SpendForm(forms.Form):
+class SpendForm(GovukForm):
     on = GovukDateField(label="Date of the purchase")
     category = forms.ChoiceField(label="What was it for?")
     description = forms.CharField(label="Description", max_length=200)
@@ -105,7 +81,7 @@ def OVERSPEND_CONFIRMATION() -> forms.BooleanField:  # noqa: N802 - a field made
     )
 
 
-class UploadForm(forms.Form):
+class UploadForm(GovukForm):
     file = forms.FileField(
         label="Bank statement (CSV)", help_text="Columns: date, description, amount, category. Nothing is saved "
         "unless every line is correct.",
@@ -117,7 +93,7 @@ class UploadForm(forms.Form):
             self.fields["confirm_overspend"] = OVERSPEND_CONFIRMATION()
 
 
-class ReassessForm(forms.Form):
+class ReassessForm(GovukForm):
     on = GovukDateField(
         label="Date the new budget starts",
         help_text="The current budget ends the day before. Instalments already paid stand: if this "
@@ -157,7 +133,7 @@ class ReceiptForm(ReasonMixin):
     on = GovukDateField(label="Date received")
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(GovukForm):
     about = forms.ChoiceField(label="What is it about?")
     subject = forms.CharField(
         label="What do you disagree with?", widget=forms.Textarea(attrs={"rows": 3}), max_length=300
@@ -169,7 +145,7 @@ class DisputeForm(forms.Form):
         self.fields["about"].choices = about  # type: ignore[attr-defined]
 
 
-class DecideForm(forms.Form):
+class DecideForm(GovukForm):
     status = forms.ChoiceField(
         label="Outcome", widget=forms.RadioSelect,
         choices=[("upheld", "Upheld"), ("rejected", "Rejected"), ("settled", "Settled")],
@@ -179,7 +155,7 @@ class DecideForm(forms.Form):
     )
 
 
-class InvoiceForm(forms.Form):
+class InvoiceForm(GovukForm):
     on = GovukDateField(label="Date of the invoice")
     route = forms.ChoiceField(label="Paid from")
     payee = forms.CharField(label="Provider", max_length=200)
@@ -205,7 +181,7 @@ ROUTE_HINTS = {
 HELD_BY = {"isf": "the provider holding the ISF", "third_party": "the managing agency"}
 
 
-class DraftBudgetForm(forms.Form):
+class DraftBudgetForm(GovukForm):
     """Finance drafts a budget: the figure, how often it is paid, from when, and how it is held.
     Any mix of routes ("mix and match", seed 001) with percentage shares adding up to 100."""
 
@@ -349,7 +325,7 @@ class DraftBudgetForm(forms.Form):
         return data
 
 
-class ClawbackReceiptForm(forms.Form):
+class ClawbackReceiptForm(GovukForm):
     amount = PoundsField(label="Amount received back, in pounds", max_length=20)
     on = GovukDateField(label="Date received")
     reason = forms.CharField(

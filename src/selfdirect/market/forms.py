@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from selfdirect.core.constants import Role
-from selfdirect.core.forms import GovukDateField, ReasonMixin
+from selfdirect.core.forms import GovukDateField, GovukForm, ReasonMixin
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import parse_pounds
 
@@ -334,7 +334,7 @@ class DutyForm(MarketForm):
         widgets = {"status": forms.RadioSelect}
 
 
-class DirectoryForm(forms.Form):
+class DirectoryForm(GovukForm):
     """The public directory's filters (GET)."""
 
     council = forms.ChoiceField(label="Council", required=False)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from selfdirect.core.constants import Role
-from selfdirect.core.forms import GovukDateField, ReasonMixin
+from selfdirect.core.forms import GovukDateField, GovukModelForm, ReasonMixin
 from selfdirect.core.models import Authority, User
 
 from .models import ContactLogEntry, Person, Representative, Team
@@ -117,7 +117,7 @@ class AllocationForm(ReasonMixin):
         self.order_fields(["team", "allocated_worker", "reason"])
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(GovukModelForm):
     happened_on = GovukDateField(label="Date of contact")
 
     class Meta:

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.db.models import Prefetch
 
-from selfdirect.core.forms import GovukDateField
-from selfdirect.core.money import format_pence, parse_pounds
+from selfdirect.core.forms import GovukDateField, GovukForm, GovukModelForm, PoundsField
+from selfdirect.core.money import format_pence
 from selfdirect.market.models import RateTable, in_force_on
 
 from . import services
@@ -26,27 +26,6 @@ from .constants import (
 )
 from .models import FrameworkOutcome, PlanOutcome, SupportPlan
 from .policy import PlansPolicy
-
-
-class PoundsField(forms.CharField):
-    """Money typed in pounds ('£1,260.50'), cleaned to integer pence."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "In pounds, for example 11.50")
-        super().__init__(**kwargs)
-        self.widget.attrs["width"] = "10"
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            pence = parse_pounds(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc).replace("'", "")) from None
-        if pence < 0:
-            raise forms.ValidationError("Enter an amount of 0 or more")
-        return pence
 
 
 def market_rows(plan: SupportPlan, model_name: str) -> list[Any]:
@@ -81,7 +60,7 @@ def market_choices(plan: SupportPlan) -> list[Any]:
     return groups
 
 
-class AboutForm(forms.ModelForm):
+class AboutForm(GovukModelForm):
     class Meta:
         model = SupportPlan
         fields = ["what_matters", "helper", "helper_name", "market_broker"]
@@ -105,7 +84,7 @@ class AboutForm(forms.ModelForm):
             del self.fields["market_broker"]
 
 
-class RisksForm(forms.ModelForm):
+class RisksForm(GovukModelForm):
     class Meta:
         model = SupportPlan
         fields = ["risk_want", "risk_buy", "risk_risks", "risk_manage", "risk_level", "contingency"]
@@ -129,9 +108,9 @@ class RisksForm(forms.ModelForm):
         self.fields["risk_level"].choices = RiskLevel.choices  # type: ignore[attr-defined]
 
 
-class MoneyForm(forms.ModelForm):
+class MoneyForm(GovukModelForm):
     indicative_budget = PoundsField(
-        label="Indicative budget a year", required=False,
+        label="Indicative budget a year", required=False, zero=True,
         help_text="The figure the plan is written against, in pounds. Leave blank to keep the current one",
     )  # fmt: skip
 
@@ -149,14 +128,14 @@ class MoneyForm(forms.ModelForm):
             del self.fields["indicative_budget"]
 
 
-class DurationForm(forms.Form):
+class DurationForm(GovukForm):
     starts_on = GovukDateField(label="When does the plan start?", help_text="For example, 1 4 2026")
     duration_months = forms.IntegerField(
         label="How many months does it last?", min_value=1, max_value=36, help_text="Usually 12; at most 36"
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(GovukForm):
     text = forms.CharField(
         label="What do you want to achieve?", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -183,7 +162,7 @@ class OutcomeForm(forms.Form):
         field.label_from_instance = lambda o: f"{o.framework.title} — {o.code}: {o.title}"
 
 
-class LineForm(forms.Form):
+class LineForm(GovukForm):
     kind = forms.ChoiceField(label="What is it?", choices=LineKind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label="Spending category", choices=[])
     description = forms.CharField(label="What does the money buy?", max_length=300)
@@ -197,7 +176,7 @@ class LineForm(forms.Form):
     )
     frequency = forms.ChoiceField(label="How often", choices=Frequency.choices, widget=forms.RadioSelect)
     unit_cost = PoundsField(
-        label="Cost of one unit", required=False,
+        label="Cost of one unit", required=False, zero=True,
         help_text="In pounds, for example 11.50. Leave blank to use the market register's rate",
     )  # fmt: skip
     market = forms.ChoiceField(
@@ -238,7 +217,7 @@ class LineForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(GovukForm):
     reason = forms.CharField(label="Why?", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     conditions = forms.CharField(
         label="Conditions of approval", widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -273,7 +252,7 @@ class TransitionForm(forms.Form):
             del self.fields["conditions"]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(GovukForm):
     held_on = GovukDateField(label="Date of the review")
     risk_level = forms.ChoiceField(
         label="Risk level now", choices=RiskLevel.choices, widget=forms.RadioSelect
@@ -285,7 +264,7 @@ class ReviewForm(forms.Form):
     reassessment_needed = forms.BooleanField(
         label="Needs have changed: a reassessment is needed", required=False
     )
-    new_budget = PoundsField(label="New indicative budget a year after reassessment", required=False)
+    new_budget = PoundsField(zero=True, label="New indicative budget a year after reassessment", required=False)
 
     def __init__(self, *args: Any, outcomes: list[PlanOutcome], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -312,14 +291,14 @@ class ReviewForm(forms.Form):
         return {o.pk: (self.cleaned_data[p], self.cleaned_data.get(n, "")) for o, p, n in self.outcome_fields}
 
 
-class VisitScheduleForm(forms.Form):
+class VisitScheduleForm(GovukForm):
     due_on = GovukDateField(label="When is the visit due?", help_text="For example, 1 6 2027")
     reason = forms.CharField(
         label="Why is an extra visit needed?", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class VisitRecordForm(forms.Form):
+class VisitRecordForm(GovukForm):
     visited_on = GovukDateField(label="Date of the visit", help_text="For example, 1 6 2027")
     notes = forms.CharField(
         label="What did you find?", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
@@ -327,25 +306,25 @@ class VisitRecordForm(forms.Form):
     )  # fmt: skip
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(GovukForm):
     attendance = forms.ChoiceField(
         label="Did the person come?", choices=Attendance.choices, widget=forms.RadioSelect
     )
     attendee_name = forms.CharField(label="Who came for them", required=False, max_length=200)
 
 
-class InvitationSentForm(forms.Form):
+class InvitationSentForm(GovukForm):
     sent_how = forms.ChoiceField(
         label="How was the invitation sent?", choices=InvitationSent.choices, widget=forms.RadioSelect
     )
     sent_on = GovukDateField(label="When was it sent?", help_text="For example, 1 4 2026")
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(GovukForm):
     minutes = forms.CharField(label="Minutes of the meeting", widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class RefusalForm(forms.Form):
+class RefusalForm(GovukForm):
     reason = forms.ChoiceField(
         label="Why did they decline?", choices=RefusalReason.choices, widget=forms.RadioSelect
     )
@@ -354,7 +333,7 @@ class RefusalForm(forms.Form):
     )
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(GovukForm):
     follow_up_notes = forms.CharField(
         label="What did they tell you?", widget=forms.Textarea(attrs={"rows": 3})
     )
