@@ -178,7 +178,7 @@ class GovukForm(GovukMessages, forms.Form):
     pass
 
 
-class GovukModelForm(GovukMessages, forms.ModelForm):  # type: ignore[type-arg]
+class GovukModelForm(GovukMessages, forms.ModelForm):
     pass
 
 
