@@ -104,7 +104,7 @@ each database; the soak runs fresh random ones, in chunks, each with its own hyp
 (`bench/soak_ledger.jsonl` keeps every chunk; `--seed` replays one). Minutes are wall-clock time,
 run under `nice` beside other work, so they say little about speed.
 
-**{sequences:,} sequences of up to {max(c["steps"] for c in chunks)} steps in {len(chunks)} chunks
+**{sequences:,} sequences of up to {max(c["steps"] for c in chunks)} steps in {len(chunks)} chunk{"s" if len(chunks) != 1 else ""}
 ({seconds / 60:.0f} minutes in all): {outcome}.**
 
 | date | commit | database | seed | sequences | steps | minutes | outcome |
