@@ -76,6 +76,8 @@ def test_the_record_links_to_everything_the_viewer_may_see_and_every_link_opens(
     # The assessor starts the record's journeys from it: all the person's assessments, a new plan.
     assessor = signed_in("northshire", Role.ASSESSOR).get(f"/people/{person.pk}/").content.decode()
     assert f'href="/assessment/people/{person.pk}/"' in section(assessor, "assessments")
+    # The person has a plan open, so no second one is offered (the plans list agrees).
+    assert f'href="/plans/start/{person.pk}/"' not in section(assessor, "plans")
     finance = signed_in("northshire", Role.FINANCE).get(f"/people/{person.pk}/").content.decode()
     assert f'href="/money/people/{person.pk}/charging/"' in section(finance, "budgets")
     assert "a year" in section(finance, "budgets") and "Budgets and money" in finance

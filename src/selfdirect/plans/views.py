@@ -165,7 +165,10 @@ def person_section(request: AuthedRequest, person: Person) -> tuple[str, dict[st
     """On a person's record: their support plans and the reviews still to hold, for those who may
     read them; and the way to start a plan, for those who may."""
     plans = access.plans_scope(request.user, request.authority).filter(person=person).order_by("-created_at")
-    may_start = request.user.has_perm("plans.add_plan", person)
+    # Offered as the plans list offers it: to those who may, when the person has no plan open.
+    may_start = request.user.has_perm("plans.add_plan", person) and not person.support_plans.exclude(
+        state=PlanState.ENDED
+    ).exists()
     if not may_start and not plans.exists():
         return None
     today = timezone.localdate()
