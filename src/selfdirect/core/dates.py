@@ -31,15 +31,20 @@ DATE_FORMATS = ("%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d 
 as files and the API give it ("2026-10-31")."""
 
 
-def parse_date(text: str) -> dt.date:
-    """The date ``text`` names (see DATE_FORMATS); ValueError when it names none."""
+def _first_form(text: str, forms: tuple[str, ...], what: str) -> dt.date:
+    """The day ``text`` names in the first of ``forms`` that reads it (spaces tidied first)."""
     cleaned = " ".join(str(text or "").split())
-    for form in DATE_FORMATS:
+    for form in forms:
         try:
             return dt.datetime.strptime(cleaned, form).date()
         except ValueError:
             continue
-    raise ValueError(f"not a date: {text!r}")
+    raise ValueError(f"not a {what}: {text!r}")
+
+
+def parse_date(text: str) -> dt.date:
+    """The date ``text`` names (see DATE_FORMATS); ValueError when it names none."""
+    return _first_form(text, DATE_FORMATS, "date")
 
 
 def parse_moment(text: str) -> dt.datetime:
@@ -62,13 +67,7 @@ addresses key it ("2026-05")."""
 
 def parse_month(text: str) -> dt.date:
     """The first day of the month ``text`` names (see MONTH_FORMATS); ValueError when it names none."""
-    cleaned = " ".join(str(text or "").split())
-    for form in MONTH_FORMATS:
-        try:
-            return dt.datetime.strptime(cleaned, form).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a month: {text!r}")
+    return _first_form(text, MONTH_FORMATS, "month")
 
 
 def period_name(label: str) -> str:
