@@ -175,3 +175,37 @@ def test_the_docs_say_a_schema_in_words():
     }
     assert describe({"type": "array", "items": {"type": "string", "format": "date"}})["text"] == "list of string (date)"
     assert describe({"enum": ["queued", "done"]})["text"] == "one of queued, done"
+
+
+def test_a_contact_is_kept_in_utc_and_one_no_calendar_holds_is_refused_by_field(world):
+    """RFC 3339 allows an offset up to 23:59, PostgreSQL holds one up to 15:59: a contact in the year
+    700 at +18:35 reached the database and broke the request's transaction (the contract test found it)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    person = world.north.caseload_person
+    url = f"/api/v1/people/{person.pk}/contacts"
+    body = {"kind": "phone", "summary": "Called"}
+    ok = call(world, Role.PLANNER, "post", url, {**body, "happened_at": "2026-03-01T23:30:00+18:35"})
+    assert ok.status_code == 201, ok.content
+    kept = person.contacts.get()
+    assert kept.happened_at == dt.datetime(2026, 3, 1, 4, 55, tzinfo=dt.UTC)
+    # No offset: the council's clock (British Summer Time in July).
+    assert call(world, Role.PLANNER, "post", url, {**body, "happened_at": "2026-07-01T10:00:00"}).status_code == 201
+    assert person.contacts.order_by("-pk").first().happened_at == dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    refusals = {
+        "0700-08-15T01:37:52+18:35": "must be in 1900 or later",
+        "0001-01-01T00:00:00+01:00": "must be in 1900 or later",
+        "9999-12-31T23:59:59-14:00": "today or in the past",
+        f"{tomorrow.isoformat()}T09:00:00Z": "today or in the past",
+    }
+    for moment, message in refusals.items():
+        response = call(world, Role.PLANNER, "post", url, {**body, "happened_at": moment})
+        assert response.status_code == 422, (moment, response.content)
+        errors = response.json()["errors"]
+        assert [e["path"] for e in errors] == [["body", "happened_at"]], moment
+        assert message in errors[0]["message"], moment
+    assert person.contacts.count() == 2

@@ -191,3 +191,20 @@ def test_a_person_on_their_own_record_is_sent_home_not_to_a_list_they_may_not_se
     assert 'class="govuk-back-link">Home</a>' in person_view.content.decode()
     worker_view = client_for(world.north.users[Role.ASSESSOR]).get(f"/people/{world.north.self_person.pk}/")
     assert 'href="/people/" class="govuk-back-link">People</a>' in worker_view.content.decode()
+
+
+def test_a_contact_dated_tomorrow_is_refused_beside_the_date(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = client_for(world.north.users[Role.PLANNER])
+    person = world.north.caseload_person
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    data = {"happened_on_0": tomorrow.day, "happened_on_1": tomorrow.month, "happened_on_2": tomorrow.year,
+            "kind": "visit", "summary": "Home visit"}  # fmt: skip
+    response = client.post(f"/people/{person.pk}/contacts/new/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_happened_on_0"' in page and "The date of contact must be today or in the past" in page
+    assert not person.contacts.exists()

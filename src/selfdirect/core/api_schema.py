@@ -9,6 +9,8 @@
 - :data:`LocalTime` is a time of day on the council's clock: ``HH:MM`` or ``HH:MM:SS``, with no
   offset. A time with an offset used to be saved and then fail to render, so the caller retried
   and duplicated the row; it is refused before anything is written.
+- :data:`Moment` is a date and time: one with an offset is kept in UTC (PostgreSQL holds offsets
+  only up to 15:59, RFC 3339 allows 23:59), one without is on the council's clock.
 - :func:`required` marks a field a PATCH may leave out but may not set to null: only fields the
   record can hold empty are nullable in the contract.
 """
@@ -21,11 +23,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, get_args
 
+from django.utils import timezone
 from ninja import Field
 from ninja import Schema as NinjaSchema
 from ninja.pagination import PageNumberPagination
 from ninja.schema import DjangoGetter
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ValidationInfo,
@@ -166,6 +170,18 @@ LocalTime = Annotated[
          "description": "A time of day on the council's clock (UK local time), with no offset"}
     ),
 ]  # fmt: skip
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # the first or last hours of the calendar: the record's own rules refuse them
+        return value
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_in_utc)]
 
 
 def required(default: Any = None, **kwargs: Any) -> Any:

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from selfdirect.core.api_schema import Id, Input, Pages, Reason, required
+from selfdirect.core.api_schema import Id, Input, Moment, Pages, Reason, required
 from selfdirect.core.http import AuthedRequest, current_authority, require
 from selfdirect.core.models import AuditEvent, User
 
@@ -182,7 +182,7 @@ class ContactOut(Schema):
 
 
 class ContactIn(Input):
-    happened_at: dt.datetime
+    happened_at: Moment = Field(..., description="When the contact happened: today or earlier, from 1900")
     kind: ContactKind
     summary: str = Field(..., min_length=1, max_length=200)
     notes: str = ""

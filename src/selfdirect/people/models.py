@@ -178,6 +178,9 @@ class Representative(models.Model):
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 
+EARLIEST_CONTACT_YEAR = 1900
+
+
 class ContactLogEntry(models.Model):
     """A contact with or about a person. Case notes: seen by their workers, not by finance."""
 
@@ -196,3 +199,17 @@ class ContactLogEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    def clean(self) -> None:
+        # A log of contacts that happened: none is in the future, and none before the records began
+        # (a year-700 moment with a +18:35 offset reached PostgreSQL, which cannot hold that offset).
+        moment = self.happened_at
+        if moment is None:
+            return
+        if moment.year < EARLIEST_CONTACT_YEAR:
+            raise ValidationError({"happened_at": f"The date of contact must be in {EARLIEST_CONTACT_YEAR} or later"})
+        today = timezone.localdate()
+        # The year first: a moment at the calendar's end cannot be moved to the council's clock.
+        local = moment if moment.year > today.year + 1 or timezone.is_naive(moment) else timezone.localtime(moment)
+        if local.date() > today:
+            raise ValidationError({"happened_at": "The date of contact must be today or in the past"})

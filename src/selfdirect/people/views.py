@@ -247,7 +247,7 @@ def contact_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.add_contact(request.user, person, data)
         except services.ServiceError as exc:
-            apply_service_errors(form, exc)
+            apply_service_errors(form, exc, {"happened_at": "happened_on"})
         else:
             messages.success(request, "Contact recorded")
             return redirect(person)
