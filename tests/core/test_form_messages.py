@@ -56,3 +56,23 @@ def test_error_messages_are_written_for_the_field_not_django_defaults():
     assert form.errors["people"] == ["People must be 1 or more"]
     assert form.errors["nhs_number"] == ["NHS number must be 3 characters or fewer"]
     assert "Ensure" not in " ".join(str(e) for e in form.errors.values())
+
+
+
+def test_a_wrong_password_marks_both_boxes_and_links_the_summary_to_the_first(world):
+    import re
+
+    from django.test import Client
+
+    response = Client().post("/sign-in/", {"username": world.north.users["assessor"].username, "password": "not-it"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    message = "Enter a correct username and password. Both are case-sensitive."
+    assert re.findall(r'govuk-error-summary__list">\s*<li><a href="([^"]+)">([^<]+)</a>', page) == [
+        ("#id_username", f"Username: {message}")
+    ]
+    for name in ("username", "password"):
+        box = re.search(rf'<div class="([^"]+)">\s*<label[^>]+for="id_{name}".*?<input class="([^"]+)"', page, re.S)
+        assert box and "govuk-form-group--error" in box[1] and "govuk-input--error" in box[2], name
+    assert page.count('class="govuk-error-message"') == 1  # said once, beside the username
+    assert 'name="password" type="password" value=""' in page  # never sent back

@@ -152,3 +152,23 @@ def test_reviews_due_and_check_backs_are_paged_with_references_and_overdue_flagg
     refusals = signed_in("northshire", Role.ASSESSOR).get("/plans/refusals/").content.decode()
     row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{person.reference}(?:(?!</tr>).)*</tr>", refusals, re.S)
     assert row is not None and 'govuk-tag--red">Overdue' in row.group(0)
+
+
+def test_reviews_due_and_check_backs_can_be_searched_for_one_person(demo, settings):
+    due = Review.objects.filter(authority__slug="northshire", held_on__isnull=True).exclude(plan__state="ended")
+    last = due.order_by("-due_on", "-pk")[0]
+    assessor = signed_in("northshire", Role.ASSESSOR)
+    person = last.plan.person
+    html = assessor.get(f"/plans/reviews/?days=3650&q={person.reference}").content.decode()
+    assert re.findall(r"<td class=\"govuk-table__cell\">([A-Z]{2}\d{6})</td>", html) == [person.reference]
+    assert f'value="{person.reference}"' in html and 'name="days" value="3650"' in html  # kept for the next search
+    assert "No reviews are due for people matching “Nobody Atall”" in assessor.get(
+        "/plans/reviews/?q=Nobody+Atall"
+    ).content.decode()
+    user = User.objects.get(username=username("northshire", Role.ASSESSOR))
+    others = Person.objects.filter(authority__slug="northshire").exclude(pk=person.pk)[:2]
+    for someone in [person, *others]:
+        plans_services.record_refusal(user, someone, "money_worries", "")
+    refusals = assessor.get(f"/plans/refusals/?q={person.family_name}+{person.given_name}").content.decode()
+    listed = re.findall(r"<td class=\"govuk-table__cell\">([A-Z]{2}\d{6})</td>", refusals)
+    assert person.reference in listed and not {o.reference for o in others} & set(listed)

@@ -46,7 +46,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             )
             if not allowed:
                 raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError as exc:
+            if exc.code != "invalid_login":
+                raise
+            # Beside the fields, as GOV.UK asks: the message once, at the username, and both boxes
+            # marked (which of the two was wrong is not said, so neither is singled out).
+            self.add_error("username", exc)
+            self.fields["password"].widget.attrs["marked"] = True
+            return self.cleaned_data
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)

@@ -633,9 +633,12 @@ def reviews_list(request: AuthedRequest) -> HttpResponse:
     days_text = request.GET.get("days", "60")
     days = min(int(days_text), 3650) if days_text.isdigit() else 60
     due = services.reviews_due(request.authority, within_days=days).filter(plan__in=visible)
-    page, query_string = paged(request, due, keep={"days": days_text})
-    return render(request, "plans/reviews.html", {"page": page, "query_string": query_string,
-                                                  "today": timezone.localdate()})  # fmt: skip
+    q = request.GET.get("q", "").strip()
+    if q:
+        due = due.filter(search.matching(q, via="plan__person__"))
+    page, query_string = paged(request, due, keep={"days": days_text, "q": q})
+    return render(request, "plans/reviews.html", {"page": page, "query_string": query_string, "q": q,
+                                                  "days": days, "today": timezone.localdate()})  # fmt: skip
 
 
 @login_required
@@ -644,8 +647,11 @@ def refusal_list(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied("no authority")
     require(request, "plans.see_refusals", request.authority)
     refusals = access.refusal_scope(request.user, request.authority).select_related("person")
-    page, query_string = paged(request, refusals)
-    return render(request, "plans/refusals.html", {"page": page, "query_string": query_string,
+    q = request.GET.get("q", "").strip()
+    if q:
+        refusals = refusals.filter(search.matching(q, via="person__"))
+    page, query_string = paged(request, refusals, keep={"q": q})
+    return render(request, "plans/refusals.html", {"page": page, "query_string": query_string, "q": q,
                                                    "today": timezone.localdate()})  # fmt: skip
 
 
