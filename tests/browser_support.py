@@ -83,6 +83,17 @@ def empty_database() -> None:
     put_rules_back()
 
 
+@contextmanager
+def demo_loaded(people: int) -> Iterator[None]:
+    """The demo authorities with ``people`` people each, committed for the live server, and the
+    database emptied afterwards (inside a test using :func:`flushable_db`)."""
+    from django.core.management import call_command
+
+    call_command("load_demo", "--people", str(people), "--quiet-logins")
+    yield
+    empty_database()
+
+
 @pytest.fixture
 def flushable_db(transactional_db, settings) -> Iterator[None]:
     """Real commits, for tests that use the live server. The database is emptied after each

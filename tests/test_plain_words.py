@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections import Counter, deque
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
@@ -32,15 +30,11 @@ from selfdirect.core.models import Authority
 from selfdirect.ledger.models import Budget
 from selfdirect.people.demo import username
 from selfdirect.reporting import services as reporting_services
+from walk_support import walk
 
 pytestmark = pytest.mark.django_db
 
 PAGES_PER_ROLE = 80
-PAGES_PER_SHAPE = 1  # /people/12/ and /people/31/ show the same words: one of each shape suffices
-
-# Addresses the walk does not follow: files to download (their own tests read them), the API (its
-# contract test reads it), signing out (it would end the walk) and static files.
-SKIP = re.compile(r"^/(api/|static/|media/|sign-out/)|\.(csv|pdf|json|xlsx|ods|zip)$")
 
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 PENCE = re.compile(r"\bpence\b", re.IGNORECASE)
@@ -137,42 +131,24 @@ def internal_words(text: str, patterns: tuple[re.Pattern[str], ...] = PATTERNS) 
     return found
 
 
-def walk(client: Client, starts: list[str]) -> tuple[dict[str, list[str]], int]:
-    """Breadth-first from ``starts`` over the same-origin links the pages show (GET only, a few of
-    each shape of address); returns {address: words found} and how many pages were read."""
-    queue: deque[str] = deque(starts)
-    seen = set(starts)
-    shapes: Counter[str] = Counter()
+def read_pages(client: Client, starts: list[str]) -> tuple[dict[str, list[str]], int]:
+    """Walk the pages ``client`` is shown from ``starts``; returns {address: words found} and how
+    many pages were read."""
     problems: dict[str, list[str]] = {}
-    read = 0
-    while queue and read < PAGES_PER_ROLE:
-        address = queue.popleft()
+
+    def open_page(address: str) -> tuple[bool, list[str]]:
         response = client.get(address)
         if response.status_code in (301, 302, 303, 307, 308):
-            targets = [response["Location"]]
-        elif response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            read += 1
-            page = VisibleText()
-            page.feed(response.content.decode())
-            if words := internal_words(page.text):
-                problems[address] = words
-            targets = page.links
-        else:
-            continue  # refused to this role, or not a page: other tests look at those
-        for href in targets:
-            parts = urlsplit(urljoin(f"http://testserver{address}", href))
-            if parts.scheme not in ("http", "https") or parts.netloc != "testserver":
-                continue
-            target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if target in seen or SKIP.search(parts.path):
-                continue
-            seen.add(target)
-            shape = re.sub(r"\d+", "N", target)
-            if shapes[shape] >= PAGES_PER_SHAPE:
-                continue
-            shapes[shape] += 1
-            queue.append(target)
-    return problems, read
+            return False, [response["Location"]]
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            return False, []  # refused to this role, or not a page: other tests look at those
+        page = VisibleText()
+        page.feed(response.content.decode())
+        if words := internal_words(page.text):
+            problems[address] = words
+        return True, page.links
+
+    return problems, walk(open_page, starts, limit=PAGES_PER_ROLE)
 
 
 def starts(slug: str) -> list[str]:
@@ -199,7 +175,7 @@ def test_no_page_shows_the_systems_own_words_to_any_demo_role(demo):
             client = Client()
             name = username(slug, role)
             assert client.login(username=name, password=DEMO_PASSWORD), name
-            problems, read = walk(client, first)
+            problems, read = read_pages(client, first)
             assert read >= 2, f"{name} reached only {read} page(s)"
             for address, words in problems.items():
                 report.append(f"{name} {address}")

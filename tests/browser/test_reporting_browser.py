@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from browser_support import empty_database, serious_violations, sign_in
+from browser_support import demo_loaded, serious_violations, sign_in
 from selfdirect.core.demo import DEMO_PASSWORD, DemoCalendar
 from selfdirect.reporting.models import BudgetOffer, MoveOn, OfferOutcome
 
@@ -18,11 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(flushable_db):
-    call_command("load_demo", "--people", "30", "--quiet-logins")
-    yield
-    # The live server needs real commits; the ledger and audit log refuse deletes, so those
-    # rules are lifted to empty the tables and restored straight after.
-    empty_database()
+    with demo_loaded(people=30):
+        yield
 
 
 @pytest.mark.parametrize("slug", ["northshire", "southvale"])
