@@ -30,7 +30,7 @@ def test_demo_dashboard_shows_indicators_with_charts_and_passes_axe(page, live_s
     take_up = page.locator("#take_up table")
     expect(take_up).to_be_visible()
     assert "Eligible people" in take_up.inner_text()
-    assert page.locator("section svg").count() >= 1
+    assert page.locator("section .app-bars").count() >= 1
     expect(page.get_by_test_id("headline")).to_be_visible()
     # a summary: the other indicators are links to their own pages
     expect(page.get_by_test_id("other-indicators").locator("a[href*='/reports/indicator/']")).to_have_count(10)
@@ -71,7 +71,7 @@ def test_indicator_pack_and_move_on_pages_pass_axe(page, live_server, demo, toda
     sign_in(page, live_server.url, "northshire-admin", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/reports/indicator/independent_living/?period={left:%Y-%m}")
     assert "National Indicators 141 and 142" in page.locator("h1").inner_text()
-    expect(page.locator("section svg")).to_have_count(1)  # someone moved on that month
+    expect(page.locator("section .app-bars")).to_have_count(1)  # someone moved on that month
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/reports/packs/")
     expect(page.get_by_test_id("empty-state")).to_be_visible()

@@ -52,7 +52,8 @@ def test_statement_pdf_is_a_pdf_with_the_figures_and_only_for_those_who_see_the_
     assert "£4,311.32 a year" in html and "£8,863.40 a year" in html and "night-time needs" in html
     assert "What your current services cost" in html and "Home Care Ltd" in html
     assert 'Paid so far</th><td class="num">£738.62' in html
-    assert "<svg" in html and "Spending against your budget" in html and "Budget for the period" in html
+    assert "Bar chart of the budget for the period" in html and "Spending against your budget" in html
+    assert "app-bars__track" in html and "Budget for the period" in html
     # The CLI writes the same documents.
     import tempfile
     from pathlib import Path

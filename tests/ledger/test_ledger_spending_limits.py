@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ledger_support import make_budget
 
 from helpers import client_for, token_for
+from selfdirect.core.charts import RED
 from selfdirect.core.constants import Role
 from selfdirect.core.errors import ServiceError
 from selfdirect.ledger import services, statements
@@ -130,6 +131,9 @@ def test_the_statement_chart_and_table_show_an_overspent_balance_alike(world, bu
     _spend(world, budget, 40000, confirm_overspend=True)
     context = statements.statement_context(budget)
     assert ("Held now (overspent)", -5333) in context["chart_rows"]
-    assert "#d4351c" in context["chart"]  # the overspent bar is drawn (to the left of nought, in red)
+    # The overspent bar is drawn to the left of nought, in red, with its figure in pounds.
+    held = next(row.bars[0] for row in context["chart"].rows if row.label == "Held now (overspent)")
+    assert held.colour == RED and held.figure == "\u2212£53" and held.start == 0.0
+    assert context["chart"].zero == held.length
     page = client_for(world.north.users[Role.PERSON]).get(f"/money/budgets/{budget.pk}/").content.decode()
     assert "Held now (overspent)" in page

@@ -286,15 +286,19 @@ def test_offers_page_records_and_answers(north):
 
 
 def test_chart_draws_first_contact_and_review_side_by_side(north):
+    from selfdirect.core import charts as core_charts
     from selfdirect.reporting import charts
 
     # May: first contact has no shares (nothing offered), so only the review bars are drawn, for
     # the four outcome rows (not the reasons or follow-ups, whose shares are of the declines).
-    svg = charts.table_svg(offers(MAY, north))
-    assert "Share at first contact" in svg and "Share at review" in svg
-    assert svg.count(f'fill="{charts.GREEN}"') == 1 + 4  # the key and four bars
-    assert svg.count(f'fill="{charts.BLUE}"') == 1  # the key only
-    assert "Follow-ups" not in svg and "25.0%" in svg and "50.0%" in svg
+    chart = charts.table_chart(offers(MAY, north))
+    assert chart is not None and chart.key == [(core_charts.BLUE, "Share at first contact"), (core_charts.GREEN, "Share at review")]
+    assert [row.label for row in chart.rows] == ["Offered", "Accepted", "Declined", "Not decided yet"]
+    assert all([bar.name for bar in row.bars] == ["Share at review"] for row in chart.rows)
+    assert [bar.figure for row in chart.rows for bar in row.bars][:2] == ["100.0%", "25.0%"]
+    assert "50.0%" in [bar.figure for row in chart.rows for bar in row.bars]
+    # Shares on a scale from 0% to 100%: a quarter is a quarter of the track.
+    assert chart.scale == "0% to 100%" and chart.rows[1].bars[0].length == 25.0
     # The year: both columns, four rows each
-    svg = charts.table_svg(offers(YEAR, north))
-    assert svg.count(f'fill="{charts.BLUE}"') == svg.count(f'fill="{charts.GREEN}"') == 1 + 4
+    chart = charts.table_chart(offers(YEAR, north))
+    assert chart is not None and all([bar.colour for bar in row.bars] == [core_charts.BLUE, core_charts.GREEN] for row in chart.rows)

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.template.loader import render_to_string
 from reporting_support import build_north
 
 from helpers import client_for
+from selfdirect.core import charts as core_charts
 from selfdirect.core.constants import Role
 from selfdirect.core.models import AuditEvent
 from selfdirect.core.runs import RunStatus
@@ -45,7 +47,7 @@ def test_command_makes_a_pack_with_every_indicator(north, capsys):
     assert [s["table"].key for s in context["sections"]] == list(TABLE_KEYS)
     take_up = context["sections"][0]
     assert take_up["rows"][1] == ["On a personal budget", "3", "75.0%", "30%"]
-    assert take_up["svg"].startswith("<svg")
+    assert take_up["chart"].rows[1].label == "On a personal budget" and take_up["chart"].rows[1].bars[0].figure == "75.0%"
 
 
 def test_command_bad_input(north):
@@ -127,7 +129,7 @@ def test_other_authoritys_packs_are_not_found(north):
 def test_each_indicator_has_its_own_page(north):
     client = client_for(north.north.users[Role.ADMIN])
     html = client.get("/reports/indicator/take_up/?period=2026-05").content.decode()
-    assert "75.0%" in html and "How this is worked out" in html and "<svg" in html
+    assert "75.0%" in html and "How this is worked out" in html and 'class="app-bars"' in html
     assert "/reports/people/personal_budget/?period=2026-05" in html  # drill-down for those allowed
     assert "Monthly report packs" not in html
     assert client.get("/reports/indicator/nonsense/").status_code == 404
@@ -190,15 +192,27 @@ def test_move_on_bad_input_and_other_caseloads(north):
 
 def test_chart_draws_negative_gaps_and_skips_empty_tables():
     table = Table("t", "Gap", "d", [Column("Group", "text"), Column("Gap", "pence")], chart=(0, 1))
-    assert charts.table_svg(table) == ""
-    table.rows = [["Older <people>", -166667], ["Learning disabilities", 250000]]
-    svg = charts.table_svg(table)
-    assert svg.startswith("<svg") and 'aria-hidden="true"' in svg
-    assert "Older &lt;people&gt;" in svg and "£-1,667" in svg and "£2,500" in svg
-    assert svg.count("<rect") == 2 and "#d4351c" in svg  # the negative bar is red
-    percent = Table("p", "Share", "d", [Column("M", "text"), Column("S", "percent")], [["A", Decimal("66.7")]],
-                    chart=(0, 1))  # fmt: skip
-    assert "66.7%" in charts.table_svg(percent)
+    assert charts.table_chart(table) is None
+    table.rows = [["Older people with a long name that no longer gets cut short", -166667], ["Learning disabilities", 250000]]
+    chart = charts.table_chart(table)
+    assert chart is not None
+    assert [row.label for row in chart.rows] == [table.rows[0][0], "Learning disabilities"]  # whole labels
+    low, high = (row.bars[0] for row in chart.rows)
+    assert (low.figure, high.figure) == ("\u2212£1,667", "£2,500")  # a true minus before the pound sign
+    assert low.colour == core_charts.RED and high.colour == core_charts.BLUE  # the negative bar is red
+    # From −£1,667 to £2,500: nought is 40% along the track; the bars meet there.
+    assert chart.zero == 40.0 and (low.start, low.length) == (0.0, 40.0) and (high.start, high.length) == (40.0, 60.0)
+    assert chart.caption == "Bar chart of gap by group, on a scale from \u2212£1,667 to £2,500. The table gives the figures."
+    html = render_to_string("core/includes/bar_chart.html", {"chart": chart})
+    assert 'aria-hidden="true"' in html and 'x="40.0%" width="60.0%"' in html and "Older people with a long name" in html
+    # A share is drawn on a scale from 0% to 100%, whatever the largest share: 3.1% is a sliver.
+    percent = Table("p", "Share", "d", [Column("M", "text"), Column("Share", "percent")],
+                    [["A", Decimal("3.1")], ["B", Decimal("66.7")]], chart=(0, 1))  # fmt: skip
+    chart = charts.table_chart(percent)
+    assert chart is not None and [row.bars[0].length for row in chart.rows] == [3.1, 66.7]
+    assert chart.scale == "0% to 100%"
+    # Large figures are written out, never in scientific notation.
+    assert core_charts.figure(123456789012.0, "pence") == "£123,456,789,012"
 
 
 def test_pack_stores_the_trend_as_reported(north):

@@ -7,9 +7,10 @@ import io
 from typing import Any
 
 from selfdirect.core import spreadsheet, words
+from selfdirect.core.charts import bar_chart
 from selfdirect.core.money import format_pence
 
-from . import charts, policy, services
+from . import policy, services
 from .models import Budget
 
 
@@ -28,21 +29,24 @@ def statement_context(budget: Budget) -> dict[str, Any]:
     st = services.statement(budget)
     pol = policy.load(budget.person.authority.slug)
     # The chart and the table beside it show the same figures, a balance below nothing included.
-    items = [
+    figures = [
         ("Budget for the period", st.period_amount),
         ("Paid", st.paid),
         ("Spent", st.spent),
         ("Held now" if st.held >= 0 else "Held now (overspent)", st.held),
         ("Clawed back", st.clawed_back),
     ]
+    items = [(label, [pence]) for label, pence in figures]
     tolerance = (
         services.check_plan_cost(budget, budget.plan_cost_pence)[1]
         if budget.plan_cost_pence is not None
         else ""
     )
     return {
-        "budget": budget, "st": st, "policy": pol, "chart": charts.bars_svg("Spending against your budget", items),
-        "chart_rows": items, "instalments": budget.instalments.select_related("payment")[:60],
+        "budget": budget, "st": st, "policy": pol, "chart": bar_chart(
+            items, kind="pence", caption="Bar chart of the budget for the period, and what was paid, spent, held and clawed back"
+        ),
+        "chart_rows": figures, "instalments": budget.instalments.select_related("payment")[:60],
         "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
         "previous": budget.replaces, "replaced_by": replaced_by(budget), "tolerance": tolerance,
         "plan": services.plan_match(budget), "clawback": st.clawback, "phases": services.phases_as_paid(budget),

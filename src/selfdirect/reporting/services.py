@@ -10,7 +10,6 @@ from typing import Any
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from selfdirect.core import audit, runs
 from selfdirect.core.constants import AuditAction
@@ -216,7 +215,7 @@ def pack_context(authority: Authority, month: str) -> dict[str, Any]:
         rows = [
             [format_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in table.rows
         ]
-        sections.append({"table": table, "rows": rows, "svg": mark_safe(charts.table_svg(table))})  # noqa: S308
+        sections.append({"table": table, "rows": rows, "chart": charts.table_chart(table)})
     return {"report": report, "sections": sections, "made_at": timezone.now()}
 
 

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import http_date
-from django.utils.safestring import mark_safe
 
 from selfdirect.core import words
 from selfdirect.core.dates import period_name
@@ -156,7 +155,7 @@ def _rendered(report: Report) -> list[dict[str, Any]]:
                           for j, (v, c) in enumerate(zip(row, table.columns, strict=True))],
                 "cohort": cohort,
             })  # fmt: skip
-        out.append({"table": table, "rows": rows, "svg": mark_safe(charts.table_svg(table))})  # noqa: S308
+        out.append({"table": table, "rows": rows, "chart": charts.table_chart(table)})
     return out
 
 
