@@ -152,6 +152,12 @@ def test_third_party_fee_and_net_contribution(world):
     assert books.balance(chart.holder(budget.pk, "third_party")) == 52000 - 2600
     assert books.balance(chart.get("bank")) == -(52000 - 4286)
     assert books.balance(chart.get("contrib_income")) == -4286
+    # The run's page says why its payment file sends less than the instalments come to.
+    assert services.run_money(run) == services.RunMoney(52000, 4286, 0, 52000 - 4286, 1)
+    page = client_for(world.north.users["finance"]).get(f"/money/runs/{run.pk}/").content.decode()
+    for testid, figure in (("run-instalments", "£520.00"), ("run-kept-back", "£42.86"), ("run-file", "£477.14 to 1 payee")):
+        assert f'data-testid="{testid}">{figure}' in page, testid
+    assert 'data-testid="run-invoiced"' not in page
 
 
 def test_gross_contributions_are_invoiced_after_two_free_years(world):

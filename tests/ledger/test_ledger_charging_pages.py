@@ -53,6 +53,7 @@ def test_statement_pdf_is_a_pdf_with_the_figures_and_only_for_those_who_see_the_
     assert "What your current services cost" in html and "Home Care Ltd" in html
     assert 'Paid so far</th><td class="num">£738.62' in html
     assert "Bar chart of the budget for the period" in html and "Spending against your budget" in html
+    assert "What happens next" in html and "The next payment of £738.62 is due on 1 May 2026" in html
     assert "app-bars__track" in html and "Budget for the period" in html
     # The CLI writes the same documents.
     import tempfile

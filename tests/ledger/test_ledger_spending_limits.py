@@ -137,3 +137,5 @@ def test_the_statement_chart_and_table_show_an_overspent_balance_alike(world, bu
     assert context["chart"].zero == held.length
     page = client_for(world.north.users[Role.PERSON]).get(f"/money/budgets/{budget.pk}/").content.decode()
     assert "Held now (overspent)" in page
+    held = page.split('data-testid="held"')[1].split("</dd>")[0]
+    assert "\u2212£53.33" in held and "More has been spent than has been paid in" in held

@@ -26,6 +26,12 @@ def test_statement_shows_indicative_and_agreed_side_by_side_with_reasons_and_a_c
     assert "£4,311.32" in page and "£8,863.40" in page and "night-time needs" in page
     assert "Bar chart of the budget for the period" in page and "The chart’s figures" in page
     assert "What your current services cost" in page and "under the money rules in force from 1 April 2026" in page
+    # Each figure says what it is, and the page says what happens next: 886340 / 12 = 73861.67 a
+    # month, the first instalment rounded up (largest remainder).
+    assert "What the council has paid into this budget so far." in page
+    following = page.split('data-testid="next"')[1].split("</ul>")[0]
+    assert "The next payment of £738.62 is due on 1 April 2026, for 1 April 2026 to 30 April 2026." in following
+    assert "raise a dispute" in following
     home = client_for(world.north.users[Role.PERSON]).get("/").content.decode()
     assert f"/money/budgets/{budget.pk}/" in home
     csv_text = (
@@ -131,8 +137,17 @@ def test_finance_starts_a_run_sees_progress_and_closes_the_month(world, settings
     assert "Riverside,PROV-1,2500.00,SD" in file
     assert "Riverside" in client.get(f"/money/runs/{run.pk}/remittances/").content.decode()
     assert client.post("/money/periods/2026-04/close/", {}).status_code == 400
-    assert client.post("/money/periods/2026-04/close/", {"reason": "April done"}).status_code == 302
+    closed = client.post("/money/periods/2026-04/close/", {"reason": "April done"})
+    assert closed.status_code == 302 and closed["Location"] == "/money/periods/2026-04/close/"
     assert Period.objects.get(start__month=4).status == "closed"
+    # The close says, budget by budget, what was kept and clawed back and by which rule: nothing was
+    # spent of April's £2,500.00; Northshire lets 10% of the month's allocation roll over.
+    page = client.get(closed["Location"]).content.decode()
+    assert "April 2026 is closed: 1 budget(s), £250.00 kept by budget holders, £2,250.00 clawed back" in page
+    row = page.split('data-testid="close-lines"')[1].split("</tbody>")[0]
+    person = world.north.self_person
+    assert f"{person} ({person.reference})" in row and "£2,500.00" in row and "£250.00" in row
+    assert "£2,250.00<span" in row and "Up to 10% of this month&#x27;s allocation rolls over" in row
     tb = client.get("/money/trial-balance/").content.decode()
     assert 'data-testid="total-debits">£' in tb
     assert client.get("/money/periods/nonsense/close/").status_code == 404

@@ -47,6 +47,7 @@ def statement_context(budget: Budget) -> dict[str, Any]:
             items, kind="pence", caption="Bar chart of the budget for the period, and what was paid, spent, held and clawed back"
         ),
         "chart_rows": figures, "instalments": budget.instalments.select_related("payment")[:60],
+        "next_instalment": budget.instalments.filter(cancelled=False, payment__isnull=True).order_by("due_on").first(),
         "spends": budget.spends.all()[:50], "categories": pol.spending.categories,
         "previous": budget.replaces, "replaced_by": replaced_by(budget), "tolerance": tolerance,
         "plan": services.plan_match(budget), "clawback": st.clawback, "phases": services.phases_as_paid(budget),

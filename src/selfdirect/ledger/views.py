@@ -20,7 +20,7 @@ from selfdirect.core import registry, words
 from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.forms import apply_service_errors
-from selfdirect.core.http import AuthedRequest, current_authority, download, require
+from selfdirect.core.http import AuthedRequest, current_authority, download, paged, require
 from selfdirect.core.models import Authority
 from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
@@ -44,7 +44,7 @@ from .forms import (
     SpendForm,
     UploadForm,
 )
-from .models import Budget, PaymentRun, Spend
+from .models import Budget, CloseLine, PaymentRun, Spend
 
 
 def _budget(request: AuthedRequest, pk: int) -> Budget:
@@ -252,7 +252,8 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     drafts = services.not_agreed(run).select_related("person")
     return render(request, "ledger/run.html", {"run": run, "percent": percent, "drafts": drafts[:50],
-                                               "draft_count": drafts.count(), "reason": services.NOT_AGREED_REASON})  # fmt: skip
+                                               "draft_count": drafts.count(), "reason": services.NOT_AGREED_REASON,
+                                               "money": services.run_money(run)})  # fmt: skip
 
 
 @login_required
@@ -285,12 +286,22 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             (messages.success if result.changed else messages.info)(request, result.message)
-            return redirect("ledger:home")
+            return redirect("ledger:close", label=label)  # what the close did, budget by budget
     pol = policy.load(authority.slug)
     refusal = None if period.is_closed else services.close_refusal(authority, period)
     # The version a month was closed under is kept as data; people read which rules those were.
     closed_under = pol.label if period.policy_version == pol.version else "the money rules in force when it was closed"
-    context = {"form": form, "period": period, "policy": pol, "refusal": refusal, "closed_under": closed_under}
+    context: dict[str, Any] = {"form": form, "period": period, "policy": pol, "refusal": refusal,
+                               "closed_under": closed_under}  # fmt: skip
+    if period.is_closed:
+        lines = CloseLine.objects.filter(period=period)
+        context["totals"] = lines.aggregate(
+            budgets=Count("id"), unspent=Sum("unspent_pence", default=0), kept=Sum("kept_pence", default=0),
+            clawed=Sum("clawed_back_pence", default=0),
+        )  # fmt: skip
+        page, query_string = paged(request, lines.order_by("budget__person__family_name", "budget__person__given_name", "budget_id"))
+        names = labels.budget_names(line.budget_id for line in page)
+        context.update(page=page, query_string=query_string, lines=[(names.get(line.budget_id, ""), line) for line in page])
     return render(request, "ledger/close.html", context, status=400 if form.errors else 200)
 
 

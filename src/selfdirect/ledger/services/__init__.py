@@ -36,6 +36,7 @@ from .runs import (
     NOT_AGREED_REASON,
     RUN_LEASE,
     RunBusy,
+    RunMoney,
     RunRefused,
     due_instalments,
     execute_run,
@@ -43,6 +44,7 @@ from .runs import (
     payment_file,
     reconciliation,
     remittances,
+    run_money,
     start_run,
 )
 from .spending import (
@@ -76,6 +78,7 @@ __all__ = [
     "CloseResult",
     "NeedsConfirmation",
     "RunBusy",
+    "RunMoney",
     "RunRefused",
     "agree_budget",
     "assess_charge",
@@ -107,6 +110,7 @@ __all__ = [
     "record_spend",
     "record_spends",
     "remittances",
+    "run_money",
     "reverse_transaction",
     "schedule_phases_total",
     "start_run",

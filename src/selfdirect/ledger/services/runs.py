@@ -436,6 +436,31 @@ def remittances(run: PaymentRun) -> list[dict[str, Any]]:
     return list(grouped.values())
 
 
+class RunMoney(NamedTuple):
+    """Where a run's money went, so the run's total and its payment file's total can be told apart:
+    the instalments paid, less the contributions kept back from the cash (net charging), is what the
+    file sends to the bank. Contributions charged gross are invoiced to the person instead."""
+
+    instalments_pence: int
+    kept_back_pence: int
+    invoiced_pence: int
+    file_pence: int
+    payees: int
+
+
+def run_money(run: PaymentRun) -> RunMoney:
+    legs = Leg.objects.filter(transaction__payment__run=run)
+
+    def total(code: str, side: str) -> int:
+        return int(legs.filter(account__code=code, side=side).aggregate(s=Sum("amount"))["s"] or 0)
+
+    invoiced = total("contrib_due", "D")
+    lines = PaymentLine.objects.filter(payment__run=run)
+    file_total = int(lines.aggregate(s=Sum("amount_pence"))["s"] or 0)
+    payees = lines.values("payee_name", "payee_account").distinct().count()
+    return RunMoney(run.paid_pence, total("contrib_income", "C") - invoiced, invoiced, file_total, payees)
+
+
 def reconciliation(authority: Authority) -> list[dict[str, Any]]:
     """Each payment run's file total against the ledger's bank credits for the same payments."""
     rows = []
