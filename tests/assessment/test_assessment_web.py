@@ -74,6 +74,12 @@ def test_person_completes_the_self_assessment_and_sees_an_explained_indicative_b
     assert "indicative budget" in budget.lower() and "may be different" in budget
     assert north_2026.label in budget and north_2026.version_id not in budget  # its title and date
     assert "care_points" not in budget  # no staff derivation for the person
+    # What happens next, with the way to the plan from the person's own record.
+    steps = budget.split('data-testid="next-steps"')[1].split("</ol>")[0]
+    assert "You write a support plan" in steps and f'href="/people/{person.pk}/"' in steps
+    assert "Your indicative budget" in budget
+    staff = client_for(world.north.users[Role.ASSESSOR]).get(sent["Location"]).content.decode()
+    assert 'data-testid="next-steps"' not in staff  # written to the person, not to their worker
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.SUBMITTED and assessment.derived_band == "substantial"
 
@@ -282,3 +288,22 @@ def test_free_text_in_the_assessor_comparison(world, north_2026):
     assert ok.status_code == 302
     page = client.get(f"/assessment/{a.pk}/").content.decode()
     assert page.count('data-testid="differs"') == 1 and "Church on Sundays matters; transport needed." in page
+
+
+def test_questions_show_their_part_and_number_questions_their_unit_and_range(world, north_2026):
+    """Progress by part (area of life), which answers cannot move: "question 1 of 19" became "4 of
+    22" once a yes opened more questions. A number says what it counts, after the box and in the
+    hint a screen reader reads (the suffix is hidden from it, as GOV.UK's is)."""
+    a = make_assessment(world.north.self_person, north_2026, {"client_group": "older_people"})
+    client = client_for(world.north.users[Role.PERSON])
+    parts = len(services.policy_of(a).domains)
+    age = client.get(f"/assessment/{a.pk}/questions/age/").content.decode()
+    assert f"Part 1 of {parts}: About you" in age and "question" not in age.split("<h1")[1].split("</h1>")[0].lower()
+    assert 'govuk-input__suffix" aria-hidden="true">years</div>' in age
+    assert "Enter a whole number of years, from 18 to 120" in age and 'aria-describedby="answer-hint "' in age
+    before = client.get(f"/assessment/{a.pk}/questions/pc_trigger/").content.decode()
+    client.post(f"/assessment/{a.pk}/questions/age/", {"answer": "80"})
+    client.post(f"/assessment/{a.pk}/questions/pc_trigger/", {"answer": "yes"})  # opens three more questions
+    after = client.get(f"/assessment/{a.pk}/questions/pc_trigger/").content.decode()
+    caption = re.compile(r"Part \d+ of \d+: [^<]+")
+    assert caption.findall(before) == caption.findall(after) == [f"Part 2 of {parts}: Looking after yourself"]

@@ -139,6 +139,24 @@ def next_url(assessment: Assessment, after: str | None = None) -> str:
     return reverse("assessment:check", args=[assessment.pk])
 
 
+def number_hint(q: Any) -> str:
+    """What a number question takes, in words a screen reader also reads (the unit after the box is
+    hidden from it, as GOV.UK's suffix is): "Enter a whole number of hours a week, from 0 to 168".
+    The question's place is shown by part (its area of life), which stays the same as answers open
+    or close questions, unlike a count of questions ("question 1 of 19", then "4 of 22")."""
+    if q.type != "number":
+        return ""
+    kind = "a whole number" if not q.decimals else f"a number with up to {q.decimals} decimal places"
+    if q.unit:
+        kind += f" of {q.unit}"
+    low, high = (f"{v.normalize():f}" if v is not None else None for v in (q.min, q.max))
+    if low is not None and high is not None:
+        return f"Enter {kind}, from {low} to {high}"
+    if low is not None:
+        return f"Enter {kind}, {low} or more"
+    return f"Enter {kind}" + (f", {high} at most" if high is not None else "")
+
+
 def _answer_from_post(q: Any, request: AuthedRequest) -> tuple[Any, str | None]:
     """The raw answer from the form, or a GOV.UK error message."""
     if q.type == "multiple_choice":
@@ -199,6 +217,7 @@ def question(request: AuthedRequest, pk: int, qid: str) -> HttpResponse:
         if position > 0
         else reverse("assessment:start", args=[assessment.person_id])
     )
+    domain_ids = list(policy.domains)
     selected = value if isinstance(value, list) else [value]
     if q.type == "yes_no":
         selected = ["yes" if v in (True, "yes") else "no" if v in (False, "no") else v for v in selected]
@@ -206,7 +225,8 @@ def question(request: AuthedRequest, pk: int, qid: str) -> HttpResponse:
         request, "assessment/question.html",
         {"assessment": assessment, "q": q, "domain": domain, "error": error, "value": value if value is not None else "",
          "selected": [str(s) for s in selected if s is not None], "back": back,
-         "number": position + 1, "count": len(ids)},
+         "part": domain_ids.index(policy.question_domain[qid]) + 1, "parts": len(domain_ids),
+         "number_hint": number_hint(q)},
         status=400 if error else 200,
     )  # fmt: skip
 

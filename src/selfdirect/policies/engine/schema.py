@@ -73,6 +73,7 @@ class Question(_Model):
     min: Decimal | None = None
     max: Decimal | None = None
     decimals: int = Field(default=0, ge=0, le=2)
+    unit: str | None = Field(default=None, max_length=40)  # what a number counts, after the box: "hours a week"
     max_length: int = Field(default=2000, ge=1)
 
 
