@@ -92,7 +92,15 @@ def test_drafts_are_saved_and_resumed(world, north_2026):
     again = client.get(f"/assessment/people/{person.pk}/self/")
     assert b"Continue your self-assessment" in again.content
     resumed = client.post(f"/assessment/people/{person.pk}/self/")["Location"]
-    assert resumed.endswith("/questions/age/")
+    # Age is not asked: the record's date of birth (17 May 1950) gives 75 on 1 May 2026.
+    assert resumed.endswith("/questions/pc_trigger/")
+    draft = Assessment.objects.get(person=person)
+    assert draft.person_answers == {"client_group": "older_people", "age": "75"}
+    check = client.get(f"/assessment/{draft.pk}/check/").content.decode()
+    assert "From the date of birth on your record" in check
+    # Changed by the person, it is their answer, and no longer said to come from the record.
+    client.post(f"/assessment/{draft.pk}/questions/age/", {"answer": "76"})
+    assert "From the date of birth on your record" not in client.get(f"/assessment/{draft.pk}/check/").content.decode()
     assert Assessment.objects.filter(person=person).count() == 1
 
 
@@ -307,3 +315,14 @@ def test_questions_show_their_part_and_number_questions_their_unit_and_range(wor
     after = client.get(f"/assessment/{a.pk}/questions/pc_trigger/").content.decode()
     caption = re.compile(r"Part \d+ of \d+: [^<]+")
     assert caption.findall(before) == caption.findall(after) == [f"Part 2 of {parts}: Looking after yourself"]
+
+
+def test_an_age_the_questionnaire_would_refuse_is_asked_not_filled_in(world, north_2026):
+    from selfdirect.people.models import Person
+
+    person = world.north.self_person
+    Person.objects.filter(pk=person.pk).update(date_of_birth=dt.date(2010, 1, 1))  # 16: below the minimum
+    client = client_for(world.north.users[Role.PERSON])
+    first = client.post(f"/assessment/people/{person.pk}/self/")["Location"]
+    assert client.post(first, {"answer": "older_people"})["Location"].endswith("/questions/age/")
+    assert Assessment.objects.get(person=person).person_answers == {"client_group": "older_people"}

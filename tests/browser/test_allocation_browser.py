@@ -44,13 +44,15 @@ def answer_questions(page, problems, axe):
         if "/questions/" not in page.url:
             return
         qid = page.url.rstrip("/").rsplit("/", 1)[-1]
-        if qid == "age":  # a wrong answer first: the GOV.UK error message at the field
-            page.get_by_label("How old are you?").fill("12")
+        assert qid != "age", "the age is known from the date of birth: it is not asked"
+        if qid == "tc_home_care_hours":  # a wrong answer first: the GOV.UK error message at the field
+            page.locator("#answer").fill("500")
             with page.expect_navigation():
                 page.get_by_role("button", name="Save and continue").click()
-            assert "Must be at least 18" in page.locator(".govuk-error-summary").inner_text()
+            assert "Must be at most 100" in page.locator(".govuk-error-summary").inner_text()
             assert page.title().startswith("Error:")
             problems.extend(axe(page))
+            page.locator("#answer").fill("")  # optional: left blank, as before
         if qid == "anything_else_text":  # free text: a textarea with a character count, no points
             expect(page.locator("textarea#answer")).to_have_count(1)
             page.locator("#answer").fill("Mornings are hard.")

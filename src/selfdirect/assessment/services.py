@@ -52,13 +52,28 @@ def start_assessment(actor: User | None, person: Person, on: dt.date | None = No
     version = policy_in_force(person.authority_id, on)
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            authority_id=person.authority_id, person=person, policy_version=version, on=on, created_by=actor
+            authority_id=person.authority_id, person=person, policy_version=version, on=on, created_by=actor,
+            person_answers=answers_from_record(policy_for(version), person, on),
         )
         audit.record(
             actor=actor, authority=person.authority, action=AuditAction.CREATE, obj=assessment,
             reason=f"Assessment started under {version.label}", person_id=person.pk,
         )  # fmt: skip
     return assessment
+
+
+def answers_from_record(policy: engine.Policy, person: Person, on: dt.date) -> dict[str, Any]:
+    """The answers the person's record already gives (a question's ``from_record``), so they are
+    filled in rather than asked; one the question would refuse (an age below its minimum) is left
+    to be asked."""
+    known = {"age": Decimal(person.age_on(on))} if person.date_of_birth else {}
+    answers = {}
+    for q in policy.questions.values():
+        if q.from_record in known:
+            norm, problem = normalise_answer(q, known[q.from_record])
+            if not problem:
+                answers[q.id] = to_stored(norm)
+    return answers
 
 
 def to_stored(value: Any) -> Any:

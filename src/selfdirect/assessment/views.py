@@ -234,12 +234,14 @@ def question(request: AuthedRequest, pk: int, qid: str) -> HttpResponse:
 def _answer_rows(assessment: Assessment, policy: engine.Policy) -> list[dict[str, Any]]:
     sections: list[dict[str, Any]] = []
     shown = {q.id for q in engine.applicable_questions(policy, assessment.person_answers)}
+    known = services.answers_from_record(policy, assessment.person, assessment.on)
     for d in policy.model.questionnaire.domains:
         rows = []
         for q in [*d.triggers, *d.questions]:
             if q.id in shown:
                 answer = services.display_answer(q, assessment.person_answers.get(q.id))
-                rows.append({"q": q, "answer": answer, "answered": q.id in assessment.person_answers})
+                rows.append({"q": q, "answer": answer, "answered": q.id in assessment.person_answers,
+                             "from_record": q.id in known and known[q.id] == assessment.person_answers.get(q.id)})
         if rows:
             sections.append({"title": d.person_title or d.title, "rows": rows})
     return sections

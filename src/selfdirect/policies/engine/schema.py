@@ -74,6 +74,9 @@ class Question(_Model):
     max: Decimal | None = None
     decimals: int = Field(default=0, ge=0, le=2)
     unit: str | None = Field(default=None, max_length=40)  # what a number counts, after the box: "hours a week"
+    # What the person's record already says, so it is filled in and not asked: "age" (whole years on
+    # the day of the assessment, from the date of birth). The person can still change it.
+    from_record: Literal["age"] | None = None
     max_length: int = Field(default=2000, ge=1)
 
 
