@@ -172,3 +172,12 @@ def test_reviews_due_and_check_backs_can_be_searched_for_one_person(demo, settin
     refusals = assessor.get(f"/plans/refusals/?q={person.family_name}+{person.given_name}").content.decode()
     listed = re.findall(r"<td class=\"govuk-table__cell\">([A-Z]{2}\d{6})</td>", refusals)
     assert person.reference in listed and not {o.reference for o in others} & set(listed)
+
+
+def test_a_persons_own_record_speaks_to_them_as_you(demo):
+    me = Person.objects.filter(authority__slug="northshire", user__username=username("northshire", Role.PERSON)).get()
+    own = signed_in("northshire", Role.PERSON).get(f"/people/{me.pk}/").content.decode()
+    assert "Your record, " in own and "How to contact you" in own and "People who act for you" in own
+    assert "How to contact them" not in own and "Your details" in own
+    staff = signed_in("northshire", Role.ASSESSOR).get(f"/people/{me.pk}/").content.decode()
+    assert "How to contact them" in staff and "Your record" not in staff

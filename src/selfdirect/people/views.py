@@ -82,6 +82,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_list": bool(request.roles & LIST_ROLES),
         "representatives": person.representatives.select_related("user"),
         "today": timezone.localdate(),
+        "is_self": person.user_id is not None and person.user_id == user.pk,  # the page speaks to "you"
     }
     if context["can_case"]:
         context["contacts"] = person.contacts.select_related("recorded_by")[:10]
