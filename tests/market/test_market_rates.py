@@ -27,7 +27,11 @@ def test_sunday_23_00_uses_the_night_rate_by_precedence(home_care):
     quote = rates.quote(home_care, at(2026, 4, 5, 23, 0))
     assert (quote.pence, quote.band) == (1800, "night")
     assert rates.rate_for(home_care, at(2026, 4, 5, 23, 0)) == 1800
-    assert "night, weekend" in quote.explanation
+    assert quote.explanation == (
+        "£18.00 per hour: the night rate of the rate table from 1 April 2026. Sunday 5 April 2026 at 23:00 falls "
+        "in night and weekend; where several apply, the first in this order is used: bank holiday, night, weekend, "
+        "evening, standard."
+    )
 
 
 def test_a_bank_holiday_overrides_the_night_rate(home_care):

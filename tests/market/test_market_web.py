@@ -205,3 +205,27 @@ def test_api_links_a_provider_user_once_and_only_a_provider_user_of_this_authori
     assert ProviderMembership.objects.filter(provider=provider).count() == 1
     listed = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert [u["user_id"] for u in listed] == [provider_user.pk]
+
+
+def test_which_rate_applies_takes_a_date_in_boxes_and_a_24_hour_time(market, world):
+    service = market.north.providers[0].services.get(name="Home care")
+    client = client_for(world.north.users["finance"])
+    url = f"/market/services/{service.pk}/"
+    blank = client.get(url).content.decode()
+    assert 'name="on_0"' in blank and 'name="at"' in blank and "govuk-error-summary" not in blank
+    # Sunday 5 April 2026, 23:00: the night rate, by precedence over the weekend's.
+    page = client.get(url, {**date("on", "5", "4", "2026"), "at": "23:00"}).content.decode()
+    assert 'data-testid="quote"><strong>£18.00</strong>' in page
+    # An address from before the boxes still answers, with the boxes filled in.
+    old = client.get(url, {"at": "2026-04-05T23:00"}).content.decode()
+    assert 'data-testid="quote"><strong>£18.00</strong>' in old and 'name="on_0" id="id_on_0" value="5"' in old
+    for query, message in [
+        ({**date("on", "5", "4", "2026"), "at": "11pm"}, "Enter a time like 23:00"),
+        ({**date("on", "31", "2", "2026"), "at": "23:00"}, "Date must be a real date"),
+        ({**date("on"), "at": "23:00"}, "Enter the date the hour starts"),
+        ({"at": "nonsense"}, "Enter the date the hour starts"),
+    ]:
+        response = client.get(url, query)
+        assert response.status_code == 400, query
+        text = response.content.decode()
+        assert message in text and "govuk-error-summary" in text and 'data-testid="quote"' not in text, query

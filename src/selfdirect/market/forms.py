@@ -384,3 +384,20 @@ class ProvidersImportForm(ReasonMixin):
         super().__init__(*args, **kwargs)
         self.order_fields(["file", "reason"])
         self.fields["reason"].label = "Where do these providers and rates come from?"
+
+
+class QuoteForm(GovukForm):
+    """Which rate applies to the hour that starts at a moment: a date in three boxes (the GOV.UK date
+    input) and a time on the 24-hour clock."""
+
+    on = GovukDateField(label="Date the hour starts")
+    at = forms.TimeField(
+        label="Time the hour starts", help_text="On the 24-hour clock, for example 23:00",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"required": "Enter the time the hour starts", "invalid": "Enter a time like 23:00"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].error_messages["required"] = "Enter the date the hour starts"
+        self.fields["at"].widget.attrs.update({"width": "5", "autocomplete": "off"})

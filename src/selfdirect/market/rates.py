@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from selfdirect.core.dates import format_date
 from selfdirect.core.money import format_pence, round_pence
 
 from .constants import ENHANCED_BANDS, Band
@@ -112,7 +113,7 @@ def holidays_for(service: Service) -> set[dt.date]:
 def table_for(service: Service, day: dt.date) -> RateTable:
     table = service.rate_table_on(day)
     if table is None:
-        raise NoRate(f"{service.name} has no rates for {day:%d %B %Y}")
+        raise NoRate(f"{service.name} has no rates for {format_date(day)}")
     return table
 
 
@@ -137,9 +138,9 @@ def quote(service: Service, start: dt.datetime, end: dt.datetime | None = None) 
     member = bands_at(table, start, holidays)
     why = (
         f"{format_pence(pence)} per {service.unit}: the {Band(band).label.lower()} rate of the rate table "
-        f"from {table.starts_on:%d %B %Y}. At {start:%A %d %B %Y %H:%M} the time is in "
-        f"{', '.join(Band(b).label.lower() for b in member) or 'no enhanced band'}; "
-        f"precedence is {' > '.join(order)}."
+        f"from {format_date(table.starts_on)}. {start:%A} {format_date(start.date())} at {start:%H:%M} falls in "
+        f"{' and '.join(Band(b).label.lower() for b in member) or 'no enhanced band'}; where several apply, the "
+        f"first in this order is used: {', '.join(Band(b).label.lower() for b in order)}."
     )
     return Quote(pence, band, table.pk, table.starts_on, why)
 

@@ -3,6 +3,7 @@ checks the action's permission (403) and calls a service; invalid forms answer 4
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -346,25 +347,31 @@ def service_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def service_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     service = _service(request, pk)
     quote = None
-    quote_error = ""
-    at = request.GET.get("at", "")
-    if at:
+    data = request.GET.copy()
+    if "at" in data and "on_0" not in data:
+        # An address written before the date boxes (?at=2026-04-05T23:00): read into the boxes.
         try:
-            moment = parse_moment(at)
-            quote = rates.quote(service, timezone.make_aware(moment) if timezone.is_naive(moment) else moment)
+            moment = parse_moment(data.get("at", ""))
         except ValueError:
-            quote_error = "Enter a date and a 24-hour time like 5 4 2026 23:00"
+            data.update({"on_0": "", "on_1": "", "on_2": ""})
+        else:
+            data.update({"on_0": str(moment.day), "on_1": str(moment.month), "on_2": str(moment.year),
+                         "at": f"{moment:%H:%M}"})  # fmt: skip
+    form = forms.QuoteForm(data if "on_0" in data else None)
+    if form.is_bound and form.is_valid():
+        moment = dt.datetime.combine(form.cleaned_data["on"], form.cleaned_data["at"])
+        try:
+            quote = rates.quote(service, timezone.make_aware(moment))
         except rates.NoRate as exc:
-            quote_error = str(exc)
+            form.add_error(None, str(exc))
     context = {
         "service": service,
         "tables": service.rate_tables.all(),
         "can_edit": request.user.has_perm("market.change_provider", service.provider),
         "quote": quote,
-        "quote_error": quote_error,
-        "at": at,
+        "form": form,
     }
-    return render(request, "market/service.html", context, status=400 if quote_error else 200)
+    return render(request, "market/service.html", context, status=400 if form.errors else 200)
 
 
 @login_required
