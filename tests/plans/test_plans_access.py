@@ -96,3 +96,22 @@ def test_invitations_follow_who_each_is_addressed_to(world, referred):
         found = set(access.invitation_scope(user, side.authority))
         assert found == expected.get(role, set()), role
         assert set(services.visible_invitations(user, referred)) == found, role
+
+
+def test_a_workers_home_lists_their_plans_waiting_for_the_panel_and_what_it_decided(world, referred):
+    from helpers import client_for
+
+    side = world.north
+    person = side.self_person
+    home = client_for(side.users[Role.ASSESSOR]).get("/").content.decode()
+    section = home.split('data-testid="panel-decisions"')[1].split("</section>")[0]
+    assert "Waiting for the panel’s decision (1)" in section and f"{person}</a> ({person.reference}), on the agenda" in section
+    services.apply_transition(side.users[Role.PANEL], referred, "panel_conditions", "Risks understood",
+                              data={"conditions": "A falls assessment within 4 weeks"}, today=DAY)  # fmt: skip
+    home = client_for(side.users[Role.ASSESSOR]).get("/").content.decode()
+    section = home.split('data-testid="panel-decisions"')[1].split("</section>")[0]
+    assert "Waiting for" not in section
+    assert f"({person.reference}): approved with conditions on" in section and "A falls assessment" in section
+    # Nobody else's queue: another authority's worker, and finance, see no such section.
+    for user in (world.south.users[Role.ASSESSOR], side.users[Role.FINANCE]):
+        assert 'data-testid="panel-decisions"' not in client_for(user).get("/").content.decode()

@@ -19,6 +19,7 @@ class PlansConfig(AppConfig):
         registry.home_section(home.sign_off, order=20)
         registry.home_section(home.reviews, order=21)
         registry.home_section(home.refusals, order=22)
+        registry.home_section(home.panel_decisions, order=24)
         registry.home_section(home.to_deploy, order=23)
         registry.home_section(home.panel, order=30)
         registry.home_section(home.appeals, order=31)

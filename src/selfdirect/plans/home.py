@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -50,6 +51,31 @@ def reviews(request: AuthedRequest) -> Section:
         "notices_ending": list(ending[:20]),
         "today": timezone.localdate(),
     }
+
+
+PANEL_NEWS_DAYS = 30
+
+
+def panel_decisions(request: AuthedRequest) -> Section:
+    """A worker's plans at the risk enablement panel: those waiting for its decision, and what it
+    decided in the last PANEL_NEWS_DAYS days (a decision with conditions, or a plan not approved, is
+    the worker's to take up with the person)."""
+    if not request.roles & {Role.ASSESSOR, Role.PLANNER} or request.authority is None:
+        return None
+    visible = plans_scope(request.user, request.authority)
+    referrals = referral_scope(request.user, request.authority).filter(plan__in=visible)
+    waiting = referrals.filter(decision="", plan__state=PlanState.REFERRED).select_related("plan__person", "meeting")
+    since = timezone.now() - dt.timedelta(days=PANEL_NEWS_DAYS)
+    decided = (
+        referrals.exclude(decision="").filter(decided_at__gte=since).select_related("plan__person")
+        .order_by("-decided_at", "-pk")
+    )  # fmt: skip
+    if not waiting.exists() and not decided.exists():
+        return None
+    return "plans/home/panel_decisions.html", {
+        "waiting": list(waiting[:20]), "waiting_count": waiting.count(),
+        "decided": list(decided[:20]), "days": PANEL_NEWS_DAYS,
+    }  # fmt: skip
 
 
 def to_deploy(request: AuthedRequest) -> Section:
