@@ -23,6 +23,7 @@ NOT_LISTED = {
     "core.Membership": "a user's roles: read through User.roles_in, never listed by a page",
     "core.AuditEvent": "read only as a person's history, whose scope is the person's (people.access)",
     "core.ApiToken": "each token belongs to its holder; pages show the signed-in user's own",
+    "core.AuthorityPage": "a council's public pages (accessibility, privacy, cookies), read through core.pages",
 }
 
 # What a query starts with: a manager method that reads rows.

@@ -15,6 +15,8 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("authority/", core_views.switch_authority, name="switch-authority"),
     path("audit/", core_views.audit_log, name="audit"),
+    path("about/<str:kind>/", core_views.info_page, name="info"),
+    path("about/<str:kind>/edit/", core_views.info_page_edit, name="info-edit"),
     path("people/", include("selfdirect.people.urls")),
     path("money/", include("selfdirect.ledger.urls")),
     path("assessment/", include("selfdirect.assessment.urls")),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from . import registry
 from .constants import STAFF_ROLES, Role
+from .models import Authority, AuthorityPage
 
 
 def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, Any]]:
@@ -23,8 +24,14 @@ def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, An
 def authority(request: HttpRequest) -> dict[str, Any]:
     """Show, on every page, which authority the user acts for and in which role."""
     roles: frozenset[str] = getattr(request, "roles", frozenset())
+    current = getattr(request, "authority", None)
+    user = getattr(request, "user", None)
+    if current is None and (user is None or not user.is_authenticated) and request.GET.get("council"):
+        # A public page for one council (the directory, its footer's pages): its name in the header.
+        current = Authority.objects.filter(slug=request.GET["council"]).first()
     context: dict[str, Any] = {
-        "current_authority": getattr(request, "authority", None),
+        "current_authority": current,
+        "footer_pages": AuthorityPage.Kind.choices,
         "current_roles": roles,
         "current_role_labels": [Role(r).label for r in sorted(roles)],
         # The API documentation is for the council's staff and their systems, not the people they support.
@@ -33,7 +40,6 @@ def authority(request: HttpRequest) -> dict[str, Any]:
     }
     # An error page can be drawn before the authentication middleware has run (an unknown Host
     # header is refused by an earlier middleware): then there is no user to show.
-    user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["nav_items"] = navigation(request, roles)
         context["user_authority_count"] = user.authorities().count()

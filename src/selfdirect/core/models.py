@@ -31,6 +31,29 @@ class Authority(models.Model):
         return self.name
 
 
+class AuthorityPage(models.Model):
+    """A page of the council's own words, linked from every page's footer: its accessibility
+    statement, privacy notice and cookies page. Until the council writes its own, a starting text
+    naming the council is shown (core/templates/core/info/)."""
+
+    class Kind(models.TextChoices):
+        ACCESSIBILITY = "accessibility", "Accessibility statement"
+        PRIVACY = "privacy", "Privacy notice"
+        COOKIES = "cookies", "Cookies"
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="pages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    body = models.TextField(help_text="Paragraphs separated by a blank line")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["authority", "kind"], name="core_authority_page_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.authority}"
+
+
 class User(AbstractUser):
     """A person who signs in. What they may see depends on their memberships, not on this row."""
 

@@ -11,14 +11,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from . import dbbusy, registry, throttle
+from . import dbbusy, pages, registry, throttle
 from .constants import Role
+from .forms import ReasonMixin
 from .http import AuthedRequest, is_api, paged, problem_response
 from .middleware import SESSION_KEY
-from .models import AuditEvent, Authority
+from .models import AuditEvent, Authority, AuthorityPage
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -142,3 +143,53 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     events = AuditEvent.objects.filter(authority=authority).select_related("actor")
     page, _ = paged(request, events, per_page=50)
     return render(request, "core/audit_log.html", {"page": page})
+
+
+def _page_kind(kind: str) -> str:
+    if kind not in AuthorityPage.Kind.values:
+        raise Http404("no such page")
+    return str(AuthorityPage.Kind(kind).label)
+
+
+def _page_authority(request: AuthedRequest) -> Authority | None:
+    """Whose page: the signed-in user's authority, or the council a public page names (?council=)."""
+    if getattr(request, "authority", None) is not None:
+        return request.authority
+    return Authority.objects.filter(slug=request.GET.get("council", "")).first()
+
+
+def info_page(request: AuthedRequest, kind: str) -> HttpResponse:
+    """The council's accessibility statement, privacy notice or cookies page: open to everyone."""
+    title = _page_kind(kind)
+    authority = _page_authority(request)
+    text, updated = pages.text_of(authority, kind)
+    return render(request, "core/info_page.html", {
+        "kind": kind, "title": title, "blocks": pages.blocks(text), "updated": updated,
+        "authority_name": authority.name if authority else "Care and support budgets",
+        "can_edit": authority is not None and Role.ADMIN in getattr(request, "roles", ()),
+    })  # fmt: skip
+
+
+class PageForm(ReasonMixin):
+    body = forms.CharField(label="The page", widget=forms.Textarea(attrs={"rows": 20}), max_length=pages.MAX_BODY)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["body", "reason"])
+
+
+@login_required
+def info_page_edit(request: AuthedRequest, kind: str) -> HttpResponse:
+    """An administrator writes the council's own text for the page."""
+    title = _page_kind(kind)
+    if request.authority is None or Role.ADMIN not in request.roles:
+        raise PermissionDenied("only the authority's administrators change its pages")
+    text, _ = pages.text_of(request.authority, kind)
+    form = PageForm(request.POST or None, initial={"body": text})
+    if request.method == "POST" and form.is_valid():
+        pages.save(request.user, request.authority, kind, form.cleaned_data["body"], form.cleaned_data["reason"])
+        messages.success(request, f"The {title.lower()} is saved")
+        return redirect("info", kind=kind)
+    return render(request, "core/info_edit.html", {"form": form, "kind": kind, "title": title,
+                                                   "authority_name": request.authority.name},
+                  status=400 if form.errors else 200)  # fmt: skip
