@@ -14,7 +14,8 @@ from selfdirect.core.constants import Role
 from selfdirect.core.demo import DEMO_PASSWORD
 from walk_support import walk
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The walk runs on committed demo data (flushable_db, through the demo fixture); the measure needs no database.
+pytestmark = pytest.mark.browser
 
 WIDTHS = (320, 1280)
 PAGES_PER_ROLE = 60
