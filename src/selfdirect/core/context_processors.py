@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from . import registry
 from .constants import STAFF_ROLES, Role
-from .models import Authority, AuthorityPage
+from .http import page_authority
+from .models import AuthorityPage
 
 
 def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, Any]]:
@@ -24,13 +25,10 @@ def navigation(request: HttpRequest, roles: frozenset[str]) -> list[dict[str, An
 def authority(request: HttpRequest) -> dict[str, Any]:
     """Show, on every page, which authority the user acts for and in which role."""
     roles: frozenset[str] = getattr(request, "roles", frozenset())
-    current = getattr(request, "authority", None)
     user = getattr(request, "user", None)
-    if current is None and (user is None or not user.is_authenticated) and request.GET.get("council"):
-        # A public page for one council (the directory, its footer's pages): its name in the header.
-        current = Authority.objects.filter(slug=request.GET["council"]).first()
     context: dict[str, Any] = {
-        "current_authority": current,
+        # On a public page for one council (the directory, its footer's pages), that council's name.
+        "current_authority": page_authority(request),
         "footer_pages": AuthorityPage.Kind.choices,
         "current_roles": roles,
         "current_role_labels": [Role(r).label for r in sorted(roles)],

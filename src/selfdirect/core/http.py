@@ -76,6 +76,21 @@ def current_authority(request: HttpRequest) -> Authority:
     return authority
 
 
+def page_authority(request: HttpRequest) -> Authority | None:
+    """Whose page this is: the authority the request acts for, or, on a public page, the council
+    it names (``?council=northshire``); None when neither. Looked up once a request (the page and
+    its header both ask)."""
+    authority = getattr(request, "authority", None)
+    if authority is not None:
+        return authority
+    if not hasattr(request, "_named_council"):
+        from .models import Authority
+
+        slug = request.GET.get("council", "")
+        request._named_council = Authority.objects.filter(slug=slug).first() if slug else None  # type: ignore[attr-defined]
+    return request._named_council  # type: ignore[attr-defined]
+
+
 def require(request: HttpRequest, perm: str, obj: Any) -> None:
     """Refuse with 403 unless the user has ``perm`` on ``obj`` (an object they can already see):
     the one check pages, the API and the CLI's adapters share."""

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from . import dbbusy, pages, registry, throttle
 from .constants import Role
 from .forms import ReasonMixin
-from .http import AuthedRequest, is_api, paged, problem_response
+from .http import AuthedRequest, is_api, page_authority, paged, problem_response
 from .middleware import SESSION_KEY
 from .models import AuditEvent, Authority, AuthorityPage
 
@@ -151,17 +151,10 @@ def _page_kind(kind: str) -> str:
     return str(AuthorityPage.Kind(kind).label)
 
 
-def _page_authority(request: AuthedRequest) -> Authority | None:
-    """Whose page: the signed-in user's authority, or the council a public page names (?council=)."""
-    if getattr(request, "authority", None) is not None:
-        return request.authority
-    return Authority.objects.filter(slug=request.GET.get("council", "")).first()
-
-
 def info_page(request: AuthedRequest, kind: str) -> HttpResponse:
     """The council's accessibility statement, privacy notice or cookies page: open to everyone."""
     title = _page_kind(kind)
-    authority = _page_authority(request)
+    authority = page_authority(request)
     text, updated = pages.text_of(authority, kind)
     return render(request, "core/info_page.html", {
         "kind": kind, "title": title, "blocks": pages.blocks(text), "updated": updated,

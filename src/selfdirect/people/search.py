@@ -3,7 +3,10 @@ NHS number. One filter for every list of people (or of things about people) that
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
+from django.http import HttpRequest
 
 
 def matching(q: str, via: str = "") -> Q:
@@ -17,3 +20,10 @@ def matching(q: str, via: str = "") -> Q:
             | Q(**{f"{via}nhs_number": word.replace("-", "")})
         )  # fmt: skip
     return terms
+
+
+def searched(request: HttpRequest, items: Any, via: str = "") -> tuple[Any, str]:
+    """``items`` narrowed to the people the list's search box (``?q=``) asks for, and what was
+    typed (stripped), for the page to show back and the paging links to keep."""
+    q = request.GET.get("q", "").strip()
+    return (items.filter(matching(q, via)) if q else items), q

@@ -50,12 +50,9 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     scope = people_scope(request.user, request.authority)
     if request.authority is None or not request.roles & LIST_ROLES:
         raise PermissionDenied("people list")
-    q = request.GET.get("q", "").strip()
+    people, q = search.searched(request, scope.select_related("team", "allocated_worker"))
     band = request.GET.get("band", "")
     group = request.GET.get("group", "")
-    people = scope.select_related("team", "allocated_worker")
-    if q:
-        people = people.filter(search.matching(q))
     if band in FacsBand.values:
         people = people.filter(facs_band=band)
     if group in ClientGroup.values:

@@ -135,15 +135,13 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
     finance_only = (
         Role.FINANCE in request.roles and not access.plans_scope(request.user, request.authority).exists()
     )
-    q = request.GET.get("q", "").strip()
-    plans = access.money_scope(request.user, request.authority).select_related("person").order_by(
+    ordered = access.money_scope(request.user, request.authority).select_related("person").order_by(
         "person__family_name", "person__given_name", "-created_at"
     )
+    plans, q = search.searched(request, ordered, via="person__")
     state = request.GET.get("state", "")
     if state in PlanState.values:
         plans = plans.filter(state=state)
-    if q:
-        plans = plans.filter(search.matching(q, via="person__"))
     page, query_string = paged(request, plans, keep={"q": q, "state": state})
     context: dict[str, Any] = {
         "page": page, "q": q, "state": state, "states": PlanState.choices, "finance_only": finance_only,
@@ -152,9 +150,9 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
     if request.roles & {Role.PERSON, Role.REPRESENTATIVE, Role.ASSESSOR, Role.PLANNER}:
         # People who may have a plan started and have none open (a plan that ended leaves room for the next).
         open_states = [s for s in PlanState.values if s != PlanState.ENDED]
-        candidates = people_scope(request.user, request.authority).exclude(support_plans__state__in=open_states)
-        if q:
-            candidates = candidates.filter(search.matching(q))
+        candidates, _ = search.searched(
+            request, people_scope(request.user, request.authority).exclude(support_plans__state__in=open_states)
+        )
         people_page, _ = paged(request, candidates.order_by("family_name", "given_name", "pk"), param="people_page")
         context["people_page"] = people_page
         context["people"] = [p for p in people_page if request.user.has_perm("plans.add_plan", p)]
@@ -632,10 +630,9 @@ def reviews_list(request: AuthedRequest) -> HttpResponse:
     visible = access.plans_scope(request.user, request.authority)
     days_text = request.GET.get("days", "60")
     days = min(int(days_text), 3650) if days_text.isdigit() else 60
-    due = services.reviews_due(request.authority, within_days=days).filter(plan__in=visible)
-    q = request.GET.get("q", "").strip()
-    if q:
-        due = due.filter(search.matching(q, via="plan__person__"))
+    due, q = search.searched(
+        request, services.reviews_due(request.authority, within_days=days).filter(plan__in=visible), via="plan__person__"
+    )
     page, query_string = paged(request, due, keep={"days": days_text, "q": q})
     return render(request, "plans/reviews.html", {"page": page, "query_string": query_string, "q": q,
                                                   "days": days, "today": timezone.localdate()})  # fmt: skip
@@ -646,10 +643,9 @@ def refusal_list(request: AuthedRequest) -> HttpResponse:
     if request.authority is None:
         raise PermissionDenied("no authority")
     require(request, "plans.see_refusals", request.authority)
-    refusals = access.refusal_scope(request.user, request.authority).select_related("person")
-    q = request.GET.get("q", "").strip()
-    if q:
-        refusals = refusals.filter(search.matching(q, via="person__"))
+    refusals, q = search.searched(
+        request, access.refusal_scope(request.user, request.authority).select_related("person"), via="person__"
+    )
     page, query_string = paged(request, refusals, keep={"q": q})
     return render(request, "plans/refusals.html", {"page": page, "query_string": query_string, "q": q,
                                                    "today": timezone.localdate()})  # fmt: skip
