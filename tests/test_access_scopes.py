@@ -24,6 +24,7 @@ NOT_LISTED = {
     "core.AuditEvent": "read only as a person's history, whose scope is the person's (people.access)",
     "core.ApiToken": "each token belongs to its holder; pages show the signed-in user's own",
     "core.AuthorityPage": "a council's public pages (accessibility, privacy, cookies), read through core.pages",
+    "core.AuthorityLogo": "a council's logo, public in its pages' header, read through core.logo",
 }
 
 # What a query starts with: a manager method that reads rows.

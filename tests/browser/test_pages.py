@@ -33,7 +33,7 @@ def pages_for(world, role):
             f"/people/{person.pk}/representatives/new/", f"/people/{person.pk}/representatives/{rep.pk}/",
             f"/people/{person.pk}/representatives/{rep.pk}/delete/", f"/people/{person.pk}/allocate/",
             f"/people/{person.pk}/delete/", "/people/teams/", f"/people/teams/{side.home_team.pk}/",
-            "/people/import/", "/audit/", "/api/v1/docs",
+            "/people/import/", "/audit/", "/api/v1/docs", "/council/", "/council/logo/",
         ]  # fmt: skip
     if role == Role.PERSON:
         return common + [

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import registry
+from . import logo, registry
 from .constants import STAFF_ROLES, Role
 from .http import page_authority
 from .models import AuthorityPage
@@ -26,9 +27,11 @@ def authority(request: HttpRequest) -> dict[str, Any]:
     """Show, on every page, which authority the user acts for and in which role."""
     roles: frozenset[str] = getattr(request, "roles", frozenset())
     user = getattr(request, "user", None)
+    current = page_authority(request)
     context: dict[str, Any] = {
         # On a public page for one council (the directory, its footer's pages), that council's name.
-        "current_authority": page_authority(request),
+        "current_authority": current,
+        "current_logo_url": functools.partial(logo.url_for, current),  # read when the header is drawn
         "footer_pages": AuthorityPage.Kind.choices,
         "current_roles": roles,
         "current_role_labels": [Role(r).label for r in sorted(roles)],

@@ -12,7 +12,7 @@ from django import forms
 from django.core import validators
 
 from .errors import ServiceError
-from .money import parse_pounds
+from .money import format_pence, parse_pounds
 
 
 class GovukDateWidget(forms.MultiWidget):
@@ -97,6 +97,12 @@ class PoundsField(forms.CharField):
         self.widget.attrs.setdefault("width", "10")
         self.widget.attrs["prefix"] = "£"
 
+    def prepare_value(self, value: Any) -> Any:
+        """Pence kept on a record, shown in the box as pounds to edit: 1550 -> "15.50"."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_pence(value, symbol=False, grouping=False)
+        return value
+
     def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if not text:
@@ -127,7 +133,7 @@ class GovukMessages:
     def defaults() -> frozenset[tuple[str, str]]:
         """Django's own messages, as (code, text): read once the translations are ready."""
         fields = (forms.Field(), forms.ChoiceField(), forms.MultipleChoiceField(), forms.IntegerField(),
-                  forms.DecimalField(), forms.FloatField())  # fmt: skip
+                  forms.DecimalField(), forms.FloatField(), forms.FileField())  # fmt: skip
         limits = [validators.MinValueValidator(0), validators.MaxValueValidator(0), validators.MaxLengthValidator(0)]
         return frozenset(
             [(code, str(message)) for field in fields for code, message in field.error_messages.items()]
@@ -153,7 +159,11 @@ class GovukMessages:
         what = label if label[:2].isupper() else label[0].lower() + label[1:]  # "NHS number" stays
         limit = (error.params or {}).get("limit_value")
         choosing = isinstance(field, forms.ChoiceField | forms.BooleanField)
-        if code == "required" and question:
+        if isinstance(field, forms.FileField) and code in ("required", "missing", "invalid"):
+            text = f"Select {what.removeprefix('upload ')}"  # "Upload a CSV file": "Select a CSV file"
+        elif isinstance(field, forms.FileField) and code == "empty":
+            text = "The file you chose is empty"
+        elif code == "required" and question:
             text = "Select an answer" if choosing else "Answer this question"
         elif code == "required":
             text = f"{'Select' if choosing else 'Enter'} {what}"
@@ -188,6 +198,7 @@ class ReasonMixin(GovukForm):
         help_text="This goes in the record's history, with your name and the time.",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=REASON_MAX_LENGTH,
+        error_messages={"required": "Say why you are making this change"},
     )
 
 
@@ -198,3 +209,14 @@ def apply_service_errors(form: Any, exc: ServiceError, names: Mapping[str, str] 
         name = (names or {}).get(key, key)
         for error in errors:
             form.add_error(name if name in form.fields else None, error)
+
+
+class LogoForm(ReasonMixin):
+    logo = forms.FileField(
+        label="Upload the logo", help_text="A PNG or JPEG image, smaller than 512 KB. It is shown 40 pixels high.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["logo", "reason"])

@@ -54,6 +54,22 @@ class AuthorityPage(models.Model):
         return f"{self.get_kind_display()} of {self.authority}"
 
 
+class AuthorityLogo(models.Model):
+    """The council's logo, shown in the header of every page of its service (public pages
+    included). Kept in the database, not on a disk, so every server of a deployment has it."""
+
+    authority = models.OneToOneField(Authority, on_delete=models.CASCADE, primary_key=True, related_name="logo")
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Logo of {self.authority}"
+
+
 class User(AbstractUser):
     """A person who signs in. What they may see depends on their memberships, not on this row."""
 

@@ -12,14 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
-from . import dbbusy, pages, registry, throttle
+from . import dbbusy, logo, pages, registry, throttle
 from .constants import Role
-from .forms import ReasonMixin
+from .errors import ServiceError
+from .forms import LogoForm, ReasonMixin, apply_service_errors
 from .http import AuthedRequest, is_api, page_authority, paged, problem_response
 from .middleware import SESSION_KEY
-from .models import AuditEvent, Authority, AuthorityPage
+from .models import AuditEvent, Authority, AuthorityLogo, AuthorityPage
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -171,18 +173,69 @@ class PageForm(ReasonMixin):
         self.order_fields(["body", "reason"])
 
 
+def _admin_authority(request: AuthedRequest) -> Authority:
+    if request.authority is None or Role.ADMIN not in request.roles:
+        raise PermissionDenied("only the authority's administrators change its service")
+    return request.authority
+
+
 @login_required
 def info_page_edit(request: AuthedRequest, kind: str) -> HttpResponse:
     """An administrator writes the council's own text for the page."""
     title = _page_kind(kind)
-    if request.authority is None or Role.ADMIN not in request.roles:
-        raise PermissionDenied("only the authority's administrators change its pages")
-    text, _ = pages.text_of(request.authority, kind)
+    authority = _admin_authority(request)
+    text, _ = pages.text_of(authority, kind)
     form = PageForm(request.POST or None, initial={"body": text})
     if request.method == "POST" and form.is_valid():
-        pages.save(request.user, request.authority, kind, form.cleaned_data["body"], form.cleaned_data["reason"])
+        pages.save(request.user, authority, kind, form.cleaned_data["body"], form.cleaned_data["reason"])
         messages.success(request, f"The {title.lower()} is saved")
         return redirect("info", kind=kind)
     return render(request, "core/info_edit.html", {"form": form, "kind": kind, "title": title,
-                                                   "authority_name": request.authority.name},
+                                                   "authority_name": authority.name},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+def council(request: AuthedRequest) -> HttpResponse:
+    """What the council shows of itself on every page: its logo and its footer's three pages."""
+    authority = _admin_authority(request)
+    written = {p.kind: p for p in AuthorityPage.objects.filter(authority=authority).select_related("updated_by")}
+    rows = [(kind, label, written.get(kind)) for kind, label in AuthorityPage.Kind.choices]
+    current = AuthorityLogo.objects.filter(authority=authority).defer("image").first()
+    return render(request, "core/council.html", {"pages": rows, "logo": current, "logo_url": logo.url_for(authority)})
+
+
+@login_required
+def logo_edit(request: AuthedRequest) -> HttpResponse:
+    """Upload the council's logo, or take it down."""
+    authority = _admin_authority(request)
+    removing = request.method == "POST" and "remove" in request.POST
+    posted = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    upload = LogoForm(*(posted if not removing else (None, None)))
+    takedown = ReasonMixin(posted[0] if removing else None, prefix="remove")
+    form = takedown if removing else upload
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if removing:
+                logo.remove(request.user, authority, reason)
+                messages.success(request, "The logo is taken down: the header shows the council’s name alone")
+            else:
+                logo.save(request.user, authority, form.cleaned_data["logo"].read(), reason)
+                messages.success(request, "The logo is saved: it is in the header of every page")
+            return redirect("council")
+        except ServiceError as exc:
+            apply_service_errors(form, exc)
+    return render(request, "core/logo_edit.html", {
+        "form": form, "upload": upload, "takedown": takedown, "has_logo": bool(logo.url_for(authority)),
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_GET
+def logo_image(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The logo itself: public, since public pages show it too; kept by browsers for a year, as its
+    address changes when it does."""
+    found = get_object_or_404(AuthorityLogo, authority__slug=slug)
+    response = HttpResponse(bytes(found.image), content_type=found.content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

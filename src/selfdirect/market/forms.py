@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 
 from selfdirect.core.constants import Role
-from selfdirect.core.forms import GovukDateField, GovukForm, ReasonMixin
+from selfdirect.core.forms import GovukDateField, GovukForm, PoundsField, ReasonMixin
 from selfdirect.core.models import Authority, User
-from selfdirect.core.money import parse_pounds
 
 from .constants import SupportType
 from .directory import PLANNING, PLANNING_LABEL
@@ -34,31 +33,6 @@ from .models import (
     StarRating,
     split_codes,
 )
-
-
-class PoundsField(forms.CharField):
-    """Pounds and pence typed as text ("15", "£15.50"), cleaned to integer pence."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.TextInput(attrs={"width": "5"}))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value // 100}.{value % 100:02d}"
-        return value
-
-    def clean(self, value: Any) -> int | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            pence = parse_pounds(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc).replace("'", "")) from None
-        if pence < 0:
-            raise forms.ValidationError("Enter an amount of zero or more")
-        return pence
 
 
 class MarketForm(forms.ModelForm, ReasonMixin):
@@ -146,11 +120,11 @@ class RateTableForm(MarketForm):
     ends_on = GovukDateField(
         label="Until", required=False, help_text="Leave blank while the rates still apply"
     )
-    standard_pence = PoundsField(label="Standard rate (£)")
-    evening_pence = PoundsField(label="Evening rate (£)", required=False)
-    night_pence = PoundsField(label="Night rate (£)", required=False)
-    weekend_pence = PoundsField(label="Weekend rate (£)", required=False)
-    bank_holiday_pence = PoundsField(label="Bank holiday rate (£)", required=False)
+    standard_pence = PoundsField(label="Standard rate", zero=True)
+    evening_pence = PoundsField(label="Evening rate", required=False, zero=True)
+    night_pence = PoundsField(label="Night rate", required=False, zero=True)
+    weekend_pence = PoundsField(label="Weekend rate", required=False, zero=True)
+    bank_holiday_pence = PoundsField(label="Bank holiday rate", required=False, zero=True)
 
     class Meta:
         model = RateTable
@@ -194,7 +168,7 @@ class SpotCheckForm(MarketForm):
 
 class PAForm(MarketForm):
     support_types = _support_field("What they offer")
-    hourly_rate_pence = PoundsField(label="Hourly rate (£)", required=False)
+    hourly_rate_pence = PoundsField(label="Hourly rate", required=False, zero=True)
     consent_recorded_on = GovukDateField(label="Consent to be listed given on", required=False)
 
     class Meta:

@@ -357,7 +357,7 @@ def plan_lines(request: AuthedRequest, pk: int, line_pk: int | None = None) -> H
             f: getattr(line, f)
             for f in ["kind", "category", "description", "supplier", "unit", "quantity", "frequency"]
         }
-        initial["unit_cost"] = f"{line.unit_cost_pence / 100:.2f}"  # display only
+        initial["unit_cost"] = line.unit_cost_pence  # shown in pounds by the field
         for name in services.MARKET_LINKS:
             if getattr(line, f"{name}_id") is not None:
                 initial["market"] = f"{name}:{getattr(line, f'{name}_id')}"
