@@ -71,3 +71,13 @@ def test_split_never_loses_a_penny(total, weights):
     weight_sum = sum(weights)
     for part, w in zip(parts, weights, strict=True):
         assert abs(Decimal(part) - Decimal(total) * w / weight_sum) < 1
+
+
+def test_a_negative_amount_in_a_message_stays_on_one_line_and_the_rest_is_escaped():
+    from selfdirect.core.templatetags.selfdirect import whole_amounts
+
+    shown = whole_amounts("Balance −£5,872.45 & <b>owed</b>; credit £3.00; −£0.05 refunded")
+    nowrap = '<span class="app-nowrap" style="white-space: nowrap">'
+    assert shown == (
+        f"Balance {nowrap}−£5,872.45</span> &amp; &lt;b&gt;owed&lt;/b&gt;; credit £3.00; {nowrap}−£0.05</span> refunded"
+    )

@@ -21,6 +21,17 @@ def format_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def date_text(value: object) -> str:
+    """A date as people write it ("5 April 2026") from a date or a stored ISO date ("2026-04-05",
+    as JSON results keep it); anything else as it is, None as nothing."""
+    if isinstance(value, dt.date):
+        return format_date(value)
+    try:
+        return format_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
 def month_name(day: dt.date) -> str:
     """A month as people say it: "April 2026"."""
     return f"{day:%B %Y}"

@@ -5,14 +5,13 @@ cover) are one line each, and problems with them name the line."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
-from selfdirect.core.dates import format_date, parse_date
+from selfdirect.core.dates import date_text, parse_date
 from selfdirect.core.forms import GovukDateField, GovukForm, ReasonMixin
 from selfdirect.core.money import format_pence, parse_pounds
 
@@ -183,14 +182,6 @@ def _get(data: Any, path: str) -> Any:
     return node
 
 
-def _date_text(value: Any) -> str:
-    """A stored date ("2026-04-01") as people write it ("1 April 2026"); anything else as it is."""
-    try:
-        return format_date(dt.date.fromisoformat(str(value)))
-    except ValueError:
-        return "" if value is None else str(value)
-
-
 def _iso_date(text: str) -> str:
     """A typed date as the engine reads it ("2026-04-01"); what it cannot read, as it is, for the
     engine to name."""
@@ -249,11 +240,11 @@ class SchemeForm(ReasonMixin, forms.Form):
             elif spec.name in ("night_start", "night_end"):
                 initial[spec.name] = _short_time(value)
             elif spec.kind == "date":
-                initial[spec.name] = _date_text(value)
+                initial[spec.name] = date_text(value)
             else:
                 initial[spec.name] = "" if value is None else str(value)
         initial["occupancy"] = "\n".join(
-            f"{_date_text(p['on'])}: {p['occupied_flats']}" for p in scheme.get("occupancy") or []
+            f"{date_text(p['on'])}: {p['occupied_flats']}" for p in scheme.get("occupancy") or []
         )
         initial["residents"] = "\n".join(
             f"{g['count']} x {g['hours_each']} {g.get('label', '')}".rstrip()

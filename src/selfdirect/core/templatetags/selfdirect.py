@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import audit, words
 from ..constants import STAFF_ROLES
-from ..dates import format_date, month_name, period_name
-from ..money import format_pence, format_rate
+from ..dates import date_text, month_name, period_name
+from ..money import MINUS, format_pence, format_rate
 
 register = template.Library()
 
@@ -30,6 +30,19 @@ def pence(value: int | None) -> str:
     return shown
 
 
+NEGATIVE_AMOUNT = re.compile(rf"{MINUS}£[0-9,]+(?:\.[0-9]+)?")
+
+
+@register.filter
+def whole_amounts(text: object) -> str:
+    """Plain text (a message after a change, an error) with each negative amount kept on one line,
+    as |pence keeps it in a table: "−£5,872.45" never wraps after its sign."""
+    escaped = str(conditional_escape(text))
+    return mark_safe(  # noqa: S308 - the text is escaped above; only the span is added
+        NEGATIVE_AMOUNT.sub(lambda m: f'<span class="app-nowrap" style="white-space: nowrap">{m.group(0)}</span>', escaped)
+    )
+
+
 @register.filter
 def rate(value: Decimal | int | str | None) -> str:
     """A rate in (possibly fractional) pence as pounds: {{ price|rate }} -> £307.794011"""
@@ -42,12 +55,7 @@ def rate(value: Decimal | int | str | None) -> str:
 def day(value: Any) -> str:
     """A date as people write it ("5 April 2026") from a date or a stored ISO date ("2026-04-05",
     as JSON results keep it): {{ step.starts_on|day }}. Anything else as it is."""
-    if isinstance(value, dt.date):
-        return format_date(value)
-    try:
-        return format_date(dt.date.fromisoformat(str(value)))
-    except ValueError:
-        return "" if value is None else str(value)
+    return date_text(value)
 
 
 @register.filter
