@@ -183,7 +183,11 @@ def test_staff_pages_pass_axe(browser, live_server, published, browser_world, se
             expect(page.get_by_test_id("differs")).to_have_count(1)
         if username == "northshire-commissioner":
             page.goto(f"{live_server.url}/allocation/what-if/{run.pk}/")
-            expect(page.locator("img[alt^='Bar chart']")).to_have_count(1)
+            chart = page.locator("figure.app-bars")
+            expect(chart).to_have_count(1)
+            expect(chart.locator("figcaption")).to_contain_text(
+                "Bar chart of the total a year per funding stream"
+            )
             expect(page.get_by_test_id("streams-table")).to_be_visible()
         context.close()
     assert problems == {}

@@ -65,7 +65,10 @@ def test_seed_example_and_scheme_page_without_javascript(page_without_js, live_s
     assert page.get_by_role("heading", level=1).inner_text() == services.SEED_NAME
     assert page.get_by_test_id("total-minimum_block").inner_text().endswith("310")
     assert page.get_by_test_id("subtotal-thirds-contact").inner_text().endswith("342.5")
-    expect(page.locator("img.app-chart")).to_have_count(1)
+    chart = page.locator("figure.app-bars")  # the phasing chart, as HTML
+    expect(chart).to_have_count(1)
+    expect(chart.locator("figcaption")).to_contain_text("on a scale from 0 hours to 400 hours")
+    expect(chart.locator(".app-bars__figure")).to_have_text(["310 hours", "360 hours", "400 hours"])
     page.get_by_role("link", name="Weekly rota").click()
     page.get_by_role("button", name="Build the rota").click()
     assert page.get_by_test_id("status").inner_text() == "Finished"

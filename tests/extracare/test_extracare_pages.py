@@ -58,7 +58,10 @@ def test_scheme_page_shows_every_calculator_with_the_seed_figures(world, scheme)
     assert "266 h x £30.00" in html
     assert 'data-testid="core-charges"' in html
     assert "inputs version 1" in html
-    assert "data:image/svg+xml;base64," in html  # the phasing chart
+    # The phasing chart: block hours a week from each step's start date, the table's figures.
+    assert "on a scale from 0 hours to 400 hours" in html
+    assert re.findall(r'app-bars__label">([^<]+)</p>', html) == ["1 April 2026", "1 May 2026", "1 June 2026"]
+    assert re.findall(r'app-bars__figure">([^<]+)</span>', html) == ["310 hours", "360 hours", "400 hours"]
 
 
 def test_one_click_seed_example_and_names_stay_unique(world):
@@ -177,7 +180,10 @@ def test_commissioning_models_side_by_side_with_editable_notes(world, scheme):
 def test_viability_page_shows_shares_break_even_and_a_chart(world, scheme):
     html = commissioner(world).get(f"/extracare/{scheme.pk}/viability/").content.decode()
     assert 'data-testid="break-even"' in html
-    assert "Share of budget" in html and "data:image/svg+xml;base64," in html
+    assert "Share of budget" in html and 'class="app-bars"' in html
+    assert (
+        "With 40 occupied flats or more, the pooled headroom is at least the core's cost of £5,075.67" in html
+    )
     assert 'data-testid="viability-data"' in html
     assert "occupied flats or more" in html
     low = commissioner(world).get(f"/extracare/{scheme.pk}/viability/?occupied=10").content.decode()
@@ -197,7 +203,9 @@ def test_simulation_runs_in_the_background_and_the_status_page_shows_results(wor
     html = client.get(response["Location"]).content.decode()
     assert 'data-testid="status">Finished' in html
     assert "1 of 1 step (100%)" in html
-    assert "data:image/svg+xml;base64," in html and 'data-testid="utilisation-data"' in html
+    assert 'class="app-bars"' in html and 'data-testid="utilisation-data"' in html
+    assert "share of on-shift staff time in use by hour of day, with 30% of daytime cover floating" in html
+    assert "charts" not in run.result  # figures only: the page draws the chart from them
     assert "inputs version 1" in html
 
 

@@ -6,13 +6,7 @@ import numpy as np
 import pytest
 
 from selfdirect.extracare.engine import SEED_SCHEDULE, SEED_SHIFTS, SEED_STAFFING, SchemeInputError
-from selfdirect.extracare.engine.simulation import (
-    SimulationConfig,
-    response_chart_svg,
-    simulate,
-    sweep,
-    utilisation_chart_svg,
-)
+from selfdirect.extracare.engine.simulation import SimulationConfig, simulate, sweep
 
 BASE = SimulationConfig.from_schedule(SEED_SCHEDULE, SEED_STAFFING, SEED_SHIFTS, days=28)
 
@@ -55,13 +49,6 @@ def test_sweep_is_the_same_on_two_processes_and_reports_progress():
     two = sweep(short, [0.2, 0.6], replications=2, seed=5, workers=2)
     assert one == two
     assert seen[-1] == (4, 4) and len(seen) == 4
-
-
-def test_charts_are_svg_strings():
-    result = sweep(replace(BASE, days=7), [0.2, 0.6], replications=1)
-    svg = response_chart_svg(result, target_p95_minutes=10)
-    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    assert "<svg" in utilisation_chart_svg(result.levels[0].runs[0])
 
 
 def test_bad_simulation_inputs_are_named():

@@ -1,45 +1,31 @@
-"""What-if charts, rendered on the server to SVG (matplotlib, Agg) with a table beside each."""
+"""The what-if's chart (an HTML bar chart, core/charts.py, beside the table with the same figures)
+and its tables as CSV."""
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from selfdirect.core import spreadsheet  # noqa: E402
+from selfdirect.core import spreadsheet, words
+from selfdirect.core.charts import Chart, bar_chart
 
 
-def _pounds(pence: int) -> float:
-    # Display only: the chart's bar heights; every figure a reader sees is in the table, in pence-exact pounds.
-    return pence / 100
-
-
-def what_if_svg(result: dict[str, Any]) -> str:
-    """A data URI of an SVG bar chart: total per stream, base against proposed."""
-    streams = list(result["streams"])
-    base = [_pounds(result["streams"][s]["base_pence"]) for s in streams]
-    proposed = [_pounds(result["streams"][s]["proposed_pence"]) for s in streams]
-    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=72)
-    x = range(len(streams))
-    ax.bar([i - 0.2 for i in x], base, width=0.4, label=result["base"]["policy_version"], color="#1d70b8")
-    ax.bar(
-        [i + 0.2 for i in x], proposed, width=0.4, label=result["proposed"]["policy_version"], color="#f47738"
+def what_if_chart(result: dict[str, Any], authority: Any) -> Chart | None:
+    """Total a year per funding stream under each version, side by side: the streams and the
+    versions named as the page names them (the authority's labels, never their codes)."""
+    base, proposed = (
+        words.label("policy_version", authority, result[side]["policy_version"])
+        for side in ("base", "proposed")
     )
-    ax.set_xticks(list(x))
-    ax.set_xticklabels([s.replace("_", " ") for s in streams])
-    ax.set_ylabel("£ a year")
-    ax.legend(fontsize=8)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"£{v:,.0f}"))
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue().encode()).decode()
+    caption = f"Bar chart of the total a year per funding stream now ({base}) and as proposed ({proposed})"
+    if base == proposed:  # one version against itself: the key still tells the two apart
+        base, proposed = f"{base} (now)", f"{proposed} (proposed)"
+    return bar_chart(
+        [(words.label("stream", authority, s), [row["base_pence"], row["proposed_pence"]])
+         for s, row in result["streams"].items()],
+        kind="pence", names=[base, proposed],
+        caption=caption,
+    )  # fmt: skip
 
 
 def what_if_csv(result: dict[str, Any]) -> str:

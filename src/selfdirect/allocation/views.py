@@ -441,7 +441,7 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     context: dict[str, Any] = {"run": run, "done": run.status == RunStatus.DONE}
     if run.status == RunStatus.DONE and run.result:
-        context["chart"] = charts.what_if_svg(run.result)
+        context["chart"] = charts.what_if_chart(run.result, run.authority)
         context["result"] = run.result
     return render(request, "allocation/what_if.html", context)
 

@@ -4,9 +4,10 @@ A chart used to be one SVG drawn at a fixed size: scaled down to fit half a page
 its labels were cut at 38 characters, and a share of 3.1% drew a bar as long as 100% when it was
 the largest figure. Here the words are HTML text (body size, wrapping, readable at 320 px and in a
 PDF) and each bar is a small SVG whose length is a percentage of its track, so nothing overlaps at
-any width. Shares are drawn on a scale from 0% to 100%; money and counts from nought (or the lowest
-negative figure) to the highest. Every chart sits beside a table with the same figures, so the
-bars are hidden from screen readers; the caption says what the chart shows and on what scale.
+any width. Shares are drawn on a scale from 0% to 100%; money, counts, hours and minutes from
+nought (or the lowest negative figure) to the highest. Every chart sits beside a table with the
+same figures, so the bars are hidden from screen readers; the caption says what the chart shows and
+on what scale.
 """
 
 from __future__ import annotations
@@ -53,8 +54,13 @@ class Chart:
         return bool(self.key)
 
 
+# Figures with a unit, as (decimal places at most, the unit): "12.5 hours", "1 minute".
+_UNITS = {"hours": (2, "hours"), "minutes": (1, "minutes")}
+
+
 def figure(value: float, kind: str) -> str:
-    """A chart's figure (pounds for money), rounded as a chart needs it; never in scientific notation."""
+    """A chart's figure (pounds for money, hours and minutes with their unit), rounded as a chart
+    needs it; never in scientific notation."""
     sign = MINUS if value < 0 else ""
     value = abs(value)
     if kind == "pence":
@@ -63,6 +69,10 @@ def figure(value: float, kind: str) -> str:
         return f"{sign}{value:,.1f}%"
     if kind == "days":
         return f"{sign}{value:,.1f} days"
+    if kind in _UNITS:
+        places, unit = _UNITS[kind]
+        shown = f"{value:,.{places}f}".rstrip("0").rstrip(".")  # "12.5", "196": no trailing noughts
+        return f"{sign}{shown} {unit if shown != '1' else unit[:-1]}"
     return f"{sign}{value:,.0f}"
 
 
@@ -80,10 +90,10 @@ def _number(value: object, kind: str) -> float | None:
 def bar_chart(
     rows: Sequence[tuple[str, Sequence[Figure]]], *, kind: str, caption: str, names: Sequence[str] = ()
 ) -> Chart | None:
-    """A chart of ``rows`` (a label, and one figure a series: pence, a percentage, a count or days,
-    as ``kind`` says; anything else draws no bar); with two ``names``, the two series side by side
-    with a key. None when there is nothing to draw. ``caption`` says what is drawn; the scale is
-    added to it."""
+    """A chart of ``rows`` (a label, and one figure a series: pence, a percentage, a count, days,
+    hours or minutes, as ``kind`` says; anything else draws no bar); with two ``names``, the two
+    series side by side with a key. None when there is nothing to draw. ``caption`` says what is
+    drawn; the scale is added to it."""
     numbers = [(label, [_number(v, kind) for v in values]) for label, values in rows]
     numbers = [(label, values) for label, values in numbers if any(v is not None for v in values)]
     if not numbers:

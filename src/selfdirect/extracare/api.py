@@ -114,7 +114,7 @@ def _out(scheme: Scheme) -> dict[str, Any]:
 def run_out(run: AnalysisRun) -> dict[str, Any]:
     result = dict(run.result) if run.result else None
     if result is not None:
-        result.pop("charts", None)  # SVG belongs on the page; the figures are all here
+        result.pop("charts", None)  # the SVG an older result stored; the figures are all here
         result.pop("csv", None)
     return {
         "id": run.pk, "scheme_id": run.scheme_id, "version": run.version.number, "kind": run.kind,

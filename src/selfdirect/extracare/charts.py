@@ -1,51 +1,70 @@
-"""Charts rendered on the server with matplotlib (Agg) as SVG, shown as images with a data table
-beside each, so the page needs no JavaScript and screen-reader users get the figures."""
+"""The Extra Care charts: HTML bar charts (core/charts.py, core/includes/bar_chart.html), each
+beside a table with the same figures, built from the figures the page (or the stored run) has."""
 
 from __future__ import annotations
 
-import base64
-import io
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
-import matplotlib
+from selfdirect.core.charts import Chart, bar_chart
+from selfdirect.core.dates import format_date
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-
-def _svg(fig: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+from .templatetags.extracare import percent
 
 
-def data_uri(svg: str) -> str:
-    """An SVG as a data: URI for an <img>, so the chart needs no extra request or script."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def _decimal(value: Any, scale: int = 1) -> Decimal | None:
+    """A stored figure (a float, or hours as text, in the JSON the page reads) as a Decimal for the
+    chart, times ``scale`` (100 for a share drawn as a percentage); None (no figure) draws no bar."""
+    if value is None or isinstance(value, bool):
+        return None
+    return Decimal(str(value)) * scale
 
 
-def viability_chart_svg(viability: dict[str, Any]) -> str:
-    """Pooled headroom after planned care against the core's weekly cost, by occupied flats."""
-    xs = [p["occupied"] for p in viability["curve"]]
-    fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.plot(xs, [p["headroom_pence"] / 100 for p in viability["curve"]], marker=".", label="Pooled headroom")
-    ax.axhline(viability["core_weekly_pence"] / 100, linestyle="--", color="grey", label="Core cost")
-    if viability["break_even_occupancy"]:
-        ax.axvline(viability["break_even_occupancy"], linestyle=":", color="black", label="Break-even")
-    ax.set_xlabel("Occupied flats")
-    ax.set_ylabel("£ a week")
-    ax.set_title("Can pooled budgets pay for the core?")
-    ax.legend()
-    return _svg(fig)
+def _flats(n: int) -> str:
+    return f"{n} occupied flat{'' if n == 1 else 's'}"
 
 
-def phasing_chart_svg(steps: list[dict[str, Any]]) -> str:
-    """Block hours a week as the scheme fills (a step chart)."""
-    fig, ax = plt.subplots(figsize=(6, 3))
-    labels = [s["starts_on"] for s in steps]
-    ax.step(range(len(steps)), [float(s["weekly_hours"]) for s in steps], where="post", marker="o")
-    ax.set_xticks(range(len(steps)), labels, rotation=20)
-    ax.set_ylabel("Block hours a week")
-    ax.set_title("Phasing in the block")
-    return _svg(fig)
+def viability_chart(viability: dict[str, Any]) -> Chart | None:
+    """Pooled headroom after planned care beside the core's weekly cost, at each number of occupied
+    flats: where the first bar is at least as long as the second, pooling pays for the core."""
+    core = viability["core_weekly_pence"]
+    return bar_chart(
+        [(_flats(p["occupied"]), [p["headroom_pence"], core]) for p in viability["curve"]],
+        kind="pence", names=["Pooled headroom", "Core cost"],
+        caption="Bar chart of the pooled headroom a week (what residents' budgets leave after planned care) "
+        "and the core's weekly cost by occupied flats",
+    )  # fmt: skip
+
+
+def phasing_chart(steps: Sequence[dict[str, Any]]) -> Chart | None:
+    """Block hours a week from each phasing step's start date, as the scheme fills."""
+    return bar_chart(
+        [(format_date(dt.date.fromisoformat(s["starts_on"])), [_decimal(s["weekly_hours"])]) for s in steps],
+        kind="hours", caption="Bar chart of the block hours a week as the scheme fills, from the date each step starts",
+    )  # fmt: skip
+
+
+def utilisation_chart(result: dict[str, Any]) -> Chart | None:
+    """A simulated year: the share of on-shift staff time in use, by hour of day (a stored result)."""
+    by_hour = result.get("utilisation_by_hour") or []
+    return bar_chart(
+        [(f"{h:02d}:00", [_decimal(u, 100)]) for h, u in enumerate(by_hour)],
+        kind="percent",
+        caption=f"Bar chart of the share of on-shift staff time in use by hour of day, with "
+        f"{percent(result.get('floating_share'))} of daytime cover floating",
+    )
+
+
+def response_chart(result: dict[str, Any]) -> Chart | None:
+    """A sweep: median and 95th percentile minutes to answer a call at each floating share (a stored
+    result, the means of its runs)."""
+    runs = result.get("replications")
+    return bar_chart(
+        [(f"{percent(lv['floating_share'])} floating", [_decimal(lv["p50_minutes"]), _decimal(lv["p95_minutes"])])
+         for lv in result.get("levels") or []],
+        kind="minutes", names=["Median", "95th percentile"],
+        caption=f"Bar chart of the median and 95th percentile minutes to answer a call (the mean of "
+        f"{runs} run{'' if runs == 1 else 's'} at each level) by the share of daytime cover left floating",
+    )  # fmt: skip

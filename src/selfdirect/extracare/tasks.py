@@ -1,8 +1,9 @@
 """Background work: a year's simulation, the floating-cover sweep and the weekly rota.
 
 The task writes its progress to the run row as it goes, so the status page (and the API) can
-show "120 of 200 runs"; the result is stored as JSON with its charts as SVG, and names the
-scheme version it used. A bad input or a failure ends the run as FAILED with a plain message.
+show "120 of 200 runs"; the result is stored as JSON (figures only: the run page draws its chart
+from them), and names the scheme version it used. A bad input or a failure ends the run as FAILED
+with a plain message.
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ from .engine import (
     SchemeInputError,
     SimulationConfig,
     Worker,
-    response_chart_svg,
     simulate,
     solve_rota,
     sweep,
-    utilisation_chart_svg,
     weekly_requirement,
 )
 from .engine.rota import DAY_NAMES
@@ -69,7 +68,6 @@ def _simulation(run: AnalysisRun) -> dict[str, Any]:
         "floating_hours": round(r.floating_hours, 1),
         "utilisation": round(r.utilisation, 4),
         "utilisation_by_hour": [round(u, 4) for u in r.utilisation_by_hour],
-        "charts": {"utilisation": utilisation_chart_svg(r)},
     }
 
 
@@ -103,7 +101,6 @@ def _sweep(run: AnalysisRun) -> dict[str, Any]:
             }
             for lv in result.levels
         ],
-        "charts": {"response": response_chart_svg(result, target)},
     }
 
 

@@ -158,7 +158,7 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     scheme = _scheme(request, pk)
     inputs = load(scheme.current.inputs, scheme.name)
     fig = figures(inputs)
-    phasing_chart = charts.data_uri(charts.phasing_chart_svg(fig.phasing)) if fig.phasing else None
+    phasing_chart = charts.phasing_chart(fig.phasing)
     return render(
         request,
         "extracare/detail.html",
@@ -218,7 +218,7 @@ def scheme_viability(request: AuthedRequest, pk: int) -> HttpResponse:
     raw = request.GET.get("occupied", "")
     occupied = int(raw) if raw.isdigit() else None
     fig = figures(inputs, occupied=occupied)
-    chart = charts.data_uri(charts.viability_chart_svg(fig.viability)) if fig.viability else None
+    chart = charts.viability_chart(fig.viability) if fig.viability else None
     return render(
         request,
         "extracare/viability.html",
@@ -291,7 +291,13 @@ def _run(request: AuthedRequest, pk: int, run_pk: int) -> AnalysisRun:
 @login_required
 def run_detail(request: AuthedRequest, pk: int, run_pk: int) -> HttpResponse:
     run = _run(request, pk, run_pk)
-    chart_uris = {k: charts.data_uri(v) for k, v in run.result_value("charts", {}).items()}
+    # The charts are drawn from the figures the result stores (an older result's stored SVG "charts"
+    # are left unread).
+    chart = None
+    if run.result and run.kind == RunKind.SIMULATION:
+        chart = charts.utilisation_chart(run.result)
+    elif run.result and run.kind == RunKind.SWEEP:
+        chart = charts.response_chart(run.result)
     hours = (
         [(h, run.result["utilisation_by_hour"][h]) for h in range(24)]
         if run.kind == RunKind.SIMULATION and run.result
@@ -311,7 +317,7 @@ def run_detail(request: AuthedRequest, pk: int, run_pk: int) -> HttpResponse:
         ]
     return render(
         request, "extracare/run.html",
-        {"run": run, "scheme": run.scheme, "charts": chart_uris,
+        {"run": run, "scheme": run.scheme, "chart": chart,
          "can_edit": request.user.has_perm("extracare.change_scheme", run.scheme), "hours": hours, "rota_rows": days,
          "day_names": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
          "refresh": not run.finished},

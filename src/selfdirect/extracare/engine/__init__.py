@@ -72,10 +72,8 @@ from .simulation import (
     SimulationConfig,
     SimulationResult,
     SweepResult,
-    response_chart_svg,
     simulate,
     sweep,
-    utilisation_chart_svg,
 )
 from .viability import (
     BandViability,
@@ -97,11 +95,9 @@ __all__ = [
     "SimulationResult",
     "SweepResult",
     "Worker",
-    "response_chart_svg",
     "simulate",
     "solve_rota",
     "sweep",
-    "utilisation_chart_svg",
     "weekly_requirement",
     "APPRAISAL_QUESTIONS",
     "MODELS",

@@ -17,7 +17,6 @@ differ only by the floating share.
 
 from __future__ import annotations
 
-import io
 import math
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -402,59 +401,3 @@ def sweep(
         for li, f in enumerate(floating_shares)
     )
     return SweepResult(levels, replications, seed, base.days)
-
-
-def _svg(fig: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def response_chart_svg(result: SweepResult, target_p95_minutes: float | None = None) -> str:
-    """SVG: p50 and p95 response (minutes) against the share of cover left floating."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    xs = [lv.floating_share * 100 for lv in result.levels]
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    lo = [lv.p95_mean - lv.p95_spread[0] for lv in result.levels]
-    hi = [lv.p95_spread[1] - lv.p95_mean for lv in result.levels]
-    ax.errorbar(
-        xs,
-        [lv.p95_mean for lv in result.levels],
-        yerr=[lo, hi],
-        marker="o",
-        label="95th percentile",
-        capsize=3,
-    )
-    ax.plot(xs, [lv.p50_mean for lv in result.levels], marker="s", label="median")
-    if target_p95_minutes is not None:
-        ax.axhline(
-            target_p95_minutes, linestyle="--", color="grey", label=f"target {target_p95_minutes:g} min"
-        )
-    ax.set_xlabel("Daytime cover left floating (%)")
-    ax.set_ylabel("Response time (minutes)")
-    ax.set_title(f"Response to unplanned calls ({result.replications} runs a level)")
-    ax.legend()
-    return _svg(fig)
-
-
-def utilisation_chart_svg(result: SimulationResult) -> str:
-    """SVG: share of on-shift staff time in use, by hour of day."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.2))
-    ax.bar(range(24), [u * 100 for u in result.utilisation_by_hour])
-    ax.set_xticks(range(0, 24, 2))
-    ax.set_xlabel("Hour of day")
-    ax.set_ylabel("Staff time in use (%)")
-    ax.set_title(f"Utilisation by hour ({result.floating_share:.0%} of daytime cover floating)")
-    return _svg(fig)
