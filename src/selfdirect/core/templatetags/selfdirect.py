@@ -34,7 +34,7 @@ NEGATIVE_AMOUNT = re.compile(rf"{MINUS}£[0-9,]+(?:\.[0-9]+)?")
 
 
 @register.filter
-def whole_amounts(text: object) -> str:
+def whole_amounts(text: Any) -> str:
     """Plain text (a message after a change, an error) with each negative amount kept on one line,
     as |pence keeps it in a table: "−£5,872.45" never wraps after its sign."""
     escaped = str(conditional_escape(text))
