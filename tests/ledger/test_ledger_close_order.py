@@ -217,3 +217,21 @@ def test_a_budget_agreed_after_its_first_months_run_is_paid_what_it_missed(world
     ]
     assert may.due_count == may.paid_count == 3  # May's two and the April instalment it missed
     assert PaymentRun.objects.get(period__start=dt.date(2026, 4, 1)).paid_count == 1
+
+
+def test_a_month_cannot_close_before_it_ends_and_can_from_the_next_day(world, time_machine):
+    """Seed 001's rule claws back what is unspent "at month end": closing December on 8 December
+    clawed back money the holder could still spend on its last 23 days."""
+    side = world.north
+    finance = side.users[Role.FINANCE]
+    budget = make_budget(side.self_person, 3000000, routes=ISF)
+    _pay(side, "2026-04")
+    time_machine.move_to(dt.datetime(2026, 4, 30, 12, tzinfo=dt.UTC), tick=False)
+    with pytest.raises(ServiceError, match="April 2026 has not ended: it can be closed from 1 May 2026"):
+        services.close_period(finance, side.authority, "2026-04")
+    page = client_for(finance).get("/money/periods/2026-04/close/").content.decode()
+    assert "April 2026 has not ended" in page
+    assert not CloseLine.objects.exists()
+    time_machine.move_to(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC), tick=False)
+    assert services.close_period(finance, side.authority, "2026-04").changed
+    assert CloseLine.objects.get(budget=budget).kept_pence == 25000  # 10% of the £2,500 paid in April

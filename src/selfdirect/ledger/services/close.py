@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from selfdirect.core import audit
 from selfdirect.core.constants import AuditAction
-from selfdirect.core.dates import month_name
+from selfdirect.core.dates import format_date, month_name
 from selfdirect.core.errors import ServiceError
 from selfdirect.core.models import Authority, User
 from selfdirect.core.money import format_pence
@@ -73,8 +73,15 @@ def _close_result(period: Period, changed: bool) -> CloseResult:
 
 
 def close_refusal(authority: Authority, period: Period) -> str | None:
-    """Why the month cannot be closed now, in words (None when it can): an earlier month is still
-    open (months close in order, oldest first), or its payment run has not finished."""
+    """Why the month cannot be closed now, in words (None when it can): it has not ended yet (what
+    is unspent is only known at the month's end, and spending on its last days counts), an earlier
+    month is still open (months close in order, oldest first), or its payment run has not finished."""
+    today = timezone.localdate()
+    if today <= period.end:
+        return (
+            f"{month_name(period.start)} has not ended: it can be closed from "
+            f"{format_date(period.end + dt.timedelta(days=1))}, when what is unspent is known"
+        )
     earlier = (
         Period.objects.filter(authority=authority, start__lt=period.start, status=PeriodStatus.OPEN)
         .order_by("start")
