@@ -9,6 +9,8 @@ under var/) and a PostgreSQL deployment:
 - ``SELFDIRECT_VAR``: where the SQLite file, static files and task output live (default ./var)
 - ``SELFDIRECT_PG_LOCK_TIMEOUT``: on PostgreSQL, how long a statement waits for a lock before the
   request answers 503 "busy" (e.g. ``5s``; unset, it waits)
+- ``SELFDIRECT_SMTP_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``), ``SELFDIRECT_FROM_EMAIL``:
+  where invitations and password resets are sent from; unset in the demo, they are written to var/mail
 - ``SELFDIRECT_DB_ROLE``: on PostgreSQL, the role the application switches to after logging in, one
   that owns no table (core/dbroles.py, ``manage.py grant_app_role``); unset when running ``migrate``
 """
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "selfdirect.core",
     "selfdirect.people",
+    "selfdirect.accounts",
     "selfdirect.policies",
     "selfdirect.allocation",
     "selfdirect.assessment",
@@ -148,6 +151,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60  # a reset link works for a day
+
+# Email (invitations, password resets). SMTP when SELFDIRECT_SMTP_HOST is set; otherwise the demo
+# writes each message as a file under var/mail, and production uses an SMTP server on localhost.
+DEFAULT_FROM_EMAIL = os.environ.get("SELFDIRECT_FROM_EMAIL", "care-budgets@localhost")
+EMAIL_HOST = os.environ.get("SELFDIRECT_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SELFDIRECT_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SELFDIRECT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SELFDIRECT_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SELFDIRECT_SMTP_TLS", "") == "1"
+EMAIL_TIMEOUT = 30
+if DEBUG and not os.environ.get("SELFDIRECT_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from selfdirect.accounts import views as account_views
 from selfdirect.api.api import api
 from selfdirect.core import views as core_views
 
@@ -13,6 +14,22 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("sign-in/", core_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/forgotten/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "sign-in/forgotten/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "sign-in/reset/<uidb64>/<token>/", account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "sign-in/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_complete",
+    ),
+    path("accounts/", include("selfdirect.accounts.urls")),
     path("authority/", core_views.switch_authority, name="switch-authority"),
     path("audit/", core_views.audit_log, name="audit"),
     path("council/", core_views.council, name="council"),

@@ -25,7 +25,7 @@ def pages_for(world, role):
     side = world.north
     person = side.self_person
     rep = side.representative
-    common = ["/", "/authority/", "/this-page-does-not-exist/"]
+    common = ["/", "/authority/", "/this-page-does-not-exist/", "/accounts/me/"]
     if role == Role.ADMIN:
         return common + [
             "/people/", "/people/?q=okafor", "/people/new/", f"/people/{person.pk}/", f"/people/{person.pk}/edit/",
@@ -34,6 +34,8 @@ def pages_for(world, role):
             f"/people/{person.pk}/representatives/{rep.pk}/delete/", f"/people/{person.pk}/allocate/",
             f"/people/{person.pk}/delete/", "/people/teams/", f"/people/teams/{side.home_team.pk}/",
             "/people/import/", "/audit/", "/api/v1/docs", "/council/", "/council/logo/",
+            "/accounts/", "/accounts/invite/", f"/accounts/{side.users[Role.PLANNER].pk}/", "/accounts/me/",
+            "/accounts/me/tokens/new/", f"/accounts/invite/person/{person.pk}/",
         ]  # fmt: skip
     if role == Role.PERSON:
         return common + [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from selfdirect.core.middleware import authority_for
@@ -12,12 +14,16 @@ from selfdirect.core.models import ApiToken, hash_token
 
 
 class TokenAuth(HttpBearer):
-    openapi_description = "A token from `manage.py create_api_token`; it acts for one user in one authority."
+    openapi_description = (
+        "A token made on the API tokens page or by `manage.py create_api_token`; it acts for one user "
+        "in one authority until it expires or is revoked."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = (
             ApiToken.objects.select_related("user", "authority")
             .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
             .first()
         )
         if found is None:

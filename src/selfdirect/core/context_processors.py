@@ -34,7 +34,7 @@ def authority(request: HttpRequest) -> dict[str, Any]:
         "current_logo_url": functools.partial(logo.url_for, current),  # read when the header is drawn
         "footer_pages": AuthorityPage.Kind.choices,
         "current_roles": roles,
-        "current_role_labels": [Role(r).label for r in sorted(roles)],
+        "current_role_labels": [r.label for r in Role if r in roles],
         # The API documentation is for the council's staff and their systems, not the people they support.
         "shows_api_docs": bool(roles & STAFF_ROLES),
         "demo_mode": settings.SELFDIRECT_DEMO,

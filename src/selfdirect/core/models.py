@@ -191,6 +191,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this it no longer works; empty: never")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -210,9 +211,20 @@ class ApiToken(models.Model):
         self.last_used_at = now
 
     @classmethod
-    def issue(cls, user: User, authority: Authority, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls, user: User, authority: Authority, name: str, expires_at: dt.datetime | None = None
+    ) -> tuple[ApiToken, str]:
         raw = "sd_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, authority=authority, name=name, key_hash=hash_token(raw), prefix=raw[:8]
-        )
+            user=user, authority=authority, name=name, key_hash=hash_token(raw), prefix=raw[:8],
+            expires_at=expires_at,
+        )  # fmt: skip
         return token, raw
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "Revoked"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "Expired"
+        return "In use"
