@@ -70,7 +70,7 @@ def test_closing_in_order_claws_back_only_what_is_unspent_once(world, isf):
     assert _holder(side, isf) == 50000  # what was kept, and never below nothing
     assert (
         april.message
-        == "April 2026 is closed: 1 budget(s), £250.00 kept by budget holders, £2,250.00 clawed back"
+        == "April 2026 is closed: 1 budget, £250.00 kept by budget holders, £2,250.00 clawed back"
     )
 
 

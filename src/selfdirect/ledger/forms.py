@@ -32,6 +32,17 @@ class AgreeForm(ReasonMixin):
 class RunForm(GovukForm):
     period = forms.CharField(label="Month to pay", max_length=20, help_text="For example, May 2026")
 
+    def __init__(self, *args: Any, months: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        """With ``months`` (each month's key and name: the months still open) the month is chosen from
+        them; a month typed as people write it ("May 2026") or as files key it ("2026-05") is still
+        taken, so a post from an older page or a script keeps working."""
+        super().__init__(*args, **kwargs)
+        if months:
+            field = self.fields["period"]
+            field.widget = forms.RadioSelect(choices=months)
+            field.help_text = "The months not closed yet."
+            field.error_messages["required"] = "Select the month to pay"
+
     def clean_period(self) -> str:
         """The month as the services key it ("2026-05"), however it was typed."""
         try:

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from selfdirect.core import runs
 from selfdirect.core.dates import format_date, month_name
@@ -284,6 +285,15 @@ class Budget(models.Model):
     @property
     def is_payable(self) -> bool:
         return self.status in {BudgetStatus.AGREED, BudgetStatus.ACTIVE}
+
+    @property
+    def status_label(self) -> str:
+        """The state as a reader needs it today: a budget whose period is over is not "Active",
+        though late spending may still be recorded against it and its last claw-back is still to
+        come (its status stays as the money rules need it)."""
+        if self.is_payable and self.period_end < timezone.localdate():
+            return f"Period ended {format_date(self.period_end)}"
+        return str(self.get_status_display())
 
     @property
     def is_midpoint(self) -> bool:

@@ -4,11 +4,12 @@ same figures from :func:`services.statement` everywhere."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 from selfdirect.core import spreadsheet, words
 from selfdirect.core.charts import bar_chart
-from selfdirect.core.money import format_pence
+from selfdirect.core.money import format_pence, round_pence
 
 from . import policy, services
 from .models import Budget
@@ -24,6 +25,22 @@ def replaced_by(budget: Budget) -> Budget | None:
     return getattr(budget, "replaced_by", None)
 
 
+def plan_cost_words(budget: Budget, pol: policy.LedgerPolicy) -> str:
+    """How the support plan's yearly cost sits against the agreed budget, as the money rules judge it
+    (policy.within_tolerance: the plan may cost up to a share of the budget more, or less)."""
+    plan, agreed = budget.plan_cost_pence or 0, budget.agreed_annual_pence
+    percent = format(pol.plan_tolerance_percent.normalize(), "f")
+    allowed = format_pence(round_pence(Decimal(agreed) * pol.plan_tolerance_percent / 100))
+    if plan == agreed:
+        return "The plan costs the same as the agreed budget."
+    gap = f"{format_pence(abs(plan - agreed))} {'more' if plan > agreed else 'less'}"
+    within = policy.within_tolerance(pol, agreed, plan)
+    return (
+        f"The plan costs {gap} than the agreed budget. Under {pol.label}, a plan may cost up to {percent}% "
+        f"of the budget ({allowed}) more or less than it, so {'this is allowed' if within else 'this is more than they allow'}."
+    )
+
+
 def statement_context(budget: Budget) -> dict[str, Any]:
     """What the statement page and its PDF show: the same figures, chart and tables."""
     st = services.statement(budget)
@@ -37,11 +54,7 @@ def statement_context(budget: Budget) -> dict[str, Any]:
         ("Clawed back", st.clawed_back),
     ]
     items = [(label, [pence]) for label, pence in figures]
-    tolerance = (
-        services.check_plan_cost(budget, budget.plan_cost_pence)[1]
-        if budget.plan_cost_pence is not None
-        else ""
-    )
+    tolerance = plan_cost_words(budget, pol) if budget.plan_cost_pence is not None else ""
     return {
         "budget": budget, "st": st, "policy": pol, "chart": bar_chart(
             items, kind="pence", caption="Bar chart of the budget for the period, and what was paid, spent, held and clawed back"

@@ -4,6 +4,7 @@ is a 404), checks the action's permission (403) and calls a service."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -26,9 +27,9 @@ from selfdirect.core.money import format_pence
 from selfdirect.core.pdf import render_pdf
 from selfdirect.people.models import Person
 
-from . import books, labels, policy, services, statements
+from . import books, labels, policy, services, statements, views_months
 from .access import budget_scope, dispute_scope, money_people, period_scope, run_scope
-from .constants import Frequency, Route
+from .constants import Frequency, Route, RunStatus
 from .forms import (
     AgreeForm,
     ChargeForm,
@@ -59,13 +60,19 @@ def _run(request: AuthedRequest, pk: int) -> PaymentRun:
 
 
 def home_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None:
-    """The person's (or their money representative's) budgets on the home page."""
+    """On the home page: for finance, the months still open and the next step for each (make the
+    payment run, see it, close the month); for a person (or their money representative), their
+    budgets."""
     if request.authority is None:
         return None
+    context: dict[str, Any] = {}
+    if request.user.has_perm("ledger.run_payments", request.authority):
+        context["finance"] = True
+        context["open_months"] = views_months.open_months(request.user, request.authority, timezone.localdate())
     mine = budget_scope(request.user, request.authority).filter(person__in=_own_people(request))
-    if not mine.exists():
-        return None
-    return "ledger/home_section.html", {"budgets": mine.select_related("person")}
+    if mine.exists():
+        context["budgets"] = mine.select_related("person")
+    return ("ledger/home_section.html", context) if context else None
 
 
 def _own_people(request: AuthedRequest) -> Any:
@@ -87,9 +94,12 @@ def home(request: AuthedRequest) -> HttpResponse:
     context: dict[str, Any] = {"totals": totals, "paid": paid, "budget_count": budgets.count()}
     if request.user.has_perm("ledger.view_ledger", authority):
         context["finance"] = True
-        context["periods"] = (
-            period_scope(request.user, authority).prefetch_related("runs").order_by("-start")[:24]
-        )
+        today = timezone.localdate()
+        # The months, the open ones first among them even before anything is posted in them, each
+        # with its next step: make its payment run, see it, close the month, or see what closing did.
+        opened = views_months.open_months(request.user, authority, today)
+        context["open_months"] = opened
+        context["months"] = views_months.months_table(request.user, authority, opened)
         # Spending flagged for a check (light-touch categories, large purchases, confirmed overspending).
         context["to_check"] = (
             Spend.objects.filter(
@@ -98,11 +108,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             .select_related("budget__person")
             .order_by("-on", "-pk")[:20]
         )
-        # Months close oldest first: only that month offers a close.
-        context["next_to_close"] = (
-            period_scope(request.user, authority).filter(status="open").order_by("start").first()
-        )
-        context["run_form"] = RunForm()
+        context["run_form"] = RunForm(months=[(m.label, m.name) for m in opened])
     return render(request, "ledger/home.html", context)
 
 
@@ -113,7 +119,7 @@ def budget_list(request: AuthedRequest) -> HttpResponse:
     budgets = (
         budget_scope(request.user, authority)
         .select_related("person")
-        .order_by("person__family_name", "stream")
+        .order_by("person__family_name", "person__given_name", "person_id", "stream", "-period_start", "-pk")
     )
     return render(request, "ledger/budgets.html", {
         "budgets": budgets[:500], "can_draft": request.user.has_perm("ledger.draft_budget", authority),
@@ -228,20 +234,64 @@ def spend_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "ledger/upload_errors.html", {"form": form, "budget": budget}, status=400)
 
 
+def _run_form(request: AuthedRequest, authority: Authority, data: Any = None) -> RunForm:
+    opened = views_months.open_months(request.user, authority, timezone.localdate())
+    choices = [(m.label, m.name) for m in opened]
+    chosen = request.GET.get("period", "")
+    initial = {"period": chosen} if chosen in dict(choices) else {}
+    return RunForm(data, months=choices, initial=initial)
+
+
 @login_required
-@require_POST
 def run_start(request: AuthedRequest) -> HttpResponse:
+    """The run form (a month offered by the money page comes chosen, ``?period=2026-12``); posting it
+    starts the month's run, or finds the run already made and hands it to the worker again."""
     authority = current_authority(request)
     require(request, "ledger.run_payments", authority)
-    form = RunForm(request.POST)
-    if form.is_valid():
+    form = _run_form(request, authority, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
             run = services.start_run(request.user, authority, form.cleaned_data["period"], to_worker=True)
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
             return redirect("ledger:run", pk=run.pk)
-    return render(request, "ledger/run_form.html", {"form": form}, status=400)
+    return render(request, "ledger/run_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# A run waiting this long to start, or not moving this long while running, is worth a word: the
+# worker picks a run up in seconds, and a running one renews its lease with every batch it writes.
+RUN_STUCK_AFTER = dt.timedelta(minutes=2)
+
+
+def _how_long(delta: dt.timedelta) -> str:
+    """A wait in words: "7 minutes", "3 hours", "2 days"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} hours"
+    return f"{minutes // (24 * 60)} days"
+
+
+def run_stuck(run: PaymentRun, now: dt.datetime) -> str:
+    """Why a run that ought to be moving seems not to be, in words ("" when it is fine): waiting to
+    start for more than a couple of minutes, or running with a lease that ran out that long ago (its
+    worker stopped). Either way the worker is what to check."""
+    check = "ask whoever runs this service to check it."
+    if run.status == RunStatus.QUEUED and now - run.created_at > RUN_STUCK_AFTER:
+        return (
+            f"This run has waited {_how_long(now - run.created_at)} to start. The background worker that "
+            f"makes payment runs may not be running: {check}"
+        )
+    lease = run.lease_expires_at
+    if run.status == RunStatus.RUNNING and lease is not None and now > lease:
+        # Every batch written renews the lease for services.RUN_LEASE: it last moved that long before.
+        return (
+            f"This run has not moved for {_how_long(now - lease + services.RUN_LEASE)}. The background "
+            f"worker making it may have stopped: {check} Then start the run again: what is paid stays paid."
+        )
+    return ""
 
 
 @login_required
@@ -251,9 +301,13 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         int(100 * run.paid_count / run.due_count) if run.due_count else (100 if run.status == "done" else 0)
     )
     drafts = services.not_agreed(run).select_related("person")
-    return render(request, "ledger/run.html", {"run": run, "percent": percent, "drafts": drafts[:50],
-                                               "draft_count": drafts.count(), "reason": services.NOT_AGREED_REASON,
-                                               "money": services.run_money(run)})  # fmt: skip
+    authority = current_authority(request)
+    return render(request, "ledger/run.html", {
+        "run": run, "percent": percent, "drafts": drafts[:50], "draft_count": drafts.count(),
+        "reason": services.NOT_AGREED_REASON, "money": services.run_money(run),
+        "stuck": run_stuck(run, timezone.now()), "month": views_months.month_of_run(authority, run),
+        "finished": run.status == RunStatus.DONE,
+    })  # fmt: skip
 
 
 @login_required
@@ -263,10 +317,40 @@ def run_file(request: AuthedRequest, pk: int) -> HttpResponse:
     return download(response, f"payments-{run.authority.slug}-{run.period.label}.csv")
 
 
+def bank_details(account: str) -> str:
+    """A payee's account as a remittance shows it: what is held, or "" when nothing is (blank, or only
+    the placeholder of zeros a budget drafted without the payee's details carries)."""
+    return account if account.strip(" -0") else ""
+
+
 @login_required
 def run_remittances(request: AuthedRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    return render(request, "ledger/remittances.html", {"run": run, "payees": services.remittances(run)})
+    payees = services.remittances(run)
+    names = Counter(p["payee"] for p in payees)
+    for p in payees:
+        p["bank"] = bank_details(p["account"])
+        # Each table is named by its payee; two payees of one name are told apart by their accounts.
+        p["caption"] = (
+            p["payee"] if names[p["payee"]] == 1 else f"{p['payee']}, {p['bank'] or 'no bank details held'}"
+        )
+    routes = sorted({line.route for p in payees for line in p["lines"]}, key=list(Route.values).index)
+    return render(request, "ledger/remittances.html", {
+        "run": run, "payees": payees, "total": sum(p["total"] for p in payees),
+        "finished": run.status == RunStatus.DONE,
+        "routes": [(code[:3].upper(), Route(code).label) for code in routes],
+    })  # fmt: skip
+
+
+def close_message(result: services.CloseResult) -> str:
+    """What closing a month did, in one sentence with its plurals right."""
+    if not result.changed:
+        return result.message
+    n = result.budgets
+    return (
+        f"{result.period} is closed: {n} budget{'' if n == 1 else 's'}, {format_pence(result.kept_pence)} kept "
+        f"by budget holders, {format_pence(result.clawed_back_pence)} clawed back"
+    )
 
 
 @login_required
@@ -285,7 +369,7 @@ def period_close(request: AuthedRequest, label: str) -> HttpResponse:
         except ServiceError as exc:
             apply_service_errors(form, exc)
         else:
-            (messages.success if result.changed else messages.info)(request, result.message)
+            (messages.success if result.changed else messages.info)(request, close_message(result))
             return redirect("ledger:close", label=label)  # what the close did, budget by budget
     pol = policy.load(authority.slug)
     refusal = None if period.is_closed else services.close_refusal(authority, period)

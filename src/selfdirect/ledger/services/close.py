@@ -60,7 +60,8 @@ class CloseResult:
             )
             return f"{month} was already closed{when}: nothing has changed"
         return (
-            f"{month} is closed: {self.budgets} budget(s), {format_pence(self.kept_pence)} kept by budget "
+            f"{month} is closed: {self.budgets} budget{'' if self.budgets == 1 else 's'}, "
+            f"{format_pence(self.kept_pence)} kept by budget "
             f"holders, {format_pence(self.clawed_back_pence)} clawed back"
         )
 
