@@ -149,6 +149,6 @@ def test_none_of_these_with_an_option_is_refused_at_the_field_with_the_other_pro
     assert response.status_code == 400
     html = response.content.decode()
     assert 'href="#q-soc_activities"' in html and "not both" in html
-    assert "Must be at most 120 (got 300)" in html
+    assert "Age in years must be 120 or less" in html
     a.refresh_from_db()
     assert a.assessor_answers == {}

@@ -49,7 +49,7 @@ def answer_questions(page, problems, axe):
             page.locator("#answer").fill("500")
             with page.expect_navigation():
                 page.get_by_role("button", name="Save and continue").click()
-            assert "Must be at most 100" in page.locator(".govuk-error-summary").inner_text()
+            assert "The number of hours a week must be 100 or less" in page.locator(".govuk-error-summary").inner_text()
             assert page.title().startswith("Error:")
             problems.extend(axe(page))
             page.locator("#answer").fill("")  # optional: left blank, as before

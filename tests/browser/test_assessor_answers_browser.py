@@ -63,3 +63,48 @@ def test_saving_one_change_keeps_the_persons_other_answers(page, live_server, as
     follow(page, page.get_by_role("button", name="Save the assessor's answers"))
     assessment.refresh_from_db()
     assert assessment.assessor_answers == {"pc_washing": "some", "soc_activities": []}
+
+
+def test_keep_their_answer_without_javascript_goes_back_to_the_persons_answer(
+    page_without_js, live_server, assessment
+):
+    page = page_without_js
+    assessment.assessor_answers = {"pc_washing": "some"}
+    assessment.save()
+    sign_in(page, live_server.url, "northshire-assessor")
+    page.goto(f"{live_server.url}/assessment/{assessment.pk}/assessor/")
+    washing = page.get_by_role("group", name="Washing and bathing - level of assistance")
+    expect(washing).to_have_accessible_description("Their answer: Someone has to do it for me")
+    assert washing.get_by_label("Some help").is_checked()
+    dressing = page.get_by_role("group", name="Dressing - level of assistance")
+    assert dressing.get_by_label("Keep their answer").is_checked()  # the default: no answer of theirs
+    washing.get_by_label("Keep their answer").check()
+    follow(page, page.get_by_role("button", name="Save the assessor's answers"))
+    assessment.refresh_from_db()
+    assert assessment.assessor_answers == {}
+
+
+def test_confirming_eligibility_says_what_was_decided_and_what_comes_next(page, live_server, assessment):
+    sign_in(page, live_server.url, "northshire-assessor")
+    page.goto(f"{live_server.url}/assessment/{assessment.pk}/")
+    expect(page.get_by_test_id("differences")).to_contain_text("You have not recorded your answers yet.")
+    derived = page.get_by_test_id("derived")
+    expect(derived).to_contain_text("From the answers: Substantial. The answers meet the substantial band")
+    page.get_by_label("FACS band").select_option("critical")
+    follow(page, page.get_by_role("button", name="Confirm eligibility"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for the decision")
+    expect(derived).to_contain_text("From the answers: Substantial.")  # kept beside the error
+    page.get_by_label("Reason for the decision").fill("Lives alone; falls")
+    follow(page, page.get_by_role("button", name="Confirm eligibility"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Eligibility confirmed: the critical band, by northshire assessor on"
+    )
+    steps = page.get_by_test_id("next-steps")
+    who = assessment.person
+    for name in (f"See {who}'s indicative budget", "Start a support plan", f"Back to {who}'s record"):
+        expect(steps.get_by_role("link", name=name)).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm eligibility")).to_have_count(0)
+    expect(page.get_by_role("button", name="Change the decision")).to_be_hidden()  # folded away
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/assessment/?status=submitted")
+    assert serious_violations(page) == []

@@ -5,7 +5,7 @@ from django.db import models
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "In progress"
-    SUBMITTED = "submitted", "Submitted"
+    SUBMITTED = "submitted", "Sent"
     CONFIRMED = "confirmed", "Eligibility confirmed"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,8 @@ from selfdirect.core.models import User
 from selfdirect.people import services as people_services
 from selfdirect.people.models import Person
 from selfdirect.policies import engine
-from selfdirect.policies.engine.questionnaire import normalise_answer
+from selfdirect.policies.engine.eligibility import derive_band
+from selfdirect.policies.engine.questionnaire import applicable_answers, normalise_answer, normalise_answers
 from selfdirect.policies.services import describe_missing, policy_for, policy_in_force
 
 from .constants import AssessmentStatus, Respondent, Side
@@ -41,6 +42,12 @@ def today() -> dt.date:
 
 def current_draft(person: Person) -> Assessment | None:
     return person.assessments.filter(status=AssessmentStatus.DRAFT).select_related("policy_version").first()
+
+
+def waiting_for_assessor(person: Person) -> Assessment | None:
+    """The person's latest self-assessment sent in and not yet gone through (eligibility unconfirmed)."""
+    found = person.assessments.filter(status=AssessmentStatus.SUBMITTED)
+    return found.order_by("-submitted_at", "-pk").first()
 
 
 def start_assessment(actor: User | None, person: Person, on: dt.date | None = None) -> Assessment:
@@ -85,22 +92,90 @@ def to_stored(value: Any) -> Any:
     return value
 
 
-def clean_answer(policy: engine.Policy, question_id: str, value: Any) -> Any:
-    """Check one answer; the stored form, or ServiceError naming the question."""
+def clean_answer(policy: engine.Policy, question_id: str, value: Any, *, staff: bool = False) -> Any:
+    """Check one answer; the stored form, or ServiceError naming the question (in the staff
+    wording when ``staff``, the assessor's side, else in the person's)."""
     q = policy.questions.get(question_id)
     if q is None:
         raise ServiceError({question_id: [f"There is no question {question_id!r} in this questionnaire"]})
     norm, msg = normalise_answer(q, value)
     if msg:
-        raise ServiceError({question_id: [person_message(q, msg)]})
+        raise ServiceError({question_id: [problem_message(q, value, staff=staff)]})
     return to_stored(norm)
 
 
-def person_message(q: Any, msg: str) -> str:
-    """The engine names the question for staff; on the question page the question is already shown."""
-    prefix = f"'{q.person}' ({q.id}): "
-    text = msg[len(prefix) :] if msg.startswith(prefix) else msg
+# --------------------------------------------------------------------------- messages
+# The engine's messages name a question by its id, for a policy's test cases and the CLI. Pages and
+# the API say the same thing as GOV.UK says it ("Your age must be 18 or more"), naming the answer
+# from the question itself: the person's age, the number of what its unit counts, or for staff
+# the question's staff wording. The engine decides what is acceptable; these only word it.
+
+
+def answer_subject(q: Any, *, staff: bool = False) -> str:
+    """What the answer is, to name it in a message: "your age", "the number of hours a week"."""
+    if staff:
+        return q.staff[:1].lower() + q.staff[1:] if q.staff[1:2].islower() else q.staff
+    if q.from_record == "age":
+        return "your age"
+    if q.unit:
+        return f"the number of {q.unit}"
+    return "your answer"
+
+
+def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _for(q: Any, staff: bool) -> str:
+    """On the person's page the question is the heading above the message; staff see a whole form."""
+    return f" for “{q.staff}”" if staff else ""
+
+
+def _figure(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+def blank_message(q: Any, *, staff: bool = False) -> str:
+    """What to say when a question that needs an answer was left blank."""
+    if q.type == "yes_no":
+        return f"Select yes or no{_for(q, staff)}"
+    if q.type == "single_choice":
+        return f"Select an answer{_for(q, staff)}"
+    if q.type == "multiple_choice":
+        return f"Select at least one answer{_for(q, staff)}"
+    return f"Enter {answer_subject(q, staff=staff)}"
+
+
+def problem_message(q: Any, value: Any, *, staff: bool = False) -> str:
+    """Why the engine refused ``value`` for ``q``, as a GOV.UK error message naming the answer."""
+    if value is None or value == "" or value == []:
+        return blank_message(q, staff=staff)
+    subject = answer_subject(q, staff=staff)
+    if q.type == "yes_no":
+        return f"Select yes or no{_for(q, staff)}"
+    if q.type == "single_choice":
+        return f"Select one of the answers listed{_for(q, staff)}"
+    if q.type == "multiple_choice":
+        return f"Select only the answers listed{_for(q, staff)}"
+    if q.type == "number":
+        try:
+            num = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
+        except (InvalidOperation, TypeError, ValueError):
+            num = Decimal("NaN")
+        if not num.is_finite():
+            return _sentence(f"{subject} must be a number")
+        if num != num.quantize(Decimal(1).scaleb(-q.decimals)):
+            if not q.decimals:
+                return _sentence(f"{subject} must be a whole number")
+            return _sentence(f"{subject} can have up to {q.decimals} decimal places")
+        if q.min is not None and num < q.min:
+            return _sentence(f"{subject} must be {_figure(q.min)} or more")
+        if q.max is not None and num > q.max:
+            return _sentence(f"{subject} must be {_figure(q.max)} or less")
+        return _sentence(f"{subject} must be a number")
+    if not isinstance(value, str):
+        return _sentence(f"{subject} must be written as text")
+    return _sentence(f"{subject} must be {q.max_length:,} characters or less")
 
 
 _BLANK = object()
@@ -128,7 +203,7 @@ def save_answers(
             cleaned[qid] = _BLANK if (q is not None and not q.required and value == "") else None
             continue
         try:
-            cleaned[qid] = clean_answer(policy, qid, value)
+            cleaned[qid] = clean_answer(policy, qid, value, staff=side == Side.ASSESSOR)
         except ServiceError as exc:
             errors.update(exc.errors)
     if respondent is not None and respondent not in Respondent.values:
@@ -220,7 +295,26 @@ def display_answer(q: Any, value: Any) -> str:
         return str(labels.get(value, value))
     if q.type == "multiple_choice":
         return ", ".join(str(labels.get(v, v)) for v in value) or "None of these"
+    if q.type == "number":
+        return with_unit(q, value)
     return str(value)
+
+
+def with_unit(q: Any, value: Any) -> str:
+    """A number answer with what it counts: "3 hours a week", "1 night a year", "75 years"."""
+    try:
+        num = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not num.is_finite():
+        return str(value)
+    shown = _figure(num)
+    if not q.unit:
+        return shown
+    first, _, rest = q.unit.partition(" ")
+    if num == 1 and first.endswith("s"):
+        first = first[:-1]
+    return " ".join(x for x in (shown, first, rest) if x)
 
 
 def comparison(assessment: Assessment) -> list[ComparisonRow]:
@@ -283,3 +377,33 @@ def confirm_eligibility(actor: User | None, assessment: Assessment, band: str, r
             actor, assessment.person, {"facs_band": band}, f"Eligibility confirmed: {reason.strip()}"
         )
     return assessment
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def derived_eligibility(assessment: Assessment) -> tuple[str, str] | None:
+    """The band the combined answers give, and one sentence for staff saying which of the policy's
+    rules gave it and which bands the council funds: "The answers meet the critical band (the first
+    of the policy's eligibility rules). Northshire Council funds the critical and substantial
+    bands." None while an answer is one the questionnaire refuses."""
+    policy = _policy(assessment)
+    try:
+        answers = applicable_answers(policy, normalise_answers(policy, assessment.combined_answers))
+    except engine.AnswerError:
+        return None
+    band, rule = derive_band(policy, answers)
+    if rule is None:
+        why = f"None of the policy's eligibility rules matches the answers, so they give its default band, {band}."
+    else:
+        nth = _ORDINALS[rule] if rule < len(_ORDINALS) else f"number {rule + 1}"
+        why = f"The answers meet the {band} band (the {nth} of the policy's eligibility rules)."
+    funded: list[str] = list(policy.model.eligibility.funded_bands)
+    funds = f"{assessment.authority.name} funds the {_and_list(funded)} band{'s' if len(funded) > 1 else ''}"
+    if band not in funded:
+        funds += ", so this band is not funded"
+    return band, f"{why} {funds}."

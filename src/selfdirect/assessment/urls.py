@@ -4,6 +4,7 @@ from . import views
 
 app_name = "assessment"
 urlpatterns = [
+    path("", views.assessment_list, name="list"),
     path("people/<int:person_pk>/", views.person_assessments, name="person"),
     path("people/<int:person_pk>/self/", views.start, name="start"),
     path("<int:pk>/questions/<slug:qid>/", views.question, name="question"),

@@ -14,17 +14,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from selfdirect.core import registry
 from selfdirect.core.constants import CASELOAD_ROLES, Role
 from selfdirect.core.dates import format_date
 from selfdirect.core.errors import ServiceError
-from selfdirect.core.http import AuthedRequest, require
+from selfdirect.core.http import AuthedRequest, paged, require
+from selfdirect.people import search
 from selfdirect.people.access import people_scope, representative_scope
 from selfdirect.people.models import Person
 from selfdirect.policies import engine
-from selfdirect.policies import labels as policy_labels
 
 from . import services
 from .access import assessment_scope, visible_assessment
@@ -66,7 +67,8 @@ def sent_in_section(request: AuthedRequest) -> tuple[str, dict[str, Any]] | None
         .select_related("person")
         .order_by("submitted_at", "pk")
     )
-    return "assessment/sent_in.html", {"assessments": list(waiting[:20]), "count": waiting.count()}
+    shown, count = list(waiting[:20]), waiting.count()
+    return "assessment/sent_in.html", {"assessments": shown, "count": count, "more": count - len(shown)}
 
 
 def person_section(request: AuthedRequest, person: Person) -> tuple[str, dict[str, Any]] | None:
@@ -117,10 +119,14 @@ def start(request: AuthedRequest, person_pk: int) -> HttpResponse:
             services.save_answers(request.user, assessment, {}, respondent=respondent)
         return redirect(next_url(assessment))
     past = person.assessments.exclude(status=AssessmentStatus.DRAFT).select_related("policy_version")[:10]
+    # One sent in and not yet gone through with a worker: its state is the page's news, and starting
+    # again is offered only as a second thing (the model allows another; the person rarely needs one).
+    waiting = None if draft else services.waiting_for_assessor(person)
     return render(
         request, "assessment/start.html",
-        {"person": person, "draft": draft, "past": past, "respondent": respondent_for(request, person),
-         "Respondent": Respondent, "is_staff": is_staff_view(request)},
+        {"person": person, "draft": draft, "waiting": waiting, "past": past,
+         "respondent": respondent_for(request, person), "Respondent": Respondent, "Status": AssessmentStatus,
+         "is_staff": is_staff_view(request)},
     )  # fmt: skip
 
 
@@ -158,22 +164,23 @@ def number_hint(q: Any) -> str:
 
 
 def _answer_from_post(q: Any, request: AuthedRequest) -> tuple[Any, str | None]:
-    """The raw answer from the form, or a GOV.UK error message."""
+    """The raw answer from the form, or a GOV.UK error message (the same words the API gives)."""
     if q.type == "multiple_choice":
         chosen = request.POST.getlist("answer")
         if not chosen and q.required:
-            return None, "Select at least one option"
+            return None, services.blank_message(q)
         return chosen, None
     raw = request.POST.get("answer", "").strip()
     if raw == "":
         if not q.required:
             return "", None
-        return None, {
-            "yes_no": "Select yes or no",
-            "single_choice": "Select an option",
-            "number": "Enter a number",
-        }.get(q.type, "Enter your answer")
+        return None, services.blank_message(q)
     return raw, None
+
+
+SAVED_FOR_LATER = (
+    "Your answers so far have been saved. Choose “Continue your self-assessment” when you come back."
+)
 
 
 @login_required
@@ -192,9 +199,14 @@ def question(request: AuthedRequest, pk: int, qid: str) -> HttpResponse:
     domain = policy.domains[policy.question_domain[qid]]
     error = None
     value: Any = assessment.person_answers.get(qid)
+    changing = request.GET.get("change") == "1"
     if request.method == "POST":
         raw, error = _answer_from_post(q, request)
         value = raw
+        if "later" in request.POST and raw in (None, "", []):
+            # "Save and come back later" with nothing on the page: nothing to save, just leave.
+            messages.success(request, SAVED_FOR_LATER)
+            return redirect("assessment:start", person_pk=assessment.person_id)
         if error is None:
             try:
                 assessment = services.save_answers(
@@ -206,17 +218,21 @@ def question(request: AuthedRequest, pk: int, qid: str) -> HttpResponse:
             except ServiceError as exc:
                 error = " ".join(m for ms in exc.errors.values() for m in ms)
             else:
-                if request.GET.get("change") == "1":
+                if "later" in request.POST:
+                    messages.success(request, SAVED_FOR_LATER)
+                    return redirect("assessment:start", person_pk=assessment.person_id)
+                if changing:
                     nxt = next_url(assessment)
                     if nxt.endswith("/check/"):
                         return redirect(nxt)
                 return redirect(next_url(assessment, after=qid))
     position = ids.index(qid)
-    back = (
-        reverse("assessment:question", args=[assessment.pk, ids[position - 1]])
-        if position > 0
-        else reverse("assessment:start", args=[assessment.person_id])
-    )
+    if changing:  # opened from "Check your answers": back is back there
+        back = reverse("assessment:check", args=[assessment.pk])
+    elif position > 0:
+        back = reverse("assessment:question", args=[assessment.pk, ids[position - 1]])
+    else:
+        back = reverse("assessment:start", args=[assessment.person_id])
     domain_ids = list(policy.domains)
     selected = value if isinstance(value, list) else [value]
     if q.type == "yes_no":
@@ -272,26 +288,33 @@ def check_page(request: AuthedRequest, assessment: Assessment, error: str | None
 # --------------------------------------------------------------------------- assessor's pages
 
 
+def _detail_page(
+    request: AuthedRequest, assessment: Assessment, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    """The comparison page, with the confirm form's problems (400) when it was refused."""
+    policy = services.policy_of(assessment)
+    rows = services.comparison(assessment)
+    derived = services.derived_eligibility(assessment)
+    return render(
+        request, "assessment/detail.html",
+        {"assessment": assessment, "rows": rows, "differences": sum(r.differs for r in rows),
+         "recorded": bool(assessment.assessor_answers),
+         "derived_band": derived[0] if derived else "", "derived_text": derived[1] if derived else "",
+         "missing": engine.missing_answers(policy, assessment.combined_answers), "bands": engine.FACS_BANDS,
+         "confirmed": assessment.status == AssessmentStatus.CONFIRMED,
+         "can_start_plan": request.user.has_perm("plans.add_plan", assessment.person),
+         "allocations": assessment.allocations.select_related("policy_version")[:5], "errors": errors or {},
+         "band_value": request.POST.get("band", ""), "reason_value": request.POST.get("reason", "")},
+        status=400 if errors else 200,
+    )  # fmt: skip
+
+
 @login_required
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The assessor's comparison: the person's and the assessor's answers side by side."""
     assessment = _assessment(request, pk)
     require(request, "assessment.record_assessor_answers", assessment.person)
-    policy = services.policy_of(assessment)
-    rows = services.comparison(assessment)
-    derived = None
-    missing = engine.missing_answers(policy, assessment.combined_answers)
-    try:
-        derived = engine.determine_eligibility(policy, assessment.combined_answers)
-    except engine.AnswerError:
-        derived = None
-    return render(
-        request, "assessment/detail.html",
-        {"assessment": assessment, "rows": rows, "differences": sum(r.differs for r in rows), "derived": derived,
-         "derived_text": policy_labels.in_words(policy, derived.staff_text) if derived is not None else "",
-         "missing": missing, "bands": engine.FACS_BANDS, "funded": policy.model.eligibility.funded_bands,
-         "allocations": assessment.allocations.select_related("policy_version")[:5], "errors": {}},
-    )  # fmt: skip
+    return _detail_page(request, assessment)
 
 
 @login_required
@@ -308,7 +331,7 @@ def assessor_answers(request: AuthedRequest, pk: int) -> HttpResponse:
             for qid, value in answers.items():
                 if value not in (None, ""):
                     try:
-                        services.clean_answer(policy, qid, value)
+                        services.clean_answer(policy, qid, value, staff=True)
                     except ServiceError as exc:
                         errors.update(exc.errors)
         else:
@@ -327,6 +350,8 @@ def assessor_answers(request: AuthedRequest, pk: int) -> HttpResponse:
             {
                 "q": q,
                 "value": _post_or(request, q, assessment.assessor_answers.get(q.id)),
+                "theirs": services.display_answer(q, assessment.person_answers.get(q.id))
+                or ("Not answered" if q.id not in assessment.person_answers else "Left blank"),
                 "errors": errors.get(q.id, []),
             }
             for q in [*d.triggers, *d.questions]
@@ -351,9 +376,10 @@ def _assessor_answers_from_post(
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The assessor's answers from the one-page form, and any problem a question's boxes alone show.
 
-    A question left blank keeps the person's answer: radios and text left blank are left out, and
-    a multiple-choice question shown on the page (``present-<id>``) with nothing ticked clears any
-    answer of the assessor's, so the person's stands. A question not on the page is left alone.
+    A question left blank keeps the person's answer: a radio question's "Keep their answer" (its
+    default), a box left empty, or a multiple-choice question shown on the page (``present-<id>``)
+    with nothing ticked clears any answer of the assessor's, so the person's stands. A question not
+    on the page is left alone.
     """
     answers: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -365,13 +391,13 @@ def _assessor_answers_from_post(
             if NONE_OF_THESE not in chosen:
                 answers[q.id] = chosen or None
             elif q.required:
-                errors[q.id] = [f"{q.staff}: select at least one option"]
+                errors[q.id] = [services.blank_message(q, staff=True)]
             elif len(chosen) > 1:
-                errors[q.id] = [f"{q.staff}: select the options that apply, or 'None of these', not both"]
+                errors[q.id] = [f"Select the answers that apply for “{q.staff}” or “None of these”, not both"]
             else:
                 answers[q.id] = []
-        elif request.POST.get(q.id, "") != "":
-            answers[q.id] = request.POST.get(q.id, "").strip()
+        elif q.id in request.POST:
+            answers[q.id] = request.POST.get(q.id, "").strip() or None
     return answers, errors
 
 
@@ -397,18 +423,13 @@ def confirm(request: AuthedRequest, pk: int) -> HttpResponse:
             request.user, assessment, request.POST.get("band", ""), request.POST.get("reason", "")
         )
     except ServiceError as exc:
-        policy = services.policy_of(assessment)
-        return render(
-            request, "assessment/detail.html",
-            {"assessment": assessment, "rows": services.comparison(assessment),
-             "differences": sum(r.differs for r in services.comparison(assessment)),
-             "derived": None, "missing": engine.missing_answers(policy, assessment.combined_answers),
-             "bands": engine.FACS_BANDS, "funded": policy.model.eligibility.funded_bands,
-             "allocations": assessment.allocations.all()[:5], "errors": exc.errors,
-             "band_value": request.POST.get("band", ""), "reason_value": request.POST.get("reason", "")},
-            status=400,
-        )  # fmt: skip
-    messages.success(request, "Eligibility confirmed and the person's record updated")
+        return _detail_page(request, assessment, exc.errors)
+    assessment.refresh_from_db()
+    messages.success(
+        request,
+        f"Eligibility confirmed: the {assessment.band} band, by {assessment.confirmed_by} on "
+        f"{format_date(timezone.localdate(assessment.confirmed_at or timezone.now()))}",
+    )
     return redirect("assessment:detail", pk=assessment.pk)
 
 
@@ -420,3 +441,27 @@ def person_assessments(request: AuthedRequest, person_pk: int) -> HttpResponse:
         raise PermissionDenied("assessments")
     assessments = person.assessments.select_related("policy_version")
     return render(request, "assessment/person_list.html", {"person": person, "assessments": assessments})
+
+
+@login_required
+def assessment_list(request: AuthedRequest) -> HttpResponse:
+    """Staff: every self-assessment they may see, a page at a time; ``?status=submitted`` is the
+    queue of those sent in (oldest first, as they wait), which the home page's list continues."""
+    if request.authority is None or not request.roles & (CASELOAD_ROLES | {Role.ADMIN}):
+        raise PermissionDenied("assessments")
+    status = request.GET.get("status", "")
+    status = status if status in AssessmentStatus.values else ""
+    found = assessment_scope(request.user, request.authority).select_related("person")
+    if status:
+        found = found.filter(status=status)
+    if status == AssessmentStatus.SUBMITTED:
+        found = found.order_by("submitted_at", "pk")
+    else:
+        found = found.order_by("-on", "-pk")
+    found, q = search.searched(request, found, via="person__")
+    page, query_string = paged(request, found, keep={"status": status, "q": q})
+    return render(
+        request, "assessment/list.html",
+        {"page": page, "query_string": query_string, "q": q, "status": status,
+         "statuses": AssessmentStatus.choices, "Status": AssessmentStatus},
+    )  # fmt: skip
