@@ -11,6 +11,7 @@ under var/) and a PostgreSQL deployment:
   request answers 503 "busy" (e.g. ``5s``; unset, it waits)
 - ``SELFDIRECT_SMTP_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``), ``SELFDIRECT_FROM_EMAIL``:
   where invitations and password resets are sent from; unset in the demo, they are written to var/mail
+- ``SELFDIRECT_SITE_URL``: the service's address, for links in emails sent from the command line
 - ``SELFDIRECT_DB_ROLE``: on PostgreSQL, the role the application switches to after logging in, one
   that owns no table (core/dbroles.py, ``manage.py grant_app_role``); unset when running ``migrate``
 """
@@ -162,6 +163,9 @@ EMAIL_HOST_USER = os.environ.get("SELFDIRECT_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("SELFDIRECT_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("SELFDIRECT_SMTP_TLS", "") == "1"
 EMAIL_TIMEOUT = 30
+# The address people open the service at: links in emails sent from the command line use it (a page
+# or an API call uses the address it was reached at).
+SITE_URL = os.environ.get("SELFDIRECT_SITE_URL", "http://127.0.0.1:8000")
 if DEBUG and not os.environ.get("SELFDIRECT_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"

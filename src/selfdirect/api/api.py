@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema
 
+from selfdirect.accounts.api import router as accounts_router
 from selfdirect.allocation.api import router as allocation_router
 from selfdirect.assessment.api import router as assessment_router
 from selfdirect.core.constants import Role
@@ -61,3 +62,4 @@ api.add_router("/", market_router)
 api.add_router("/", ledger_router)
 api.add_router("/", plans_router)
 api.add_router("/", reporting_router)
+api.add_router("/", accounts_router)
