@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "selfdirect.core",
     "selfdirect.people",
     "selfdirect.accounts",
@@ -69,11 +71,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "selfdirect.core.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "selfdirect.core.middleware.AuthorityMiddleware",
+    "selfdirect.accounts.middleware.SecondFactorMiddleware",
     "selfdirect.core.dbbusy.DatabaseBusyMiddleware",
 ]
 
@@ -152,6 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+OTP_TOTP_ISSUER = "Care and support budgets"
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60  # a reset link works for a day
 
 # Email (invitations, password resets). SMTP when SELFDIRECT_SMTP_HOST is set; otherwise the demo

@@ -34,6 +34,7 @@ urlpatterns = [
     path("audit/", core_views.audit_log, name="audit"),
     path("council/", core_views.council, name="council"),
     path("council/logo/", core_views.logo_edit, name="council-logo-edit"),
+    path("council/sign-in/", core_views.council_sign_in, name="council-sign-in"),
     path("council/<slug:slug>/logo/", core_views.logo_image, name="council-logo"),
     path("about/<str:kind>/", core_views.info_page, name="info"),
     path("about/<str:kind>/edit/", core_views.info_page_edit, name="info-edit"),

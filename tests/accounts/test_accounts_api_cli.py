@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
-from helpers import client_for, token_for
+from helpers import token_for
 from selfdirect.core.constants import Role
 from selfdirect.core.models import ApiToken, AuditEvent, User
 

@@ -35,7 +35,8 @@ def pages_for(world, role):
             f"/people/{person.pk}/delete/", "/people/teams/", f"/people/teams/{side.home_team.pk}/",
             "/people/import/", "/audit/", "/api/v1/docs", "/council/", "/council/logo/",
             "/accounts/", "/accounts/invite/", f"/accounts/{side.users[Role.PLANNER].pk}/", "/accounts/me/",
-            "/accounts/me/tokens/new/", f"/accounts/invite/person/{person.pk}/",
+            "/accounts/me/tokens/new/", f"/accounts/invite/person/{person.pk}/", "/accounts/two-factor/",
+            "/council/sign-in/",
         ]  # fmt: skip
     if role == Role.PERSON:
         return common + [

@@ -113,3 +113,12 @@ class ChangePasswordForm(GovukMessages, PasswordChangeForm):
         self.fields["new_password1"].label = "New password"
         self.fields["new_password1"].help_text = "At least 10 characters; not a common password"
         self.fields["new_password2"].label = "Type the new password again"
+
+
+class CodeForm(GovukForm):
+    code = forms.CharField(
+        label="Code from your authenticator app", max_length=12,
+        help_text="The 6 digits the app shows now, for example 123456",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "width": "10"}),
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )  # fmt: skip

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from selfdirect.core import access, audit
@@ -25,10 +26,11 @@ from selfdirect.core.middleware import SESSION_KEY
 from selfdirect.core.models import ApiToken, Authority, User
 from selfdirect.people.models import Person, Representative
 
-from . import services
+from . import second_factor, services
 from .forms import (
     AcceptForm,
     ChangePasswordForm,
+    CodeForm,
     InviteForm,
     NewPasswordForm,
     ResetForm,
@@ -144,7 +146,8 @@ def account(request: AuthedRequest, user_pk: int) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=user, authority=authority).order_by("-created_at")
     return render(request, "accounts/account.html", {
         "account": user, "roles": services.role_labels(held.roles), "off": off, "form": form, "tokens": tokens,
-        "switch_off": ReasonMixin(prefix="off"),
+        "switch_off": ReasonMixin(prefix="off"), "second_factor": second_factor.device(user),
+        "reset": ReasonMixin(prefix="reset"),
     }, status=_status(form))  # fmt: skip
 
 
@@ -221,7 +224,7 @@ def me(request: AuthedRequest) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=request.user, authority=authority).order_by("-created_at") if authority else []
     return render(request, "accounts/me.html", {
         "roles": services.role_labels(request.roles), "tokens": tokens,
-        "may_have_tokens": bool(request.roles & STAFF_ROLES),
+        "may_have_tokens": bool(request.roles & STAFF_ROLES), "second_factor": second_factor.device(request.user),
     })  # fmt: skip
 
 
@@ -296,3 +299,42 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                          reason="Password changed by its holder", changes={"password": ["(hidden)", "(changed)"]})  # fmt: skip
         messages.success(self.request, "Your password is changed")
         return response
+
+
+@login_required
+def two_factor(request: AuthedRequest) -> HttpResponse:
+    """Enter the code from your authenticator app; or, the first time, set the app up."""
+    user = request.user
+    found = second_factor.device(user)
+    setting_up = found is None
+    dev = found or second_factor.pending(user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        ok = (second_factor.confirm(request, user, dev, code, list(user.authorities())) if setting_up
+              else second_factor.check(request, dev, code))  # fmt: skip
+        if ok:
+            if setting_up:
+                messages.success(request, "Your authenticator app is set up: you will enter a code each time you sign in")
+            return redirect(next_url)
+        form.add_error("code", "The code is not right: enter the 6 digits the app shows now (they change every 30 seconds)")
+    return render(request, "accounts/two_factor.html", {
+        "form": form, "setting_up": setting_up, "next": next_url,
+        "key": second_factor.key_text(dev) if setting_up else "", "qr": second_factor.qr_svg(dev) if setting_up else "",
+    }, status=_status(form))  # fmt: skip
+
+
+@login_required
+@require_POST
+def reset_second_factor(request: AuthedRequest, user_pk: int) -> HttpResponse:
+    authority = _admin(request)
+    user = get_object_or_404(services.staff(authority), pk=user_pk)
+    form = ReasonMixin(request.POST, prefix="reset")
+    if not form.is_valid():
+        messages.error(request, "Say why you are taking away their second factor")
+    elif second_factor.reset(request.user, authority, user, form.cleaned_data["reason"]):
+        messages.success(request, f"{user}'s second factor is taken away: they set up a new one when they next sign in")
+    return redirect("accounts:account", user_pk=user.pk)

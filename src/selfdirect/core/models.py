@@ -21,6 +21,10 @@ class Authority(models.Model):
     slug = models.SlugField(unique=True, help_text="Short name used in files and policies, e.g. northshire")
     name = models.CharField(max_length=200, unique=True)
     ons_code = models.CharField("ONS code", max_length=9, blank=True)
+    second_factor_required = models.BooleanField(
+        "staff must use a second factor", default=False,
+        help_text="Staff who sign in with a password also enter a code from an authenticator app",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

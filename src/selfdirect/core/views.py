@@ -11,12 +11,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from . import dbbusy, logo, pages, registry, throttle
-from .constants import Role
+from . import audit, dbbusy, logo, pages, registry, throttle
+from .constants import AuditAction, Role
 from .errors import ServiceError
 from .forms import LogoForm, ReasonMixin, apply_service_errors
 from .http import AuthedRequest, is_api, page_authority, paged, problem_response
@@ -239,3 +240,34 @@ def logo_image(request: AuthedRequest, slug: str) -> HttpResponse:
     response = HttpResponse(bytes(found.image), content_type=found.content_type)
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+class SignInRulesForm(ReasonMixin):
+    second_factor_required = forms.BooleanField(
+        label="Staff must enter a code from an authenticator app as well as their password", required=False,
+        help_text="People who hold a budget, and their representatives, are not asked to",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["second_factor_required", "reason"])
+
+
+@login_required
+def council_sign_in(request: AuthedRequest) -> HttpResponse:
+    """Whether the council's staff must use a second factor when they sign in with a password."""
+    authority = _admin_authority(request)
+    form = SignInRulesForm(request.POST or None, initial={"second_factor_required": authority.second_factor_required})
+    if request.method == "POST" and form.is_valid():
+        wanted = form.cleaned_data["second_factor_required"]
+        if wanted != authority.second_factor_required:
+            with transaction.atomic():
+                authority.second_factor_required = wanted
+                authority.save(update_fields=["second_factor_required"])
+                audit.record(actor=request.user, authority=authority, action=AuditAction.CHANGE, obj=authority,
+                             reason=form.cleaned_data["reason"],
+                             changes={"staff must use a second factor": [not wanted, wanted]})  # fmt: skip
+        messages.success(request, "Staff must now use a second factor" if wanted else
+                         "Staff sign in with a password alone, unless they have set up a second factor")  # fmt: skip
+        return redirect("council")
+    return render(request, "core/council_sign_in.html", {"form": form}, status=400 if form.errors else 200)
