@@ -24,6 +24,7 @@ NOT_LISTED = {
     "core.AuditEvent": "read only as a person's history, whose scope is the person's (people.access)",
     "core.ApiToken": "each token belongs to its holder; pages show the signed-in user's own",
     "core.AuthorityPage": "a council's public pages (accessibility, privacy, cookies), read through core.pages",
+    "accounts.IdentityProvider": "a council's sign-in set-up: its administrators' page and the sign-in page read it",
     "core.AuthorityLogo": "a council's logo, public in its pages' header, read through core.logo",
 }
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from selfdirect.accounts import oidc
 from selfdirect.accounts import views as account_views
 from selfdirect.api.api import api
 from selfdirect.core import views as core_views
@@ -15,6 +16,8 @@ urlpatterns = [
     path("sign-in/", core_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-in/forgotten/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("sign-in/council/callback/", oidc.SignInCallback.as_view(), name="oidc_authentication_callback"),
+    path("sign-in/council/<slug:slug>/", oidc.SignInStart.as_view(), name="oidc-start"),
     path(
         "sign-in/forgotten/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),

@@ -290,3 +290,11 @@ def test_another_councils_administrator_cannot_reach_an_account(world):
     assert south_admin.get(f"/accounts/{north_planner.pk}/").status_code == 404
     assert south_admin.post(f"/accounts/{north_planner.pk}/switch-off/", {"off-reason": "x"}).status_code == 404
     assert "northshire-planner" not in south_admin.get("/accounts/").content.decode()
+
+
+def test_a_forged_or_stale_return_from_an_identity_provider_is_a_failed_sign_in_not_a_fault(world):
+    assert Client().get("/sign-in/council/northshire/").status_code == 404  # no provider set up
+    back = Client().get("/sign-in/council/callback/?code=abc&state=forged")
+    assert back.status_code == 302 and back["Location"] == "/sign-in/"
+    refused = Client().get("/sign-in/council/callback/?error=access_denied&state=x")
+    assert refused.status_code == 302 and refused["Location"] == "/sign-in/"

@@ -122,3 +122,18 @@ class CodeForm(GovukForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "width": "10"}),
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},
     )  # fmt: skip
+
+
+class IdentityProviderForm(ReasonMixin):
+    issuer = forms.URLField(label="Issuer address", assume_scheme="https", help_text="Your identity provider gives it; its discovery "
+                            "document is read from here, for example https://login.example.gov.uk")  # fmt: skip
+    client_id = forms.CharField(label="Client ID", max_length=200)
+    client_secret = forms.CharField(
+        label="Client secret", max_length=500, required=False, widget=forms.PasswordInput,
+        help_text="Leave blank to keep the one saved before",
+    )  # fmt: skip
+    enabled = forms.BooleanField(label="Staff may sign in this way", required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["issuer", "client_id", "client_secret", "enabled", "reason"])

@@ -12,6 +12,7 @@ from django.urls import reverse
 from selfdirect.core.http import is_api, problem_response
 
 from . import second_factor
+from .oidc import SIGNED_IN_WITH
 
 # Pages open before the code is entered: the code page itself, signing out, static files and the
 # council's public pages and logo.
@@ -28,6 +29,7 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[attr-defined]
+            and request.session.get(SIGNED_IN_WITH) != "identity provider"  # the provider did the checking
             and not request.path.startswith(OPEN)
             and not LOGO.match(request.path)
             and second_factor.required(user, getattr(request, "authority", None), getattr(request, "roles", frozenset()))

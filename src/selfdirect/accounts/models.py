@@ -84,3 +84,24 @@ class Deactivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} switched off"
+
+
+class IdentityProvider(models.Model):
+    """The council's own sign-in for its staff (OpenID Connect): staff sign in with their council
+    account, matched to an account here by its verified email; roles still come from here."""
+
+    authority = models.OneToOneField(Authority, on_delete=models.CASCADE, related_name="identity_provider")
+    issuer = models.URLField("issuer address", help_text="For example https://login.microsoftonline.com/<tenant>/v2.0")
+    client_id = models.CharField("client ID", max_length=200)
+    client_secret = models.CharField(max_length=500)
+    # Read from the issuer's discovery document when saved.
+    authorization_endpoint = models.URLField()
+    token_endpoint = models.URLField()
+    userinfo_endpoint = models.URLField()
+    jwks_uri = models.URLField()
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Sign-in of {self.authority}"

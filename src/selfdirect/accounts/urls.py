@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:user_pk>/", views.account, name="account"),
     path("<int:user_pk>/switch-off/", views.switch_off, name="switch-off"),
     path("me/", views.me, name="me"),
+    path("identity-provider/", views.identity_provider, name="identity-provider"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("<int:user_pk>/second-factor/reset/", views.reset_second_factor, name="reset-second-factor"),
     path("me/password/", views.PasswordChangeView.as_view(), name="password-change"),

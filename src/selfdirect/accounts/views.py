@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -26,18 +27,19 @@ from selfdirect.core.middleware import SESSION_KEY
 from selfdirect.core.models import ApiToken, Authority, User
 from selfdirect.people.models import Person, Representative
 
-from . import second_factor, services
+from . import oidc, second_factor, services
 from .forms import (
     AcceptForm,
     ChangePasswordForm,
     CodeForm,
+    IdentityProviderForm,
     InviteForm,
     NewPasswordForm,
     ResetForm,
     RolesForm,
     TokenForm,
 )
-from .models import Invitation
+from .models import IdentityProvider, Invitation
 
 
 def _admin(request: AuthedRequest) -> Authority:
@@ -338,3 +340,44 @@ def reset_second_factor(request: AuthedRequest, user_pk: int) -> HttpResponse:
     elif second_factor.reset(request.user, authority, user, form.cleaned_data["reason"]):
         messages.success(request, f"{user}'s second factor is taken away: they set up a new one when they next sign in")
     return redirect("accounts:account", user_pk=user.pk)
+
+
+@login_required
+def identity_provider(request: AuthedRequest) -> HttpResponse:
+    """The council's own sign-in for staff (OpenID Connect): where to find it, and its client."""
+    authority = _admin(request)
+    current = IdentityProvider.objects.filter(authority=authority).first()
+    initial = {"issuer": current.issuer, "client_id": current.client_id, "enabled": current.enabled} if current else {}
+    form = IdentityProviderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["client_secret"] and current is None:
+            form.add_error("client_secret", "Enter the client secret your identity provider gave you")
+        else:
+            try:
+                endpoints = oidc.discover(data["issuer"])
+            except ValidationError as exc:
+                for message in exc.message_dict.get("issuer", []):
+                    form.add_error("issuer", message)
+            else:
+                with transaction.atomic():
+                    provider = current or IdentityProvider(authority=authority)
+                    before = {"issuer": provider.issuer, "client ID": provider.client_id, "enabled": provider.enabled}
+                    provider.issuer, provider.client_id, provider.enabled = data["issuer"], data["client_id"], data["enabled"]
+                    provider.client_secret = data["client_secret"] or provider.client_secret
+                    for key, value in endpoints.items():
+                        setattr(provider, key, value)
+                    provider.updated_by = request.user
+                    provider.save()
+                    after = {"issuer": provider.issuer, "client ID": provider.client_id, "enabled": provider.enabled}
+                    changes = {k: [before[k] if current else None, after[k]] for k in after if not current or before[k] != after[k]}
+                    if data["client_secret"]:
+                        changes["client secret"] = ["(hidden)", "(changed)"]
+                    audit.record(actor=request.user, authority=authority, action=AuditAction.CHANGE if current else AuditAction.CREATE,
+                                 obj=provider, reason=data["reason"], changes=changes)  # fmt: skip
+                messages.success(request, "Staff can now sign in with their council account" if data["enabled"]
+                                 else "Signing in with the council account is switched off")  # fmt: skip
+                return redirect("council")
+    return render(request, "accounts/identity_provider.html", {
+        "form": form, "current": current, "callback": request.build_absolute_uri(reverse("oidc_authentication_callback")),
+    }, status=_status(form))  # fmt: skip
