@@ -10,6 +10,13 @@ from selfdirect.core import spreadsheet, words
 from selfdirect.core.charts import Chart, bar_chart
 
 
+def stream_rows(result: dict[str, Any], authority: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The result's streams as (label, figures), in order of their labels: the result is kept as
+    JSON, and PostgreSQL's jsonb does not keep the order its keys were written in."""
+    return sorted(((words.label("stream", authority, s), row) for s, row in result["streams"].items()),
+                  key=lambda pair: pair[0])  # fmt: skip
+
+
 def what_if_chart(result: dict[str, Any], authority: Any) -> Chart | None:
     """Total a year per funding stream under each version, side by side: the streams and the
     versions named as the page names them (the authority's labels, never their codes)."""
@@ -21,8 +28,7 @@ def what_if_chart(result: dict[str, Any], authority: Any) -> Chart | None:
     if base == proposed:  # one version against itself: the key still tells the two apart
         base, proposed = f"{base} (now)", f"{proposed} (proposed)"
     return bar_chart(
-        [(words.label("stream", authority, s), [row["base_pence"], row["proposed_pence"]])
-         for s, row in result["streams"].items()],
+        [(label, [row["base_pence"], row["proposed_pence"]]) for label, row in stream_rows(result, authority)],
         kind="pence", names=[base, proposed],
         caption=caption,
     )  # fmt: skip

@@ -443,6 +443,7 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     if run.status == RunStatus.DONE and run.result:
         context["chart"] = charts.what_if_chart(run.result, run.authority)
         context["result"] = run.result
+        context["stream_rows"] = charts.stream_rows(run.result, run.authority)
     return render(request, "allocation/what_if.html", context)
 
 
