@@ -38,3 +38,4 @@ def test_codes_nobody_labels_are_still_shown_in_words():
     assert words.label("no-such-kind", None, "floating_share") == "Floating share"
     assert words.model_name("ledger.chargeassessment") == "Charge assessment"
     assert words.replace_codes("care_points x asc_rate", {"care_points": "Care score"}) == "Care score x asc rate"
+

@@ -191,6 +191,10 @@ def value_text(model: type[models.Model] | None, name: str, value: Any, authorit
         return "; ".join(f"{humanise(str(k))}: {value_text(None, str(k), v, authority)}" for k, v in value.items())
     if is_money(name) and isinstance(value, int):
         return format_pence(value)
+    if "." in name and _field(model, name) is None and isinstance(value, str):
+        # "person.client_group": one side's answer to one question of the policy, in the option's words.
+        question = name.split(".", 1)[1]
+        return labels("answer", authority).get(f"{question}={value}") or humanise(value)
     field = _field(model, name.split(".", 1)[-1] if "." in name else name)
     if field is not None and field.choices:
         for code, shown in field.flatchoices:

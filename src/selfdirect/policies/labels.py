@@ -42,6 +42,12 @@ def _questions(policy: engine.Policy) -> dict[str, str]:
     return {qid: q.staff for qid, q in policy.questions.items()}
 
 
+def _answers(policy: engine.Policy) -> dict[str, str]:
+    """Each option of each question, keyed "question=value", in the words the staff read."""
+    return {f"{qid}={option.value}": option.staff_label or option.label
+            for qid, q in policy.questions.items() for option in getattr(q, "options", None) or []}  # fmt: skip
+
+
 def _versions(authority_id: int) -> dict[str, str]:
     return {v.version_id: v.label for v in PolicyVersion.objects.filter(authority_id=authority_id)}
 
@@ -78,4 +84,5 @@ def register() -> None:
     words.register("stream", _from_policies(_streams))
     words.register("stream.person", _from_policies(_streams_for_person))
     words.register("question", _from_policies(_questions))
+    words.register("answer", _from_policies(_answers))
     words.register("policy_version", _versions)
