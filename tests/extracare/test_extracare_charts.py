@@ -39,26 +39,25 @@ def test_viability_chart_pairs_the_pooled_headroom_with_the_core_cost_by_occupie
     assert chart is not None
     assert chart.caption == (
         "Bar chart of the pooled headroom a week (what residents' budgets leave after planned care) and the "
-        "core's weekly cost by occupied flats, on a scale from £0 to £5,190. The table gives the figures."
+        "core's weekly cost by occupied flats, every 4 flats, on a scale from £0 to £5,190. The table gives the "
+        "figures."
     )
     assert chart.key == [(BLUE, "Pooled headroom"), (GREEN, "Core cost")]
-    assert len(chart.rows) == 40  # a row for each number of occupied flats, 1 to 40
-    assert chart.rows[0].label == "1 occupied flat"
-    assert (chart.rows[9].label, [b.figure for b in chart.rows[9].bars]) == (
-        "10 occupied flats",
-        ["£1,290", "£5,076"],
-    )
+    # Ten rows, not forty: every fourth count of flats, 40 (full, and break-even) among them.
+    assert [r.label for r in chart.rows] == [f"{n} occupied flats" for n in range(4, 41, 4)]
+    assert [b.figure for b in chart.rows[1].bars] == ["£1,050", "£5,076"]  # 8 flats: £1,050.00 in the table
     assert [b.figure for b in chart.rows[-1].bars] == ["£5,190", "£5,076"]  # full: pooling pays
 
 
 def test_viability_page_shows_the_chart_and_break_even_in_words_beside_it(world, scheme):
     html = commissioner(world).get(f"/extracare/{scheme.pk}/viability/").content.decode()
     chart = chart_html(html)
-    assert labels(chart)[:2] == ["1 occupied flat", "2 occupied flats"]
-    assert shown(chart)[:4] == ["£120", "£5,076", "£270", "£5,076"]
-    assert shown(chart)[18:20] == ["£1,290", "£5,076"]  # 10 flats, the table's row below
+    assert labels(chart)[:2] == ["4 occupied flats", "8 occupied flats"]
+    assert shown(chart)[-2:] == ["£5,190", "£5,076"]
     ten = re.search(r'data-testid="viability-data".*?<td[^>]*>10</td><td[^>]*>([^<]+)</td>', html, re.S)
     assert ten and ten[1] == "£1,290.00"
+    eight = re.search(r'data-testid="viability-data".*?<td[^>]*>8</td><td[^>]*>([^<]+)</td>', html, re.S)
+    assert eight and eight[1] == "£1,050.00"  # the chart's second row, rounded to pounds
     m = re.search(r'data-testid="break-even-by-occupancy">(.*?)</p>', html, re.S)
     assert m and m[1] == (
         "With 40 occupied flats or more, the pooled headroom is at least the core's cost of £5,075.67 a "

@@ -26,15 +26,25 @@ def _flats(n: int) -> str:
     return f"{n} occupied flat{'' if n == 1 else 's'}"
 
 
+CHART_ROWS = 10
+
+
 def viability_chart(viability: dict[str, Any]) -> Chart | None:
     """Pooled headroom after planned care beside the core's weekly cost, at each number of occupied
     flats: where the first bar is at least as long as the second, pooling pays for the core."""
     core = viability["core_weekly_pence"]
+    curve = viability["curve"]
+    # One row a flat made a chart 4,000 px long on a phone for a 40-flat scheme: about ten rows, with
+    # the break-even point and the full scheme always drawn (the table beside has every count).
+    step = max(1, -(-len(curve) // CHART_ROWS))
+    keep = {viability.get("break_even_occupancy"), curve[-1]["occupied"] if curve else None}
+    shown = [p for i, p in enumerate(curve) if i % step == step - 1 or p["occupied"] in keep]
+    every = f", every {step} flats" if step > 1 else ""
     return bar_chart(
-        [(_flats(p["occupied"]), [p["headroom_pence"], core]) for p in viability["curve"]],
+        [(_flats(p["occupied"]), [p["headroom_pence"], core]) for p in shown],
         kind="pence", names=["Pooled headroom", "Core cost"],
         caption="Bar chart of the pooled headroom a week (what residents' budgets leave after planned care) "
-        "and the core's weekly cost by occupied flats",
+        f"and the core's weekly cost by occupied flats{every}",
     )  # fmt: skip
 
 
