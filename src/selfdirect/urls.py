@@ -4,6 +4,7 @@ from django.urls import include, path
 from selfdirect.accounts import oidc
 from selfdirect.accounts import views as account_views
 from selfdirect.api.api import api
+from selfdirect.core import rules_pages
 from selfdirect.core import views as core_views
 
 handler400 = "selfdirect.core.views.error_400"
@@ -39,6 +40,10 @@ urlpatterns = [
     path("council/logo/", core_views.logo_edit, name="council-logo-edit"),
     path("council/sign-in/", core_views.council_sign_in, name="council-sign-in"),
     path("council/<slug:slug>/logo/", core_views.logo_image, name="council-logo"),
+    path("rules/", rules_pages.home, name="rules"),
+    path("rules/<str:key>/upload/", rules_pages.upload, name="rules-upload"),
+    path("rules/versions/<int:pk>/", rules_pages.version, name="rules-version"),
+    path("rules/versions/<int:pk>/compare/<int:other>/", rules_pages.compare, name="rules-compare"),
     path("about/<str:kind>/", core_views.info_page, name="info"),
     path("about/<str:kind>/edit/", core_views.info_page_edit, name="info-edit"),
     path("people/", include("selfdirect.people.urls")),

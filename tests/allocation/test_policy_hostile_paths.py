@@ -123,7 +123,7 @@ def test_plan_rules_from_a_hostile_file_are_refused_by_the_command(world, tmp_pa
 
 @pytest.mark.parametrize(("name", "data", "line", "words"), HOSTILE, ids=IDS)
 def test_money_rules_from_a_hostile_file_are_refused(
-    settings, tmp_path, monkeypatch, name, data, line, words
+    world, settings, tmp_path, monkeypatch, name, data, line, words
 ):
     monkeypatch.setattr(Composer, "compose_node", lambda *a: pytest.fail("composed"))
     (tmp_path / "northshire").mkdir()

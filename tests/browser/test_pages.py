@@ -45,7 +45,7 @@ def pages_for(world, role):
             f"/people/{person.pk}/edit/",
         ]
     if role == Role.FINANCE:
-        return common + ["/people/", f"/people/{side.other_person.pk}/"]
+        return common + ["/people/", f"/people/{side.other_person.pk}/", "/rules/", "/rules/money/upload/"]
     return common
 
 

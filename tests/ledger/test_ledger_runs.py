@@ -187,7 +187,7 @@ def test_southvale_close_keeps_8_weeks_and_claws_back_the_rest(world):
     ]
 
 
-def test_ledger_policy_files_validate():
+def test_ledger_policy_files_validate(world):
     from selfdirect.ledger.policy import PolicyError, load, parse
 
     assert load("northshire").period_close.rollover_share_percent == 10

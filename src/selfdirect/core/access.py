@@ -47,3 +47,22 @@ def scoped(model: type[M], user: Any, authority: Any, **options: Any) -> QuerySe
 def registered() -> dict[type[Model], Scope]:
     """Every model's scope (apps register theirs when their access module is imported)."""
     return dict(_SCOPES)
+
+
+def _rules_scope(user: Any, authority: Any) -> QuerySet[Any]:
+    """An authority's versions of its rules (core/rules.py), for anyone holding a role there who may
+    read at least one kind of them; each page then keeps to the kinds the user's roles may read."""
+    from . import rules
+    from .models import RulesVersion
+
+    if authority is None or not user.is_authenticated:
+        return RulesVersion.objects.none()
+    roles = user.roles_in(authority)
+    readable = [k.key for k in rules.kinds() if k.read_by & roles]
+    return RulesVersion.objects.filter(authority=authority, kind__in=readable)
+
+
+def register_core_scopes() -> None:
+    from .models import RulesVersion
+
+    scope(RulesVersion)(_rules_scope)

@@ -9,6 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Field, ForeignObject
 
+        from . import access
+
+        access.register_core_scopes()
+
         from .lookups import AnyOf
 
         Field.register_lookup(AnyOf)

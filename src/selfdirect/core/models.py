@@ -74,6 +74,48 @@ class AuthorityLogo(models.Model):
         return f"Logo of {self.authority}"
 
 
+class RulesVersion(models.Model):
+    """One dated version of one kind of an authority's rules (its money rules, say) as YAML: uploaded
+    as a draft, checked, then published, after which it never changes. The version in force on a day
+    is the newest published one whose date has come (core/rules.py)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="rules_versions")
+    kind = models.CharField(max_length=30)
+    title = models.CharField(max_length=200)
+    effective_from = models.DateField()
+    yaml_text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-published_at", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "kind", "content_hash"], name="rulesversion_unique_text"),
+        ]
+        indexes = [models.Index(fields=["authority", "kind", "status", "-effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}, from {self.effective_from:%d %B %Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = RulesVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == RulesVersion.Status.PUBLISHED:
+                raise PermissionError("A published version of the rules never changes")
+        super().save(*args, **kwargs)
+
+
 class User(AbstractUser):
     """A person who signs in. What they may see depends on their memberships, not on this row."""
 

@@ -206,3 +206,39 @@ def to_plain(node: Any) -> Any:
     if isinstance(node, str):
         return str(node)
     return node  # dates and datetimes as they are
+
+
+def line_of(node: Any, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the deepest part of ``loc`` (a validation error's path) found in the
+    parsed YAML (round-trip nodes carry each key's and item's line)."""
+    line = 1
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        if isinstance(node, Mapping) and key in node and lc is not None:
+            line = lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node) and lc is not None:
+            line = lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def validate(model: Any, text: str, filename: str) -> Any:
+    """The text as ``model`` (a pydantic model): every problem at once, each with its file, line and
+    path, as a PolicyYamlError."""
+    from pydantic import ValidationError
+
+    data = load(text, filename)
+    if not isinstance(data, Mapping):
+        raise _refuse(filename, 1, "the file must be a mapping of keys to values")
+    try:
+        return model.model_validate(to_plain(data))
+    except ValidationError as exc:
+        problems = [
+            PolicyProblem(filename, line_of(data, tuple(err["loc"])), ".".join(str(p) for p in err["loc"]),
+                          str(err["msg"]).removeprefix("Value error, "))
+            for err in exc.errors()
+        ]  # fmt: skip
+        raise PolicyYamlError(problems) from None

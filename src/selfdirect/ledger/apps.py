@@ -22,6 +22,16 @@ class LedgerConfig(AppConfig):
         )
 
         labels.register()
+
+        from selfdirect.core import rules
+
+        from . import policy
+
+        rules.register(rules.Kind(
+            key=policy.KIND, label="Money rules", filename="ledger.yaml", check=policy.check_for_rules,
+            starting_text=policy.starting_text, managed_by=frozenset({Role.COMMISSIONER, Role.FINANCE, Role.ADMIN}),
+            read_by=frozenset({Role.COMMISSIONER, Role.FINANCE, Role.ADMIN, Role.ASSESSOR, Role.PLANNER}),
+        ))  # fmt: skip
         from .demo import load_ledger_demo
 
         registry.demo(lambda chosen: load_ledger_demo(today=chosen.today), order=50)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from selfdirect.core import policy_yaml
 from selfdirect.core.dates import format_date
 from selfdirect.core.money import round_pence
+from selfdirect.core.rules import Parsed
 
 from .constants import Frequency
 
@@ -102,35 +102,80 @@ def policy_dir() -> Path:
     return Path(getattr(settings, "POLICY_DIR", settings.PROJECT_DIR / "policies"))
 
 
-def parse(text: str, source: str) -> LedgerPolicy:
+def check(text: str, source: str) -> tuple[LedgerPolicy | None, list[policy_yaml.PolicyProblem]]:
+    """The rules in ``text``, or every problem in them at once, each with its file, line and path."""
     try:
-        data = policy_yaml.to_plain(policy_yaml.load(text, source))
+        policy = policy_yaml.validate(LedgerPolicy, text, source)
     except policy_yaml.PolicyYamlError as exc:
-        raise PolicyError(str(exc)) from None
-    try:
-        policy = LedgerPolicy.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise PolicyError(f"{source}: {problems}") from None
-    unknown = [c for c in policy.spending.check_categories if c not in policy.spending.categories]
-    if unknown:
-        raise PolicyError(f"{source}: spending.check_categories: unknown categories {unknown}")
-    unknown = [c for c in policy.spending.plan_categories if c not in policy.spending.categories]
-    if unknown:
-        raise PolicyError(f"{source}: spending.plan_categories: unknown categories {unknown}")
+        return None, exc.problems
+    data = policy_yaml.load(text, source)
+    problems = []
+    for key in ("check_categories", "plan_categories"):
+        for i, code in enumerate(getattr(policy.spending, key)):
+            if code not in policy.spending.categories:
+                line = policy_yaml.line_of(data, ("spending", key, i if key == "check_categories" else code))
+                problems.append(policy_yaml.PolicyProblem(source, line, f"spending.{key}",
+                                                          f"{code!r} is not one of spending.categories"))  # fmt: skip
+    return (None, problems) if problems else (policy, [])
+
+
+def parse(text: str, source: str) -> LedgerPolicy:
+    policy, problems = check(text, source)
+    if policy is None:
+        raise PolicyError("; ".join(str(p) for p in problems))
     return policy
 
 
-@lru_cache(maxsize=32)
+_parsed: dict[str, LedgerPolicy] = {}
+
+
 def load(slug: str) -> LedgerPolicy:
+    """The authority's money rules in force today (core.rules, kind "money"): PolicyError when it has
+    none yet."""
+    from selfdirect.core import rules
+    from selfdirect.core.models import Authority
+
+    authority = Authority.objects.filter(slug=slug).first()
+    try:
+        version = rules.rules_text(authority, KIND) if authority is not None else None
+    except rules.RulesRefused as exc:  # a demo authority's file in the repository is wrong
+        raise PolicyError("; ".join(str(p) for p in exc.problems)) from None
+    if version is None:
+        raise PolicyError(f"{slug} has no money rules yet: upload them on the rules page")
+    if version.content_hash not in _parsed:
+        _parsed[version.content_hash] = parse(version.yaml_text, version.filename)
+    return _parsed[version.content_hash]
+
+
+KIND = "money"
+
+
+def starting_text(slug: str) -> tuple[str, str] | None:
+    """A demo authority's money rules in the repository (policies/<slug>/ledger.yaml), if any."""
     path = policy_dir() / slug / "ledger.yaml"
     if not path.exists():
-        raise PolicyError(f"{path}: no ledger policy for {slug}")
+        return None
     try:
-        text = policy_yaml.read_file(path)
+        return policy_yaml.read_file(path), str(path)
     except policy_yaml.PolicyYamlError as exc:
         raise PolicyError(str(exc)) from None
-    return parse(text, str(path))
+
+
+def _forget() -> None:
+    """Forget the rules parsed so far (tests that change a demo authority's file)."""
+    _parsed.clear()
+
+
+load.cache_clear = _forget  # type: ignore[attr-defined]
+
+
+def check_for_rules(text: str, source: str) -> tuple[Parsed | None, list[policy_yaml.PolicyProblem]]:
+    """For core.rules: the title and date of a good file, or its problems."""
+    policy, problems = check(text, source)
+    if policy is None:
+        return None, problems
+    title = f"Money rules from {format_date(policy.effective_from)}"
+    return Parsed(title=title, effective_from=policy.effective_from, rules=policy), []
 
 
 def payment_frequencies(slug: str) -> list[str]:

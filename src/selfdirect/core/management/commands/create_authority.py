@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from selfdirect.core import rules
 from selfdirect.core.constants import Role
 from selfdirect.core.models import Authority, Membership, User
 
@@ -21,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", default="", help="The administrator's full name")
         parser.add_argument("--admin-email", default="")
         parser.add_argument("--admin-password", help="Omit to be asked for it")
+        parser.add_argument(
+            "--rules-from", help="Start from a copy of this authority's rules in force (its slug), e.g. northshire"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         slug, name = opts["slug"], opts["name"]
@@ -56,6 +60,14 @@ class Command(BaseCommand):
                     full_name=opts["admin_name"],
                 )
             Membership.objects.create(user=user, authority=authority, role=Role.ADMIN)
+            copied = []
+            if opts["rules_from"]:
+                source = Authority.objects.filter(slug=opts["rules_from"]).first()
+                if source is None:
+                    raise CommandError(f"--rules-from: no authority {opts['rules_from']!r}")
+                copied = rules.copy_from(user, authority, source)
         self.stdout.write(
             self.style.SUCCESS(f"Created {authority.name} ({slug}) with administrator {user.username}")
         )
+        for version in copied:
+            self.stdout.write(f"Started from {version.title}, copied from {opts['rules_from']}")
