@@ -7,6 +7,7 @@ and its link followed."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.test import Client
@@ -298,3 +299,30 @@ def test_a_forged_or_stale_return_from_an_identity_provider_is_a_failed_sign_in_
     assert back.status_code == 302 and back["Location"] == "/sign-in/"
     refused = Client().get("/sign-in/council/callback/?error=access_denied&state=x")
     assert refused.status_code == 302 and refused["Location"] == "/sign-in/"
+
+
+def test_an_id_token_for_another_application_or_issuer_is_refused(world):
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from django.core.exceptions import SuspiciousOperation
+
+    from selfdirect.accounts.models import IdentityProvider
+    from selfdirect.accounts.oidc import CouncilOIDCBackend
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    backend = CouncilOIDCBackend()
+    backend.provider = IdentityProvider(authority=world.north.authority, issuer="https://login.example/",
+                                        client_id="selfdirect")  # fmt: skip
+    backend.OIDC_RP_CLIENT_ID = "selfdirect"
+    now = int(time.time())
+
+    def token(**claims):
+        body = {"iss": "https://login.example", "aud": "selfdirect", "sub": "x", "iat": now, "exp": now + 300, **claims}
+        return jwt.encode(body, key, algorithm="RS256")
+
+    assert backend._verify_jws(token(), key.public_key())["sub"] == "x"
+    assert backend._verify_jws(token(iat=now + 30), key.public_key())  # a clock half a minute ahead
+    for bad in (token(aud="another-app"), token(iss="https://evil.example"), token(exp=now - 120),
+                token(iat=now + 3600)):  # fmt: skip
+        with pytest.raises(SuspiciousOperation):
+            backend._verify_jws(bad, key.public_key())

@@ -26,7 +26,8 @@ from .models import IdentityProvider
 
 log = logging.getLogger(__name__)
 SESSION_PROVIDER = "oidc_authority_id"
-SIGNED_IN_WITH = "signed_in_with"  # "identity provider": the provider did the checking, no code here
+SIGNED_IN_WITH = "signed_in_with"
+CLOCK_LEEWAY_SECONDS = 60  # "identity provider": the provider did the checking, no code here
 
 
 def discover(issuer: str) -> dict[str, str]:
@@ -75,8 +76,27 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         self.OIDC_RP_CLIENT_SECRET = provider.client_secret
         return super().authenticate(request, **kwargs)
 
+    def _verify_jws(self, payload: Any, key: Any) -> Any:
+        """The ID token's signature, and that it was issued by this council's provider for this
+        service (the library leaves the audience unchecked: a token issued for another application of
+        the same provider would do), allowing a minute of difference between the two clocks."""
+        algorithm = jwt.get_unverified_header(payload).get("alg")
+        if algorithm != self.OIDC_RP_SIGN_ALGO:
+            raise SuspiciousOperation(f"the provider signed with {algorithm!r}, not {self.OIDC_RP_SIGN_ALGO}")
+        try:
+            claims = jwt.decode(payload, key, algorithms=[self.OIDC_RP_SIGN_ALGO], audience=self.OIDC_RP_CLIENT_ID,
+                                leeway=CLOCK_LEEWAY_SECONDS, options={"require": ["iss", "aud", "exp", "iat"]})  # fmt: skip
+        except jwt.InvalidTokenError as exc:
+            raise SuspiciousOperation(f"the ID token was refused: {exc}") from None
+        if str(claims["iss"]).rstrip("/") != self.provider.issuer.rstrip("/"):
+            raise SuspiciousOperation("the ID token comes from another issuer")
+        return claims
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        return bool(claims.get("email")) and claims.get("email_verified") is True
+        verified = bool(claims.get("email")) and claims.get("email_verified") is True
+        if not verified:
+            log.warning("the provider gave no verified email (claims: %s)", sorted(claims))
+        return verified
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:
         return User.objects.filter(
@@ -84,6 +104,7 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         ).distinct()
 
     def create_user(self, claims: dict[str, Any]) -> None:  # never: accounts are made by invitation
+        log.warning("no account at %s holds the verified email the provider gave", self.provider.authority.slug)
         return None
 
     def update_user(self, user: User, claims: dict[str, Any]) -> User:
@@ -118,7 +139,7 @@ class SignInCallback(OIDCAuthenticationCallbackView):
         try:
             return super().get(request)
         except (jwt.PyJWTError, requests.RequestException, SuspiciousOperation, ValueError, KeyError) as exc:
-            log.warning("sign-in through the identity provider failed: %s", exc)
+            log.warning("sign-in through the identity provider failed: %r", exc)
             return self.login_failure()
 
     def login_success(self) -> HttpResponse:
