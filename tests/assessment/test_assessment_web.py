@@ -181,7 +181,8 @@ def test_assessor_comparison_highlights_differences_and_confirms_eligibility(wor
     client.post(f"/assessment/{a.pk}/assessor/", {"safety_risk_to_life": "no", "safety_abuse": "no"})
     # Washing "some" (3) not "all" (10): 28 points, still substantial. Confirm with a different band and reason.
     missing_reason = client.post(f"/assessment/{a.pk}/confirm/", {"band": "critical", "reason": ""})
-    assert missing_reason.status_code == 400 and b"Enter the reason" in missing_reason.content
+    assert missing_reason.status_code == 400
+    assert "Enter why you chose the critical band when the answers give substantial" in missing_reason.content.decode()
     ok = client.post(f"/assessment/{a.pk}/confirm/", {"band": "critical", "reason": "Lives alone; falls"})
     assert ok.status_code == 302
     a.refresh_from_db()

@@ -141,7 +141,7 @@ def test_the_start_page_says_a_sent_assessment_is_with_a_worker_and_does_not_off
     )
     after = client.get(f"/assessment/people/{person.pk}/self/").content.decode()
     assert "Start now" in after and "Sent on" not in after
-    assert "1 May 2026: eligibility confirmed on 9 December 2026" in after
+    assert "Started on 1 May 2026, sent on 8 December 2026, eligibility confirmed on 9 December 2026 ·" in after
 
 
 # --------------------------------------------------------------------------- the assessor's pages
@@ -219,7 +219,8 @@ def test_a_refused_confirmation_keeps_the_suggested_band_and_its_reason_in_one_s
     assert sentence in client.get(f"/assessment/{a.pk}/").content.decode()
     refused = client.post(f"/assessment/{a.pk}/confirm/", {"band": "moderate", "reason": ""})
     html = refused.content.decode()
-    assert refused.status_code == 400 and sentence in html and "Enter the reason for the decision" in html
+    assert refused.status_code == 400 and sentence in html
+    assert "Enter why you chose the moderate band when the answers give substantial" in html
     assert "FACS band substantial" not in html and "funded bands:" not in html
 
 
@@ -248,7 +249,9 @@ def test_after_confirming_the_page_says_what_was_decided_and_gives_the_next_step
         in html
     )
     steps = html.split('data-testid="next-steps">')[1].split("</ul>")[0]
-    assert f'href="/allocation/people/{person.pk}/budget/">See {person}\'s indicative budget</a>' in steps
+    # No budget yet: working one out is the first step (the budget page would have nothing to show).
+    assert steps.index(">Work out the indicative budget</button>") < steps.index("Start a support plan")
+    assert "See " not in steps and "/budget/" not in steps
     assert f'href="/plans/start/{person.pk}/">Start a support plan</a>' in steps
     assert f'href="/people/{person.pk}/">Back to {person}\'s record</a>' in steps
     # The form is no longer the page's question: it is there, folded, to change the decision.

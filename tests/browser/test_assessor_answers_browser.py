@@ -92,7 +92,9 @@ def test_confirming_eligibility_says_what_was_decided_and_what_comes_next(page, 
     expect(derived).to_contain_text("From the answers: Substantial. The answers meet the substantial band")
     page.get_by_label("FACS band").select_option("critical")
     follow(page, page.get_by_role("button", name="Confirm eligibility"))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for the decision")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you chose the critical band when the answers give substantial"
+    )
     expect(derived).to_contain_text("From the answers: Substantial.")  # kept beside the error
     page.get_by_label("Reason for the decision").fill("Lives alone; falls")
     follow(page, page.get_by_role("button", name="Confirm eligibility"))
@@ -101,7 +103,10 @@ def test_confirming_eligibility_says_what_was_decided_and_what_comes_next(page, 
     )
     steps = page.get_by_test_id("next-steps")
     who = assessment.person
-    for name in (f"See {who}'s indicative budget", "Start a support plan", f"Back to {who}'s record"):
+    # No budget worked out yet: doing so is the first next step, before the links.
+    expect(steps.get_by_role("button", name="Work out the indicative budget")).to_be_visible()
+    expect(steps.get_by_role("link", name=f"See {who}'s indicative budget")).to_have_count(0)
+    for name in ("Start a support plan", f"Back to {who}'s record"):
         expect(steps.get_by_role("link", name=name)).to_be_visible()
     expect(page.get_by_role("button", name="Confirm eligibility")).to_have_count(0)
     expect(page.get_by_role("button", name="Change the decision")).to_be_hidden()  # folded away

@@ -58,7 +58,9 @@ class AnswersIn(Input):
 
 class EligibilityIn(Input):
     band: str
-    reason: Reason
+    reason: Reason | None = Field(
+        None, description="Why: needed only for a band other than the one the answers give"
+    )
 
 
 def _assessment(request: AuthedRequest, pk: int) -> Assessment:
@@ -120,7 +122,7 @@ def answer(request: AuthedRequest, assessment_id: int, payload: AnswersIn) -> An
 @router.post(
     "/assessments/{assessment_id}/eligibility",
     response=AssessmentOut,
-    summary="Confirm the FACS band, with a reason",
+    summary="Confirm the FACS band (with a reason when it differs from the answers)",
 )
 def confirm(request: AuthedRequest, assessment_id: int, payload: EligibilityIn) -> Any:
     a = _assessment(request, assessment_id)

@@ -167,7 +167,8 @@ def problem_message(q: Any, value: Any, *, staff: bool = False) -> str:
         if num != num.quantize(Decimal(1).scaleb(-q.decimals)):
             if not q.decimals:
                 return _sentence(f"{subject} must be a whole number")
-            return _sentence(f"{subject} can have up to {q.decimals} decimal places")
+            places = f"{q.decimals} decimal place{'s' if q.decimals != 1 else ''}"
+            return _sentence(f"{subject} can have up to {places}")
         if q.min is not None and num < q.min:
             return _sentence(f"{subject} must be {_figure(q.min)} or more")
         if q.max is not None and num > q.max:
@@ -345,12 +346,20 @@ def comparison(assessment: Assessment) -> list[ComparisonRow]:
     return rows
 
 
-def confirm_eligibility(actor: User | None, assessment: Assessment, band: str, reason: str) -> Assessment:
-    """The assessor confirms (or sets) the FACS band with a reason; the person's record follows."""
+# What the audit record says when the assessor confirms the band the answers give without typing why.
+CONFIRMED_AS_DERIVED = "Confirmed the band the answers give"
+
+
+def confirm_eligibility(
+    actor: User | None, assessment: Assessment, band: str, reason: str | None = None
+) -> Assessment:
+    """The assessor confirms (or sets) the FACS band; the person's record follows.
+
+    A reason is needed only for a band other than the one the answers give; confirming that band
+    without one records :data:`CONFIRMED_AS_DERIVED`, so the history always says why."""
     if band not in engine.FACS_BANDS:
         raise ServiceError({"band": [f"Choose one of {', '.join(engine.FACS_BANDS)}"]})
-    if not reason.strip():
-        raise ServiceError({"reason": ["Enter the reason for the decision"]})
+    reason = (reason or "").strip()
     policy = _policy(assessment)
     gaps = engine.missing_answers(policy, assessment.combined_answers)
     if gaps:
@@ -358,10 +367,16 @@ def confirm_eligibility(actor: User | None, assessment: Assessment, band: str, r
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         derived = engine.determine_eligibility(policy, assessment.combined_answers)
+        if not reason:
+            if band != derived.derived_band:
+                raise ServiceError(
+                    {"reason": [f"Enter why you chose the {band} band when the answers give {derived.derived_band}"]}
+                )
+            reason = CONFIRMED_AS_DERIVED
         before = audit.snapshot(assessment, ["status", "band", "band_reason"])
         assessment.derived_band = derived.derived_band
         assessment.band = band
-        assessment.band_reason = reason.strip()
+        assessment.band_reason = reason
         assessment.status = AssessmentStatus.CONFIRMED
         assessment.submitted_at = assessment.submitted_at or timezone.now()
         assessment.confirmed_by = actor
@@ -369,13 +384,11 @@ def confirm_eligibility(actor: User | None, assessment: Assessment, band: str, r
         assessment.save()
         audit.record(
             actor=actor, authority=assessment.person.authority, action=AuditAction.CHANGE, obj=assessment,
-            reason=reason.strip(),
+            reason=reason,
             changes=audit.diff(before, audit.snapshot(assessment, ["status", "band", "band_reason"])),
             person_id=assessment.person_id,
         )  # fmt: skip
-        people_services.update_person(
-            actor, assessment.person, {"facs_band": band}, f"Eligibility confirmed: {reason.strip()}"
-        )
+        people_services.update_person(actor, assessment.person, {"facs_band": band}, f"Eligibility confirmed: {reason}")
     return assessment
 
 

@@ -118,7 +118,10 @@ def start(request: AuthedRequest, person_pk: int) -> HttpResponse:
         if assessment.respondent != respondent:
             services.save_answers(request.user, assessment, {}, respondent=respondent)
         return redirect(next_url(assessment))
-    past = person.assessments.exclude(status=AssessmentStatus.DRAFT).select_related("policy_version")[:10]
+    past = [
+        (a, history_text(a))
+        for a in person.assessments.exclude(status=AssessmentStatus.DRAFT).select_related("policy_version")[:10]
+    ]
     # One sent in and not yet gone through with a worker: its state is the page's news, and starting
     # again is offered only as a second thing (the model allows another; the person rarely needs one).
     waiting = None if draft else services.waiting_for_assessor(person)
@@ -128,6 +131,27 @@ def start(request: AuthedRequest, person_pk: int) -> HttpResponse:
          "respondent": respondent_for(request, person), "Respondent": Respondent, "Status": AssessmentStatus,
          "is_staff": is_staff_view(request)},
     )  # fmt: skip
+
+
+def history_text(assessment: Assessment) -> str:
+    """What happened to a self-assessment, each day said once: "Sent on 8 December 2026",
+    "Started on 1 May 2026, sent on 8 December 2026, eligibility confirmed on 9 December 2026",
+    "Sent and eligibility confirmed on 9 December 2026"."""
+    started = assessment.on
+    sent = timezone.localdate(assessment.submitted_at) if assessment.submitted_at else started
+    parts = [] if sent == started else [f"started on {format_date(started)}"]
+    if assessment.status == AssessmentStatus.CONFIRMED:
+        confirmed = timezone.localdate(assessment.confirmed_at) if assessment.confirmed_at else None
+        if confirmed is None:
+            parts += [f"sent on {format_date(sent)}", "eligibility confirmed"]
+        elif confirmed == sent:
+            parts.append(f"sent and eligibility confirmed on {format_date(sent)}")
+        else:
+            parts += [f"sent on {format_date(sent)}", f"eligibility confirmed on {format_date(confirmed)}"]
+    else:
+        parts.append(f"sent on {format_date(sent)}")
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def next_url(assessment: Assessment, after: str | None = None) -> str:
@@ -147,20 +171,28 @@ def next_url(assessment: Assessment, after: str | None = None) -> str:
 
 def number_hint(q: Any) -> str:
     """What a number question takes, in words a screen reader also reads (the unit after the box is
-    hidden from it, as GOV.UK's suffix is): "Enter a whole number of hours a week, from 0 to 168".
+    hidden from it, as GOV.UK's suffix is): "Enter a whole number of years, from 18 to 120", or with
+    decimals "Enter the number of hours a week, from 0 to 100. You can use up to 2 decimal places."
     The question's place is shown by part (its area of life), which stays the same as answers open
     or close questions, unlike a count of questions ("question 1 of 19", then "4 of 22")."""
     if q.type != "number":
         return ""
-    kind = "a whole number" if not q.decimals else f"a number with up to {q.decimals} decimal places"
-    if q.unit:
-        kind += f" of {q.unit}"
+    if q.decimals:
+        what = f"the number of {q.unit}" if q.unit else "a number"
+    else:
+        what = f"a whole number of {q.unit}" if q.unit else "a whole number"
     low, high = (f"{v.normalize():f}" if v is not None else None for v in (q.min, q.max))
     if low is not None and high is not None:
-        return f"Enter {kind}, from {low} to {high}"
-    if low is not None:
-        return f"Enter {kind}, {low} or more"
-    return f"Enter {kind}" + (f", {high} at most" if high is not None else "")
+        what += f", from {low} to {high}"
+    elif low is not None:
+        what += f", {low} or more"
+    elif high is not None:
+        what += f", {high} or less"
+    hint = f"Enter {what}"
+    if q.decimals:
+        places = f"{q.decimals} decimal place{'s' if q.decimals != 1 else ''}"
+        hint += f". You can use up to {places}."
+    return hint
 
 
 def _answer_from_post(q: Any, request: AuthedRequest) -> tuple[Any, str | None]:
@@ -295,13 +327,22 @@ def _detail_page(
     policy = services.policy_of(assessment)
     rows = services.comparison(assessment)
     derived = services.derived_eligibility(assessment)
+    confirmed = assessment.status == AssessmentStatus.CONFIRMED
+    # The person's latest indicative budget (allocation's, reached through the person so this app
+    # does not import it). One worked out before the band was confirmed may rest on another band:
+    # working out a new one is then the first next step, and the old one is labelled as such.
+    latest_budget = assessment.person.allocations.order_by("-created_at", "-pk").first() if confirmed else None
+    budget_stale = confirmed and (
+        latest_budget is None
+        or (assessment.confirmed_at is not None and latest_budget.created_at < assessment.confirmed_at)
+    )
     return render(
         request, "assessment/detail.html",
         {"assessment": assessment, "rows": rows, "differences": sum(r.differs for r in rows),
          "recorded": bool(assessment.assessor_answers),
          "derived_band": derived[0] if derived else "", "derived_text": derived[1] if derived else "",
          "missing": engine.missing_answers(policy, assessment.combined_answers), "bands": engine.FACS_BANDS,
-         "confirmed": assessment.status == AssessmentStatus.CONFIRMED,
+         "confirmed": confirmed, "latest_budget": latest_budget, "budget_stale": budget_stale,
          "can_start_plan": request.user.has_perm("plans.add_plan", assessment.person),
          "allocations": assessment.allocations.select_related("policy_version")[:5], "errors": errors or {},
          "band_value": request.POST.get("band", ""), "reason_value": request.POST.get("reason", "")},
@@ -413,7 +454,7 @@ def _post_or(request: AuthedRequest, q: Any, stored: Any) -> Any:
 
 @login_required
 def confirm(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Confirm the FACS band (the derived one, or the assessor's decision with a reason)."""
+    """Confirm the FACS band: the one the answers give (a reason is optional), or another with a reason."""
     assessment = _assessment(request, pk)
     require(request, "assessment.confirm_eligibility", assessment.person)
     if request.method != "POST":

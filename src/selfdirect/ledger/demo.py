@@ -129,18 +129,34 @@ def _spend(finance: User, authority: Authority, run: PaymentRun, cal: DemoCalend
             services.record_spends(finance, budget, rows)
 
 
+CLOSING_HOUR = 9  # finance closes the month first thing on its first working day after the end
+
+
+def closing_day(month_end: dt.date, today: dt.date) -> dt.date:
+    """The day the demo closes a month: the first working day after its end (a Saturday or Sunday
+    moves to the Monday), since a month can only be closed once it has ended. Never after ``today``:
+    loaded on a weekend 1st or 2nd, last month was closed that day (bank holidays are not modelled)."""
+    day = month_end + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return min(day, today)
+
+
 def run_the_year(finance: User, authority: Authority, cal: DemoCalendar) -> None:
     """Each past month in order: pay its run, record its spending, close it. This month stays open."""
     rng = random.Random(f"spending-{authority.slug}")
     for month in range(THIS_MONTH):
+        if cal.month_end(month) >= cal.today:  # the month holding today has not ended: never closed
+            break
         label = cal.label(month)
         first = cal.month_start(month)
         run = services.start_run(finance, authority, label)
         services.execute_run(run.pk)
         backdate(PaymentRun, run.pk, created_at=cal.at(first, 7), finished_at=cal.at(first, 7, 4))
         _spend(finance, authority, run, cal, month, rng)
+        closes = closing_day(cal.month_end(month), cal.today)
         services.close_period(
-            finance, authority, label, "Demo: month end", closed_at=cal.at(cal.month_end(month), 17)
+            finance, authority, label, "Demo: month end", closed_at=cal.at(closes, CLOSING_HOUR)
         )
 
 

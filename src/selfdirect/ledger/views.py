@@ -307,6 +307,8 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "reason": services.NOT_AGREED_REASON, "money": services.run_money(run),
         "stuck": run_stuck(run, timezone.now()), "month": views_months.month_of_run(authority, run),
         "finished": run.status == RunStatus.DONE,
+        # Counts are known once a worker has taken the run (it counts what is due as it starts).
+        "started": run.attempts > 0 or run.status == RunStatus.DONE,
     })  # fmt: skip
 
 
