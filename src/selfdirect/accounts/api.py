@@ -30,6 +30,12 @@ def _admin(request: AuthedRequest) -> Authority:
     return authority
 
 
+def _account_of(request: AuthedRequest, user_id: int) -> tuple[Authority, Any]:
+    """An account of the administrator's council, or 404 (another council's is never found)."""
+    authority = _admin(request)
+    return authority, get_object_or_404(services.staff(authority), pk=user_id)
+
+
 class AccountOut(Schema):
     id: int
     username: str
@@ -115,8 +121,7 @@ class RolesIn(Input):
     summary="Give an account exactly these roles and teams (switching it on if it was off)",
 )  # fmt: skip
 def set_roles(request: AuthedRequest, user_id: int, payload: RolesIn) -> Any:
-    authority = _admin(request)
-    user = get_object_or_404(services.staff(authority), pk=user_id)
+    authority, user = _account_of(request, user_id)
     services.set_roles(request.user, authority, user, list(payload.roles), payload.team_ids, payload.reason)
     return _account(user, authority)
 
@@ -130,8 +135,7 @@ class SwitchOffIn(Input):
     summary="Switch an account off: its roles, teams and API tokens here go at once",
 )  # fmt: skip
 def switch_off(request: AuthedRequest, user_id: int, payload: SwitchOffIn) -> Any:
-    authority = _admin(request)
-    user = get_object_or_404(services.staff(authority), pk=user_id)
+    authority, user = _account_of(request, user_id)
     services.switch_off(request.user, authority, user, payload.reason)
     user.refresh_from_db()
     return _account(user, authority)

@@ -274,6 +274,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     extra_email_context = {"hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
 
 
+def _password_changed(user: User, reason: str) -> None:
+    """In the audit log of every council the account works for (never the password itself)."""
+    for authority in user.authorities():
+        audit.record(actor=user, authority=authority, action=AuditAction.CHANGE, obj=user, reason=reason,
+                     changes={"password": ["(hidden)", "(changed)"]})  # fmt: skip
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = NewPasswordForm
@@ -281,10 +288,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        user: User = form.user
-        for authority in user.authorities():
-            audit.record(actor=user, authority=authority, action=AuditAction.CHANGE, obj=user,
-                         reason="Password reset by email", changes={"password": ["(hidden)", "(changed)"]})  # fmt: skip
+        _password_changed(form.user, "Password reset by email")
         return response
 
 
@@ -295,10 +299,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        user: User = form.user
-        for authority in user.authorities():
-            audit.record(actor=user, authority=authority, action=AuditAction.CHANGE, obj=user,
-                         reason="Password changed by its holder", changes={"password": ["(hidden)", "(changed)"]})  # fmt: skip
+        _password_changed(form.user, "Password changed by its holder")
         messages.success(self.request, "Your password is changed")
         return response
 

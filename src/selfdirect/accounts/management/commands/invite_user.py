@@ -22,6 +22,14 @@ def _admin(username: str, authority: Any) -> Any:
     return user
 
 
+def account_at(authority: Any, username: str) -> Any:
+    """The account called ``username`` at the authority (in use or switched off), for --username."""
+    user = services.staff(authority).filter(username=username).first()
+    if user is None:
+        raise CommandError(f"username: {username!r} has no account at {authority.slug}")
+    return user
+
+
 def team_ids(authority: Any, names: list[str]) -> list[int]:
     found = dict(Team.objects.filter(authority=authority, name__in=names).values_list("name", "pk"))
     missing = [n for n in names if n not in found]

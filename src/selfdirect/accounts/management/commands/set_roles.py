@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from selfdirect.accounts import services
 from selfdirect.core.cli import authority_option, service_error
 from selfdirect.core.errors import ServiceError
 
-from .invite_user import _admin, team_ids
+from .invite_user import _admin, account_at, team_ids
 
 
 class Command(BaseCommand):
@@ -25,9 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         authority = authority_option(opts["authority"])
         admin = _admin(opts["admin"], authority)
-        user = services.staff(authority).filter(username=opts["username"]).first()
-        if user is None:
-            raise CommandError(f"username: {opts['username']!r} has no account at {authority.slug}")
+        user = account_at(authority, opts["username"])
         try:
             changed = services.set_roles(admin, authority, user, opts["role"], team_ids(authority, opts["team"]),
                                          opts["reason"])  # fmt: skip

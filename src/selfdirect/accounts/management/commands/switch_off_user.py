@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from selfdirect.accounts import services
 from selfdirect.core.cli import authority_option, service_error
 from selfdirect.core.errors import ServiceError
 
-from .invite_user import _admin
+from .invite_user import _admin, account_at
 
 
 class Command(BaseCommand):
@@ -23,9 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         authority = authority_option(opts["authority"])
         admin = _admin(opts["admin"], authority)
-        user = services.staff(authority).filter(username=opts["username"]).first()
-        if user is None:
-            raise CommandError(f"username: {opts['username']!r} has no account at {authority.slug}")
+        user = account_at(authority, opts["username"])
         try:
             services.switch_off(admin, authority, user, opts["reason"])
         except ServiceError as exc:
