@@ -133,13 +133,13 @@ def test_a_budget_worked_out_before_the_confirmation_comes_after_working_out_a_n
         client = client_for(world.north.users[Role.ASSESSOR])
         client.post(f"/assessment/{sent.pk}/confirm/", {"band": "critical", "reason": "Lives alone; falls"})
         steps = _steps(client, sent)
+        page = client.get(f"/assessment/{sent.pk}/").content.decode()  # on the same day: the session lasts 8 hours
     work_out = steps.index(">Work out the indicative budget</button>")
     stale = steps.index(
         f"See {person}'s indicative budget worked out on 8 December 2026, before eligibility was confirmed</a>"
     )
     assert work_out < stale < steps.index("Start a support plan")
     # The button leads the steps, so it is not offered a second time further down.
-    page = client.get(f"/assessment/{sent.pk}/").content.decode()
     assert page.count("Work out the indicative budget") == 1
 
 
