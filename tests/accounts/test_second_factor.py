@@ -116,6 +116,9 @@ def test_an_administrator_takes_away_a_lost_second_factor(world, time_machine):
     assert sign_in("northshire-planner").get("/").status_code == 302
     admin = client_for(side.users[Role.ADMIN])
     assert "Take away their second factor" in admin.get(f"/accounts/{planner.pk}/").content.decode()
+    # A refused switch-off shows the same page, second factor included (its copy of the page had left it out).
+    refused = admin.post(f"/accounts/{planner.pk}/switch-off/", {"off-reason": ""})
+    assert refused.status_code == 400 and "Take away their second factor" in refused.content.decode()
     assert admin.post(f"/accounts/{planner.pk}/second-factor/reset/", {"reset-reason": "Lost phone"}).status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     assert sign_in("northshire-planner").get("/").status_code == 200

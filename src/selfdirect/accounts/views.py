@@ -126,13 +126,31 @@ def invite_person(request: AuthedRequest, person_pk: int, rep_pk: int | None = N
                   status=_status(form))  # fmt: skip
 
 
+def _account_of(request: AuthedRequest, user_pk: int) -> tuple[Authority, User]:
+    """An account of the administrator's council, or 404 (another council's is never found)."""
+    authority = _admin(request)
+    return authority, get_object_or_404(services.staff(authority), pk=user_pk)
+
+
+def _account_page(request: AuthedRequest, authority: Authority, user: User, *, form: RolesForm | None = None,
+                  switch_off_form: ReasonMixin | None = None) -> HttpResponse:  # fmt: skip
+    """The account's page; with the form that was sent and found wrong, if any (400)."""
+    held = services.holding(user, authority)
+    form = form or RolesForm(authority=authority, initial={"roles": held.roles, "teams": held.team_ids})
+    refused = switch_off_form if switch_off_form is not None and switch_off_form.errors else None
+    return render(request, "accounts/account.html", {
+        "account": user, "roles": services.role_labels(held.roles), "off": services.is_switched_off(user, authority),
+        "form": form, "tokens": ApiToken.objects.filter(user=user, authority=authority).order_by("-created_at"),
+        "switch_off": switch_off_form or ReasonMixin(prefix="off"), "error_form": refused,
+        "second_factor": second_factor.device(user), "reset": ReasonMixin(prefix="reset"),
+    }, status=400 if form.errors or refused else 200)  # fmt: skip
+
+
 @login_required
 def account(request: AuthedRequest, user_pk: int) -> HttpResponse:
     """One account in the authority: its roles and teams (to change), its API tokens, switching off."""
-    authority = _admin(request)
-    user = get_object_or_404(services.staff(authority), pk=user_pk)
+    authority, user = _account_of(request, user_pk)
     held = services.holding(user, authority)
-    off = services.is_switched_off(user, authority)
     form = RolesForm(request.POST or None, authority=authority,
                      initial={"roles": held.roles, "teams": held.team_ids})  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -145,19 +163,13 @@ def account(request: AuthedRequest, user_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{user}'s roles are saved" if changed else "Nothing was changed")
             return redirect("accounts:account", user_pk=user.pk)
-    tokens = ApiToken.objects.filter(user=user, authority=authority).order_by("-created_at")
-    return render(request, "accounts/account.html", {
-        "account": user, "roles": services.role_labels(held.roles), "off": off, "form": form, "tokens": tokens,
-        "switch_off": ReasonMixin(prefix="off"), "second_factor": second_factor.device(user),
-        "reset": ReasonMixin(prefix="reset"),
-    }, status=_status(form))  # fmt: skip
+    return _account_page(request, authority, user, form=form)
 
 
 @login_required
 @require_POST
 def switch_off(request: AuthedRequest, user_pk: int) -> HttpResponse:
-    authority = _admin(request)
-    user = get_object_or_404(services.staff(authority), pk=user_pk)
+    authority, user = _account_of(request, user_pk)
     form = ReasonMixin(request.POST, prefix="off")
     if form.is_valid():
         try:
@@ -167,12 +179,7 @@ def switch_off(request: AuthedRequest, user_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{user}'s account is switched off: they can no longer sign in here")
             return redirect("accounts:account", user_pk=user.pk)
-    held = services.holding(user, authority)
-    return render(request, "accounts/account.html", {
-        "account": user, "roles": services.role_labels(held.roles), "off": False, "switch_off": form,
-        "form": RolesForm(authority=authority, initial={"roles": held.roles, "teams": held.team_ids}),
-        "tokens": ApiToken.objects.filter(user=user, authority=authority), "error_form": form,
-    }, status=400)  # fmt: skip
+    return _account_page(request, authority, user, switch_off_form=form)
 
 
 @login_required
@@ -333,8 +340,7 @@ def two_factor(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reset_second_factor(request: AuthedRequest, user_pk: int) -> HttpResponse:
-    authority = _admin(request)
-    user = get_object_or_404(services.staff(authority), pk=user_pk)
+    authority, user = _account_of(request, user_pk)
     form = ReasonMixin(request.POST, prefix="reset")
     if not form.is_valid():
         messages.error(request, "Say why you are taking away their second factor")
